@@ -1,0 +1,90 @@
+#include "sim/clock.h"
+
+#include <algorithm>
+
+#include "core/base/check.h"
+
+namespace ravensim::sim {
+namespace {
+
+constexpr int64_t kMillion = 1'000'000;
+
+// elapsed * (1e6 + ppm) / 1e6, exactly, rounded toward negative infinity.
+int64_t Scale(int64_t elapsed, int64_t ppm) {
+  const __int128 product = static_cast<__int128>(elapsed) * (kMillion + ppm);
+  __int128 quotient = product / kMillion;
+  if (product % kMillion != 0 && product < 0) --quotient;
+  return static_cast<int64_t>(quotient);
+}
+
+}  // namespace
+
+Clock::Clock(const ClockOptions& options) : offset_(options.offset) {
+  CHECK_LT(options.drift_ppm, kMaxAbsDriftPpm);
+  CHECK_GT(options.drift_ppm, -kMaxAbsDriftPpm);
+  segments_.push_back(Segment{SimTime::Zero(), 0, options.drift_ppm});
+}
+
+const Clock::Segment& Clock::SegmentAt(SimTime true_now) const {
+  // Last segment whose start is <= true_now (the first one covers negative times too).
+  auto it = std::upper_bound(
+      segments_.begin(), segments_.end(), true_now,
+      [](SimTime t, const Segment& s) { return t < s.true_start; });
+  if (it == segments_.begin()) return segments_.front();
+  return *(it - 1);
+}
+
+int64_t Clock::DriftedElapsed(SimTime true_now) const {
+  const Segment& s = SegmentAt(true_now);
+  return s.elapsed_start + Scale((true_now - s.true_start).nanos(), s.drift_ppm);
+}
+
+void Clock::SetDrift(SimTime at, int64_t drift_ppm) {
+  CHECK_LT(drift_ppm, kMaxAbsDriftPpm);
+  CHECK_GT(drift_ppm, -kMaxAbsDriftPpm);
+  CHECK_GE(at, segments_.back().true_start);
+  const int64_t elapsed = DriftedElapsed(at);
+  if (at == segments_.back().true_start) {
+    segments_.back().drift_ppm = drift_ppm;
+    return;
+  }
+  segments_.push_back(Segment{at, elapsed, drift_ppm});
+}
+
+void Clock::AddJump(SimTime at, SimDuration delta) {
+  auto it = std::upper_bound(jumps_.begin(), jumps_.end(), at,
+                             [](SimTime t, const Jump& j) { return t < j.at; });
+  jumps_.insert(it, Jump{at, delta});
+}
+
+SimTime Clock::WallTime(SimTime true_now) const {
+  int64_t local = offset_.nanos() + DriftedElapsed(true_now);
+  for (const Jump& j : jumps_) {
+    if (j.at > true_now) break;
+    local += j.delta.nanos();
+  }
+  return SimTime::FromNanos(local);
+}
+
+SimTime Clock::MonotonicTime(SimTime true_now) const {
+  int64_t local = DriftedElapsed(true_now);
+  for (const Jump& j : jumps_) {
+    if (j.at > true_now) break;
+    if (j.delta > SimDuration::Zero()) local += j.delta.nanos();
+  }
+  return SimTime::FromNanos(local);
+}
+
+SimDuration Clock::TrueDurationFor(SimTime true_now, SimDuration local) const {
+  CHECK_GE(local, SimDuration::Zero());
+  const int64_t ppm = SegmentAt(true_now).drift_ppm;
+  const __int128 numerator = static_cast<__int128>(local.nanos()) * kMillion;
+  const int64_t rate = kMillion + ppm;
+  return SimDuration::Nanos(static_cast<int64_t>((numerator + rate - 1) / rate));
+}
+
+int64_t Clock::drift_ppm_at(SimTime true_now) const {
+  return SegmentAt(true_now).drift_ppm;
+}
+
+}  // namespace ravensim::sim

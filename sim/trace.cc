@@ -1,0 +1,92 @@
+#include "sim/trace.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace ravensim::sim {
+
+uint64_t Fnv1a64(std::string_view bytes, uint64_t hash) {
+  for (unsigned char c : bytes) {
+    hash ^= c;
+    hash *= kFnv1a64Prime;
+  }
+  return hash;
+}
+
+uint64_t Fnv1a64Word(uint64_t word, uint64_t hash) {
+  for (int i = 0; i < 8; ++i) {
+    hash ^= (word >> (8 * i)) & 0xff;
+    hash *= kFnv1a64Prime;
+  }
+  return hash;
+}
+
+std::string FormatFingerprint(uint64_t fingerprint) {
+  return absl::StrFormat("%016x", fingerprint);
+}
+
+Trace::Trace(const TraceOptions& options) : options_(options) {}
+
+void Trace::Append(const TraceEvent& event) {
+  // Fixed encoding: time, node, peer, value as 8-byte words, then kind and detail each
+  // preceded by its length so that field boundaries cannot be confused.
+  uint64_t h = hash_;
+  h = Fnv1a64Word(static_cast<uint64_t>(event.time.nanos()), h);
+  h = Fnv1a64Word(static_cast<uint64_t>(static_cast<int64_t>(event.node)), h);
+  h = Fnv1a64Word(static_cast<uint64_t>(static_cast<int64_t>(event.peer)), h);
+  h = Fnv1a64Word(static_cast<uint64_t>(event.value), h);
+  h = Fnv1a64Word(event.kind.size(), h);
+  h = Fnv1a64(event.kind, h);
+  h = Fnv1a64Word(event.detail.size(), h);
+  h = Fnv1a64(event.detail, h);
+  hash_ = h;
+  if (options_.keep_event_hashes) event_hashes_.push_back(h);
+  if (options_.jsonl != nullptr) {
+    *options_.jsonl << TraceEventJson(event_count_, event) << '\n';
+  }
+  ++event_count_;
+}
+
+std::optional<uint64_t> FirstDivergence(const std::vector<uint64_t>& a,
+                                        const std::vector<uint64_t>& b) {
+  const size_t common = a.size() < b.size() ? a.size() : b.size();
+  for (size_t i = 0; i < common; ++i) {
+    if (a[i] != b[i]) return i;
+  }
+  if (a.size() != b.size()) return common;
+  return std::nullopt;
+}
+
+std::string JsonQuote(std::string_view text) {
+  std::string out = "\"";
+  for (unsigned char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          out += absl::StrFormat("\\u%04x", c);
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
+  return out;
+}
+
+std::string TraceEventJson(uint64_t index, const TraceEvent& event) {
+  std::string line = absl::StrCat("{\"i\":", index, ",\"t\":", event.time.nanos(),
+                                  ",\"kind\":", JsonQuote(event.kind));
+  if (event.node >= 0) absl::StrAppend(&line, ",\"node\":", event.node);
+  if (event.peer >= 0) absl::StrAppend(&line, ",\"peer\":", event.peer);
+  if (event.value != 0) absl::StrAppend(&line, ",\"value\":", event.value);
+  if (!event.detail.empty()) absl::StrAppend(&line, ",\"detail\":", JsonQuote(event.detail));
+  line += '}';
+  return line;
+}
+
+}  // namespace ravensim::sim

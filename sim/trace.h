@@ -1,0 +1,85 @@
+// sim::Trace: the record of a run and its fingerprint (DESIGN.md §2).
+//
+// Every event the simulation considers observable (a message sent, delivered or
+// dropped, a fault injected, a state change of a node, a client operation) is appended
+// as a TraceEvent. Each event is folded into a 64-bit hash chain with FNV-1a (our own
+// implementation: std::hash and absl::Hash are not stable across processes or
+// versions); the fingerprint of a run is the final value of the chain. Two runs of the
+// same binary, scenario and seed must produce the same fingerprint.
+//
+// Optional outputs:
+//  * a JSONL sink receiving one line per event (caller owns the stream);
+//  * per-event chain values (`keep_event_hashes`), so two runs can be compared and the
+//    first diverging event named (FirstDivergence).
+//
+// Thread-compatible: one trace per simulation.
+#ifndef RAVENSIM_SIM_TRACE_H_
+#define RAVENSIM_SIM_TRACE_H_
+
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/time.h"
+
+namespace ravensim::sim {
+
+inline constexpr uint64_t kFnv1a64Offset = 0xcbf29ce484222325ULL;
+inline constexpr uint64_t kFnv1a64Prime = 0x100000001b3ULL;
+
+// FNV-1a over `bytes`, continuing from `hash` (the offset basis for a fresh hash).
+uint64_t Fnv1a64(std::string_view bytes, uint64_t hash = kFnv1a64Offset);
+uint64_t Fnv1a64Word(uint64_t word, uint64_t hash);  // The 8 bytes, little-endian.
+
+// 16 lowercase hex digits.
+std::string FormatFingerprint(uint64_t fingerprint);
+
+struct TraceEvent {
+  SimTime time;
+  std::string_view kind;  // Short stable name: "net.send", "fault.crash", ...
+  int32_t node = -1;      // Node (or client) the event happened at; -1 if none.
+  int32_t peer = -1;      // The other end, for messages; -1 if none.
+  int64_t value = 0;      // A kind-specific number (bytes, term, index, ...).
+  std::string_view detail;  // Free text; part of the hash, so keep it deterministic.
+};
+
+struct TraceOptions {
+  bool keep_event_hashes = false;
+  std::ostream* jsonl = nullptr;  // Not owned; must outlive the Trace.
+};
+
+class Trace {
+ public:
+  explicit Trace(const TraceOptions& options = {});
+
+  void Append(const TraceEvent& event);
+
+  uint64_t fingerprint() const { return hash_; }
+  uint64_t event_count() const { return event_count_; }
+  // Chain value after each event; empty unless keep_event_hashes.
+  const std::vector<uint64_t>& event_hashes() const { return event_hashes_; }
+
+ private:
+  TraceOptions options_;
+  uint64_t hash_ = kFnv1a64Offset;
+  uint64_t event_count_ = 0;
+  std::vector<uint64_t> event_hashes_;
+};
+
+// Index of the first event at which two per-event hash lists differ (including one
+// being a prefix of the other), or nullopt if they are identical.
+std::optional<uint64_t> FirstDivergence(const std::vector<uint64_t>& a,
+                                        const std::vector<uint64_t>& b);
+
+// `text` as a JSON string literal, with quotes.
+std::string JsonQuote(std::string_view text);
+
+// One JSONL line for an event (without the newline).
+std::string TraceEventJson(uint64_t index, const TraceEvent& event);
+
+}  // namespace ravensim::sim
+
+#endif  // RAVENSIM_SIM_TRACE_H_
