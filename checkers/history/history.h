@@ -14,12 +14,13 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "checkers/history/history.pb.h"
 
 namespace ravensim::history {
 
 // Value constructors.
-Value StrValue(std::string_view s);
+Value StrValue(absl::string_view s);
 Value IntValue(int64_t i);
 Value AbsentValue();
 bool IsAbsent(const Value& v);
@@ -42,8 +43,8 @@ class HistoryBuilder {
   // Starts an operation and returns its id. Fill the arguments through
   // MutableOperation(id). REQUIRES: `client_id` has no open operation; times are
   // non-decreasing across calls.
-  int64_t Invoke(int64_t client_id, std::string_view node, int64_t invoke_time_ns,
-                 OpKind kind, std::string_view key);
+  int64_t Invoke(int64_t client_id, absl::string_view node, int64_t invoke_time_ns,
+                 OpKind kind, absl::string_view key);
 
   // The operation with id `id`, to set arguments or results. REQUIRES: id exists.
   // The pointer is valid until the next Invoke.
@@ -53,12 +54,12 @@ class HistoryBuilder {
   // MutableOperation before or after. Fail: the operation definitely had no effect.
   // REQUIRES: `id` is open and `return_time_ns` >= its invoke time.
   void Ok(int64_t id, int64_t return_time_ns);
-  void Fail(int64_t id, int64_t return_time_ns, std::string_view error);
+  void Fail(int64_t id, int64_t return_time_ns, absl::string_view error);
   // The client gave up without knowing; no return time is recorded.
-  void Unknown(int64_t id, std::string_view error);
+  void Unknown(int64_t id, absl::string_view error);
 
   // Operations still open (never completed) are closed as UNKNOWN.
-  History Finish(std::string_view source) &&;
+  History Finish(absl::string_view source) &&;
 
   int64_t size() const { return history_.operations_size(); }
 
@@ -84,7 +85,7 @@ absl::Status WriteJsonlFile(const History& history, const std::string& path);
 // Parses JSONL written by ToJsonl (blank lines are skipped). Errors look like
 // "<source>:<line>: field 'return_time_ns': ..." and never crash. The result has
 // passed Validate.
-absl::StatusOr<History> ParseJsonl(std::string_view text, std::string_view source);
+absl::StatusOr<History> ParseJsonl(absl::string_view text, absl::string_view source);
 absl::StatusOr<History> ReadJsonlFile(const std::string& path);
 
 // Reads a whole file; NotFound / PermissionDenied style errors name the path.
