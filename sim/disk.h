@@ -1,0 +1,165 @@
+// sim::Disk: one node's simulated durable storage (DESIGN.md §3, "Disk").
+//
+// Two stores on one disk, both addressed by name:
+//  * records: a key -> bytes map (Put / Delete), for small state (a Raft HardState,
+//    a snapshot, a document);
+//  * logs: append-only sequences of records (Append / Truncate to a prefix), for write-
+//    ahead logs.
+// Writes apply to the *visible* state at once (reads return what was written) and are
+// *unsynced* until Sync() succeeds. Crash() discards unsynced writes; with the torn-write
+// fault, a crash can instead keep a prefix of the unsynced writes, the last of which is
+// cut short (a prefix of its bytes) or cut and garbled (prefix + random tail).
+//
+// Checksums are the caller's job: the disk returns bytes, possibly corrupted by the
+// read-corruption fault (one random bit flipped in a record as it is read) or by
+// CorruptSyncedRecord (a persistent bit flip in durable data). A model that checksums
+// its records detects both.
+//
+// Faults (DiskFaults) are drawn from the disk's own Prng stream: write error and fsync
+// error (Internal status), disk full (ResourceExhausted: forced by the fault flag, or
+// when a write would exceed capacity_bytes), slow I/O (extra latency), torn writes on
+// crash, read corruption. Usage accounting counts key + value bytes of records and the
+// bytes of log records (visible state); Delete and Truncate free space.
+//
+// The disk does not schedule anything: every operation returns at once, and
+// OperationLatency() tells the caller (the harness) how long the operation takes in
+// simulated time, so that completions are scheduled there.
+//
+// Thread-compatible; owned by the harness, one per node, for the whole run (it survives
+// crashes of its node; Wipe() empties it).
+#ifndef RAVENSIM_SIM_DISK_H_
+#define RAVENSIM_SIM_DISK_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "sim/network_types.h"
+#include "sim/prng.h"
+#include "sim/time.h"
+
+namespace ravensim::sim {
+
+// What survives on a disk: the durable image handed to a node when it (re)starts.
+struct DiskImage {
+  std::map<std::string, std::string> records;
+  std::map<std::string, std::vector<std::string>> logs;
+  bool empty() const { return records.empty() && logs.empty(); }
+  int64_t byte_count() const;
+};
+
+enum class DiskOp { kPut, kDelete, kAppend, kTruncate };
+
+// One write. For kTruncate, `record_count` records of the log are kept.
+struct DiskWrite {
+  DiskOp op = DiskOp::kPut;
+  std::string name;   // Record key or log name.
+  std::string bytes;  // kPut / kAppend payload.
+  int64_t record_count = 0;
+
+  static DiskWrite Put(std::string key, std::string value);
+  static DiskWrite Delete(std::string key);
+  static DiskWrite Append(std::string log, std::string record);
+  static DiskWrite Truncate(std::string log, int64_t keep_record_count);
+};
+
+struct DiskFaults {
+  Ratio write_error_ratio = Ratio::Never();   // A write fails (nothing written).
+  Ratio fsync_error_ratio = Ratio::Never();   // A Sync fails (writes stay unsynced).
+  Ratio read_corruption_ratio = Ratio::Never();  // Per record read: one bit flipped.
+  Ratio torn_write_ratio = Ratio::Never();    // Per crash with unsynced writes: torn.
+  Ratio slow_io_ratio = Ratio::Never();       // Per operation: add slow_io_latency.
+  SimDuration slow_io_latency = SimDuration::Millis(50);
+  bool disk_full = false;                     // Every growing write: ResourceExhausted.
+
+  // True if a fault may damage data that was already synced (the "recoverable" mode of
+  // the harness rations these; see sim/harness/world.h).
+  bool damages_synced_data() const { return !read_corruption_ratio.never(); }
+};
+
+struct DiskOptions {
+  int64_t capacity_bytes = int64_t{1} << 34;  // 16 GiB.
+  SimDuration write_latency = SimDuration::Micros(20);
+  SimDuration fsync_latency = SimDuration::Micros(500);
+  SimDuration read_latency = SimDuration::Micros(50);
+  // Hard limit on unsynced writes kept (STYLE.md §G); beyond it writes fail with
+  // ResourceExhausted until the next Sync.
+  int64_t max_unsynced_writes = 1 << 20;
+};
+
+// What a crash did, for the trace and tests.
+struct CrashReport {
+  int64_t unsynced_writes = 0;  // Unsynced writes at the crash.
+  int64_t kept_writes = 0;      // Of those, kept whole (torn crash only).
+  bool torn = false;            // The write after the kept ones was kept partially.
+  bool garbled = false;         // ... and its tail replaced by random bytes.
+  int64_t torn_kept_bytes = 0;  // Bytes of the torn write kept (prefix, or prefix+tail).
+};
+
+class Disk {
+ public:
+  Disk(const DiskOptions& options, Prng prng);
+
+  // Applies one write to the visible state (unsynced). Errors: Internal (write error
+  // fault), ResourceExhausted (disk full or over capacity, or the unsynced limit),
+  // InvalidArgument (truncate to a negative or a larger count). On error nothing changes.
+  absl::Status Write(const DiskWrite& write);
+  // Makes every write so far durable. Error: Internal (fsync error fault); then the
+  // writes stay unsynced (a later Sync may succeed; a crash loses them).
+  absl::Status Sync();
+
+  // Reads of the visible state, through the read-corruption fault.
+  // NotFound if the key is absent.
+  absl::Status Get(const std::string& key, std::string* value);
+  // The whole log (empty if absent).
+  std::vector<std::string> ReadLog(const std::string& log);
+  // The durable image, as a restarting node reads it. REQUIRES: no unsynced writes
+  // (call after Crash()). Each record passes through the read-corruption fault.
+  DiskImage ReadImage();
+
+  // Loses unsynced writes (or tears them, see DiskFaults::torn_write_ratio).
+  CrashReport Crash();
+  // An empty disk (a replaced machine). Faults stay as set.
+  void Wipe();
+  // Flips one random bit of one random durable record or log record (persistently).
+  // Returns false if there is no durable data to corrupt. Sets the damage flag.
+  bool CorruptSyncedRecord();
+
+  // The simulated duration of an operation of this kind (base latency, plus
+  // slow_io_latency with slow_io_ratio). Draws from the disk's stream.
+  SimDuration OperationLatency(DiskOp op);
+  SimDuration SyncLatency();
+
+  void set_faults(const DiskFaults& faults) { faults_ = faults; }
+  const DiskFaults& faults() const { return faults_; }
+  const DiskOptions& options() const { return options_; }
+
+  int64_t used_bytes() const { return used_bytes_; }
+  int64_t durable_bytes() const { return durable_.byte_count(); }
+  int64_t unsynced_write_count() const { return static_cast<int64_t>(unsynced_.size()); }
+  // Synced data was damaged (corruption injected or read back corrupted) since the
+  // last Wipe.
+  bool synced_data_damaged() const { return synced_damaged_; }
+  const DiskImage& visible() const { return visible_; }
+  const DiskImage& durable() const { return durable_; }
+
+ private:
+  static int64_t WriteDelta(const DiskImage& image, const DiskWrite& write);
+  static void Apply(DiskImage* image, const DiskWrite& write);
+  void FlipRandomBit(std::string* bytes);
+
+  DiskOptions options_;
+  Prng prng_;
+  DiskFaults faults_;
+  DiskImage durable_;                // What survives a crash.
+  DiskImage visible_;                // durable_ + unsynced_ applied in order.
+  std::vector<DiskWrite> unsynced_;  // Invariant: visible_ == durable_ + unsynced_.
+  int64_t used_bytes_ = 0;           // Invariant: == visible_.byte_count().
+  bool synced_damaged_ = false;
+};
+
+}  // namespace ravensim::sim
+
+#endif  // RAVENSIM_SIM_DISK_H_
