@@ -1,0 +1,160 @@
+#include "tools/scenario/scenario_loader.h"
+
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace ravensim::tools {
+namespace {
+
+constexpr char kValid[] = R"pb(
+  description: "a test"
+  cluster { nodes: 5 watchers: "E" timing { election_timeout: "300ms" } }
+  workload { clients: 2 register { keys: 1 } }
+  timeline { at: "2s" partition { isolate_leader: true } duration: "3s" }
+  timeline { on { becomes_leader: "B" } crash { node: "B" } duration: "1s" }
+  run { duration: "10s" heal_and_quiesce { enabled: true } }
+  checks {
+    raft_invariants: true
+    linearizability: true
+    liveness { name: "leader_after_heal" leader_within { after: HEAL within: "5s" } }
+  }
+  expect { violated: "leader_after_heal" }
+)pb";
+
+std::string ErrorOf(std::string_view text) {
+  auto parsed = ParseScenario(text, "dir/test.textproto");
+  EXPECT_FALSE(parsed.ok());
+  return std::string(parsed.status().message());
+}
+
+TEST(ScenarioLoaderTest, ParsesValidScenarioAndDefaultsName) {
+  auto parsed = ParseScenario(kValid, "dir/my_scenario.textproto");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->name(), "my_scenario");
+  EXPECT_EQ(parsed->cluster().nodes(), 5);
+  EXPECT_EQ(EnabledCheckNames(*parsed),
+            (std::vector<std::string>{"raft_invariants", "linearizability",
+                                      "leader_after_heal"}));
+}
+
+TEST(ScenarioLoaderTest, SyntaxErrorNamesLineColumnAndField) {
+  const std::string error = ErrorOf("cluster {\n  nodez: 3\n}\nrun { duration: \"1s\" }\n");
+  EXPECT_NE(error.find("dir/test.textproto:2:8: field 'nodez':"), std::string::npos) << error;
+}
+
+TEST(ScenarioLoaderTest, TypeErrorHasLocation) {
+  const std::string error = ErrorOf("cluster { nodes: \"three\" }\n");
+  EXPECT_NE(error.find("dir/test.textproto:1:"), std::string::npos) << error;
+  EXPECT_NE(error.find("nodes"), std::string::npos) << error;
+}
+
+TEST(ScenarioLoaderTest, UnknownNodeNamesFieldPathAndLine) {
+  const std::string error = ErrorOf(
+      "cluster { nodes: 5 }\n"
+      "run { duration: \"10s\" }\n"
+      "timeline { at: \"1s\" crash { node: \"A\" } }\n"
+      "timeline {\n"
+      "  at: \"2s\"\n"
+      "  crash { node: \"I\" }\n"
+      "}\n");
+  EXPECT_NE(error.find("dir/test.textproto:6:11: field 'timeline[1].crash.node': node \"I\" "
+                       "is not in the cluster (A..E)"),
+            std::string::npos)
+      << error;
+}
+
+TEST(ScenarioLoaderTest, BadDurationNamesField) {
+  const std::string error = ErrorOf(
+      "cluster { nodes: 3 timing { election_timeout: \"300\" } }\n"
+      "run { duration: \"10s\" }\n");
+  EXPECT_NE(error.find(":1:29: field 'cluster.timing.election_timeout': missing unit"),
+            std::string::npos)
+      << error;
+}
+
+TEST(ScenarioLoaderTest, MissingRequiredFieldPointsAtParent) {
+  const std::string error = ErrorOf("cluster { nodes: 3 }\nrun { }\n");
+  EXPECT_NE(error.find(":2:1: field 'run.duration': is required"), std::string::npos)
+      << error;
+}
+
+TEST(ScenarioLoaderTest, ReportsEveryErrorOnItsOwnLine) {
+  const std::string error = ErrorOf(
+      "cluster { nodes: 3 watchers: \"A\" watchers: \"B\" watchers: \"C\" }\n"
+      "run { duration: \"1s\" }\n"
+      "timeline { at: \"1s\" on { leader_changes: true } heal {} }\n"
+      "timeline { at: \"1s\" }\n"
+      "checks { liveness { name: \"x\" } }\n"
+      "expect { violated: \"linearizability\" }\n");
+  EXPECT_NE(error.find("at least one node must be a voting member"), std::string::npos);
+  EXPECT_NE(error.find("field 'timeline[0]': set exactly one of 'at'"), std::string::npos);
+  EXPECT_NE(error.find("field 'timeline[1]': set exactly one fault"), std::string::npos);
+  EXPECT_NE(error.find("field 'checks.liveness[0]': set exactly one of leader_within"),
+            std::string::npos);
+  EXPECT_NE(error.find("field 'expect.violated[0]': \"linearizability\" is not a check"),
+            std::string::npos);
+  EXPECT_GE(std::count(error.begin(), error.end(), '\n'), 4) << error;
+}
+
+TEST(ScenarioLoaderTest, RejectsLayersNotModelledYet) {
+  const std::string error = ErrorOf(
+      "cluster { nodes: 3 }\nrun { duration: \"1s\" }\n"
+      "databases { name: \"db\" replication_factor: 3 }\n");
+  EXPECT_NE(error.find(":3:1: field 'databases[0]': the database layer is not modelled"),
+            std::string::npos)
+      << error;
+}
+
+TEST(ScenarioLoaderTest, PartitionRules) {
+  const std::string error = ErrorOf(
+      "cluster { nodes: 3 }\nrun { duration: \"1s\" }\n"
+      "timeline { at: \"1s\" partition { group { nodes: [\"A\", \"B\"] } group { nodes: "
+      "\"B\" } } }\n"
+      "timeline { at: \"1s\" partition { bridge: true order: [\"A\", \"A\"] } }\n");
+  EXPECT_NE(error.find("field 'timeline[0].partition.group[1].nodes[0]': node \"B\" is in "
+                       "two groups"),
+            std::string::npos)
+      << error;
+  EXPECT_NE(error.find("field 'timeline[1].partition.order[1]': node \"A\" is listed twice"),
+            std::string::npos)
+      << error;
+  EXPECT_NE(error.find("field 'timeline[1].partition.order': must list every node once"),
+            std::string::npos)
+      << error;
+}
+
+TEST(ScenarioLoaderTest, WatcherCannotBeLeaderTrigger) {
+  const std::string error = ErrorOf(
+      "cluster { nodes: 3 watchers: \"C\" }\nrun { duration: \"1s\" }\n"
+      "timeline { on { becomes_leader: \"C\" } crash { leader: true } }\n");
+  EXPECT_NE(error.find("field 'timeline[0].on.becomes_leader': node \"C\" is a watcher"),
+            std::string::npos)
+      << error;
+}
+
+TEST(ScenarioLoaderTest, MissingFileIsNotFound) {
+  auto loaded = LoadScenarioFile("/nonexistent/x.textproto");
+  EXPECT_EQ(loaded.status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST(ScenarioLoaderTest, TextRoundTrip) {
+  auto parsed = ParseScenario(kValid, "a.textproto");
+  ASSERT_TRUE(parsed.ok());
+  const std::string text = ScenarioToText(*parsed, "shrunk\nfrom seed 7");
+  EXPECT_EQ(text.rfind("# shrunk\n# from seed 7\n", 0), 0u);
+  auto again = ParseScenario(text, "b.textproto");
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->SerializeAsString(), parsed->SerializeAsString());
+}
+
+TEST(ScenarioLoaderTest, NodeTags) {
+  EXPECT_EQ(NodeTag(0), "A");
+  EXPECT_EQ(NodeTag(4), "E");
+  EXPECT_EQ(NodeIndex("C", 5), 2);
+  EXPECT_FALSE(NodeIndex("F", 5).has_value());
+  EXPECT_FALSE(NodeIndex("AB", 5).has_value());
+}
+
+}  // namespace
+}  // namespace ravensim::tools
