@@ -1,0 +1,180 @@
+#include "checkers/models.h"
+
+#include "absl/strings/str_cat.h"
+#include "checkers/history/history.h"
+
+namespace ravensim::checkers {
+
+using history::Operation;
+using history::OpKind;
+
+ValueTable::ValueTable() {
+  texts_.push_back("nil");
+  ids_["nil"] = 0;
+}
+
+int32_t ValueTable::Intern(const history::Value& v) {
+  const std::string text = history::ValueToString(v);
+  auto [it, inserted] = ids_.try_emplace(text, static_cast<int32_t>(texts_.size()));
+  if (inserted) texts_.push_back(text);
+  return it->second;
+}
+
+// --- Register -------------------------------------------------------------------------
+
+bool RegisterModel::Step(const State& s, const Input& in, bool outcome_unknown,
+                         State* next) const {
+  switch (in.kind) {
+    case history::REGISTER_READ:
+      *next = s;
+      return outcome_unknown || in.result == s;
+    case history::REGISTER_WRITE:
+      *next = in.value;
+      return true;
+    case history::REGISTER_CAS:
+      if (outcome_unknown) {
+        *next = s == in.expected ? in.value : s;
+        return true;
+      }
+      if (in.successful) {
+        *next = in.value;
+        return s == in.expected;
+      }
+      *next = s;
+      return s != in.expected;
+    default:
+      return false;
+  }
+}
+
+absl::StatusOr<std::vector<ModelOp<RegisterModel::Input>>> PrepareRegister(
+    const history::History& history, const std::vector<int32_t>& indexes,
+    RegisterModel* model) {
+  std::vector<ModelOp<RegisterModel::Input>> out;
+  out.reserve(indexes.size());
+  for (int32_t i : indexes) {
+    const Operation& op = history.operations(i);
+    const OpKind k = op.kind();
+    if (k != history::REGISTER_READ && k != history::REGISTER_WRITE &&
+        k != history::REGISTER_CAS) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "operation ", i, " (id ", op.id(), "): field 'kind': ", history::OpKindName(k),
+          " is not a register operation"));
+    }
+    if (op.outcome() == history::FAIL) continue;
+    if (op.outcome() == history::UNKNOWN && k == history::REGISTER_READ) continue;
+    auto m = BaseModelOp<RegisterModel::Input>(op, i);
+    m.input.kind = k;
+    m.input.value = model->values().Intern(op.value());
+    m.input.expected = model->values().Intern(op.expected());
+    m.input.result = model->values().Intern(op.result());
+    m.input.successful = op.successful();
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+// --- Key-value ------------------------------------------------------------------------
+
+bool KvModel::Step(const State& s, const Input& in, bool outcome_unknown,
+                   State* next) const {
+  switch (in.kind) {
+    case history::KV_GET:
+      *next = s;
+      return outcome_unknown || in.result == s;
+    case history::KV_PUT:
+      *next = in.value;
+      return true;
+    case history::KV_APPEND:
+      *next = s;
+      next->append(in.value);
+      return true;
+    default:
+      return false;
+  }
+}
+
+uint64_t KvModel::Hash(const State& s) const {
+  uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a
+  for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ULL;
+  return search_internal::Mix64(h);
+}
+
+std::string KvModel::DescribeState(const State& s) const {
+  return history::ValueToString(history::StrValue(s));
+}
+
+// A kv value as the store holds it: strings as they are, integers in decimal, nil as "".
+static std::string KvText(const history::Value& v) {
+  if (v.has_str()) return v.str();
+  if (v.has_int_()) return absl::StrCat(v.int_());
+  return std::string();
+}
+
+absl::StatusOr<std::vector<ModelOp<KvModel::Input>>> PrepareKv(
+    const history::History& history, const std::vector<int32_t>& indexes) {
+  std::vector<ModelOp<KvModel::Input>> out;
+  out.reserve(indexes.size());
+  for (int32_t i : indexes) {
+    const Operation& op = history.operations(i);
+    const OpKind k = op.kind();
+    if (k != history::KV_GET && k != history::KV_PUT && k != history::KV_APPEND) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "operation ", i, " (id ", op.id(), "): field 'kind': ", history::OpKindName(k),
+          " is not a key-value operation"));
+    }
+    if (op.outcome() == history::FAIL) continue;
+    if (op.outcome() == history::UNKNOWN && k == history::KV_GET) continue;
+    auto m = BaseModelOp<KvModel::Input>(op, i);
+    m.input.kind = k;
+    m.input.value = KvText(op.value());
+    m.input.result = KvText(op.result());
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+// --- Compare-exchange -----------------------------------------------------------------
+
+// RAVENDB_MODEL.md §4.1: put overwrites when the key exists and the index matches, and
+// creates an absent key regardless of the supplied index; otherwise it returns the
+// current (index, value) unsuccessfully. delete removes on a matching index, returns
+// the current value on a mismatch, and reports success on an absent key.
+bool CmpxchgModel::Step(const State& s, const Input& in, bool outcome_unknown,
+                        State* next) const {
+  *next = s;
+  switch (in.kind) {
+    case Kind::kGet:
+      if (outcome_unknown) return true;
+      if (in.result_exists != s.exists) return false;
+      return !s.exists || (in.result_index == s.index && in.result_value == s.value);
+    case Kind::kPut: {
+      const bool applies = !s.exists || s.index == in.expected_index;
+      if (applies) *next = State{true, in.effect_index, in.value};
+      if (outcome_unknown) return true;
+      if (applies) return in.successful;
+      return !in.successful && in.result_index == s.index && in.result_value == s.value;
+    }
+    case Kind::kDelete: {
+      const bool matches = s.exists && s.index == in.expected_index;
+      if (matches) *next = State();
+      if (outcome_unknown) return true;
+      if (!s.exists || matches) return in.successful;
+      return !in.successful && in.result_index == s.index && in.result_value == s.value;
+    }
+  }
+  return false;
+}
+
+uint64_t CmpxchgModel::Hash(const State& s) const {
+  if (!s.exists) return 0x1234567ULL;
+  return search_internal::Mix64(static_cast<uint64_t>(s.index) * 0x9e3779b97f4a7c15ULL ^
+                                static_cast<uint64_t>(s.value));
+}
+
+std::string CmpxchgModel::DescribeState(const State& s) const {
+  if (!s.exists) return "absent";
+  return absl::StrCat("index=", s.index, " value=", values_.Text(s.value));
+}
+
+}  // namespace ravensim::checkers

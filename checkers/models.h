@@ -1,0 +1,138 @@
+// Linearizability models (the M of search.h) and the conversion of history operations
+// into their inputs: a read/write/cas register, a get/put/append key-value store, and
+// compare-exchange (RAVENDB_MODEL.md §4.1).
+//
+// Each model instance interns the values of one partition (one key) into small ids,
+// so states are cheap to copy, hash and compare; Describe* turn them back into text.
+// A model object is built by the matching Prepare* function and is then read-only:
+// the search may use it from one thread while other partitions run elsewhere.
+//
+// Operations a model ignores are dropped by Prepare*: FAIL outcomes (definitely no
+// effect) and reads whose outcome is unknown (no effect, nothing observed).
+#ifndef RAVENSIM_CHECKERS_MODELS_H_
+#define RAVENSIM_CHECKERS_MODELS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "checkers/history/history.pb.h"
+#include "checkers/search.h"
+
+namespace ravensim::checkers {
+
+// Interns values (absent = id 0) so that models compare small integers.
+class ValueTable {
+ public:
+  ValueTable();
+  int32_t Intern(const history::Value& v);
+  const std::string& Text(int32_t id) const { return texts_[id]; }
+
+ private:
+  absl::flat_hash_map<std::string, int32_t> ids_;
+  std::vector<std::string> texts_;
+};
+
+// A register that starts absent (nil). read returns its value; write sets it; cas
+// sets `value` if the register equals `expected` (successful) and otherwise does not.
+class RegisterModel {
+ public:
+  using State = int32_t;  // value id
+  struct Input {
+    history::OpKind kind;
+    int32_t value = 0;     // write / cas new value
+    int32_t expected = 0;  // cas
+    int32_t result = 0;    // read
+    bool successful = false;
+  };
+  State Init() const { return 0; }
+  bool Step(const State& s, const Input& in, bool outcome_unknown, State* next) const;
+  uint64_t Hash(const State& s) const { return search_internal::Mix64(s); }
+  std::string DescribeState(const State& s) const { return values_.Text(s); }
+  bool ReadOnly(const Input& in) const { return in.kind == history::REGISTER_READ; }
+
+  ValueTable& values() { return values_; }
+
+ private:
+  ValueTable values_;
+};
+
+// A key-value store partition (one key) starting as "". get returns the value; put
+// replaces it; append concatenates.
+class KvModel {
+ public:
+  using State = std::string;
+  struct Input {
+    history::OpKind kind;
+    std::string value;   // put / append argument
+    std::string result;  // get result
+  };
+  State Init() const { return std::string(); }
+  bool Step(const State& s, const Input& in, bool outcome_unknown, State* next) const;
+  uint64_t Hash(const State& s) const;
+  std::string DescribeState(const State& s) const;
+  bool ReadOnly(const Input& in) const { return in.kind == history::KV_GET; }
+};
+
+// Compare-exchange on one key (RAVENDB_MODEL.md §4.1). State: absent, or present with
+// the Raft index of the command that last modified it and its value.
+class CmpxchgModel {
+ public:
+  struct State {
+    bool exists = false;
+    int64_t index = 0;
+    int32_t value = 0;
+    bool operator==(const State&) const = default;
+  };
+  enum class Kind { kPut, kDelete, kGet };
+  struct Input {
+    Kind kind = Kind::kGet;
+    int64_t expected_index = 0;  // put / delete argument
+    int32_t value = 0;           // put argument
+    // The index a successful put gives the key: the reply's Raft index, or for an
+    // unknown-outcome put the index it was resolved to (see cmpxchg_checker.h).
+    int64_t effect_index = 0;
+    // Observed reply (outcome known).
+    bool successful = false;
+    int64_t result_index = 0;
+    bool result_exists = false;
+    int32_t result_value = 0;
+  };
+  State Init() const { return State(); }
+  bool Step(const State& s, const Input& in, bool outcome_unknown, State* next) const;
+  uint64_t Hash(const State& s) const;
+  std::string DescribeState(const State& s) const;
+  bool ReadOnly(const Input& in) const { return in.kind == Kind::kGet; }
+
+  ValueTable& values() { return values_; }
+  const ValueTable& values() const { return values_; }
+
+ private:
+  ValueTable values_;
+};
+
+// Converts the operations at `indexes` (positions in `history`, one partition) into
+// model inputs. Errors name the operation and the field.
+absl::StatusOr<std::vector<ModelOp<RegisterModel::Input>>> PrepareRegister(
+    const history::History& history, const std::vector<int32_t>& indexes,
+    RegisterModel* model);
+absl::StatusOr<std::vector<ModelOp<KvModel::Input>>> PrepareKv(
+    const history::History& history, const std::vector<int32_t>& indexes);
+
+// Fills the fields common to every model.
+template <typename Input>
+ModelOp<Input> BaseModelOp(const history::Operation& op, int32_t position) {
+  ModelOp<Input> m;
+  m.history_index = position;
+  m.client_id = op.client_id();
+  m.invoke_time = op.invoke_time_ns();
+  m.outcome_unknown = op.outcome() == history::UNKNOWN;
+  m.return_time = m.outcome_unknown ? kReturnNever : op.return_time_ns();
+  return m;
+}
+
+}  // namespace ravensim::checkers
+
+#endif  // RAVENSIM_CHECKERS_MODELS_H_

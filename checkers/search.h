@@ -1,0 +1,245 @@
+// The model-generic linearizability search (Porcupine / Wing-Gong-Lowe with a cache),
+// DESIGN.md §6.
+//
+// A model M provides (const, pure member functions; see models.h):
+//   using State;                        // copyable, with operator== (the equality)
+//   using Input;                        // one operation: arguments and observed result
+//   State Init() const;
+//   // Applies `in` to `s`. Returns false if the observed result is impossible in `s`.
+//   // When `outcome_unknown` is true the result was never observed: the step takes
+//   // effect as `s` allows and returns true; "never took effect" is the search's job.
+//   bool Step(const State& s, const Input& in, bool outcome_unknown, State* next) const;
+//   uint64_t Hash(const State& s) const;
+//   std::string DescribeState(const State& s) const;
+//   bool ReadOnly(const Input& in) const;  // never changes the state
+//
+// The search walks the call/return events in time order (calls before returns at
+// equal times, so operations touching at a point are concurrent). At each call it
+// tries to linearize the operation next; at a return whose operation is not yet
+// linearized it backtracks. Every (set of linearized operations, state) pair is
+// visited at most once (the cache). Operations with an unknown outcome return "after
+// the end": they may take effect any time after their invocation, or never, so the
+// search succeeds once every operation with a known outcome is linearized.
+//
+// Budget: `max_steps` bounds the loop iterations and `max_cache_entries` the memory;
+// exceeding either yields kUnknown, never a pass. The result depends only on the input
+// (no clocks), so it is the same on every run and thread.
+//
+// Thread-compatible: each call owns its data; run several in parallel freely.
+#ifndef RAVENSIM_CHECKERS_SEARCH_H_
+#define RAVENSIM_CHECKERS_SEARCH_H_
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "core/base/check.h"
+
+namespace ravensim::checkers {
+
+enum class Verdict { kLinearizable, kNotLinearizable, kUnknown };
+
+// "linearizable", "not linearizable", "unknown".
+const char* VerdictName(Verdict v);
+
+inline constexpr int64_t kReturnNever = std::numeric_limits<int64_t>::max();
+
+// One operation as a model sees it.
+template <typename Input>
+struct ModelOp {
+  int32_t history_index = 0;  // position in the History it came from
+  int64_t client_id = 0;
+  int64_t invoke_time = 0;
+  int64_t return_time = kReturnNever;  // kReturnNever when the outcome is unknown
+  bool outcome_unknown = false;
+  Input input;
+};
+
+struct SearchBudget {
+  int64_t max_steps = 50'000'000;
+  int64_t max_cache_entries = 20'000'000;
+};
+
+struct SearchResult {
+  Verdict verdict = Verdict::kUnknown;
+  std::string why;  // set for kUnknown
+  int64_t steps = 0;
+  int64_t cache_entries = 0;
+  // kNotLinearizable: the longest partial linearization the search reached (positions
+  // in the ops vector, in linearization order), and the operation whose return it
+  // could not get past from there.
+  std::vector<int32_t> longest_linearization;
+  int32_t stuck_op = -1;
+};
+
+namespace search_internal {
+
+// splitmix64 finalizer: our own hash, stable across runs and platforms.
+inline uint64_t Mix64(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+// Events in a doubly linked list over an array; index 0 is the head sentinel.
+struct Event {
+  int32_t op = -1;
+  bool is_call = false;
+  int32_t match = -1;  // for a call: the index of its return event
+  int32_t prev = -1;
+  int32_t next = -1;
+};
+
+std::vector<Event> BuildEvents(const std::vector<int64_t>& invoke_times,
+                               const std::vector<int64_t>& return_times);
+
+// Open-addressing set of (bitset, state id) keys. Bitsets live in one arena.
+class VisitedSet {
+ public:
+  explicit VisitedSet(int words);
+  // Finds an entry with hash `h` and bits `bits` for which `same_state(id)` holds;
+  // returns true if found. Otherwise returns false (the caller then calls Insert).
+  template <typename SameState>
+  bool Contains(uint64_t h, const uint64_t* bits, const SameState& same_state) const {
+    for (size_t slot = h & mask_;; slot = (slot + 1) & mask_) {
+      const uint32_t e = slots_[slot];
+      if (e == 0) return false;
+      const uint32_t id = e - 1;
+      if (hashes_[id] == h &&
+          std::equal(bits, bits + words_, arena_.data() + size_t{id} * words_) &&
+          same_state(id)) {
+        return true;
+      }
+    }
+  }
+  // Adds an entry; its id is size() before the call.
+  void Insert(uint64_t h, const uint64_t* bits);
+  int64_t size() const { return static_cast<int64_t>(hashes_.size()); }
+
+ private:
+  void Grow();
+  int words_;
+  size_t mask_;
+  std::vector<uint32_t> slots_;  // entry id + 1, 0 = empty
+  std::vector<uint64_t> hashes_;
+  std::vector<uint64_t> arena_;
+};
+
+}  // namespace search_internal
+
+template <typename M>
+SearchResult CheckOperations(const M& model, const std::vector<ModelOp<typename M::Input>>& ops,
+                             const SearchBudget& budget) {
+  using State = typename M::State;
+  using search_internal::Event;
+  SearchResult result;
+  const int n = static_cast<int>(ops.size());
+  std::vector<int64_t> invokes(n), returns(n);
+  for (int i = 0; i < n; ++i) {
+    invokes[i] = ops[i].invoke_time;
+    returns[i] = ops[i].outcome_unknown ? kReturnNever : ops[i].return_time;
+  }
+  std::vector<Event> ev = search_internal::BuildEvents(invokes, returns);
+  const int words = std::max(1, (n + 63) / 64);
+  std::vector<uint64_t> bits(words, 0);
+  std::vector<uint64_t> zobrist(n);
+  for (int i = 0; i < n; ++i) zobrist[i] = search_internal::Mix64(0x5eed0000ULL + i);
+  uint64_t bits_hash = 0;
+  search_internal::VisitedSet visited(words);
+  std::vector<State> visited_states;
+
+  auto lift = [&](int32_t call) {
+    Event& c = ev[call];
+    ev[c.prev].next = c.next;
+    ev[c.next].prev = c.prev;
+    Event& r = ev[c.match];
+    ev[r.prev].next = r.next;
+    if (r.next >= 0) ev[r.next].prev = r.prev;
+  };
+  auto unlift = [&](int32_t call) {
+    Event& c = ev[call];
+    Event& r = ev[c.match];
+    ev[r.prev].next = c.match;
+    if (r.next >= 0) ev[r.next].prev = c.match;
+    ev[c.prev].next = call;
+    ev[c.next].prev = call;
+  };
+  struct Frame {
+    int32_t call;
+    State state;
+  };
+  std::vector<Frame> stack;
+  State state = model.Init();
+  int32_t entry = ev[0].next;
+  while (entry >= 0) {
+    if (++result.steps > budget.max_steps) {
+      result.verdict = Verdict::kUnknown;
+      result.why = "search step budget exhausted";
+      return result;
+    }
+    const Event& e = ev[entry];
+    const int op = e.op;
+    if (e.is_call) {
+      State next;
+      if (model.Step(state, ops[op].input, ops[op].outcome_unknown, &next)) {
+        bits[op >> 6] |= uint64_t{1} << (op & 63);
+        const uint64_t h = search_internal::Mix64(bits_hash ^ zobrist[op]) ^ model.Hash(next);
+        if (!visited.Contains(h, bits.data(), [&](uint32_t id) {
+              return visited_states[id] == next;
+            })) {
+          if (visited.size() >= budget.max_cache_entries) {
+            result.verdict = Verdict::kUnknown;
+            result.why = "search memory budget (cache entries) exhausted";
+            return result;
+          }
+          visited.Insert(h, bits.data());
+          visited_states.push_back(next);
+          bits_hash ^= zobrist[op];
+          stack.push_back(Frame{entry, std::move(state)});
+          state = std::move(next);
+          lift(entry);
+          entry = ev[0].next;
+          continue;
+        }
+        bits[op >> 6] &= ~(uint64_t{1} << (op & 63));
+      }
+      entry = e.next;
+      continue;
+    }
+    // A return event whose operation is not linearized yet.
+    if (ops[op].outcome_unknown) break;  // only unknown-outcome ops remain
+    if (static_cast<int64_t>(stack.size()) >=
+        static_cast<int64_t>(result.longest_linearization.size())) {
+      if (stack.size() > result.longest_linearization.size() || result.stuck_op < 0) {
+        result.longest_linearization.clear();
+        for (const Frame& f : stack) result.longest_linearization.push_back(ev[f.call].op);
+        result.stuck_op = op;
+      }
+    }
+    if (stack.empty()) {
+      result.verdict = Verdict::kNotLinearizable;
+      result.cache_entries = visited.size();
+      return result;
+    }
+    Frame top = std::move(stack.back());
+    stack.pop_back();
+    const int top_op = ev[top.call].op;
+    bits[top_op >> 6] &= ~(uint64_t{1} << (top_op & 63));
+    bits_hash ^= zobrist[top_op];
+    state = std::move(top.state);
+    unlift(top.call);
+    entry = ev[top.call].next;
+  }
+  result.verdict = Verdict::kLinearizable;
+  result.cache_entries = visited.size();
+  result.longest_linearization.clear();
+  result.stuck_op = -1;
+  return result;
+}
+
+}  // namespace ravensim::checkers
+
+#endif  // RAVENSIM_CHECKERS_SEARCH_H_
