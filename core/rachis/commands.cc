@@ -1,0 +1,179 @@
+// Commands (RAVENDB_MODEL.md §1.4): submitted on any node, forwarded to the leader
+// (SendToLeaderAsync), de-duplicated by request id (LogHistory), answered with
+// committed-with-index-and-result, rejected, or unknown after the operation timeout.
+#include "absl/strings/str_cat.h"
+#include "core/base/check.h"
+#include "core/rachis/rachis_node.h"
+
+namespace ravensim::rachis {
+
+void RachisNode::Submit(int64_t now_ns, const std::string& request_id,
+                        const std::string& command) {
+  AdvanceTime(now_ns);
+  CHECK(!request_id.empty());
+  auto applied = applied_requests_.find(request_id);
+  if (applied != applied_requests_.end()) {
+    Mark("submission answered from log history");
+    results_.push_back({.request_id = request_id,
+                        .outcome = COMMAND_OUTCOME_COMMITTED,
+                        .index = applied->second.index(),
+                        .result = applied->second.result()});
+    return;
+  }
+  if (state_ == RachisState::kLeader || state_ == RachisState::kLeaderElect) {
+    pending_[request_id] = {.deadline_ns = now_ns_ + options_.operation_timeout_ns};
+    LeaderAccept(request_id, command, "");
+    return;
+  }
+  if (!leader_tag_.empty() && leader_tag_ != options_.tag &&
+      topology_.Contains(leader_tag_)) {
+    pending_[request_id] = {.deadline_ns = now_ns_ + options_.operation_timeout_ns};
+    RachisMessage message;
+    message.mutable_forward_command()->set_request_id(request_id);
+    message.mutable_forward_command()->set_command(command);
+    SendTo(leader_tag_, std::move(message));
+    Mark("command forwarded to leader");
+    return;
+  }
+  // NotLeadingException with no leader to forward to: nothing was appended.
+  results_.push_back({.request_id = request_id,
+                      .outcome = COMMAND_OUTCOME_REJECTED,
+                      .reason = "no leader known"});
+}
+
+void RachisNode::LeaderAccept(const std::string& request_id, const std::string& command,
+                              const std::string& forwarded_by) {
+  if (!forwarded_by.empty()) remote_waiters_[request_id].insert(forwarded_by);
+  auto applied = applied_requests_.find(request_id);
+  if (applied != applied_requests_.end()) {
+    ResolveWaiters(request_id, applied->second.index(), applied->second.result());
+    return;
+  }
+  if (leader_inflight_.count(request_id) > 0) {
+    // ContainsCommandId: the same request is already in the log; wait for it.
+    Mark("duplicate request joined the entry in flight");
+    return;
+  }
+  LogEntry entry;
+  entry.set_index(log_.LastIndex() + 1);
+  entry.set_term(term_);
+  entry.set_flags(ENTRY_FLAGS_STATE_MACHINE_COMMAND);
+  entry.set_command(command);
+  entry.set_request_id(request_id);
+  leader_inflight_[request_id] = entry.index();
+  AppendToLog(std::move(entry));
+  BroadcastAppend(/*heartbeat_only_when_due=*/false);
+}
+
+void RachisNode::HandleForwardCommand(const RachisMessage& message) {
+  const ForwardCommand& forward = message.forward_command();
+  if (forward.request_id().empty()) return;
+  if (state_ != RachisState::kLeader && state_ != RachisState::kLeaderElect) {
+    RachisMessage reply;
+    ForwardCommandResponse* response = reply.mutable_forward_command_response();
+    response->set_request_id(forward.request_id());
+    response->set_outcome(COMMAND_OUTCOME_REJECTED);
+    response->set_reason(absl::StrCat(options_.tag, " is not leading"));
+    Reply(message, std::move(reply));
+    return;
+  }
+  LeaderAccept(forward.request_id(), forward.command(), message.from());
+}
+
+void RachisNode::HandleForwardCommandResponse(const RachisMessage& message) {
+  const ForwardCommandResponse& response = message.forward_command_response();
+  auto it = pending_.find(response.request_id());
+  if (it == pending_.end()) return;
+  pending_.erase(it);
+  results_.push_back({.request_id = response.request_id(),
+                      .outcome = response.outcome(),
+                      .index = response.index(),
+                      .result = response.result(),
+                      .reason = response.reason()});
+}
+
+void RachisNode::ResolveWaiters(const std::string& request_id, uint64_t index,
+                                const std::string& result) {
+  if (request_id.empty()) return;
+  leader_inflight_.erase(request_id);
+  auto local = pending_.find(request_id);
+  if (local != pending_.end()) {
+    pending_.erase(local);
+    results_.push_back({.request_id = request_id,
+                        .outcome = COMMAND_OUTCOME_COMMITTED,
+                        .index = index,
+                        .result = result});
+  }
+  auto remote = remote_waiters_.find(request_id);
+  if (remote == remote_waiters_.end()) return;
+  for (const std::string& tag : remote->second) {
+    RachisMessage reply;
+    ForwardCommandResponse* response = reply.mutable_forward_command_response();
+    response->set_request_id(request_id);
+    response->set_outcome(COMMAND_OUTCOME_COMMITTED);
+    response->set_index(index);
+    response->set_result(result);
+    SendTo(tag, std::move(reply));
+  }
+  remote_waiters_.erase(remote);
+}
+
+// Leadership lost with entries uncommitted: they may still commit under the next
+// leader, so every waiter learns "unknown", never "rejected".
+void RachisNode::FailLeaderWaiters(const std::string& reason) {
+  for (const auto& [request_id, index] : leader_inflight_) {
+    auto local = pending_.find(request_id);
+    if (local != pending_.end()) {
+      pending_.erase(local);
+      results_.push_back({.request_id = request_id,
+                          .outcome = COMMAND_OUTCOME_UNKNOWN,
+                          .index = index,
+                          .reason = reason});
+    }
+    auto remote = remote_waiters_.find(request_id);
+    if (remote == remote_waiters_.end()) continue;
+    for (const std::string& tag : remote->second) {
+      RachisMessage reply;
+      ForwardCommandResponse* response = reply.mutable_forward_command_response();
+      response->set_request_id(request_id);
+      response->set_outcome(COMMAND_OUTCOME_UNKNOWN);
+      response->set_reason(reason);
+      SendTo(tag, std::move(reply));
+    }
+  }
+  leader_inflight_.clear();
+  remote_waiters_.clear();
+}
+
+// Cluster.OperationTimeoutInSec (§1.2): TimeoutException, the outcome is unknown.
+void RachisNode::ExpireSubmissions() {
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    if (it->second.deadline_ns > now_ns_) {
+      ++it;
+      continue;
+    }
+    Mark("submission timed out");
+    results_.push_back({.request_id = it->first,
+                        .outcome = COMMAND_OUTCOME_UNKNOWN,
+                        .reason = "operation timeout"});
+    it = pending_.erase(it);
+  }
+}
+
+// LogHistory (§1.4) bounded by Cluster.LogHistoryMaxEntries: the oldest is forgotten.
+void RachisNode::RememberApplied(const std::string& request_id, uint64_t index,
+                                 const std::string& result) {
+  if (request_id.empty()) return;
+  AppliedRequest applied;
+  applied.set_request_id(request_id);
+  applied.set_index(index);
+  applied.set_result(result);
+  applied_requests_[request_id] = applied;
+  applied_by_index_[index] = request_id;
+  while (static_cast<int>(applied_by_index_.size()) > options_.log_history_max_entries) {
+    applied_requests_.erase(applied_by_index_.begin()->second);
+    applied_by_index_.erase(applied_by_index_.begin());
+  }
+}
+
+}  // namespace ravensim::rachis

@@ -1,0 +1,104 @@
+// The follower side of replication (RAVENDB_MODEL.md §1.4; Follower.cs, Negotiation.cs):
+// AppendEntries with log negotiation, and InstallSnapshot.
+#include <algorithm>
+
+#include "core/base/check.h"
+#include "core/rachis/rachis_node.h"
+
+namespace ravensim::rachis {
+
+void RachisNode::ReplyAppendEntries(const RachisMessage& request, bool success,
+                                    uint64_t match_index) {
+  RachisMessage reply;
+  AppendEntriesResponse* response = reply.mutable_append_entries_response();
+  response->set_success(success);
+  response->set_match_index(match_index);
+  response->set_last_log_index(log_.LastIndex());
+  response->set_probe_index(request.append_entries().prev_log_index());
+  response->set_sequence(request.append_entries().sequence());
+  Reply(request, std::move(reply));
+}
+
+// Checks the sender may lead us at its term and makes us its Follower. False if the
+// message must be refused (a stale term: answered so the old leader learns our term).
+bool RachisNode::AcceptLeader(const RachisMessage& message) {
+  if (message.term() < term_) {
+    // §1.4: a message of a term lower than ours is rejected.
+    Mark("append from a stale leader rejected");
+    if (message.has_append_entries()) ReplyAppendEntries(message, false, 0);
+    return false;
+  }
+  if (state_ == RachisState::kPassive) {
+    // §1.1: Passive accepts a leader whose cluster lists it.
+    ClusterTopology leader_topology = ClusterTopology::FromProto(
+        message.has_append_entries() ? message.append_entries().topology()
+                                     : message.install_snapshot().snapshot().topology());
+    if (!leader_topology.Contains(options_.tag)) return false;
+    Mark("passive node joined a leader");
+  }
+  if (message.term() == term_) {
+    CHECK_MSG(state_ != RachisState::kLeader && state_ != RachisState::kLeaderElect,
+              "two leaders in term ", term_, ": ", options_.tag, " and ", message.from());
+  }
+  if (message.term() > term_) SetTerm(message.term(), "");
+  if (state_ != RachisState::kFollower) {
+    SetState(RachisState::kFollower, "accepted AppendEntries from a leader");
+  }
+  Defer(message.from());
+  return true;
+}
+
+void RachisNode::HandleAppendEntries(const RachisMessage& message) {
+  if (!AcceptLeader(message)) return;
+  const AppendEntries& ae = message.append_entries();
+  const uint64_t prev = ae.prev_log_index();
+  // Negotiation (§1.4): tell the leader where our log stops matching.
+  if (prev > log_.LastIndex()) {
+    Mark("negotiation: follower log too short");
+    ReplyAppendEntries(message, false, 0);
+    return;
+  }
+  if (prev >= log_.snapshot_index() && log_.TermAt(prev) != ae.prev_log_term()) {
+    Mark("negotiation: term mismatch at probe");
+    ReplyAppendEntries(message, false, 0);
+    return;
+  }
+  // Below our snapshot everything is committed, hence identical to the leader's.
+  uint64_t match = prev;
+  for (const LogEntry& entry : ae.entries()) {
+    match = entry.index();
+    if (entry.index() <= log_.snapshot_index()) continue;
+    std::optional<uint64_t> existing = log_.TermAt(entry.index());
+    if (existing.has_value() && *existing == entry.term()) continue;
+    if (existing.has_value()) {
+      // Conflicting suffix replaced (§1.4).
+      Mark("follower truncated conflicting suffix");
+      TruncateLogFrom(entry.index());
+    }
+    AppendToLog(entry);
+  }
+  // commit = min(LeaderCommit, last index verified to match) (§1.4).
+  const uint64_t commit = std::min(ae.leader_commit(), match);
+  if (commit > commit_index_) AdvanceCommitTo(commit, /*by_quorum=*/false, {});
+  ReplyAppendEntries(message, true, match);
+}
+
+void RachisNode::HandleInstallSnapshot(const RachisMessage& message) {
+  if (!AcceptLeader(message)) return;
+  const Snapshot& snapshot = message.install_snapshot().snapshot();
+  if (snapshot.last_included_index() <= commit_index_) {
+    // We already hold (and committed) everything it covers.
+    Mark("snapshot already covered");
+  } else {
+    Mark("follower installed snapshot");
+    InstallSnapshotState(snapshot);
+  }
+  RachisMessage reply;
+  reply.mutable_install_snapshot_response()->set_match_index(
+      std::min(snapshot.last_included_index(), log_.LastIndex()));
+  reply.mutable_install_snapshot_response()->set_sequence(
+      message.install_snapshot().sequence());
+  Reply(message, std::move(reply));
+}
+
+}  // namespace ravensim::rachis

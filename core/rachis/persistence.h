@@ -1,0 +1,52 @@
+// Persisted Rachis records: framing with a checksum, and recovery of a node's durable
+// state from the records that survived on its disk (RAVENDB_MODEL.md §1.4; the
+// persistence contract of DESIGN.md §3).
+//
+// A record is `[fixed64 FNV-1a-64 of payload][payload]`, the payload a serialized
+// PersistedRecord. The checksum is written here when persisting and verified here when
+// loading (STYLE.md §D: checksum on both sides). Recovery replays records in order and
+// stops at the first record that fails its checksum or does not parse: that record and
+// everything after it are dropped (a torn tail), never applied.
+#ifndef RAVENSIM_CORE_RACHIS_PERSISTENCE_H_
+#define RAVENSIM_CORE_RACHIS_PERSISTENCE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "core/rachis/rachis.pb.h"
+
+namespace ravensim::rachis {
+
+// What a node has on disk, reduced to the latest durable view.
+struct RestoredState {
+  HardState hard_state;
+  std::optional<Snapshot> snapshot;
+  std::vector<LogEntry> entries;  // contiguous, starting after the snapshot (if any)
+  int64_t records_read = 0;       // records accepted
+  int64_t records_dropped = 0;    // corrupt or torn records (and everything after them)
+  bool Empty() const {
+    return !snapshot.has_value() && entries.empty() && hard_state.term() == 0;
+  }
+};
+
+// Frames `record` with its checksum.
+std::string EncodeRecord(const PersistedRecord& record);
+
+// Verifies and parses one framed record. DataLossError on checksum or parse failure.
+absl::StatusOr<PersistedRecord> DecodeRecord(absl::string_view bytes);
+
+// Replays `records` (oldest first) into a RestoredState; see the file comment.
+RestoredState RecoverFromRecords(const std::vector<std::string>& records);
+
+// Applies one record to `state` (exposed so the recovery rules can be tested one by
+// one): a snapshot drops the entries it covers, or all of them if the log disagrees with
+// it at its last index; a LogAppend drops entries >= truncate_from, then appends.
+void ApplyRecord(const PersistedRecord& record, RestoredState* state);
+
+}  // namespace ravensim::rachis
+
+#endif  // RAVENSIM_CORE_RACHIS_PERSISTENCE_H_

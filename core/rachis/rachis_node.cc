@@ -1,0 +1,570 @@
+// RachisNode: construction, state transitions, timers, persistence bookkeeping, apply
+// and compaction. Elections live in elector.cc, the follower side in follower.cc, the
+// leader side in leader.cc and command handling in commands.cc.
+#include "core/rachis/rachis_node.h"
+
+#include <algorithm>
+#include <limits>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "core/base/check.h"
+#include "core/rachis/checksum.h"
+#include "core/rachis/entry_hash.h"
+
+namespace ravensim::rachis {
+
+const char* RachisStateName(RachisState state) {
+  switch (state) {
+    case RachisState::kPassive: return "Passive";
+    case RachisState::kFollower: return "Follower";
+    case RachisState::kCandidate: return "Candidate";
+    case RachisState::kLeaderElect: return "LeaderElect";
+    case RachisState::kLeader: return "Leader";
+  }
+  return "?";
+}
+
+RachisNode::RachisNode(const RachisOptions& options) : options_(options) {}
+
+absl::StatusOr<std::unique_ptr<RachisNode>> RachisNode::Create(
+    const RachisOptions& options, const RestoredState& restored) {
+  if (absl::Status s = ValidateNodeTag(options.tag); !s.ok()) return s;
+  if (!options.random_word) {
+    return absl::InvalidArgumentError("RachisOptions.random_word is required");
+  }
+  if (options.state_machine == nullptr) {
+    return absl::InvalidArgumentError("RachisOptions.state_machine is required");
+  }
+  if (options.election_timeout_ns < 3) {
+    return absl::InvalidArgumentError("RachisOptions.election_timeout_ns is too small");
+  }
+  std::unique_ptr<RachisNode> node(new RachisNode(options));
+  if (absl::Status s = node->Restore(restored); !s.ok()) return s;
+  return node;
+}
+
+absl::Status RachisNode::Restore(const RestoredState& restored) {
+  if (restored.Empty() && options_.bootstrap_topology.has_value()) {
+    snapshot_.set_last_included_index(0);
+    snapshot_.set_last_included_term(0);
+    *snapshot_.mutable_topology() = *options_.bootstrap_topology;
+    snapshot_.set_state_machine(options_.state_machine->Serialize());
+    snapshot_to_persist_ = snapshot_;
+  } else if (restored.snapshot.has_value()) {
+    snapshot_ = *restored.snapshot;
+    absl::Status s = options_.state_machine->Restore(snapshot_.state_machine());
+    if (!s.ok()) return s;
+    for (const AppliedRequest& applied : snapshot_.applied_requests()) {
+      applied_requests_[applied.request_id()] = applied;
+      applied_by_index_[applied.index()] = applied.request_id();
+    }
+  }
+  log_.ResetTo(snapshot_.last_included_index(), snapshot_.last_included_term());
+  Observe({.kind = RachisObservation::Kind::kLogReset,
+           .index = log_.snapshot_index(),
+           .entry_term = log_.snapshot_term()});
+  for (const LogEntry& entry : restored.entries) {
+    if (entry.index() <= log_.snapshot_index()) continue;
+    AppendToLog(entry);
+  }
+  unstable_from_ = 0;  // everything restored is already on disk
+  persisted_index_ = log_.LastIndex();
+  term_ = restored.hard_state.term();
+  voted_for_ = restored.hard_state.voted_for();
+  applied_index_ = log_.snapshot_index();
+  commit_index_ = std::min(std::max(restored.hard_state.commit_index(), applied_index_),
+                           log_.LastIndex());
+  RecomputeTopology();
+  // RachisConsensus.Initialize (§1.1): no topology id, or not in it -> Passive;
+  // otherwise Follower with the election timer running.
+  if (topology_.topology_id.empty() || !topology_.Contains(options_.tag)) {
+    state_ = RachisState::kPassive;
+  } else {
+    state_ = RachisState::kFollower;
+  }
+  RandomizeTimeout(/*extend=*/false);
+  Observe({.kind = RachisObservation::Kind::kStateChanged, .state = state_, .term = term_});
+  if (commit_index_ > applied_index_) {
+    Observe({.kind = RachisObservation::Kind::kCommitAdvanced, .index = commit_index_});
+  }
+  ApplyCommitted();
+  return absl::OkStatus();
+}
+
+void RachisNode::AdvanceTime(int64_t now_ns) {
+  if (!time_started_) {
+    time_started_ = true;
+    last_deferral_ns_ = now_ns;
+  } else if (now_ns < now_ns_) {
+    // TimeoutEvent.ExpiredLastDeferral treats a clock going backwards as expired (§1.2).
+    last_deferral_ns_ = now_ns - timeout_ns_;
+  }
+  now_ns_ = now_ns;
+}
+
+int64_t RachisNode::mark(const std::string& name) const {
+  auto it = marks_.find(name);
+  return it == marks_.end() ? 0 : it->second;
+}
+
+// --- State and timers -----------------------------------------------------------------
+
+void RachisNode::SetState(RachisState state, const std::string& reason) {
+  const RachisState old = state_;
+  if (old == RachisState::kLeader || old == RachisState::kLeaderElect) {
+    if (state != RachisState::kLeader) {
+      FailLeaderWaiters(absl::StrCat("leadership lost: ", reason));
+      ambassadors_.clear();
+    }
+  }
+  state_ = state;
+  if (state == RachisState::kFollower || state == RachisState::kCandidate) {
+    RandomizeTimeout(/*extend=*/false);
+  }
+  Observe({.kind = RachisObservation::Kind::kStateChanged, .state = state_, .term = term_});
+}
+
+void RachisNode::SetTerm(uint64_t term, const std::string& voted_for) {
+  CHECK_GE(term, term_);
+  term_ = term;
+  voted_for_ = voted_for;
+  hard_state_dirty_ = true;
+}
+
+// RandomizeTimeout (§1.2): uniform in [2/3·T, T), or [4/3·T, 2T) after a failed round.
+void RachisNode::RandomizeTimeout(bool extend) {
+  const int64_t t = options_.election_timeout_ns * (extend ? 2 : 1);
+  const int64_t low = t * 2 / 3;
+  const uint64_t span = static_cast<uint64_t>(t - low);
+  timeout_ns_ = low + static_cast<int64_t>(options_.random_word() % span);
+}
+
+// TimeoutEvent.Defer (§1.2): remember when we last heard from `leader_tag`.
+void RachisNode::Defer(const std::string& leader_tag) {
+  last_deferral_ns_ = now_ns_;
+  leader_tag_ = leader_tag;
+}
+
+int64_t RachisNode::NextDeadlineNanos() const {
+  int64_t deadline = std::numeric_limits<int64_t>::max();
+  switch (state_) {
+    case RachisState::kPassive:
+      break;
+    case RachisState::kFollower:
+    case RachisState::kCandidate:
+      deadline = last_deferral_ns_ + timeout_ns_;
+      break;
+    case RachisState::kLeaderElect:
+    case RachisState::kLeader: {
+      const int64_t heartbeat = options_.election_timeout_ns / 3;
+      deadline = now_ns_ + heartbeat;
+      for (const auto& [tag, ambassador] : ambassadors_) {
+        deadline = std::min(deadline, ambassador.last_send_ns + heartbeat);
+      }
+      break;
+    }
+  }
+  for (const auto& [request_id, pending] : pending_) {
+    deadline = std::min(deadline, pending.deadline_ns);
+  }
+  return std::max(deadline, now_ns_ + 1);
+}
+
+void RachisNode::Tick(int64_t now_ns) {
+  AdvanceTime(now_ns);
+  ExpireSubmissions();
+  switch (state_) {
+    case RachisState::kPassive:
+      break;
+    case RachisState::kFollower:
+      if (now_ns_ - last_deferral_ns_ >= timeout_ns_) OnElectionTimeout();
+      break;
+    case RachisState::kCandidate:
+      if (now_ns_ - last_deferral_ns_ >= timeout_ns_) {
+        // §1.3 step 4: no result in time -> retry at CurrentTerm+1 with a longer timeout.
+        Mark("candidate round timed out");
+        RandomizeTimeout(/*extend=*/true);
+        StartElectionRound();
+      }
+      break;
+    case RachisState::kLeaderElect:
+    case RachisState::kLeader:
+      LeaderTick();
+      break;
+  }
+}
+
+// §1.1: Follower --(election timeout, and I am a Member)--> Candidate.
+void RachisNode::OnElectionTimeout() { SwitchToCandidate(/*forced=*/false); }
+
+// SwitchToCandidateState (§1.1).
+void RachisNode::SwitchToCandidate(bool forced) {
+  if (!topology_.Contains(options_.tag)) {
+    SetState(RachisState::kPassive, "not in topology at candidacy time");
+    return;
+  }
+  if (!topology_.IsMember(options_.tag)) {
+    // Promotables and watchers never run for office; keep waiting for a leader.
+    Defer("");
+    RandomizeTimeout(/*extend=*/false);
+    return;
+  }
+  leader_tag_.clear();
+  if (topology_.AllTags().size() == 1 && topology_.members.size() == 1) {
+    // SwitchToSingleLeader: vote for self in term+1 and become LeaderElect.
+    SetTerm(term_ + 1, options_.tag);
+    real_votes_ = {options_.tag};
+    BecomeLeaderElect();
+    return;
+  }
+  forced_election_ = forced;
+  SetState(RachisState::kCandidate, forced ? "forced election" : "election timeout");
+  StartElectionRound();
+}
+
+void RachisNode::BecomeFollower(uint64_t term, const std::string& leader_tag) {
+  if (term > term_) SetTerm(term, "");
+  if (state_ != RachisState::kFollower) {
+    SetState(topology_.Contains(options_.tag) || topology_.topology_id.empty()
+                 ? RachisState::kFollower
+                 : RachisState::kPassive,
+             "higher term or valid leader");
+  }
+  Defer(leader_tag);
+}
+
+// --- Messages -------------------------------------------------------------------------
+
+void RachisNode::Emit(const std::string& to, int32_t to_node_id, RachisMessage message) {
+  message.set_from(options_.tag);
+  message.set_to(to);
+  message.set_topology_id(topology_.topology_id);
+  message.set_term(term_);
+  message.set_from_node_id(options_.node_id);
+  message.set_to_node_id(to_node_id);
+  outbox_.push_back(std::move(message));
+}
+
+void RachisNode::SendTo(const std::string& to, RachisMessage message) {
+  std::optional<int32_t> node_id = topology_.NodeIdOf(to);
+  if (!node_id.has_value()) {
+    Mark("message to a tag outside the topology dropped");
+    return;
+  }
+  Emit(to, *node_id, std::move(message));
+}
+
+void RachisNode::Reply(const RachisMessage& request, RachisMessage message) {
+  Emit(request.from(), request.from_node_id(), std::move(message));
+}
+
+absl::Status RachisNode::Step(int64_t now_ns, const RachisMessage& message) {
+  AdvanceTime(now_ns);
+  if (message.to() != options_.tag) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("message for '", message.to(), "' delivered to ", options_.tag));
+  }
+  if (message.from().empty()) return absl::InvalidArgumentError("message has no sender");
+  // §1.5: connections from a different TopologyId are rejected.
+  if (!message.topology_id().empty() && !topology_.topology_id.empty() &&
+      message.topology_id() != topology_.topology_id) {
+    Mark("topology mismatch rejected");
+    if (message.has_append_entries()) {
+      RachisMessage reply;
+      reply.mutable_append_entries_response()->set_topology_mismatch(true);
+      reply.mutable_append_entries_response()->set_sequence(
+          message.append_entries().sequence());
+      Reply(message, std::move(reply));
+    }
+    return absl::FailedPreconditionError(
+        absl::StrCat("message from topology ", message.topology_id(), ", mine is ",
+                     topology_.topology_id));
+  }
+  const bool known = topology_.Contains(message.from());
+  const bool joining = state_ == RachisState::kPassive || topology_.topology_id.empty();
+  switch (message.body_case()) {
+    case RachisMessage::kRequestVote:
+      HandleRequestVote(message);  // Elector rule 3 answers unknown requesters.
+      break;
+    case RachisMessage::kAppendEntries:
+      if (!known && !joining) break;
+      HandleAppendEntries(message);
+      return absl::OkStatus();
+    case RachisMessage::kInstallSnapshot:
+      if (!known && !joining) break;
+      HandleInstallSnapshot(message);
+      return absl::OkStatus();
+    case RachisMessage::kRequestVoteResponse:
+      if (known) HandleRequestVoteResponse(message);
+      break;
+    case RachisMessage::kAppendEntriesResponse:
+      if (known) HandleAppendEntriesResponse(message);
+      break;
+    case RachisMessage::kInstallSnapshotResponse:
+      if (known) HandleInstallSnapshotResponse(message);
+      break;
+    case RachisMessage::kForwardCommand:
+      if (known) HandleForwardCommand(message);
+      break;
+    case RachisMessage::kForwardCommandResponse:
+      if (known) HandleForwardCommandResponse(message);
+      break;
+    case RachisMessage::kTimeoutNow:
+      // StepDown (§1.5): our leader asks us to run a forced election now.
+      if (known && message.term() == term_ && message.from() == leader_tag_) {
+        Mark("forced election on leader's request");
+        SwitchToCandidate(/*forced=*/true);
+      }
+      break;
+    case RachisMessage::BODY_NOT_SET:
+      return absl::InvalidArgumentError("message has no body");
+  }
+  if (!known) {
+    return absl::NotFoundError(
+        absl::StrCat("message from '", message.from(), "', not in the topology"));
+  }
+  return absl::OkStatus();
+}
+
+// --- Log, topology, commit and apply ----------------------------------------------------
+
+void RachisNode::AppendToLog(LogEntry entry) {
+  const uint64_t index = entry.index();
+  const uint64_t prev_term = log_.LastTerm();
+  const uint64_t hash = EntryHash(entry);
+  const uint64_t entry_term = entry.term();
+  const bool is_topology = entry.flags() == ENTRY_FLAGS_TOPOLOGY;
+  ClusterTopology topology;
+  if (is_topology) topology = ClusterTopology::FromProto(entry.topology());
+  log_.Append(std::move(entry));
+  unstable_from_ = unstable_from_ == 0 ? index : std::min(unstable_from_, index);
+  Observe({.kind = RachisObservation::Kind::kEntryAppended,
+           .term = term_,
+           .index = index,
+           .entry_term = entry_term,
+           .prev_term = prev_term,
+           .command_hash = hash});
+  if (is_topology) {
+    // §1.5: a topology takes effect when appended, not when committed.
+    topology_entries_[index] = std::move(topology);
+    RecomputeTopology();
+  }
+}
+
+void RachisNode::TruncateLogFrom(uint64_t index) {
+  CHECK_GT(index, commit_index_);  // committed entries are never truncated
+  log_.TruncateFrom(index);
+  unstable_from_ = unstable_from_ == 0 ? index : std::min(unstable_from_, index);
+  persisted_index_ = std::min(persisted_index_, index - 1);
+  topology_entries_.erase(topology_entries_.lower_bound(index), topology_entries_.end());
+  Observe({.kind = RachisObservation::Kind::kLogTruncated, .term = term_, .index = index});
+  RecomputeTopology();
+}
+
+ClusterTopology RachisNode::TopologyAt(uint64_t index) const {
+  auto it = topology_entries_.upper_bound(index);
+  if (it == topology_entries_.begin()) return ClusterTopology::FromProto(snapshot_.topology());
+  return std::prev(it)->second;
+}
+
+void RachisNode::RecomputeTopology() {
+  ClusterTopology next = topology_entries_.empty()
+                             ? ClusterTopology::FromProto(snapshot_.topology())
+                             : topology_entries_.rbegin()->second;
+  const bool changed = next.ToProto().SerializeAsString() !=
+                       topology_.ToProto().SerializeAsString();
+  if (!changed) return;
+  topology_ = std::move(next);
+  RachisObservation observation{.kind = RachisObservation::Kind::kTopologyChanged,
+                                .term = term_,
+                                .index = log_.LastIndex()};
+  observation.voters = topology_.MemberTags();
+  for (const auto& [tag, id] : topology_.promotables) observation.non_voters.push_back(tag);
+  for (const auto& [tag, id] : topology_.watchers) observation.non_voters.push_back(tag);
+  Observe(std::move(observation));
+  if (state_ == RachisState::kLeader || state_ == RachisState::kLeaderElect) {
+    RefreshAmbassadors();
+  }
+  if (state_ != RachisState::kPassive && !topology_.topology_id.empty() &&
+      !topology_.Contains(options_.tag)) {
+    // §1.1: removed from the topology -> Passive.
+    Mark("removed from topology");
+    SetState(RachisState::kPassive, "removed from topology");
+  }
+}
+
+void RachisNode::AdvanceCommitTo(uint64_t index, bool by_quorum,
+                                 std::vector<std::string> supporters) {
+  CHECK_LE(index, log_.LastIndex());
+  if (index <= commit_index_) return;
+  commit_index_ = index;
+  hard_state_dirty_ = true;
+  RachisObservation observation{.kind = RachisObservation::Kind::kCommitAdvanced,
+                                .term = term_,
+                                .index = index,
+                                .by_quorum = by_quorum};
+  observation.supporters = std::move(supporters);
+  if (by_quorum) observation.voters = topology_.MemberTags();
+  Observe(std::move(observation));
+  // §1.1: LeaderElect -> Leader the first time it commits an entry of its own term.
+  if (state_ == RachisState::kLeaderElect && log_.TermAt(index) == term_) TakeOffice();
+  ApplyCommitted();
+}
+
+void RachisNode::ApplyCommitted() {
+  while (applied_index_ < commit_index_) {
+    const uint64_t index = applied_index_ + 1;
+    const LogEntry& entry = log_.At(index);
+    Observe({.kind = RachisObservation::Kind::kApplied,
+             .term = term_,
+             .index = index,
+             .entry_term = entry.term(),
+             .command_hash = EntryHash(entry)});
+    if (entry.flags() == ENTRY_FLAGS_STATE_MACHINE_COMMAND) {
+      const std::string& request_id = entry.request_id();
+      auto seen = applied_requests_.find(request_id);
+      if (!request_id.empty() && seen != applied_requests_.end()) {
+        // §1.4: LogHistory says this request was applied already; do not apply twice.
+        Mark("duplicate request not applied twice");
+        const AppliedRequest original = seen->second;
+        applied_index_ = index;
+        ResolveWaiters(request_id, original.index(), original.result());
+        continue;
+      }
+      std::string result = options_.state_machine->Apply(index, entry.command());
+      applied_index_ = index;
+      RememberApplied(request_id, index, result);
+      ResolveWaiters(request_id, index, result);
+      continue;
+    }
+    applied_index_ = index;
+  }
+  MaybeCompact();
+}
+
+void RachisNode::MaybeCompact() {
+  if (options_.snapshot_every_entries == 0) return;
+  if (applied_index_ < log_.snapshot_index() + options_.snapshot_every_entries) return;
+  snapshot_ = MakeSnapshot();
+  log_.CompactThrough(snapshot_.last_included_index(), snapshot_.last_included_term());
+  topology_entries_.erase(topology_entries_.begin(),
+                          topology_entries_.upper_bound(applied_index_));
+  snapshot_to_persist_ = snapshot_;
+  Mark("log compacted into snapshot");
+  Observe({.kind = RachisObservation::Kind::kSnapshotInstalled,
+           .term = term_,
+           .index = snapshot_.last_included_index(),
+           .entry_term = snapshot_.last_included_term()});
+}
+
+Snapshot RachisNode::MakeSnapshot() const {
+  Snapshot snapshot;
+  snapshot.set_last_included_index(applied_index_);
+  snapshot.set_last_included_term(*log_.TermAt(applied_index_));
+  *snapshot.mutable_topology() = TopologyAt(applied_index_).ToProto();
+  snapshot.set_state_machine(options_.state_machine->Serialize());
+  for (const auto& [index, request_id] : applied_by_index_) {
+    *snapshot.add_applied_requests() = applied_requests_.at(request_id);
+  }
+  return snapshot;
+}
+
+void RachisNode::InstallSnapshotState(const Snapshot& snapshot) {
+  const uint64_t index = snapshot.last_included_index();
+  const uint64_t term = snapshot.last_included_term();
+  CHECK_GT(index, commit_index_);
+  if (log_.TermAt(index) == term) {
+    log_.CompactThrough(index, term);
+    Observe({.kind = RachisObservation::Kind::kSnapshotInstalled,
+             .term = term_, .index = index, .entry_term = term});
+    if (unstable_from_ != 0) unstable_from_ = std::max(unstable_from_, index + 1);
+  } else {
+    log_.ResetTo(index, term);
+    Observe({.kind = RachisObservation::Kind::kLogReset,
+             .term = term_, .index = index, .entry_term = term});
+    unstable_from_ = 0;
+  }
+  persisted_index_ = std::min(persisted_index_, log_.LastIndex());
+  absl::Status restored = options_.state_machine->Restore(snapshot.state_machine());
+  CHECK_MSG(restored.ok(), restored.ToString());
+  applied_requests_.clear();
+  applied_by_index_.clear();
+  for (const AppliedRequest& applied : snapshot.applied_requests()) {
+    applied_requests_[applied.request_id()] = applied;
+    applied_by_index_[applied.index()] = applied.request_id();
+  }
+  snapshot_ = snapshot;
+  snapshot_to_persist_ = snapshot;
+  topology_entries_.erase(topology_entries_.begin(), topology_entries_.upper_bound(index));
+  applied_index_ = index;
+  commit_index_ = index;
+  hard_state_dirty_ = true;
+  Observe({.kind = RachisObservation::Kind::kCommitAdvanced, .term = term_, .index = index});
+  RecomputeTopology();
+}
+
+void RachisNode::Observe(RachisObservation observation) {
+  observations_.push_back(std::move(observation));
+}
+
+// --- Ready ------------------------------------------------------------------------------
+
+bool RachisNode::HasReady() const {
+  if (ready_outstanding_) return false;
+  return hard_state_dirty_ || snapshot_to_persist_.has_value() || unstable_from_ != 0 ||
+         !outbox_.empty() || !results_.empty() || !observations_.empty();
+}
+
+Ready RachisNode::TakeReady() {
+  CHECK(!ready_outstanding_);
+  Ready ready;
+  ready.id = next_ready_id_++;
+  if (snapshot_to_persist_.has_value()) {
+    ready.snapshot = std::move(snapshot_to_persist_);
+    snapshot_to_persist_.reset();
+  }
+  if (unstable_from_ != 0) {
+    const uint64_t from = std::max(unstable_from_, log_.snapshot_index() + 1);
+    LogAppend append;
+    append.set_truncate_from(from);
+    for (LogEntry& entry : log_.Slice(from, std::numeric_limits<int>::max())) {
+      *append.add_entries() = std::move(entry);
+    }
+    ready.log_append = std::move(append);
+    unstable_from_ = 0;
+  }
+  if (hard_state_dirty_) {
+    HardState hard_state;
+    hard_state.set_term(term_);
+    hard_state.set_voted_for(voted_for_);
+    hard_state.set_commit_index(commit_index_);
+    ready.hard_state = hard_state;
+    hard_state_dirty_ = false;
+  }
+  ready.messages = std::move(outbox_);
+  ready.results = std::move(results_);
+  ready.observations = std::move(observations_);
+  outbox_.clear();
+  results_.clear();
+  observations_.clear();
+  ready_outstanding_ = true;
+  return ready;
+}
+
+void RachisNode::Advance(const Ready& handled) {
+  CHECK(ready_outstanding_);
+  CHECK_EQ(handled.id, next_ready_id_ - 1);
+  ready_outstanding_ = false;
+  if (handled.log_append.has_value() && handled.log_append->entries_size() > 0) {
+    const LogEntry& last = *handled.log_append->entries().rbegin();
+    if (log_.TermAt(last.index()) == last.term()) {
+      persisted_index_ = std::max(persisted_index_, std::min(last.index(), log_.LastIndex()));
+    }
+  }
+  if (state_ == RachisState::kLeader || state_ == RachisState::kLeaderElect) {
+    TryAdvanceCommit();
+  }
+}
+
+}  // namespace ravensim::rachis

@@ -1,0 +1,334 @@
+// RachisNode: one member of a Rachis (RavenDB's Raft) cluster, as a pure state machine
+// (RAVENDB_MODEL.md §1; STYLE.md §B).
+//
+// Performs no I/O and reads no clock. Time enters only as the node's own monotonic local
+// time (nanoseconds) passed to every entry point; input arrives through Step(), Submit()
+// and ModifyTopology(); every effect is returned in a Ready. Randomness (the election
+// timeout draw, §1.2) comes from `RachisOptions::random_word`, supplied by the host.
+//
+// Driving contract (the host, sim/harness/rachis_host, follows it):
+//   1. After any call, if HasReady(): r = TakeReady(); persist r.snapshot, r.log_append,
+//      r.hard_state in that order and fsync; only then send r.messages and deliver
+//      r.results; then call Advance(r). No new Ready is produced between TakeReady() and
+//      Advance(): messages that depend on later state changes wait for it.
+//   2. Arrange a call to Tick(now) at NextDeadlineNanos().
+//   3. If persisting fails, discard this object and recreate it from the disk
+//      (Create(options, RecoverFromRecords(...))), as a crash-restart would.
+//
+// The state machine (RachisStateMachine) is applied inside the node in commit order, as
+// RavenDB applies in the commit transaction (§1.4). The node does not own it; it must
+// outlive the node, and must be fresh (or be Restore()d by the node) at Create().
+//
+// Thread-compatible; driven from one thread.
+#ifndef RAVENSIM_CORE_RACHIS_RACHIS_NODE_H_
+#define RAVENSIM_CORE_RACHIS_RACHIS_NODE_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "core/rachis/cluster_topology.h"
+#include "core/rachis/persistence.h"
+#include "core/rachis/rachis.pb.h"
+#include "core/rachis/raft_log.h"
+
+namespace ravensim::rachis {
+
+// RachisState (RAVENDB_MODEL.md §1.1).
+enum class RachisState { kPassive, kFollower, kCandidate, kLeaderElect, kLeader };
+const char* RachisStateName(RachisState state);
+
+// The replicated state machine fed from the log (core/cluster implements it).
+class RachisStateMachine {
+ public:
+  virtual ~RachisStateMachine() = default;
+  // Applies a committed command; returns its result. Deterministic.
+  virtual std::string Apply(uint64_t index, const std::string& command) = 0;
+  // The whole state, for a snapshot.
+  virtual std::string Serialize() const = 0;
+  // Replaces the whole state with a snapshot's. Error on bytes it cannot read.
+  virtual absl::Status Restore(const std::string& data) = 0;
+};
+
+struct RachisOptions {
+  std::string tag;       // this node's tag (§1.5)
+  int32_t node_id = -1;  // this node's address, carried in messages
+  // Cluster.ElectionTimeoutInMs (§1.2).
+  int64_t election_timeout_ns = 300'000'000;
+  // Cluster.OperationTimeoutInSec (§1.2): a submitted command still pending after this
+  // is reported kUnknown.
+  int64_t operation_timeout_ns = 15'000'000'000;
+  int max_entries_per_append = 128;
+  // Compact the log into a snapshot once this many applied entries follow the last
+  // snapshot (0: never).
+  uint64_t snapshot_every_entries = 1024;
+  // Cluster.LogHistoryMaxEntries (§1.2): request ids remembered for de-duplication.
+  int log_history_max_entries = 4096;
+  // Used only when the restored state is empty: the topology a fresh node starts with
+  // (persisted as a snapshot at index 0). Without it a fresh node is Passive (§1.1).
+  std::optional<ClusterTopologyProto> bootstrap_topology;
+  // One uniformly random 64-bit word per call. REQUIRED.
+  std::function<uint64_t()> random_word;
+  RachisStateMachine* state_machine = nullptr;  // REQUIRED; not owned
+};
+
+// The submitter's outcome (§1.4): committed with index and result, rejected (definitely
+// not appended), or unknown (may still commit later).
+struct CommandResult {
+  std::string request_id;
+  CommandOutcome outcome = COMMAND_OUTCOME_UNSPECIFIED;
+  uint64_t index = 0;
+  std::string result;
+  std::string reason;
+};
+
+// Plain-data facts for the invariant checker (checkers/raft); the host translates them.
+struct RachisObservation {
+  enum class Kind {
+    kStateChanged,       // state, term
+    kEntryAppended,      // index, entry_term, prev_term, command_hash
+    kLogTruncated,       // index: first dropped index
+    kSnapshotInstalled,  // index, entry_term: entries <= index compacted away; if the
+                         // log disagreed at index, the whole log was dropped
+    kLogReset,           // index, entry_term: the log is now empty, based there (restart)
+    kCommitAdvanced,     // index; by_quorum: leader decision with supporters/voters
+    kApplied,            // index, entry_term, command_hash
+    kElectionWon,        // term; supporters = real votes, voters = members in force
+    kTopologyChanged,    // voters = members, non_voters = promotables + watchers
+  };
+  Kind kind = Kind::kStateChanged;
+  RachisState state = RachisState::kPassive;
+  uint64_t term = 0;
+  uint64_t index = 0;
+  uint64_t entry_term = 0;
+  uint64_t prev_term = 0;
+  uint64_t command_hash = 0;
+  bool by_quorum = false;
+  std::vector<std::string> supporters;
+  std::vector<std::string> voters;
+  std::vector<std::string> non_voters;
+};
+
+struct Ready {
+  int64_t id = 0;
+  // Durable effects, in this order; one fsync covers them all.
+  std::optional<Snapshot> snapshot;
+  std::optional<LogAppend> log_append;
+  std::optional<HardState> hard_state;
+  // Sent only after the durable effects above are synced.
+  std::vector<RachisMessage> messages;
+  std::vector<CommandResult> results;
+  std::vector<RachisObservation> observations;
+  bool NeedsSync() const {
+    return snapshot.has_value() || log_append.has_value() || hard_state.has_value();
+  }
+};
+
+class RachisNode {
+ public:
+  // Builds a node from what survived on its disk. Error if the options are incomplete,
+  // the tag is invalid, or the snapshot's state machine bytes cannot be restored.
+  static absl::StatusOr<std::unique_ptr<RachisNode>> Create(const RachisOptions& options,
+                                                            const RestoredState& restored);
+  RachisNode(const RachisNode&) = delete;
+  RachisNode& operator=(const RachisNode&) = delete;
+
+  // Time passes. `now_ns` is the node's monotonic local time.
+  void Tick(int64_t now_ns);
+  // Earliest local time at which Tick() has work to do.
+  int64_t NextDeadlineNanos() const;
+
+  // A message from a peer. InvalidArgument if it is not addressed to this node or has
+  // no sender; FailedPrecondition if it comes from another cluster (topology id) — a
+  // rejection is still sent back where the protocol has one (§1.5).
+  absl::Status Step(int64_t now_ns, const RachisMessage& message);
+
+  // Submits a command on this node (§1.4): appended here if leading, otherwise forwarded
+  // to the leader. The outcome arrives later in Ready::results (or at once if the
+  // request id was already applied). REQUIRES: request_id non-empty.
+  void Submit(int64_t now_ns, const std::string& request_id, const std::string& command);
+
+  // TryModifyTopology (§1.5), on the leader only. An empty tag with kMember, kPromotable
+  // or kWatcher adds a node with a generated tag. Returns the tag. FailedPrecondition if
+  // not leader, if another topology change is in flight, or if it targets the leader.
+  absl::StatusOr<std::string> ModifyTopology(int64_t now_ns, const std::string& tag,
+                                             int32_t node_id, NodeKind kind);
+  // StepDown (§1.5): the leader picks the voter with the highest match index and tells
+  // it to start a forced election. FailedPrecondition if not leader or no voter.
+  absl::Status StepDown(int64_t now_ns);
+
+  bool HasReady() const;
+  Ready TakeReady();
+  // REQUIRES: `handled` is the last Ready taken and its durable effects are synced.
+  void Advance(const Ready& handled);
+
+  // --- Introspection (tests, host, benchmarks) ---
+  RachisState state() const { return state_; }
+  uint64_t term() const { return term_; }
+  const std::string& tag() const { return options_.tag; }
+  const std::string& leader_tag() const { return leader_tag_; }
+  uint64_t commit_index() const { return commit_index_; }
+  uint64_t applied_index() const { return applied_index_; }
+  const RaftLog& log() const { return log_; }
+  const ClusterTopology& topology() const { return topology_; }
+  // Coverage marks (STYLE.md §H): how often each rare path ran.
+  int64_t mark(const std::string& name) const;
+  const std::map<std::string, int64_t>& marks() const { return marks_; }
+
+ private:
+  // The leader's view of one peer (FollowerAmbassador, §1.4).
+  struct FollowerAmbassador {
+    enum class Mode { kNegotiate, kReplicate, kSnapshot };
+    Mode mode = Mode::kNegotiate;
+    uint64_t match_index = 0;
+    uint64_t next_index = 1;
+    // Negotiation (binary search for the last matching index): `low` matches, every
+    // index >= `high` is known not to match.
+    uint64_t low = 0;
+    uint64_t high = 1;
+    bool first_probe = true;
+    uint64_t sequence = 0;  // of the request in flight
+    bool in_flight = false;
+    bool topology_mismatch = false;
+    int64_t last_send_ns = 0;
+    int64_t last_reply_ns = 0;
+  };
+  struct PendingSubmission {
+    int64_t deadline_ns = 0;
+  };
+
+  explicit RachisNode(const RachisOptions& options);
+  absl::Status Restore(const RestoredState& restored);
+
+  // rachis_node.cc: state, timers, persistence bookkeeping, apply.
+  void SetState(RachisState state, const std::string& reason);
+  void SetTerm(uint64_t term, const std::string& voted_for);
+  void RandomizeTimeout(bool extend);
+  void Defer(const std::string& leader_tag);
+  void OnElectionTimeout();
+  void SwitchToCandidate(bool forced);
+  void BecomeFollower(uint64_t term, const std::string& leader_tag);
+  void AdvanceTime(int64_t now_ns);
+  void SendTo(const std::string& to, RachisMessage message);
+  void Reply(const RachisMessage& request, RachisMessage message);
+  void Emit(const std::string& to, int32_t to_node_id, RachisMessage message);
+  ClusterTopology TopologyAt(uint64_t index) const;
+  void AppendToLog(LogEntry entry);
+  void TruncateLogFrom(uint64_t index);
+  void RecomputeTopology();
+  void AdvanceCommitTo(uint64_t index, bool by_quorum, std::vector<std::string> supporters);
+  void ApplyCommitted();
+  void MaybeCompact();
+  Snapshot MakeSnapshot() const;
+  void InstallSnapshotState(const Snapshot& snapshot);
+  void Observe(RachisObservation observation);
+  void Mark(const std::string& name) { ++marks_[name]; }
+
+  // elector.cc: candidate rounds and vote granting (§1.3).
+  void StartElectionRound();
+  void CastVoteForSelf();
+  void SendVoteRequests(bool trial);
+  void CountVotes();
+  void HandleRequestVote(const RachisMessage& message);
+  void HandleRequestVoteResponse(const RachisMessage& message);
+  void ReplyVote(const RachisMessage& request, bool granted, uint64_t term,
+                 bool not_in_topology, const std::string& reason);
+
+  // follower.cc: AppendEntries and InstallSnapshot on the receiving side (§1.4).
+  void HandleAppendEntries(const RachisMessage& message);
+  void HandleInstallSnapshot(const RachisMessage& message);
+  bool AcceptLeader(const RachisMessage& message);
+  void ReplyAppendEntries(const RachisMessage& request, bool success, uint64_t match_index);
+
+  // leader.cc: the leader's side (§1.4, §1.5).
+  void BecomeLeaderElect();
+  void TakeOffice();
+  void RefreshAmbassadors();
+  void SendToFollower(const std::string& tag, FollowerAmbassador* ambassador);
+  void SendNegotiationProbe(const std::string& tag, FollowerAmbassador* ambassador);
+  void SendSnapshot(const std::string& tag, FollowerAmbassador* ambassador);
+  void BroadcastAppend(bool heartbeat_only_when_due);
+  void HandleAppendEntriesResponse(const RachisMessage& message);
+  void HandleInstallSnapshotResponse(const RachisMessage& message);
+  void TryAdvanceCommit();
+  bool EnsureThatWeHaveLeadership();
+  void CheckPromotables();
+  bool TopologyChangeInFlight() const;
+  void LeaderTick();
+
+  // commands.cc: submission, forwarding, de-duplication, results (§1.4).
+  void LeaderAccept(const std::string& request_id, const std::string& command,
+                    const std::string& forwarded_by);
+  void HandleForwardCommand(const RachisMessage& message);
+  void HandleForwardCommandResponse(const RachisMessage& message);
+  void DeliverResult(CommandResult result);
+  void ResolveWaiters(const std::string& request_id, uint64_t index,
+                      const std::string& result);
+  void FailLeaderWaiters(const std::string& reason);
+  void ExpireSubmissions();
+  void RememberApplied(const std::string& request_id, uint64_t index,
+                       const std::string& result);
+
+  RachisOptions options_;
+  RachisState state_ = RachisState::kPassive;
+  // Persistent (HardState).
+  uint64_t term_ = 0;
+  std::string voted_for_;
+  uint64_t commit_index_ = 0;
+  // Volatile.
+  uint64_t applied_index_ = 0;
+  std::string leader_tag_;
+  RaftLog log_;
+  Snapshot snapshot_;  // the latest snapshot (base of log_)
+  ClusterTopology topology_;  // in force: last topology entry in the log, else snapshot's
+  std::map<uint64_t, ClusterTopology> topology_entries_;  // index -> topology entry
+
+  // TimeoutEvent (§1.2).
+  int64_t now_ns_ = 0;
+  bool time_started_ = false;
+  int64_t last_deferral_ns_ = 0;
+  int64_t timeout_ns_ = 0;
+
+  // Candidate (§1.3).
+  uint64_t election_term_ = 0;
+  bool forced_election_ = false;
+  bool real_election_started_ = false;
+  std::set<std::string> trial_votes_;
+  std::set<std::string> real_votes_;
+
+  // Leader (§1.4).
+  std::map<std::string, FollowerAmbassador> ambassadors_;
+  uint64_t next_sequence_ = 1;
+  int64_t office_start_ns_ = 0;
+
+  // Commands (§1.4).
+  std::map<std::string, PendingSubmission> pending_;            // submitted here
+  std::map<std::string, uint64_t> leader_inflight_;             // request id -> index
+  std::map<std::string, std::set<std::string>> remote_waiters_; // request id -> tags
+  std::map<std::string, AppliedRequest> applied_requests_;      // LogHistory
+  std::map<uint64_t, std::string> applied_by_index_;            // index -> request id
+
+  // Persistence bookkeeping.
+  bool hard_state_dirty_ = false;
+  std::optional<Snapshot> snapshot_to_persist_;
+  uint64_t unstable_from_ = 0;    // 0: no log change to persist
+  uint64_t persisted_index_ = 0;  // highest log index known durable here
+  bool ready_outstanding_ = false;
+  int64_t next_ready_id_ = 1;
+
+  std::vector<RachisMessage> outbox_;
+  std::vector<CommandResult> results_;
+  std::vector<RachisObservation> observations_;
+  std::map<std::string, int64_t> marks_;
+};
+
+}  // namespace ravensim::rachis
+
+#endif  // RAVENSIM_CORE_RACHIS_RACHIS_NODE_H_

@@ -1,0 +1,63 @@
+#include "core/rachis/raft_log.h"
+
+#include <utility>
+
+#include "core/base/check.h"
+
+namespace ravensim::rachis {
+
+uint64_t RaftLog::LastTerm() const {
+  return entries_.empty() ? snapshot_term_ : entries_.back().term();
+}
+
+std::optional<uint64_t> RaftLog::TermAt(uint64_t index) const {
+  if (index == snapshot_index_) return snapshot_term_;
+  if (index < snapshot_index_ || index > LastIndex()) return std::nullopt;
+  return entries_[index - snapshot_index_ - 1].term();
+}
+
+const LogEntry& RaftLog::At(uint64_t index) const {
+  CHECK_GT(index, snapshot_index_);
+  CHECK_LE(index, LastIndex());
+  return entries_[index - snapshot_index_ - 1];
+}
+
+std::vector<LogEntry> RaftLog::Slice(uint64_t from, int max_count) const {
+  CHECK_GT(from, snapshot_index_);
+  std::vector<LogEntry> out;
+  for (uint64_t i = from; i <= LastIndex() && static_cast<int>(out.size()) < max_count;
+       ++i) {
+    out.push_back(At(i));
+  }
+  return out;
+}
+
+void RaftLog::Append(LogEntry entry) {
+  CHECK_EQ(entry.index(), LastIndex() + 1);
+  CHECK_GE(entry.term(), LastTerm());
+  entries_.push_back(std::move(entry));
+}
+
+void RaftLog::TruncateFrom(uint64_t from) {
+  CHECK_GT(from, snapshot_index_);
+  while (LastIndex() >= from) entries_.pop_back();
+}
+
+void RaftLog::CompactThrough(uint64_t index, uint64_t term) {
+  CHECK_LE(index, LastIndex());
+  CHECK_GE(index, snapshot_index_);
+  std::optional<uint64_t> existing = TermAt(index);
+  CHECK(existing.has_value());
+  CHECK_EQ(*existing, term);
+  while (!entries_.empty() && entries_.front().index() <= index) entries_.pop_front();
+  snapshot_index_ = index;
+  snapshot_term_ = term;
+}
+
+void RaftLog::ResetTo(uint64_t index, uint64_t term) {
+  entries_.clear();
+  snapshot_index_ = index;
+  snapshot_term_ = term;
+}
+
+}  // namespace ravensim::rachis

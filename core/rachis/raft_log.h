@@ -1,0 +1,53 @@
+// RaftLog: the in-memory Rachis log of one node: a compacted prefix (represented by the
+// snapshot's last index and term) followed by the entries after it.
+//
+// Invariants: entries are contiguous, entries_[k].index() == snapshot_index_ + 1 + k, and
+// terms never decrease along the log. Index 0 always exists with term 0.
+// Thread-compatible; owned by one RachisNode.
+#ifndef RAVENSIM_CORE_RACHIS_RAFT_LOG_H_
+#define RAVENSIM_CORE_RACHIS_RAFT_LOG_H_
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <vector>
+
+#include "core/rachis/rachis.pb.h"
+
+namespace ravensim::rachis {
+
+class RaftLog {
+ public:
+  RaftLog() = default;
+
+  uint64_t snapshot_index() const { return snapshot_index_; }
+  uint64_t snapshot_term() const { return snapshot_term_; }
+  uint64_t LastIndex() const { return snapshot_index_ + entries_.size(); }
+  uint64_t LastTerm() const;
+  // Term of `index`, or nullopt if it was compacted away (index < snapshot_index) or is
+  // past the end.
+  std::optional<uint64_t> TermAt(uint64_t index) const;
+  // REQUIRES: snapshot_index() < index <= LastIndex().
+  const LogEntry& At(uint64_t index) const;
+  // Up to `max_count` entries starting at `from`. REQUIRES: from > snapshot_index().
+  std::vector<LogEntry> Slice(uint64_t from, int max_count) const;
+
+  // REQUIRES: entry.index() == LastIndex() + 1 and entry.term() >= LastTerm().
+  void Append(LogEntry entry);
+  // Drops every entry with index >= `from`. REQUIRES: from > snapshot_index().
+  void TruncateFrom(uint64_t from);
+  // Compacts through `index` (which must be <= LastIndex() and hold `term`), keeping the
+  // entries after it.
+  void CompactThrough(uint64_t index, uint64_t term);
+  // Replaces the whole log with an empty log based at (index, term).
+  void ResetTo(uint64_t index, uint64_t term);
+
+ private:
+  uint64_t snapshot_index_ = 0;
+  uint64_t snapshot_term_ = 0;
+  std::deque<LogEntry> entries_;
+};
+
+}  // namespace ravensim::rachis
+
+#endif  // RAVENSIM_CORE_RACHIS_RAFT_LOG_H_
