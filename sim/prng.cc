@@ -89,7 +89,9 @@ uint64_t Log2Q32(uint64_t x) {
   const int integer_part = 63 - __builtin_clzll(x);
   // Normalize x into [1, 2) as a Q62 mantissa, then extract 32 fractional bits by
   // repeated squaring (the classic binary logarithm algorithm).
-  unsigned __int128 mantissa = static_cast<unsigned __int128>(x) << (62 - integer_part);
+  unsigned __int128 mantissa =
+      integer_part <= 62 ? static_cast<unsigned __int128>(x) << (62 - integer_part)
+                         : static_cast<unsigned __int128>(x) >> (integer_part - 62);
   const unsigned __int128 kTwoQ62 = static_cast<unsigned __int128>(1) << 63;
   uint64_t fraction = 0;
   for (int bit = 31; bit >= 0; --bit) {
@@ -168,8 +170,8 @@ int64_t Prng::LogNormalish(int64_t min, int64_t median, int64_t max,
   int64_t sum = 0;
   for (int i = 0; i < 4; ++i) sum += static_cast<int64_t>(Next() >> 32);
   const int64_t centered = sum - (int64_t{2} << 32);  // Mean zero, Q32.
-  // z * spread/8, with sqrt(3) ~= 1.7320508 as 1773620/1024 (error < 1e-6).
-  const __int128 z_q32 = static_cast<__int128>(centered) * 1773620 / 1024;
+  // z * spread/8, with sqrt(3) ~= 1.7320508 as 1773620/1024000 (error < 1e-6).
+  const __int128 z_q32 = static_cast<__int128>(centered) * 1773620 / 1024000;
   const __int128 exponent_q32 = z_q32 * spread_eighths / 8;
   const unsigned __int128 factor_q32 = Exp2Q32(static_cast<int64_t>(exponent_q32));
   unsigned __int128 value = (factor_q32 * static_cast<uint64_t>(median)) >> 32;

@@ -1,5 +1,6 @@
 #include "sim/scheduler.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -7,10 +8,6 @@
 #include "core/base/check.h"
 
 namespace ravensim::sim {
-namespace {
-constexpr size_t kArity = 4;
-}  // namespace
-
 Scheduler::Scheduler(const SchedulerOptions& options) : options_(options) {
   CHECK_GT(options_.event_budget, 0u);
 }
@@ -22,17 +19,21 @@ TimerId Scheduler::Schedule(SimTime at, Callback callback, const char* label) {
     slot = free_slots_.back();
     free_slots_.pop_back();
   } else {
-    CHECK_LT(slots_.size(), size_t{UINT32_MAX});
-    slot = static_cast<uint32_t>(slots_.size());
-    slots_.emplace_back();
+    CHECK_LT(slot_count_, size_t{kSlotMask});
+    slot = static_cast<uint32_t>(slot_count_++);
+    if ((slot >> kSlotChunkBits) == slot_chunks_.size()) {
+      slot_chunks_.push_back(std::make_unique<Slot[]>(size_t{1} << kSlotChunkBits));
+    }
   }
-  Slot& s = slots_[slot];
+  CHECK_LT(next_sequence_, uint64_t{1} << (64 - kSlotBits));
+  const uint64_t sequence_slot = (next_sequence_++ << kSlotBits) | slot;
+  Slot& s = SlotAt(slot);
   s.callback = std::move(callback);
   s.label = label;
-  s.pending = true;
+  s.sequence_slot = sequence_slot;
   ++live_count_;
-  HeapPush(Entry{at.nanos(), next_sequence_++, slot, s.generation});
-  return TimerId{(static_cast<uint64_t>(s.generation) << 32) | (uint64_t{slot} + 1)};
+  HeapPush(Entry{at.nanos(), sequence_slot});
+  return TimerId{sequence_slot};
 }
 
 TimerId Scheduler::ScheduleAfter(SimDuration delay, Callback callback, const char* label) {
@@ -42,96 +43,141 @@ TimerId Scheduler::ScheduleAfter(SimDuration delay, Callback callback, const cha
 
 bool Scheduler::IsPending(TimerId id) const {
   if (!id.valid()) return false;
-  const uint64_t slot = (id.value & 0xffffffffULL) - 1;
-  const uint32_t generation = static_cast<uint32_t>(id.value >> 32);
-  if (slot >= slots_.size()) return false;
-  const Slot& s = slots_[slot];
-  return s.pending && s.generation == generation;
+  const uint64_t slot = id.value & kSlotMask;
+  return slot < slot_count_ && SlotAt(slot).sequence_slot == id.value;
 }
 
 bool Scheduler::Cancel(TimerId id) {
   if (!IsPending(id)) return false;
-  FreeSlot(static_cast<uint32_t>((id.value & 0xffffffffULL) - 1));
+  FreeSlot(static_cast<uint32_t>(id.value & kSlotMask));
   return true;
 }
 
 void Scheduler::FreeSlot(uint32_t slot) {
-  Slot& s = slots_[slot];
-  s.pending = false;
+  Slot& s = SlotAt(slot);
+  s.sequence_slot = 0;
   s.callback = nullptr;
-  ++s.generation;
-  if (s.generation == 0) s.generation = 1;  // Keep ids non-zero after wrap-around.
   --live_count_;
   free_slots_.push_back(slot);
 }
 
+int Scheduler::BucketOf(int64_t time) const {
+  const uint64_t diff = static_cast<uint64_t>(time ^ last_time_);
+  if (diff == 0) return 0;
+  const int byte_index = (63 - __builtin_clzll(diff)) >> 3;
+  const int digit = static_cast<int>((static_cast<uint64_t>(time) >> (8 * byte_index)) & 0xff);
+  return 1 + byte_index * 256 + digit;
+}
+
+void Scheduler::AddToBucket(int bucket, const Entry& e) {
+  buckets_[bucket].push_back(e);
+  nonempty_[bucket >> 6] |= uint64_t{1} << (bucket & 63);
+  nonempty_summary_ |= uint64_t{1} << (bucket >> 6);
+}
+
+void Scheduler::ClearBucketBit(int bucket) {
+  uint64_t& word = nonempty_[bucket >> 6];
+  word &= ~(uint64_t{1} << (bucket & 63));
+  if (word == 0) nonempty_summary_ &= ~(uint64_t{1} << (bucket >> 6));
+}
+
+int Scheduler::FirstNonEmptyBucket() const {
+  CHECK_NE(nonempty_summary_, 0u);
+  const int w = __builtin_ctzll(nonempty_summary_);
+  return w * 64 + __builtin_ctzll(nonempty_[w]);
+}
+
 void Scheduler::HeapPush(const Entry& e) {
-  size_t index = heap_.size();
-  heap_.push_back(e);
-  while (index > 0) {
-    const size_t parent = (index - 1) / kArity;
-    if (!Before(e, heap_[parent])) break;
-    heap_[index] = heap_[parent];
-    index = parent;
-  }
-  heap_[index] = e;
+  CHECK_GE(e.time, last_time_);  // Monotone: nothing is scheduled before now().
+  AddToBucket(BucketOf(e.time), e);
+  ++heap_size_;
 }
 
-void Scheduler::SiftDown(size_t index) {
-  const size_t size = heap_.size();
-  const Entry moving = heap_[index];
-  while (true) {
-    const size_t first = index * kArity + 1;
-    if (first >= size) break;
-    size_t best = first;
-    const size_t last = first + kArity < size ? first + kArity : size;
-    for (size_t c = first + 1; c < last; ++c) {
-      if (Before(heap_[c], heap_[best])) best = c;
+SimTime Scheduler::PeekTime(int* bucket_out) {
+  while (heap_size_ > 0) {
+    const int b = FirstNonEmptyBucket();
+    *bucket_out = b;
+    std::vector<Entry>& bucket = buckets_[b];
+    if (b == 0) {
+      while (bucket0_head_ < bucket.size() && IsStale(bucket[bucket0_head_])) {
+        ++bucket0_head_;
+        --heap_size_;
+      }
+      if (bucket0_head_ < bucket.size()) return SimTime::FromNanos(last_time_);
+      bucket.clear();
+      bucket0_head_ = 0;
+      ClearBucketBit(0);
+      continue;
     }
-    if (!Before(heap_[best], moving)) break;
-    heap_[index] = heap_[best];
-    index = best;
+    // Drop stale entries in place and find the minimum time.
+    int64_t min_time = INT64_MAX;
+    size_t kept = 0;
+    for (const Entry& e : bucket) {
+      if (IsStale(e)) continue;
+      min_time = e.time < min_time ? e.time : min_time;
+      bucket[kept++] = e;
+    }
+    heap_size_ -= bucket.size() - kept;
+    bucket.resize(kept);
+    if (kept > 0) return SimTime::FromNanos(min_time);
+    ClearBucketBit(b);
   }
-  heap_[index] = moving;
+  return SimTime::Max();
 }
 
-Scheduler::Entry Scheduler::HeapPop() {
-  const Entry top = heap_.front();
-  const Entry last = heap_.back();
-  heap_.pop_back();
-  if (!heap_.empty()) {
-    heap_.front() = last;
-    SiftDown(0);
+Scheduler::Entry Scheduler::PopEarliest(int b, int64_t min_time) {
+  if (b != 0) {
+    // Redistribute the first non-empty bucket around its minimum: every entry moves to
+    // a strictly lower bucket, and those at the minimum time land in bucket 0, which is
+    // then put in insertion order. PeekTime() left only live entries here.
+    std::vector<Entry> moving;
+    moving.swap(buckets_[b]);
+    ClearBucketBit(b);
+    last_time_ = min_time;
+    for (const Entry& e : moving) AddToBucket(BucketOf(e.time), e);
+    moving.clear();
+    buckets_[b].swap(moving);  // Keep the capacity for the next time.
+    std::vector<Entry>& zero = buckets_[0];
+    if (zero.size() > 1) {
+      std::sort(zero.begin(), zero.end(), [](const Entry& x, const Entry& y) {
+        return x.sequence_slot < y.sequence_slot;
+      });
+    }
   }
-  return top;
-}
-
-void Scheduler::SkipStale() {
-  while (!heap_.empty()) {
-    const Entry& top = heap_.front();
-    const Slot& s = slots_[top.slot];
-    if (s.pending && s.generation == top.generation) return;
-    HeapPop();
+  std::vector<Entry>& zero = buckets_[0];
+  const Entry e = zero[bucket0_head_++];
+  if (bucket0_head_ == zero.size()) {
+    zero.clear();
+    bucket0_head_ = 0;
+    ClearBucketBit(0);
   }
+  --heap_size_;
+  return e;
 }
 
 SimTime Scheduler::next_event_time() {
-  SkipStale();
-  return heap_.empty() ? SimTime::Max() : SimTime::FromNanos(heap_.front().time);
+  int bucket;
+  return PeekTime(&bucket);
 }
 
 bool Scheduler::Step() {
   if (BudgetSpent()) return false;
-  SkipStale();
-  if (heap_.empty()) return false;
-  const Entry e = HeapPop();
-  Slot& s = slots_[e.slot];
-  Callback callback = std::move(s.callback);
+  int bucket;
+  const SimTime next = PeekTime(&bucket);
+  if (next == SimTime::Max()) return false;
+  const Entry e = PopEarliest(bucket, next.nanos());
+  const uint32_t slot = static_cast<uint32_t>(e.sequence_slot & kSlotMask);
+  Slot& s = SlotAt(slot);
+  // Run the callback in place. The slot stops being pending first (so Cancel of this
+  // id from inside returns false) and is freed after, so it is not reused meanwhile.
+  s.sequence_slot = 0;
+  --live_count_;
   last_label_ = s.label;
-  FreeSlot(e.slot);
   now_ = SimTime::FromNanos(e.time);
   ++events_run_;
-  callback();
+  s.callback();
+  s.callback = nullptr;
+  free_slots_.push_back(slot);
   return true;
 }
 

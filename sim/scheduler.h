@@ -14,17 +14,18 @@
 #define RAVENSIM_SIM_SCHEDULER_H_
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
-#include "absl/functional/any_invocable.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
+#include "sim/event_callback.h"
 #include "sim/time.h"
 
 namespace ravensim::sim {
 
-// Names a scheduled event; valid until it runs or is cancelled. Never reused while the
-// event is pending (a generation counter guards the slot).
+// Names a scheduled event; valid until it runs or is cancelled. Never reused: it holds
+// the event's unique insertion sequence.
 struct TimerId {
   uint64_t value = 0;  // 0 is never a valid id.
   bool valid() const { return value != 0; }
@@ -34,11 +35,12 @@ struct TimerId {
 struct SchedulerOptions {
   // Maximum number of events one Scheduler runs in its lifetime.
   uint64_t event_budget = 500'000'000;
+  // At most 2^24 events may be pending at once (checked).
 };
 
 class Scheduler {
  public:
-  using Callback = absl::AnyInvocable<void()>;
+  using Callback = EventCallback;
 
   explicit Scheduler(const SchedulerOptions& options = {});
   Scheduler(const Scheduler&) = delete;
@@ -74,39 +76,78 @@ class Scheduler {
   SimTime next_event_time();
 
  private:
+  // Pending events live in a byte-wise radix heap on time: a monotone priority queue,
+  // which fits a simulation because no event is ever scheduled before now(), so every
+  // new time is >= the time of the last event popped (last_time_). An entry sits in
+  // bucket 0 if its time equals last_time_; otherwise in bucket (level, digit), where
+  // level is 1 + the index of the highest byte in which its time differs from
+  // last_time_ and digit is its time's value in that byte. Bucket 0 is a FIFO kept in
+  // insertion-sequence order, which gives the (time, sequence) order. Push is O(1); an
+  // entry moves down at most once per byte of the gap between its time and now (about
+  // three moves for millisecond gaps). This avoids the branch mispredictions that
+  // dominate a comparison heap at 10^4 pending events.
+  //
+  // sequence_slot holds the insertion sequence (high 40 bits) and the slot index (low
+  // 24 bits). An entry is stale (its event was cancelled) when its slot no longer holds
+  // that value; stale entries are dropped when met.
+  static constexpr int kSlotBits = 24;
+  static constexpr uint64_t kSlotMask = (uint64_t{1} << kSlotBits) - 1;
+  static constexpr int kBucketCount = 1 + 8 * 256;  // Bucket 0, then 8 levels x 256.
+  static constexpr int kBitmapWords = (kBucketCount + 63) / 64;
   struct Entry {
     int64_t time;
-    uint64_t sequence;
-    uint32_t slot;
-    uint32_t generation;
+    uint64_t sequence_slot;
   };
   struct Slot {
     Callback callback;
     const char* label = nullptr;
-    uint32_t generation = 1;
-    bool pending = false;
+    uint64_t sequence_slot = 0;  // Of the pending event; 0 when free.
   };
 
-  static bool Before(const Entry& a, const Entry& b) {
-    return a.time < b.time || (a.time == b.time && a.sequence < b.sequence);
+  bool IsStale(const Entry& e) const {
+    return SlotAt(e.sequence_slot & kSlotMask).sequence_slot != e.sequence_slot;
   }
+  // Slots live in fixed-size chunks so that a callback can run in place while it
+  // schedules more events (growing the slot table never moves a slot).
+  static constexpr int kSlotChunkBits = 10;
+  Slot& SlotAt(uint64_t slot) const {
+    return slot_chunks_[slot >> kSlotChunkBits][slot & ((1u << kSlotChunkBits) - 1)];
+  }
+  int BucketOf(int64_t time) const;
+  void AddToBucket(int bucket, const Entry& e);
+  void ClearBucketBit(int bucket);
+  // Index of the first non-empty bucket. REQUIRES: heap_size_ > 0.
+  int FirstNonEmptyBucket() const;
   void HeapPush(const Entry& e);
-  Entry HeapPop();
-  void SiftDown(size_t index);
-  // Drops cancelled entries from the top of the heap.
-  void SkipStale();
+  // Drops stale entries until the earliest pending entry is live or none is left;
+  // returns the earliest live time or SimTime::Max(), and sets *bucket to the bucket
+  // holding it. Does not change last_time_.
+  SimTime PeekTime(int* bucket);
+  // Pops the earliest live entry. REQUIRES: nothing was pushed since PeekTime() returned
+  // `time` (not Max) and `bucket`.
+  Entry PopEarliest(int bucket, int64_t time);
   void FreeSlot(uint32_t slot);
   absl::Status BudgetError() const;
   bool BudgetSpent() const { return events_run_ >= options_.event_budget; }
 
   SchedulerOptions options_;
   SimTime now_ = SimTime::Zero();
-  uint64_t next_sequence_ = 0;
+  uint64_t next_sequence_ = 1;
   uint64_t events_run_ = 0;
   size_t live_count_ = 0;
   const char* last_label_ = "none";
-  std::vector<Entry> heap_;  // 4-ary min-heap by (time, sequence).
-  std::vector<Slot> slots_;
+  // Radix heap. Invariant: every entry's time is >= last_time_ and it sits in
+  // buckets_[BucketOf(time)]; bucket 0 is read from bucket0_head_ on.
+  std::vector<std::vector<Entry>> buckets_ = std::vector<std::vector<Entry>>(kBucketCount);
+  size_t bucket0_head_ = 0;
+  // Bucket indexes increase with (level, digit), so the first set bit of this bitmap is
+  // the first non-empty bucket. Bit w of nonempty_summary_ is set iff word w is non-zero.
+  uint64_t nonempty_[kBitmapWords] = {};
+  uint64_t nonempty_summary_ = 0;
+  int64_t last_time_ = 0;
+  size_t heap_size_ = 0;  // Entries in all buckets, stale ones included.
+  std::vector<std::unique_ptr<Slot[]>> slot_chunks_;
+  size_t slot_count_ = 0;
   std::vector<uint32_t> free_slots_;
 };
 

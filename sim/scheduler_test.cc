@@ -1,0 +1,215 @@
+#include "sim/scheduler.h"
+
+#include <algorithm>
+#include <functional>
+#include <iterator>
+#include <map>
+#include <utility>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace ravensim::sim {
+namespace {
+
+SimTime At(int64_t ns) { return SimTime::FromNanos(ns); }
+
+TEST(SchedulerTest, RunsEventsInTimeOrder) {
+  Scheduler s;
+  std::vector<int> order;
+  s.Schedule(At(30), [&] { order.push_back(3); });
+  s.Schedule(At(10), [&] { order.push_back(1); });
+  s.Schedule(At(20), [&] { order.push_back(2); });
+  ASSERT_TRUE(s.RunUntilQuiescent().ok());
+  EXPECT_EQ(order, (std::vector<int>{1, 2, 3}));
+  EXPECT_EQ(s.now(), At(30));
+  EXPECT_EQ(s.events_run(), 3u);
+}
+
+TEST(SchedulerTest, TiesBreakByInsertionOrder) {
+  Scheduler s;
+  std::vector<int> order;
+  for (int i = 0; i < 100; ++i) s.Schedule(At(5), [&order, i] { order.push_back(i); });
+  ASSERT_TRUE(s.RunUntilQuiescent().ok());
+  ASSERT_EQ(order.size(), 100u);
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(order[i], i);
+}
+
+TEST(SchedulerTest, CancelledTimersNeverFire) {
+  Scheduler s;
+  int fired = 0;
+  TimerId a = s.Schedule(At(10), [&] { fired += 1; });
+  TimerId b = s.Schedule(At(20), [&] { fired += 10; });
+  TimerId c = s.Schedule(At(30), [&] { fired += 100; });
+  EXPECT_TRUE(s.Cancel(b));
+  EXPECT_FALSE(s.Cancel(b));  // Already cancelled.
+  EXPECT_EQ(s.pending_count(), 2u);
+  ASSERT_TRUE(s.RunUntilQuiescent().ok());
+  EXPECT_EQ(fired, 101);
+  EXPECT_FALSE(s.Cancel(a));  // Already ran.
+  EXPECT_FALSE(s.IsPending(c));
+}
+
+TEST(SchedulerTest, CancelFromInsideAnEvent) {
+  Scheduler s;
+  bool late_fired = false;
+  TimerId late = s.Schedule(At(20), [&] { late_fired = true; });
+  s.Schedule(At(10), [&] { EXPECT_TRUE(s.Cancel(late)); });
+  ASSERT_TRUE(s.RunUntilQuiescent().ok());
+  EXPECT_FALSE(late_fired);
+}
+
+TEST(SchedulerTest, ReusedSlotsDoNotResurrectCancelledIds) {
+  Scheduler s;
+  TimerId first = s.Schedule(At(10), [] {});
+  ASSERT_TRUE(s.Cancel(first));
+  bool second_fired = false;
+  TimerId second = s.Schedule(At(10), [&] { second_fired = true; });
+  EXPECT_FALSE(first == second);
+  EXPECT_FALSE(s.Cancel(first));  // The stale id must not cancel the new event.
+  ASSERT_TRUE(s.RunUntilQuiescent().ok());
+  EXPECT_TRUE(second_fired);
+}
+
+TEST(SchedulerTest, RunUntilTimeStopsAtTheBoundary) {
+  Scheduler s;
+  std::vector<int> order;
+  s.Schedule(At(10), [&] { order.push_back(10); });
+  s.Schedule(At(20), [&] { order.push_back(20); });
+  s.Schedule(At(21), [&] { order.push_back(21); });
+  ASSERT_TRUE(s.RunUntil(At(20)).ok());
+  EXPECT_EQ(order, (std::vector<int>{10, 20}));
+  EXPECT_EQ(s.now(), At(20));
+  ASSERT_TRUE(s.RunUntil(At(100)).ok());
+  EXPECT_EQ(s.now(), At(100));  // Time advances even with no event at 100.
+  EXPECT_EQ(order.size(), 3u);
+}
+
+TEST(SchedulerTest, RunUntilPredicate) {
+  Scheduler s;
+  int counter = 0;
+  std::function<void()> tick = [&] {
+    ++counter;
+    s.ScheduleAfter(SimDuration::Nanos(10), tick);
+  };
+  s.Schedule(At(0), tick);
+  ASSERT_TRUE(s.RunUntil([&] { return counter == 5; }).ok());
+  EXPECT_EQ(counter, 5);
+  EXPECT_EQ(s.now(), At(40));
+  const absl::Status late = s.RunUntil([&] { return counter == 1000; }, At(100));
+  EXPECT_TRUE(absl::IsDeadlineExceeded(late)) << late;
+  EXPECT_EQ(s.now(), At(100));
+}
+
+TEST(SchedulerTest, RunUntilPredicateWithNoEventsReturnsInsteadOfSpinning) {
+  Scheduler s;
+  const absl::Status st = s.RunUntil([] { return false; });
+  EXPECT_TRUE(absl::IsDeadlineExceeded(st)) << st;
+}
+
+TEST(SchedulerTest, EventBudgetStopsASelfReschedulingEvent) {
+  Scheduler s(SchedulerOptions{.event_budget = 1000});
+  std::function<void()> forever = [&] {
+    s.ScheduleAfter(SimDuration::Nanos(1), forever, "forever");
+  };
+  s.Schedule(At(0), forever, "forever");
+  const absl::Status st = s.RunUntilQuiescent();
+  EXPECT_TRUE(absl::IsResourceExhausted(st)) << st;
+  EXPECT_NE(std::string(st.message()).find("event budget of 1000"), std::string::npos);
+  EXPECT_NE(std::string(st.message()).find("forever"), std::string::npos);
+  EXPECT_EQ(s.events_run(), 1000u);
+  EXPECT_FALSE(s.Step());
+}
+
+TEST(SchedulerDeathTest, SchedulingInThePastIsAProgrammerError) {
+  Scheduler s;
+  s.Schedule(At(10), [] {});
+  ASSERT_TRUE(s.RunUntilQuiescent().ok());
+  EXPECT_DEATH(s.Schedule(At(5), [] {}), "scheduling in the past");
+}
+
+TEST(SchedulerTest, ManyEventsStayOrderedUnderRandomInsertion) {
+  Scheduler s;
+  std::vector<int64_t> seen;
+  uint64_t x = 12345;
+  for (int i = 0; i < 5000; ++i) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    const int64_t t = static_cast<int64_t>((x >> 33) % 1000);
+    s.Schedule(At(t), [&seen, &s] { seen.push_back(s.now().nanos()); });
+  }
+  ASSERT_TRUE(s.RunUntilQuiescent().ok());
+  ASSERT_EQ(seen.size(), 5000u);
+  EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+}
+
+}  // namespace
+}  // namespace ravensim::sim
+
+namespace ravensim::sim {
+namespace {
+
+// Differential test against a simple reference queue: random schedules (zero, small,
+// huge delays), cancels and steps must run exactly the same events in the same order.
+TEST(SchedulerTest, MatchesReferenceQueueUnderRandomOperations) {
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    Scheduler s;
+    std::map<std::pair<int64_t, uint64_t>, int> reference;  // (time, seq) -> event id.
+    std::map<int, std::pair<TimerId, std::pair<int64_t, uint64_t>>> pending;
+    std::vector<int> ran, expected;
+    uint64_t x = seed * 0x9e3779b97f4a7c15ULL;
+    auto next = [&x] {
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+      return x;
+    };
+    uint64_t seq = 0;
+    int next_id = 0;
+    for (int op = 0; op < 20000; ++op) {
+      const uint64_t r = next() % 10;
+      if (r < 5) {
+        int64_t delay;
+        switch (next() % 4) {
+          case 0: delay = 0; break;
+          case 1: delay = static_cast<int64_t>(next() % 100); break;
+          case 2: delay = static_cast<int64_t>(next() % 10'000'000); break;
+          default: delay = static_cast<int64_t>(next() % (int64_t{1} << 40)); break;
+        }
+        const int id = next_id++;
+        const int64_t at = s.now().nanos() + delay;
+        TimerId t = s.Schedule(SimTime::FromNanos(at), [&ran, &pending, id] {
+          ran.push_back(id);
+          pending.erase(id);
+        });
+        reference[{at, seq}] = id;
+        pending[id] = {t, {at, seq}};
+        ++seq;
+      } else if (r < 7 && !pending.empty()) {
+        auto it = pending.begin();
+        std::advance(it, static_cast<long>(next() % pending.size()));
+        ASSERT_TRUE(s.Cancel(it->second.first));
+        reference.erase(it->second.second);
+        pending.erase(it);
+      } else if (!reference.empty()) {
+        const auto first = *reference.begin();
+        expected.push_back(first.second);
+        reference.erase(reference.begin());
+        ASSERT_TRUE(s.Step());
+        ASSERT_EQ(ran.size(), expected.size()) << "seed " << seed << " op " << op;
+        ASSERT_EQ(ran.back(), expected.back()) << "seed " << seed << " op " << op;
+        ASSERT_EQ(s.now().nanos(), first.first.first);
+      }
+      ASSERT_EQ(s.pending_count(), reference.size());
+    }
+    while (!reference.empty()) {
+      expected.push_back(reference.begin()->second);
+      reference.erase(reference.begin());
+    }
+    ASSERT_TRUE(s.RunUntilQuiescent().ok());
+    EXPECT_EQ(ran, expected) << "seed " << seed;
+  }
+}
+
+}  // namespace
+}  // namespace ravensim::sim

@@ -1,0 +1,93 @@
+#include "sim/trace.h"
+
+#include <sstream>
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace ravensim::sim {
+namespace {
+
+TEST(Fnv1aTest, ReferenceValues) {
+  EXPECT_EQ(Fnv1a64(""), 0xcbf29ce484222325ULL);
+  EXPECT_EQ(Fnv1a64("a"), 0xaf63dc4c8601ec8cULL);
+  EXPECT_EQ(Fnv1a64("foobar"), 0x85944171f73967e8ULL);
+  // Continuing a hash equals hashing the concatenation.
+  EXPECT_EQ(Fnv1a64("bar", Fnv1a64("foo")), Fnv1a64("foobar"));
+}
+
+TEST(FormatFingerprintTest, SixteenHexDigits) {
+  EXPECT_EQ(FormatFingerprint(0xabcULL), "0000000000000abc");
+  EXPECT_EQ(FormatFingerprint(0xcbf29ce484222325ULL), "cbf29ce484222325");
+}
+
+void AppendSample(Trace& trace, int variant) {
+  trace.Append({.time = SimTime::FromNanos(10), .kind = "net.send", .node = 0, .peer = 1,
+                .value = 64});
+  trace.Append({.time = SimTime::FromNanos(20), .kind = "net.deliver", .node = 1,
+                .peer = 0, .value = 64});
+  trace.Append({.time = SimTime::FromNanos(30 + variant), .kind = "fault.crash",
+                .node = 2, .detail = "crash"});
+}
+
+TEST(TraceTest, SameEventsSameFingerprint) {
+  Trace a, b;
+  AppendSample(a, 0);
+  AppendSample(b, 0);
+  EXPECT_EQ(a.fingerprint(), b.fingerprint());
+  EXPECT_EQ(a.event_count(), 3u);
+  EXPECT_NE(a.fingerprint(), kFnv1a64Offset);
+}
+
+TEST(TraceTest, AnyFieldChangesTheFingerprint) {
+  Trace base;
+  base.Append({.time = SimTime::FromNanos(1), .kind = "k", .node = 1, .peer = 2,
+               .value = 3, .detail = "d"});
+  const TraceEvent variants[] = {
+      {.time = SimTime::FromNanos(2), .kind = "k", .node = 1, .peer = 2, .value = 3, .detail = "d"},
+      {.time = SimTime::FromNanos(1), .kind = "x", .node = 1, .peer = 2, .value = 3, .detail = "d"},
+      {.time = SimTime::FromNanos(1), .kind = "k", .node = 9, .peer = 2, .value = 3, .detail = "d"},
+      {.time = SimTime::FromNanos(1), .kind = "k", .node = 1, .peer = 9, .value = 3, .detail = "d"},
+      {.time = SimTime::FromNanos(1), .kind = "k", .node = 1, .peer = 2, .value = 9, .detail = "d"},
+      {.time = SimTime::FromNanos(1), .kind = "k", .node = 1, .peer = 2, .value = 3, .detail = "e"},
+      // Moving a character between kind and detail must not collide.
+      {.time = SimTime::FromNanos(1), .kind = "kd", .node = 1, .peer = 2, .value = 3, .detail = ""},
+  };
+  for (const TraceEvent& v : variants) {
+    Trace t;
+    t.Append(v);
+    EXPECT_NE(t.fingerprint(), base.fingerprint()) << v.kind << " " << v.detail;
+  }
+}
+
+TEST(TraceTest, FirstDivergenceNamesTheEvent) {
+  Trace a({.keep_event_hashes = true}), b({.keep_event_hashes = true});
+  AppendSample(a, 0);
+  AppendSample(b, 1);
+  ASSERT_EQ(a.event_hashes().size(), 3u);
+  EXPECT_EQ(FirstDivergence(a.event_hashes(), b.event_hashes()), 2u);
+  EXPECT_EQ(FirstDivergence(a.event_hashes(), a.event_hashes()), std::nullopt);
+  std::vector<uint64_t> prefix(a.event_hashes().begin(), a.event_hashes().begin() + 2);
+  EXPECT_EQ(FirstDivergence(a.event_hashes(), prefix), 2u);
+  EXPECT_EQ(a.event_hashes().back(), a.fingerprint());
+}
+
+TEST(TraceTest, JsonlSinkWritesOneLinePerEvent) {
+  std::ostringstream out;
+  Trace t({.jsonl = &out});
+  t.Append({.time = SimTime::FromNanos(5), .kind = "net.drop", .node = 0, .peer = 3,
+            .value = 1024, .detail = "loss \"ratio\"\n"});
+  t.Append({.time = SimTime::FromNanos(6), .kind = "tick"});
+  EXPECT_EQ(out.str(),
+            "{\"i\":0,\"t\":5,\"kind\":\"net.drop\",\"node\":0,\"peer\":3,\"value\":1024,"
+            "\"detail\":\"loss \\\"ratio\\\"\\n\"}\n"
+            "{\"i\":1,\"t\":6,\"kind\":\"tick\"}\n");
+}
+
+TEST(JsonQuoteTest, EscapesControlCharacters) {
+  EXPECT_EQ(JsonQuote(std::string("a\x01" "b", 3)), "\"a\\u0001b\"");
+  EXPECT_EQ(JsonQuote("tab\there"), "\"tab\\there\"");
+}
+
+}  // namespace
+}  // namespace ravensim::sim
