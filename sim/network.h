@@ -36,6 +36,7 @@
 #define RAVENSIM_SIM_NETWORK_H_
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -192,19 +193,22 @@ class Network {
   size_t LinkIndex(NodeId from, NodeId to) const {
     return static_cast<size_t>(from) * options_.node_count + to;
   }
-  SimTime ArrivalTime(Link& link, size_t bytes, bool datagram);
+  SimTime ArrivalTime(Link& link, size_t bytes);
   uint32_t AllocPacket();
   void FreePacket(uint32_t slot);
   void DeliverDatagram(uint32_t slot);
-  void DeliverOnConnection(uint32_t connection_index, uint32_t generation);
-  void FinishConnect(uint32_t connection_index, uint32_t generation, bool at_acceptor);
-  void BreakInternal(uint32_t connection_index, BreakReason reason, bool tell_first,
-                     bool tell_second);
-  void DropQueued(Connection& connection, const char* why);
+  // Connections (network_connection.cc).
+  void EnqueueOnConnection(uint32_t index, int direction, uint32_t slot, SimTime arrival);
+  void DeliverOnConnection(uint32_t index, int direction);
+  void ConnectAtAcceptor(uint32_t index);
+  void ConnectAtInitiator(uint32_t index);
+  void FailConnect(uint32_t index);
+  // Drops both directions' packets, closes, tells the ends that know the connection.
+  void BreakInternal(uint32_t index, BreakReason reason);
+  void DropQueue(Connection& connection, int direction, const char* why);
+  std::vector<uint32_t> OpenConnectionsSnapshot() const;
   Connection* Find(ConnectionId connection);
   const Connection* Find(ConnectionId connection) const;
-  void TraceEvent(const char* kind, NodeId node, NodeId peer, int64_t value,
-                  const char* detail);
 
   NetworkOptions options_;
   Scheduler* scheduler_;
@@ -217,6 +221,7 @@ class Network {
   std::vector<Packet> packets_;        // Pool of in-flight messages.
   std::vector<uint32_t> free_packets_;
   std::vector<Connection> connections_;  // Index = ConnectionId.value - 1.
+  std::set<uint32_t> open_;              // Indexes of connections not yet closed.
   int64_t in_flight_ = 0;
 };
 

@@ -47,6 +47,35 @@ void Trace::Append(const TraceEvent& event) {
   ++event_count_;
 }
 
+namespace {
+
+inline uint64_t MixWord(uint64_t h, uint64_t word) {
+  h ^= word;
+  h *= 0x9e3779b97f4a7c15ULL;
+  return h ^ (h >> 29);
+}
+
+}  // namespace
+
+void Trace::AppendHot(SimTime time, const TraceKind& kind, int32_t node, int32_t peer,
+                      int64_t value, std::string_view detail) {
+  uint64_t h = hash_;
+  h = MixWord(h, kind.hash);
+  h = MixWord(h, static_cast<uint64_t>(time.nanos()));
+  h = MixWord(h, (static_cast<uint64_t>(static_cast<uint32_t>(node)) << 32) |
+                     static_cast<uint32_t>(peer));
+  h = MixWord(h, static_cast<uint64_t>(value));
+  if (!detail.empty()) h = MixWord(h, Fnv1a64(detail));
+  hash_ = h;
+  if (options_.keep_event_hashes) event_hashes_.push_back(h);
+  if (options_.jsonl != nullptr) {
+    *options_.jsonl << TraceEventJson(event_count_,
+                                      TraceEvent{time, kind.name, node, peer, value, detail})
+                    << '\n';
+  }
+  ++event_count_;
+}
+
 std::optional<uint64_t> FirstDivergence(const std::vector<uint64_t>& a,
                                         const std::vector<uint64_t>& b) {
   const size_t common = a.size() < b.size() ? a.size() : b.size();
