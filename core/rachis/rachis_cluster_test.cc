@@ -1,0 +1,260 @@
+// Multi-node behaviour of RachisNode on the TestCluster driver: elections, replication,
+// failures, trial elections, watchers, membership, snapshots, recovery, commands.
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "core/rachis/rachis_node.h"
+#include "core/rachis/test_cluster.h"
+#include "gtest/gtest.h"
+
+namespace ravensim::rachis {
+namespace {
+
+constexpr int64_t kMs = TestCluster::kMillis;
+constexpr int64_t kSecond = 1000 * kMs;
+
+bool HasLeader(TestCluster& cluster) { return !cluster.Leader().empty(); }
+
+void ExpectSameAppliedOnAll(TestCluster& cluster, size_t expected_count) {
+  for (const std::string& tag : cluster.tags()) {
+    if (!cluster.up(tag)) continue;
+    SCOPED_TRACE(tag);
+    EXPECT_EQ(cluster.state_machine(tag).applied().size(), expected_count);
+    EXPECT_EQ(cluster.state_machine(tag).applied(), cluster.state_machine("A").applied());
+  }
+}
+
+TEST(RachisClusterTest, ElectsExactlyOneLeaderAndReplicates) {
+  TestCluster cluster({.members = 3});
+  ASSERT_TRUE(cluster.RunUntil([&] { return HasLeader(cluster); }, 2 * kSecond));
+  EXPECT_EQ(cluster.CountInState(RachisState::kLeader), 1);
+  const std::string leader = cluster.Leader();
+  for (int i = 0; i < 10; ++i) cluster.Submit(leader, absl::StrCat("r", i), absl::StrCat("c", i));
+  cluster.RunFor(500 * kMs);
+  for (int i = 0; i < 10; ++i) {
+    const CommandResult& result = cluster.results().at(absl::StrCat("r", i));
+    EXPECT_EQ(result.outcome, COMMAND_OUTCOME_COMMITTED);
+    EXPECT_EQ(result.result, absl::StrCat("ok:c", i));
+  }
+  ExpectSameAppliedOnAll(cluster, 10);
+}
+
+TEST(RachisClusterTest, CommandSubmittedOnFollowerIsForwardedToLeader) {
+  TestCluster cluster({.members = 3});
+  ASSERT_TRUE(cluster.RunUntil([&] { return HasLeader(cluster); }, 2 * kSecond));
+  cluster.RunFor(200 * kMs);  // followers learn the leader
+  std::string follower = cluster.Leader() == "A" ? "B" : "A";
+  cluster.Submit(follower, "fwd", "x");
+  cluster.RunFor(200 * kMs);
+  ASSERT_EQ(cluster.results().count("fwd"), 1u);
+  EXPECT_EQ(cluster.results().at("fwd").outcome, COMMAND_OUTCOME_COMMITTED);
+  EXPECT_GT(cluster.node(follower).mark("command forwarded to leader"), 0);
+  ExpectSameAppliedOnAll(cluster, 1);
+}
+
+TEST(RachisClusterTest, DuplicateRequestIdIsAppliedOnce) {
+  TestCluster cluster({.members = 3});
+  ASSERT_TRUE(cluster.RunUntil([&] { return HasLeader(cluster); }, 2 * kSecond));
+  const std::string leader = cluster.Leader();
+  cluster.Submit(leader, "same", "x");
+  cluster.Submit(leader, "same", "x");  // joins the entry in flight
+  cluster.RunFor(200 * kMs);
+  cluster.Submit(leader, "same", "x");  // answered from the log history
+  cluster.RunFor(200 * kMs);
+  EXPECT_EQ(cluster.results().at("same").outcome, COMMAND_OUTCOME_COMMITTED);
+  ExpectSameAppliedOnAll(cluster, 1);
+  EXPECT_GT(cluster.node(leader).mark("submission answered from log history"), 0);
+}
+
+// §1.3: a partitioned node runs only trial elections, which never persist a term, so on
+// rejoin it does not depose the healthy leader.
+TEST(RachisClusterTest, TrialElectionsKeepPartitionedNodeFromDisruptingLeader) {
+  TestCluster cluster({.members = 5});
+  ASSERT_TRUE(cluster.RunUntil([&] { return HasLeader(cluster); }, 2 * kSecond));
+  const std::string leader = cluster.Leader();
+  const uint64_t term = cluster.node(leader).term();
+  const std::string victim = leader == "E" ? "D" : "E";
+  cluster.Isolate(victim);
+  cluster.RunFor(5 * kSecond);
+  EXPECT_EQ(cluster.node(victim).term(), term);
+  EXPECT_GT(cluster.node(victim).mark("trial election started"), 3);
+  cluster.Heal();
+  cluster.RunFor(2 * kSecond);
+  EXPECT_EQ(cluster.Leader(), leader);
+  EXPECT_EQ(cluster.node(leader).term(), term);
+  EXPECT_EQ(cluster.node(victim).state(), RachisState::kFollower);
+}
+
+// §1.4: a leader that cannot hear a majority within T steps down (vote of no confidence).
+TEST(RachisClusterTest, TwoNodeClusterHaltsOnOneFailure) {
+  TestCluster cluster({.members = 2});
+  ASSERT_TRUE(cluster.RunUntil([&] { return HasLeader(cluster); }, 2 * kSecond));
+  const std::string leader = cluster.Leader();
+  const std::string other = leader == "A" ? "B" : "A";
+  cluster.Crash(other);
+  cluster.RunFor(1 * kSecond);
+  EXPECT_NE(cluster.node(leader).state(), RachisState::kLeader);
+  EXPECT_GT(cluster.node(leader).mark("vote of no confidence"), 0);
+  cluster.Submit(leader, "halted", "x");
+  cluster.RunFor(5 * kSecond);
+  EXPECT_FALSE(HasLeader(cluster));
+  ASSERT_EQ(cluster.results().count("halted"), 1u);
+  EXPECT_NE(cluster.results().at("halted").outcome, COMMAND_OUTCOME_COMMITTED);
+  EXPECT_EQ(cluster.node(leader).commit_index(), cluster.node(leader).applied_index());
+}
+
+TEST(RachisClusterTest, FiveNodesSurviveTwoFailures) {
+  TestCluster cluster({.members = 5});
+  ASSERT_TRUE(cluster.RunUntil([&] { return HasLeader(cluster); }, 2 * kSecond));
+  std::string leader = cluster.Leader();
+  cluster.Crash(leader);
+  cluster.Crash(leader == "A" ? "B" : "A");
+  ASSERT_TRUE(cluster.RunUntil([&] { return HasLeader(cluster); }, 3 * kSecond));
+  leader = cluster.Leader();
+  cluster.Submit(leader, "survive", "y");
+  cluster.RunFor(300 * kMs);
+  EXPECT_EQ(cluster.results().at("survive").outcome, COMMAND_OUTCOME_COMMITTED);
+}
+
+// §1.1: watchers never vote and never count in a majority.
+TEST(RachisClusterTest, WatchersDoNotChangeTheMajority) {
+  TestCluster cluster({.members = 3, .watchers = 2});
+  ASSERT_TRUE(cluster.RunUntil([&] { return HasLeader(cluster); }, 2 * kSecond));
+  std::string leader = cluster.Leader();
+  EXPECT_TRUE(leader == "A" || leader == "B" || leader == "C");
+  cluster.Submit(leader, "before", "1");
+  cluster.RunFor(300 * kMs);
+  EXPECT_EQ(cluster.results().at("before").outcome, COMMAND_OUTCOME_COMMITTED);
+  EXPECT_EQ(cluster.state_machine("D").applied().size(), 1u);  // watchers replicate
+  // Two members down: three of five nodes are up, but only one of three voters.
+  for (std::string tag : {"A", "B", "C"}) {
+    if (tag != leader) cluster.Crash(tag);
+  }
+  cluster.RunFor(3 * kSecond);
+  EXPECT_FALSE(HasLeader(cluster));
+  EXPECT_EQ(cluster.node("D").state(), RachisState::kFollower);
+  EXPECT_EQ(cluster.node("E").state(), RachisState::kFollower);
+  EXPECT_EQ(cluster.node("D").mark("trial election started"), 0);
+}
+
+TEST(RachisClusterTest, ClusterRecoversFromCrashOfEveryNode) {
+  TestCluster cluster({.members = 3});
+  ASSERT_TRUE(cluster.RunUntil([&] { return HasLeader(cluster); }, 2 * kSecond));
+  for (int i = 0; i < 5; ++i) cluster.Submit(cluster.Leader(), absl::StrCat("r", i), "v");
+  cluster.RunFor(300 * kMs);
+  for (const std::string& tag : cluster.tags()) cluster.Crash(tag);
+  for (const std::string& tag : cluster.tags()) cluster.Restart(tag);
+  ExpectSameAppliedOnAll(cluster, 5);  // commit index and log survived on disk
+  ASSERT_TRUE(cluster.RunUntil([&] { return HasLeader(cluster); }, 3 * kSecond));
+  cluster.Submit(cluster.Leader(), "after", "w");
+  cluster.RunFor(300 * kMs);
+  ExpectSameAppliedOnAll(cluster, 6);
+}
+
+// §1.4: a follower too far behind a compacted log gets InstallSnapshot.
+TEST(RachisClusterTest, LaggingFollowerCatchesUpThroughSnapshot) {
+  TestCluster cluster({.members = 3, .snapshot_every_entries = 8});
+  ASSERT_TRUE(cluster.RunUntil([&] { return HasLeader(cluster); }, 2 * kSecond));
+  const std::string leader = cluster.Leader();
+  const std::string lagging = leader == "C" ? "B" : "C";
+  cluster.Isolate(lagging);
+  for (int i = 0; i < 40; ++i) {
+    cluster.Submit(leader, absl::StrCat("r", i), absl::StrCat("c", i));
+    cluster.RunFor(5 * kMs);
+  }
+  cluster.RunFor(300 * kMs);
+  EXPECT_GT(cluster.node(leader).log().snapshot_index(), 8u);
+  cluster.Heal();
+  cluster.RunFor(2 * kSecond);
+  EXPECT_GT(cluster.node(leader).mark("leader sent snapshot"), 0);
+  EXPECT_GT(cluster.node(lagging).mark("follower installed snapshot"), 0);
+  EXPECT_EQ(cluster.node(lagging).applied_index(), cluster.node(leader).applied_index());
+  EXPECT_EQ(cluster.state_machine(lagging).applied(), cluster.state_machine(leader).applied());
+  // The snapshot survives a restart of the lagging node.
+  cluster.Crash(lagging);
+  cluster.Restart(lagging);
+  EXPECT_EQ(cluster.state_machine(lagging).applied(), cluster.state_machine(leader).applied());
+}
+
+// §1.4: after a partition heals, the old leader's uncommitted suffix is replaced.
+TEST(RachisClusterTest, DeposedLeaderNegotiatesAndDropsUncommittedSuffix) {
+  TestCluster cluster({.members = 3});
+  ASSERT_TRUE(cluster.RunUntil([&] { return HasLeader(cluster); }, 2 * kSecond));
+  const std::string old_leader = cluster.Leader();
+  cluster.Isolate(old_leader);
+  cluster.Submit(old_leader, "lost", "never");  // cannot commit in a minority
+  ASSERT_TRUE(cluster.RunUntil(
+      [&] { return !cluster.Leader().empty() && cluster.Leader() != old_leader; },
+      3 * kSecond));
+  const std::string new_leader = cluster.Leader();
+  for (int i = 0; i < 3; ++i) cluster.Submit(new_leader, absl::StrCat("n", i), "kept");
+  cluster.RunFor(300 * kMs);
+  cluster.Heal();
+  cluster.RunFor(1 * kSecond);
+  EXPECT_EQ(cluster.results().at("lost").outcome, COMMAND_OUTCOME_UNKNOWN);
+  EXPECT_GT(cluster.node(old_leader).mark("follower truncated conflicting suffix"), 0);
+  EXPECT_GT(cluster.node(new_leader).mark("leader negotiating with follower"), 0);
+  ExpectSameAppliedOnAll(cluster, 3);
+}
+
+// §1.5: a single bootstrapped node adds others as promotables, which are promoted once
+// their log matches; one topology change at a time; tags are generated.
+TEST(RachisClusterTest, MembershipAddPromoteRemove) {
+  TestCluster cluster({.members = 3, .bootstrap_all = false});
+  ASSERT_TRUE(cluster.RunUntil([&] { return cluster.Leader() == "A"; }, 2 * kSecond));
+  EXPECT_EQ(cluster.node("B").state(), RachisState::kPassive);
+  RachisNode& a = cluster.node("A");
+  absl::StatusOr<std::string> b = a.ModifyTopology(cluster.now(), "", 1, NodeKind::kPromotable);
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_EQ(*b, "B");
+  absl::StatusOr<std::string> busy = a.ModifyTopology(cluster.now(), "", 2, NodeKind::kPromotable);
+  EXPECT_EQ(busy.status().code(), absl::StatusCode::kFailedPrecondition);
+  cluster.Drain("A");
+  ASSERT_TRUE(cluster.RunUntil([&] { return a.topology().IsMember("B"); }, 2 * kSecond));
+  EXPECT_GT(a.mark("promotable promoted to member"), 0);
+  cluster.RunFor(100 * kMs);
+  absl::StatusOr<std::string> c = a.ModifyTopology(cluster.now(), "", 2, NodeKind::kPromotable);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(*c, "C");
+  cluster.Drain("A");
+  ASSERT_TRUE(cluster.RunUntil([&] { return a.topology().members.size() == 3; }, 2 * kSecond));
+  EXPECT_EQ(a.topology().last_node_id, "C");
+  cluster.Submit("A", "r", "x");
+  cluster.RunFor(300 * kMs);
+  ExpectSameAppliedOnAll(cluster, 1);
+  // Cannot modify the leader itself; can remove another node, which goes Passive.
+  EXPECT_FALSE(a.ModifyTopology(cluster.now(), "A", -1, NodeKind::kRemove).ok());
+  ASSERT_TRUE(a.ModifyTopology(cluster.now(), "C", -1, NodeKind::kRemove).ok());
+  cluster.Drain("A");
+  cluster.RunFor(1 * kSecond);
+  EXPECT_EQ(cluster.node("C").state(), RachisState::kPassive);
+  EXPECT_EQ(a.topology().members.size(), 2u);
+  EXPECT_EQ(cluster.Leader(), "A");
+}
+
+TEST(RachisClusterTest, StepDownHandsLeadershipToAnotherVoter) {
+  TestCluster cluster({.members = 3});
+  ASSERT_TRUE(cluster.RunUntil([&] { return HasLeader(cluster); }, 2 * kSecond));
+  cluster.RunFor(200 * kMs);
+  const std::string leader = cluster.Leader();
+  ASSERT_TRUE(cluster.node(leader).StepDown(cluster.now()).ok());
+  cluster.Drain(leader);
+  ASSERT_TRUE(cluster.RunUntil(
+      [&] { return HasLeader(cluster) && cluster.Leader() != leader; }, 1 * kSecond));
+}
+
+TEST(RachisClusterTest, SubmissionToUnreachableLeaderEndsUnknownAfterTimeout) {
+  TestCluster cluster({.members = 3});
+  ASSERT_TRUE(cluster.RunUntil([&] { return HasLeader(cluster); }, 2 * kSecond));
+  cluster.RunFor(200 * kMs);
+  const std::string leader = cluster.Leader();
+  const std::string follower = leader == "A" ? "B" : "A";
+  cluster.Cut(follower, leader);
+  cluster.Submit(follower, "lost-forward", "x");
+  cluster.RunFor(16 * kSecond);
+  ASSERT_EQ(cluster.results().count("lost-forward"), 1u);
+  EXPECT_NE(cluster.results().at("lost-forward").outcome, COMMAND_OUTCOME_COMMITTED);
+}
+
+}  // namespace
+}  // namespace ravensim::rachis

@@ -1,0 +1,418 @@
+// RachisNode driven directly, one message at a time, in the style of etcd's
+// raft_paper_test.go: init, step, check what the Ready asks for.
+#include "core/rachis/rachis_node.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/rachis/persistence.h"
+#include "core/rachis/test_cluster.h"
+#include "gtest/gtest.h"
+
+namespace ravensim::rachis {
+namespace {
+
+constexpr int64_t kMs = 1'000'000;
+constexpr int64_t kT = 300 * kMs;
+
+ClusterTopologyProto Topology(int members, int watchers = 0) {
+  ClusterTopologyProto topology;
+  topology.set_topology_id("t1");
+  for (int i = 0; i < members + watchers; ++i) {
+    TopologyNode* node = i < members ? topology.add_members() : topology.add_watchers();
+    node->set_tag(std::string(1, static_cast<char>('A' + i)));
+    node->set_node_id(i);
+  }
+  return topology;
+}
+
+LogEntry Entry(uint64_t index, uint64_t term, const std::string& command = "") {
+  LogEntry entry;
+  entry.set_index(index);
+  entry.set_term(term);
+  entry.set_flags(command.empty() ? ENTRY_FLAGS_NOOP : ENTRY_FLAGS_STATE_MACHINE_COMMAND);
+  entry.set_command(command);
+  if (!command.empty()) entry.set_request_id("req-" + command);
+  return entry;
+}
+
+// A node "A" with the given topology, durable term and log.
+struct Fixture {
+  ListStateMachine state_machine;
+  std::unique_ptr<RachisNode> node;
+  uint64_t word = 0;  // every timeout draw returns this word
+
+  explicit Fixture(int members, uint64_t term = 0, std::vector<LogEntry> entries = {},
+                   int watchers = 0, const std::string& tag = "A") {
+    RachisOptions options;
+    options.tag = tag;
+    options.node_id = tag[0] - 'A';
+    options.random_word = [this] { return word; };
+    options.state_machine = &state_machine;
+    RestoredState restored;
+    Snapshot snapshot;
+    *snapshot.mutable_topology() = Topology(members, watchers);
+    restored.snapshot = snapshot;
+    restored.hard_state.set_term(term);
+    restored.entries = std::move(entries);
+    node = std::move(*RachisNode::Create(options, restored));
+    node->Tick(0);
+    Drain();
+  }
+  Ready Drain() {
+    Ready all;
+    while (node->HasReady()) {
+      Ready ready = node->TakeReady();
+      if (ready.hard_state.has_value()) all.hard_state = ready.hard_state;
+      if (ready.log_append.has_value()) all.log_append = ready.log_append;
+      for (auto& m : ready.messages) all.messages.push_back(m);
+      for (auto& r : ready.results) all.results.push_back(r);
+      node->Advance(ready);
+    }
+    return all;
+  }
+  RachisMessage From(const std::string& from, uint64_t term) {
+    RachisMessage message;
+    message.set_from(from);
+    message.set_from_node_id(from[0] - 'A');
+    message.set_to(node->tag());
+    message.set_topology_id("t1");
+    message.set_term(term);
+    return message;
+  }
+  Ready Step(int64_t now, const RachisMessage& message) {
+    EXPECT_TRUE(node->Step(now, message).ok());
+    return Drain();
+  }
+  RachisMessage VoteResponse(const std::string& from, uint64_t election_term, bool trial,
+                             bool granted) {
+    RachisMessage m = From(from, granted ? election_term : election_term - 1);
+    m.mutable_request_vote_response()->set_election_term(election_term);
+    m.mutable_request_vote_response()->set_is_trial_election(trial);
+    m.mutable_request_vote_response()->set_vote_granted(granted);
+    return m;
+  }
+  RachisMessage VoteRequest(const std::string& from, uint64_t term, uint64_t last_index,
+                            uint64_t last_term, bool trial, bool forced = false) {
+    RachisMessage m = From(from, term);
+    m.mutable_request_vote()->set_last_log_index(last_index);
+    m.mutable_request_vote()->set_last_log_term(last_term);
+    m.mutable_request_vote()->set_is_trial_election(trial);
+    m.mutable_request_vote()->set_is_forced_election(forced);
+    return m;
+  }
+  RachisMessage Append(const std::string& from, uint64_t term, uint64_t prev_index,
+                       uint64_t prev_term, std::vector<LogEntry> entries, uint64_t commit) {
+    RachisMessage m = From(from, term);
+    AppendEntries* ae = m.mutable_append_entries();
+    ae->set_prev_log_index(prev_index);
+    ae->set_prev_log_term(prev_term);
+    for (auto& e : entries) *ae->add_entries() = e;
+    ae->set_leader_commit(commit);
+    *ae->mutable_topology() = Topology(3);
+    return m;
+  }
+  RachisMessage AppendResponse(const std::string& from, uint64_t term, uint64_t match,
+                               uint64_t sequence = 0) {
+    RachisMessage m = From(from, term);
+    m.mutable_append_entries_response()->set_success(true);
+    m.mutable_append_entries_response()->set_match_index(match);
+    m.mutable_append_entries_response()->set_last_log_index(match);
+    m.mutable_append_entries_response()->set_sequence(sequence);
+    return m;
+  }
+  // Makes A the leader of `term_before + 1` in a cluster of `members`.
+  void WinElection(int64_t now) {
+    node->Tick(now);
+    Drain();
+    const uint64_t election = node->term() + 1;
+    for (int i = 1; i <= node->topology().Majority() - 1; ++i) {
+      Step(now, VoteResponse(std::string(1, 'A' + i), election, true, true));
+    }
+    for (int i = 1; i <= node->topology().Majority() - 1; ++i) {
+      Step(now, VoteResponse(std::string(1, 'A' + i), election, false, true));
+    }
+  }
+};
+
+// §1.2: the election timeout is uniform in [2/3·T, T): word 0 gives exactly 2/3·T.
+TEST(RachisNodeTest, FollowerTimesOutAtRandomizedTimeout) {
+  Fixture f(3);
+  f.node->Tick(199 * kMs);
+  EXPECT_EQ(f.node->state(), RachisState::kFollower);
+  f.node->Tick(200 * kMs);
+  EXPECT_EQ(f.node->state(), RachisState::kCandidate);
+}
+
+// §1.3 step 2: a non-forced election starts as a trial: nothing persisted.
+TEST(RachisNodeTest, CandidateStartsWithTrialElectionPersistingNothing) {
+  Fixture f(3);
+  f.node->Tick(kT);
+  Ready ready = f.Drain();
+  EXPECT_EQ(f.node->state(), RachisState::kCandidate);
+  EXPECT_FALSE(ready.hard_state.has_value());
+  EXPECT_EQ(f.node->term(), 0u);
+  ASSERT_EQ(ready.messages.size(), 2u);
+  for (const RachisMessage& m : ready.messages) {
+    ASSERT_TRUE(m.has_request_vote());
+    EXPECT_TRUE(m.request_vote().is_trial_election());
+    EXPECT_EQ(m.term(), 1u);
+  }
+}
+
+// §1.3 step 4: a trial majority -> vote for self persisted -> real RequestVotes.
+TEST(RachisNodeTest, TrialMajorityLeadsToPersistedRealElection) {
+  Fixture f(3);
+  f.node->Tick(kT);
+  f.Drain();
+  Ready ready = f.Step(kT, f.VoteResponse("B", 1, true, true));
+  ASSERT_TRUE(ready.hard_state.has_value());
+  EXPECT_EQ(ready.hard_state->term(), 1u);
+  EXPECT_EQ(ready.hard_state->voted_for(), "A");
+  ASSERT_EQ(ready.messages.size(), 2u);
+  EXPECT_FALSE(ready.messages[0].request_vote().is_trial_election());
+  ready = f.Step(kT, f.VoteResponse("C", 1, false, true));
+  EXPECT_EQ(f.node->state(), RachisState::kLeaderElect);
+  // §1.1: LeaderElect appends a noop of its term.
+  ASSERT_TRUE(ready.log_append.has_value());
+  ASSERT_EQ(ready.log_append->entries_size(), 1);
+  EXPECT_EQ(ready.log_append->entries(0).flags(), ENTRY_FLAGS_NOOP);
+  EXPECT_EQ(ready.log_append->entries(0).term(), 1u);
+  // The noop commits with a majority -> Leader.
+  f.Step(kT, f.AppendResponse("B", 1, 1, 0));
+  EXPECT_EQ(f.node->state(), RachisState::kLeader);
+  EXPECT_EQ(f.node->commit_index(), 1u);
+}
+
+TEST(RachisNodeTest, FailedRoundRetriesWithExtendedTimeoutAndHigherTerm) {
+  Fixture f(3);
+  f.word = 199 * kMs;  // draws land at the top of their range
+  f.node->Tick(kT);    // Candidate; this round's timeout is drawn from [200, 300) ms
+  f.Drain();
+  f.node->Tick(kT + 298 * kMs);
+  EXPECT_EQ(f.node->mark("candidate round timed out"), 0);
+  f.node->Tick(kT + 299 * kMs);
+  EXPECT_EQ(f.node->mark("candidate round timed out"), 1);
+  Ready ready = f.Drain();
+  ASSERT_FALSE(ready.messages.empty());
+  EXPECT_EQ(ready.messages[0].term(), 1u);  // still CurrentTerm+1: trials persist nothing
+  // After a failed round the draw is extended to [4/3·T, 2T) = [400, 600) ms.
+  const int64_t retry = kT + 299 * kMs;
+  f.node->Tick(retry + 598 * kMs);
+  EXPECT_EQ(f.node->mark("candidate round timed out"), 1);
+  f.node->Tick(retry + 599 * kMs);
+  EXPECT_EQ(f.node->mark("candidate round timed out"), 2);
+}
+
+// Elector rule 9: deny a trial vote while a leader kept us up to date within T/2.
+TEST(RachisNodeTest, ElectorDeniesTrialWhileLeaderIsFresh) {
+  Fixture f(3);
+  f.Step(10 * kMs, f.Append("B", 1, 0, 0, {}, 0));
+  Ready ready = f.Step(100 * kMs, f.VoteRequest("C", 2, 0, 0, true));
+  ASSERT_EQ(ready.messages.size(), 1u);
+  EXPECT_FALSE(ready.messages[0].request_vote_response().vote_granted());
+  // After T/2 without the leader the trial vote is granted, without persisting.
+  ready = f.Step(200 * kMs, f.VoteRequest("C", 2, 0, 0, true));
+  EXPECT_TRUE(ready.messages[0].request_vote_response().vote_granted());
+  EXPECT_FALSE(ready.hard_state.has_value());
+  EXPECT_EQ(f.node->term(), 1u);
+}
+
+// Elector rule 10: the real vote is persisted, and only one vote per term.
+TEST(RachisNodeTest, ElectorPersistsRealVoteOncePerTerm) {
+  Fixture f(3);
+  Ready ready = f.Step(kMs, f.VoteRequest("B", 1, 0, 0, false));
+  EXPECT_TRUE(ready.messages[0].request_vote_response().vote_granted());
+  ASSERT_TRUE(ready.hard_state.has_value());
+  EXPECT_EQ(ready.hard_state->voted_for(), "B");
+  ready = f.Step(kMs, f.VoteRequest("C", 1, 0, 0, false));
+  EXPECT_FALSE(ready.messages[0].request_vote_response().vote_granted());
+}
+
+// Elector rule 5: a candidate with an older last log term is denied.
+TEST(RachisNodeTest, ElectorDeniesLessUpToDateLog) {
+  Fixture f(3, 2, {Entry(1, 1), Entry(2, 2)});
+  Ready ready = f.Step(kMs, f.VoteRequest("B", 3, 5, 1, false));
+  EXPECT_FALSE(ready.messages[0].request_vote_response().vote_granted());
+  ready = f.Step(kMs, f.VoteRequest("B", 3, 1, 2, false));  // same term, shorter
+  EXPECT_FALSE(ready.messages[0].request_vote_response().vote_granted());
+  ready = f.Step(kMs, f.VoteRequest("B", 3, 2, 2, false));
+  EXPECT_TRUE(ready.messages[0].request_vote_response().vote_granted());
+}
+
+// Elector rule 6: a leader resists a non-forced election, yields to a forced one.
+TEST(RachisNodeTest, LeaderResistsNonForcedElection) {
+  Fixture f(3);
+  f.WinElection(kT);
+  ASSERT_EQ(f.node->state(), RachisState::kLeaderElect);
+  Ready ready = f.Step(kT, f.VoteRequest("B", 2, 1, 1, false));
+  EXPECT_FALSE(ready.messages[0].request_vote_response().vote_granted());
+  EXPECT_EQ(f.node->state(), RachisState::kLeaderElect);
+  ready = f.Step(kT, f.VoteRequest("B", 2, 1, 1, false, /*forced=*/true));
+  EXPECT_TRUE(ready.messages[0].request_vote_response().vote_granted());
+  EXPECT_EQ(f.node->state(), RachisState::kFollower);
+}
+
+// Elector rule 8: a term beyond CurrentTerm+1 is adopted (persisted) and denied.
+TEST(RachisNodeTest, ElectorAdoptsMuchHigherTerm) {
+  Fixture f(3, 1);
+  Ready ready = f.Step(kMs, f.VoteRequest("B", 5, 0, 0, true));
+  EXPECT_FALSE(ready.messages[0].request_vote_response().vote_granted());
+  ASSERT_TRUE(ready.hard_state.has_value());
+  EXPECT_EQ(ready.hard_state->term(), 5u);
+  EXPECT_EQ(ready.hard_state->voted_for(), "");
+}
+
+// Elector rule 3: unknown requesters are denied; NotInTopology only from a leader.
+TEST(RachisNodeTest, ElectorDeniesNodesOutsideTopology) {
+  Fixture f(3);
+  RachisMessage request = f.VoteRequest("Q", 1, 0, 0, false);
+  EXPECT_EQ(f.node->Step(kMs, request).code(), absl::StatusCode::kNotFound);
+  Ready ready = f.Drain();
+  ASSERT_EQ(ready.messages.size(), 1u);
+  EXPECT_FALSE(ready.messages[0].request_vote_response().vote_granted());
+  EXPECT_FALSE(ready.messages[0].request_vote_response().not_in_topology());
+}
+
+// §1.5: messages from another cluster are rejected; malformed ones are errors.
+TEST(RachisNodeTest, StepRejectsOtherClusterAndMisaddressedMessages) {
+  Fixture f(3);
+  RachisMessage other = f.Append("B", 1, 0, 0, {}, 0);
+  other.set_topology_id("another");
+  EXPECT_EQ(f.node->Step(kMs, other).code(), absl::StatusCode::kFailedPrecondition);
+  Ready ready = f.Drain();
+  ASSERT_EQ(ready.messages.size(), 1u);
+  EXPECT_TRUE(ready.messages[0].append_entries_response().topology_mismatch());
+  EXPECT_EQ(f.node->term(), 0u);
+  RachisMessage wrong = f.Append("B", 1, 0, 0, {}, 0);
+  wrong.set_to("C");
+  EXPECT_EQ(f.node->Step(kMs, wrong).code(), absl::StatusCode::kInvalidArgument);
+}
+
+// §1.4: negotiation on mismatch, conflicting suffix replaced, commit bounded by match.
+TEST(RachisNodeTest, FollowerRejectsMismatchAndReplacesConflictingSuffix) {
+  Fixture f(3, 1, {Entry(1, 1, "a"), Entry(2, 1, "b"), Entry(3, 1, "c")});
+  Ready ready = f.Step(kMs, f.Append("B", 2, 5, 2, {}, 0));
+  EXPECT_FALSE(ready.messages[0].append_entries_response().success());
+  EXPECT_EQ(ready.messages[0].append_entries_response().last_log_index(), 3u);
+  ready = f.Step(kMs, f.Append("B", 2, 2, 1, {Entry(3, 2, "x")}, 10));
+  EXPECT_TRUE(ready.messages[0].append_entries_response().success());
+  EXPECT_EQ(ready.messages[0].append_entries_response().match_index(), 3u);
+  EXPECT_EQ(f.node->log().TermAt(3), 2u);
+  EXPECT_EQ(f.node->commit_index(), 3u);  // min(leader commit 10, match 3)
+  ASSERT_TRUE(ready.log_append.has_value());
+  EXPECT_EQ(ready.log_append->truncate_from(), 3u);
+  EXPECT_EQ(f.state_machine.applied(), (std::vector<std::string>{"a", "b", "x"}));
+}
+
+// Raft Figure 8 / §5.4.2: a new leader never commits an entry of an older term by
+// counting replicas; it commits it only once an entry of its own term is on a majority.
+TEST(RachisNodeTest, Figure8LeaderCommitsOnlyEntriesOfItsOwnTerm) {
+  // A (S1 in the figure) has entries of terms 1 and 2 and becomes leader of term 4.
+  Fixture f(5, 3, {Entry(1, 1, "a"), Entry(2, 2, "b")});
+  f.WinElection(kT);
+  ASSERT_EQ(f.node->term(), 4u);
+  ASSERT_EQ(f.node->log().LastIndex(), 3u);  // the noop of term 4
+  // Two followers report holding index 2 (a majority with A): not committable.
+  f.Step(kT, f.AppendResponse("B", 4, 2));
+  f.Step(kT, f.AppendResponse("C", 4, 2));
+  EXPECT_EQ(f.node->commit_index(), 0u);
+  EXPECT_GT(f.node->mark("commit deferred: quorum index not of leader's term"), 0);
+  // Once the term-4 noop is on a majority, everything before it commits with it.
+  f.Step(kT, f.AppendResponse("B", 4, 3));
+  EXPECT_EQ(f.node->commit_index(), 0u);  // A and B: not yet a majority of five
+  f.Step(kT, f.AppendResponse("C", 4, 3));
+  EXPECT_EQ(f.node->commit_index(), 3u);
+  EXPECT_EQ(f.node->state(), RachisState::kLeader);
+}
+
+// §1.4: a leader that has not heard from a majority within T steps down.
+TEST(RachisNodeTest, LeaderStepsDownWithoutMajority) {
+  Fixture f(3);
+  f.WinElection(kT);
+  f.Step(kT, f.AppendResponse("B", 1, 1));
+  ASSERT_EQ(f.node->state(), RachisState::kLeader);
+  f.node->Tick(kT + 250 * kMs);
+  EXPECT_EQ(f.node->state(), RachisState::kLeader);
+  f.Step(kT + 250 * kMs, f.AppendResponse("B", 1, 1));
+  f.node->Tick(kT + 500 * kMs);  // B heard 250 ms ago: still a majority with A
+  EXPECT_EQ(f.node->state(), RachisState::kLeader);
+  f.node->Tick(kT + 551 * kMs);  // 301 ms since B: vote of no confidence
+  EXPECT_EQ(f.node->state(), RachisState::kCandidate);
+  EXPECT_EQ(f.node->mark("vote of no confidence"), 1);
+}
+
+// Watchers never become candidates and do not count toward a commit.
+TEST(RachisNodeTest, WatcherNeverCampaignsAndIsNotCountedForCommit) {
+  Fixture watcher(1, 0, {}, 2, "B");
+  watcher.node->Tick(10 * kT);
+  EXPECT_EQ(watcher.node->state(), RachisState::kFollower);
+  Fixture f(3, 0, {}, 2);  // members A B C, watchers D E
+  f.WinElection(kT);
+  f.Step(kT, f.AppendResponse("D", 1, 1));
+  f.Step(kT, f.AppendResponse("E", 1, 1));
+  EXPECT_EQ(f.node->commit_index(), 0u);
+  f.Step(kT, f.AppendResponse("B", 1, 1));
+  EXPECT_EQ(f.node->commit_index(), 1u);
+}
+
+TEST(RachisNodeTest, SingleMemberBecomesLeaderAndCommitsAfterPersisting) {
+  Fixture f(1);
+  f.node->Tick(kT);
+  EXPECT_EQ(f.node->state(), RachisState::kLeaderElect);
+  f.Drain();  // the noop is persisted, then Advance() lets it commit
+  EXPECT_EQ(f.node->state(), RachisState::kLeader);
+  f.node->Submit(kT, "r1", "cmd");
+  Ready ready = f.Drain();
+  ASSERT_EQ(ready.results.size(), 1u);
+  EXPECT_EQ(ready.results[0].outcome, COMMAND_OUTCOME_COMMITTED);
+  EXPECT_EQ(ready.results[0].index, 2u);
+  EXPECT_EQ(ready.results[0].result, "ok:cmd");
+}
+
+TEST(RachisNodeTest, SubmitWithoutLeaderIsRejected) {
+  Fixture f(3);
+  f.node->Submit(kMs, "r1", "cmd");
+  Ready ready = f.Drain();
+  ASSERT_EQ(ready.results.size(), 1u);
+  EXPECT_EQ(ready.results[0].outcome, COMMAND_OUTCOME_REJECTED);
+}
+
+TEST(RachisNodeTest, NoNewReadyUntilAdvance) {
+  Fixture f(3);
+  f.node->Tick(kT);
+  ASSERT_TRUE(f.node->HasReady());
+  Ready ready = f.node->TakeReady();
+  ASSERT_TRUE(f.node->Step(kT, f.VoteResponse("B", 1, true, true)).ok());
+  EXPECT_FALSE(f.node->HasReady());
+  f.node->Advance(ready);
+  EXPECT_TRUE(f.node->HasReady());
+}
+
+TEST(RachisNodeTest, CreateRejectsIncompleteOptions) {
+  ListStateMachine sm;
+  RachisOptions options;
+  options.tag = "RAFT";
+  options.random_word = [] { return uint64_t{0}; };
+  options.state_machine = &sm;
+  EXPECT_FALSE(RachisNode::Create(options, RestoredState()).ok());
+  options.tag = "A";
+  options.random_word = nullptr;
+  EXPECT_FALSE(RachisNode::Create(options, RestoredState()).ok());
+}
+
+TEST(RachisNodeTest, FreshNodeWithoutTopologyIsPassive) {
+  ListStateMachine sm;
+  RachisOptions options;
+  options.tag = "A";
+  options.random_word = [] { return uint64_t{0}; };
+  options.state_machine = &sm;
+  auto node = RachisNode::Create(options, RestoredState());
+  ASSERT_TRUE(node.ok());
+  (*node)->Tick(10 * kT);
+  EXPECT_EQ((*node)->state(), RachisState::kPassive);
+}
+
+}  // namespace
+}  // namespace ravensim::rachis
