@@ -1,0 +1,72 @@
+#include "tools/scenario/cluster_view.h"
+
+#include "gtest/gtest.h"
+
+namespace ravensim::tools {
+namespace {
+
+using sim::SimDuration;
+using sim::SimTime;
+
+SimTime Ms(int64_t ms) { return SimTime::Zero() + SimDuration::Millis(ms); }
+
+TEST(ClusterViewTest, TracksLeaderAndChanges) {
+  ClusterView view(3, {false, false, false});
+  std::vector<int32_t> notified;
+  view.SetLeaderListener([&](const ClusterView::LeaderChange& c) { notified.push_back(c.node); });
+  EXPECT_FALSE(view.leader().has_value());
+  view.OnRole(Ms(100), 0, Role::kCandidate, 1);
+  view.OnRole(Ms(110), 0, Role::kLeader, 1);
+  EXPECT_EQ(view.leader(), 0);
+  // B is elected in term 2 while A still believes it leads term 1: B is the leader.
+  view.OnRole(Ms(500), 1, Role::kLeader, 2);
+  EXPECT_EQ(view.leader(), 1);
+  view.OnRole(Ms(520), 0, Role::kFollower, 2);
+  EXPECT_EQ(view.leader(), 1);
+  view.OnDown(Ms(900), 1);
+  EXPECT_FALSE(view.leader().has_value());
+  view.OnRole(Ms(1500), 2, Role::kLeader, 3);
+  EXPECT_EQ(notified, (std::vector<int32_t>{0, 1, 2}));
+  EXPECT_EQ(view.LeaderChangesBetween(Ms(0), Ms(2000)), 3);
+  EXPECT_EQ(view.LeaderChangesBetween(Ms(200), Ms(1500)), 1);
+  EXPECT_EQ(*view.FirstLeaderAtOrAfter(Ms(0)), Ms(110));
+  EXPECT_EQ(*view.FirstLeaderAtOrAfter(Ms(600)), Ms(600));
+  EXPECT_EQ(*view.FirstLeaderAtOrAfter(Ms(1000)), Ms(1500));
+  // C still leads after 1500 ms.
+  EXPECT_EQ(*view.FirstLeaderAtOrAfter(Ms(1600)), Ms(1600));
+}
+
+TEST(ClusterViewTest, LeadershipSpans) {
+  ClusterView view(2, {false, false});
+  view.OnRole(Ms(10), 0, Role::kLeader, 1);
+  view.OnRole(Ms(50), 0, Role::kFollower, 2);
+  view.OnRole(Ms(60), 1, Role::kLeader, 2);
+  const auto spans = view.LeadershipSpans(Ms(100));
+  ASSERT_EQ(spans.size(), 2u);
+  EXPECT_EQ(spans[0].node, 0);
+  EXPECT_EQ(spans[0].start, Ms(10));
+  EXPECT_EQ(spans[0].end, Ms(50));
+  EXPECT_EQ(spans[1].node, 1);
+  EXPECT_EQ(spans[1].term, 2u);
+  EXPECT_EQ(spans[1].end, Ms(100));
+}
+
+TEST(ClusterViewTest, NoLeaderWhenNoneEverElected) {
+  ClusterView view(2, {false, false});
+  view.OnRole(Ms(10), 0, Role::kCandidate, 1);
+  EXPECT_FALSE(view.FirstLeaderAtOrAfter(Ms(0)).has_value());
+}
+
+TEST(ClusterViewTest, WatchersThatVoteOrRunAreReported) {
+  ClusterView view(3, {false, false, true});
+  view.OnVote(Ms(5), 0, 1, 1);
+  EXPECT_TRUE(view.watcher_violations().empty());
+  view.OnVote(Ms(5), 2, 1, 1);
+  view.OnRole(Ms(7), 2, Role::kCandidate, 2);
+  ASSERT_EQ(view.watcher_violations().size(), 2u);
+  EXPECT_NE(view.watcher_violations()[0].find("watcher C voted for B"), std::string::npos);
+  EXPECT_NE(view.watcher_violations()[1].find("watcher C ran for leader"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ravensim::tools
