@@ -1,0 +1,228 @@
+#include "checkers/raft/raft_invariant_checker.h"
+
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace ravensim::checkers::raft {
+namespace {
+
+using Kind = RaftObservation::Kind;
+
+// Builds observations for hand-written histories.
+class History {
+ public:
+  RaftObservation& Add(Kind kind, int32_t node, uint64_t term) {
+    RaftObservation& o = observations_.emplace_back();
+    o.set_kind(kind);
+    o.set_node(node);
+    o.set_tag(std::string(1, static_cast<char>('A' + node)));
+    o.set_incarnation(1);
+    o.set_term(term);
+    o.set_time_ns(static_cast<int64_t>(observations_.size()) * 1000);
+    return o;
+  }
+  void Topology(int32_t node, std::vector<std::string> voters,
+                std::vector<std::string> non_voters = {}) {
+    RaftObservation& o = Add(RaftObservation::TOPOLOGY_CHANGED, node, 0);
+    for (auto& v : voters) o.add_voters(v);
+    for (auto& v : non_voters) o.add_non_voters(v);
+  }
+  void Append(int32_t node, uint64_t term, uint64_t index, uint64_t entry_term,
+              uint64_t prev_term, uint64_t hash) {
+    RaftObservation& o = Add(RaftObservation::ENTRY_APPENDED, node, term);
+    o.set_index(index);
+    o.set_entry_term(entry_term);
+    o.set_prev_term(prev_term);
+    o.set_command_hash(hash);
+  }
+  void Role(int32_t node, uint64_t term, const std::string& role) {
+    Add(RaftObservation::STATE_CHANGED, node, term).set_role(role);
+  }
+  void Commit(int32_t node, uint64_t term, uint64_t index,
+              std::vector<std::string> supporters = {}) {
+    RaftObservation& o = Add(RaftObservation::COMMIT_ADVANCED, node, term);
+    o.set_index(index);
+    if (!supporters.empty()) {
+      o.set_by_quorum(true);
+      for (auto& s : supporters) o.add_supporters(s);
+    }
+  }
+  void Applied(int32_t node, uint64_t index, uint64_t hash) {
+    RaftObservation& o = Add(RaftObservation::APPLIED, node, 1);
+    o.set_index(index);
+    o.set_command_hash(hash);
+  }
+  RaftCheckResult Check() const {
+    RaftInvariantChecker checker;
+    for (const RaftObservation& o : observations_) checker.Observe(o);
+    return checker.Result();
+  }
+  std::string Violated() const {
+    RaftCheckResult result = Check();
+    return result.ok ? "" : result.violation->invariant;
+  }
+
+ private:
+  std::vector<RaftObservation> observations_;
+};
+
+History ThreeNodes() {
+  History h;
+  for (int n = 0; n < 3; ++n) h.Topology(n, {"A", "B", "C"});
+  return h;
+}
+
+TEST(RaftInvariantCheckerTest, HealthyHistoryPasses) {
+  History h = ThreeNodes();
+  h.Role(0, 1, "LeaderElect");
+  for (int n = 0; n < 3; ++n) h.Append(n, 1, 1, 1, 0, 11);
+  h.Commit(0, 1, 1, {"A", "B"});
+  h.Role(0, 1, "Leader");
+  h.Commit(1, 1, 1);
+  for (int n = 0; n < 3; ++n) h.Applied(n, 1, 11);
+  h.Role(1, 2, "LeaderElect");  // B holds the committed entry
+  RaftCheckResult result = h.Check();
+  EXPECT_TRUE(result.ok) << result.violation->ToString();
+  EXPECT_EQ(result.observations, 14);
+}
+
+TEST(RaftInvariantCheckerTest, TwoLeadersInOneTerm) {
+  History h = ThreeNodes();
+  h.Role(0, 3, "Leader");
+  h.Role(1, 3, "LeaderElect");
+  RaftCheckResult result = h.Check();
+  ASSERT_FALSE(result.ok);
+  EXPECT_EQ(result.violation->invariant, "election safety");
+  EXPECT_EQ(result.violation->node, 1);
+  EXPECT_EQ(result.violation->term, 3u);
+  EXPECT_GT(result.violation->time_ns, 0);
+  EXPECT_NE(result.violation->ToString().find("election safety"), std::string::npos);
+}
+
+TEST(RaftInvariantCheckerTest, SameIndexAndTermDifferentCommand) {
+  History h = ThreeNodes();
+  h.Append(0, 1, 1, 1, 0, 11);
+  h.Append(1, 1, 1, 1, 0, 99);
+  EXPECT_EQ(h.Violated(), "log matching");
+}
+
+TEST(RaftInvariantCheckerTest, SameIndexAndTermDifferentPrefix) {
+  History h = ThreeNodes();
+  h.Append(0, 1, 1, 1, 0, 11);
+  h.Append(0, 2, 2, 2, 1, 22);
+  h.Append(1, 2, 1, 2, 0, 33);
+  h.Append(1, 2, 2, 2, 2, 22);  // (2, term 2) after a different term at index 1
+  RaftCheckResult result = h.Check();
+  ASSERT_FALSE(result.ok);
+  EXPECT_EQ(result.violation->invariant, "log matching");
+  EXPECT_EQ(result.violation->index, 2u);
+}
+
+TEST(RaftInvariantCheckerTest, NewLeaderMissingCommittedEntry) {
+  History h = ThreeNodes();
+  h.Append(0, 1, 1, 1, 0, 11);
+  h.Append(1, 1, 1, 1, 0, 11);
+  h.Commit(0, 1, 1, {"A", "B"});
+  h.Role(2, 2, "LeaderElect");  // C never got index 1
+  RaftCheckResult result = h.Check();
+  ASSERT_FALSE(result.ok);
+  EXPECT_EQ(result.violation->invariant, "leader completeness");
+  EXPECT_EQ(result.violation->node, 2);
+  EXPECT_EQ(result.violation->index, 1u);
+}
+
+TEST(RaftInvariantCheckerTest, DifferentCommandsAppliedAtOneIndex) {
+  History h = ThreeNodes();
+  h.Applied(0, 4, 40);
+  h.Applied(1, 4, 41);
+  EXPECT_EQ(h.Violated(), "state machine safety");
+}
+
+TEST(RaftInvariantCheckerTest, DifferentEntriesCommittedAtOneIndex) {
+  History h = ThreeNodes();
+  h.Append(0, 1, 1, 1, 0, 11);
+  h.Commit(0, 1, 1);
+  h.Append(1, 2, 1, 2, 0, 12);
+  h.Commit(1, 2, 1);
+  EXPECT_EQ(h.Violated(), "state machine safety");
+}
+
+TEST(RaftInvariantCheckerTest, CommittedEntryTruncated) {
+  History h = ThreeNodes();
+  h.Append(0, 1, 1, 1, 0, 11);
+  h.Commit(0, 1, 1);
+  h.Add(RaftObservation::LOG_TRUNCATED, 0, 2).set_index(1);
+  EXPECT_EQ(h.Violated(), "state machine safety");
+}
+
+TEST(RaftInvariantCheckerTest, CommitIndexGoesBackwards) {
+  History h = ThreeNodes();
+  h.Append(0, 1, 1, 1, 0, 11);
+  h.Append(0, 1, 2, 1, 1, 12);
+  h.Commit(0, 1, 2);
+  h.Commit(0, 1, 1);
+  EXPECT_EQ(h.Violated(), "commit index monotone");
+}
+
+TEST(RaftInvariantCheckerTest, CommitIndexMayRestartAfterReboot) {
+  History h = ThreeNodes();
+  h.Append(0, 1, 1, 1, 0, 11);
+  h.Commit(0, 1, 1);
+  RaftObservation& reset = h.Add(RaftObservation::LOG_RESET, 0, 1);
+  reset.set_incarnation(2);
+  RaftObservation& again = h.Add(RaftObservation::COMMIT_ADVANCED, 0, 1);
+  again.set_incarnation(2);
+  again.set_index(0);
+  EXPECT_EQ(h.Violated(), "");
+}
+
+TEST(RaftInvariantCheckerTest, WatcherCountedInCommitMajority) {
+  History h;
+  for (int n = 0; n < 5; ++n) h.Topology(n, {"A", "B", "C"}, {"D", "E"});
+  h.Append(0, 1, 1, 1, 0, 11);
+  h.Commit(0, 1, 1, {"A", "D"});
+  RaftCheckResult result = h.Check();
+  ASSERT_FALSE(result.ok);
+  EXPECT_EQ(result.violation->invariant, "voting quorum");
+  EXPECT_NE(result.violation->explanation.find("D"), std::string::npos);
+}
+
+TEST(RaftInvariantCheckerTest, PromotableCountedInElection) {
+  History h;
+  h.Topology(0, {"A", "B", "C"}, {"D"});
+  RaftObservation& won = h.Add(RaftObservation::ELECTION_WON, 0, 2);
+  won.add_supporters("A");
+  won.add_supporters("D");
+  EXPECT_EQ(h.Violated(), "voting quorum");
+}
+
+TEST(RaftInvariantCheckerTest, CommitByMinority) {
+  History h;
+  h.Topology(0, {"A", "B", "C", "D", "E"});
+  h.Append(0, 1, 1, 1, 0, 11);
+  h.Commit(0, 1, 1, {"A", "B"});
+  EXPECT_EQ(h.Violated(), "voting quorum");
+}
+
+TEST(RaftInvariantCheckerTest, StaleLeaderOfLowerTermMayLackLaterCommit) {
+  // A leader of term 2 finishing its election after term 3 committed is legal Raft.
+  History h = ThreeNodes();
+  h.Append(0, 3, 1, 3, 0, 11);
+  h.Append(1, 3, 1, 3, 0, 11);
+  h.Commit(0, 3, 1, {"A", "B"});
+  h.Role(2, 2, "LeaderElect");
+  EXPECT_EQ(h.Violated(), "");
+}
+
+TEST(RaftInvariantCheckerTest, OnlyTheFirstViolationIsKept) {
+  History h = ThreeNodes();
+  h.Role(0, 3, "Leader");
+  h.Role(1, 3, "Leader");
+  h.Applied(0, 1, 1);
+  h.Applied(1, 1, 2);
+  EXPECT_EQ(h.Violated(), "election safety");
+}
+
+}  // namespace
+}  // namespace ravensim::checkers::raft
