@@ -382,8 +382,9 @@ void Validator::ValidateRun(const Loc& at) {
 }
 
 void Validator::ValidateChecks(const Loc& at) {
-  Duration(at, "linearizability_budget", s_.checks().linearizability_budget(),
-           Sign::kPositive);
+  if (s_.checks().linearizability_max_steps() < 0) {
+    Error(Child(at, "linearizability_max_steps"), "must not be negative");
+  }
   std::set<std::string> names = {"raft_invariants", "linearizability", "watchers_never_vote"};
   for (int i = 0; i < s_.checks().liveness_size(); ++i) {
     const Loc l = Child(at, "liveness", i);
