@@ -182,7 +182,8 @@ class World {
   bool damaged(NodeId node) const;
   int32_t damaged_count() const;
   int32_t max_damaged() const { return (cluster_node_count_ - 1) / 2; }
-  void ClearDamage(NodeId node);
+  // FailedPrecondition while the node's disk still has a fault that damages synced data.
+  absl::Status ClearDamage(NodeId node);
 
   // ---- Clock faults (traced) --------------------------------------------------------
   void SetClockDrift(NodeId node, int64_t drift_ppm);
@@ -196,12 +197,16 @@ class World {
   class Impl;
   friend class Impl;
 
+  // OK, or FailedPrecondition (traced) if recoverable mode forbids damaging `node`.
+  absl::Status ReserveDamage(NodeId node, const char* fault);
+
   WorldOptions options_;
   int32_t cluster_node_count_;
   sim::Prng root_prng_;
   sim::Scheduler scheduler_;
   sim::Trace trace_;
   sim::ProcessTable processes_;
+  NodeFactory factory_;
   std::unique_ptr<sim::Network> network_;
   Observer observer_;
   int64_t harness_drops_ = 0;

@@ -1,0 +1,289 @@
+// World::Impl: calling nodes and carrying out their Effects (timers, the disk queue
+// with persist-before-send, observations), and delivering what a paused node missed.
+#include <algorithm>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "core/base/check.h"
+#include "sim/harness/world_impl.h"
+
+namespace ravensim::harness {
+namespace {
+
+constexpr sim::TraceKind kTimerFire("timer.fire");
+constexpr sim::TraceKind kDiskWrite("disk.write");
+constexpr sim::TraceKind kDiskSync("disk.sync");
+constexpr sim::TraceKind kDiskFail("disk.fail");
+constexpr sim::TraceKind kPersisted("node.persisted");
+
+std::string_view StatusText(const absl::Status& status) {
+  return std::string_view(status.message().data(), status.message().size());
+}
+
+}  // namespace
+
+World::Impl::Impl(World* world)
+    : world_(world),
+      backoff_prng_(world->root_prng_.Fork(sim::StreamId::kProcess)) {
+  const int32_t n = world_->options_.node_count;
+  nodes_.resize(static_cast<size_t>(n));
+  const sim::Prng disk_root = world_->root_prng_.Fork(sim::StreamId::kDisk);
+  for (NodeId node = 0; node < n; ++node) {
+    NodeRuntime& rt = nodes_[node];
+    rt.disk = std::make_unique<sim::Disk>(world_->options_.disk,
+                                          disk_root.Fork(static_cast<uint64_t>(node)));
+    if (static_cast<size_t>(node) < world_->options_.clocks.size()) {
+      rt.clock = sim::Clock(world_->options_.clocks[node]);
+    }
+    rt.outgoing.resize(static_cast<size_t>(n));
+    for (Outgoing& o : rt.outgoing) o.backoff = world_->options_.reconnect_backoff_min;
+  }
+}
+
+bool World::Impl::Live(NodeId node) const {
+  const sim::ProcessState s = world_->processes_.state(node);
+  return s == sim::ProcessState::kUp || s == sim::ProcessState::kPaused;
+}
+
+bool World::Impl::Paused(NodeId node) const {
+  return world_->processes_.state(node) == sim::ProcessState::kPaused;
+}
+
+// ---- Calls into the node ----------------------------------------------------------------
+
+void World::Impl::CallStart(NodeId node, const sim::DiskImage& image, uint64_t seed) {
+  Effects effects;
+  rt(node).node->Start(world_->ContextFor(node), image, seed, &effects);
+  Execute(node, effects);
+}
+
+void World::Impl::CallMessage(NodeId node, NodeId from, const std::string& bytes) {
+  Effects effects;
+  rt(node).node->OnMessage(world_->ContextFor(node), from, bytes, &effects);
+  Execute(node, effects);
+}
+
+void World::Impl::CallTimer(NodeId node, uint64_t tag) {
+  world_->trace_.AppendHot(world_->now(), kTimerFire, node, -1, static_cast<int64_t>(tag));
+  Effects effects;
+  rt(node).node->OnTimer(world_->ContextFor(node), tag, &effects);
+  Execute(node, effects);
+}
+
+void World::Impl::CallPersisted(NodeId node, uint64_t persist_id,
+                                const absl::Status& status) {
+  world_->trace_.AppendHot(world_->now(), kPersisted, node, -1,
+                           static_cast<int64_t>(persist_id),
+                           StatusText(status));
+  Effects effects;
+  rt(node).node->OnPersisted(world_->ContextFor(node), persist_id, status, &effects);
+  Execute(node, effects);
+}
+
+void World::Impl::CallDisconnected(NodeId node, NodeId peer) {
+  Effects effects;
+  rt(node).node->OnPeerDisconnected(world_->ContextFor(node), peer, &effects);
+  Execute(node, effects);
+}
+
+// Order: timers, observations, then messages (those not waiting for persistence first,
+// in order), then the writes. A node's later Effects can never overtake an earlier one's
+// writes: the disk queue is FIFO.
+void World::Impl::Execute(NodeId node, Effects& effects) {
+  for (uint64_t tag : effects.timers_to_cancel) CancelTimer(node, tag);
+  for (const TimerRequest& t : effects.timers_to_set) SetTimer(node, t.tag, t.deadline);
+  for (const Observation& o : effects.observations) {
+    const std::string kind = absl::StrCat("obs.", o.kind);
+    world_->trace_.Append(
+        sim::TraceEvent{world_->now(), kind, node, -1, o.value, o.detail});
+    if (world_->observer_) {
+      world_->observer_(ObservationRecord{world_->now(), node,
+                                          world_->processes_.incarnation(node), &o});
+    }
+  }
+  PersistJob job;
+  for (OutgoingMessage& m : effects.messages) {
+    if (m.after_persist && !effects.writes.empty()) {
+      job.messages.push_back(std::move(m));
+    } else {
+      SendMessage(node, std::move(m));
+    }
+  }
+  if (effects.writes.empty()) return;
+  job.persist_id = effects.persist_id;
+  job.writes = std::move(effects.writes);
+  job.sync = effects.sync;
+  SubmitPersist(node, std::move(job));
+}
+
+// ---- Timers -----------------------------------------------------------------------------
+
+void World::Impl::SetTimer(NodeId node, uint64_t tag, SimTime deadline) {
+  CancelTimer(node, tag);
+  NodeRuntime& r = rt(node);
+  const SimTime now = world_->now();
+  const SimTime local_now = r.clock.MonotonicTime(now);
+  const SimDuration wait = deadline > local_now
+                               ? r.clock.TrueDurationFor(now, deadline - local_now)
+                               : SimDuration::Zero();
+  const uint64_t incarnation = world_->processes_.incarnation(node);
+  const sim::TimerId id = world_->scheduler_.Schedule(
+      now + wait, [this, node, incarnation, tag] { FireTimer(node, incarnation, tag); },
+      "node.timer");
+  r.timers[tag] = TimerEntry{deadline, id};
+}
+
+void World::Impl::CancelTimer(NodeId node, uint64_t tag) {
+  NodeRuntime& r = rt(node);
+  auto it = r.timers.find(tag);
+  if (it == r.timers.end()) return;
+  world_->scheduler_.Cancel(it->second.id);
+  r.timers.erase(it);
+  auto& expired = r.expired_while_paused;
+  expired.erase(std::remove(expired.begin(), expired.end(), tag), expired.end());
+}
+
+void World::Impl::CancelAllTimers(NodeId node) {
+  for (auto& [tag, entry] : rt(node).timers) world_->scheduler_.Cancel(entry.id);
+  rt(node).timers.clear();
+}
+
+void World::Impl::FireTimer(NodeId node, uint64_t incarnation, uint64_t tag) {
+  if (world_->processes_.incarnation(node) != incarnation || !Live(node)) return;
+  NodeRuntime& r = rt(node);
+  auto it = r.timers.find(tag);
+  if (it == r.timers.end()) return;
+  // Never early by the node's own clock (its drift may have changed since).
+  const SimTime local_now = r.clock.MonotonicTime(world_->now());
+  if (local_now < it->second.deadline) {
+    SetTimer(node, tag, it->second.deadline);
+    return;
+  }
+  if (Paused(node)) {
+    r.expired_while_paused.push_back(tag);
+    it->second.id = sim::TimerId{};
+    return;
+  }
+  r.timers.erase(it);
+  CallTimer(node, tag);
+}
+
+// ---- The disk queue ---------------------------------------------------------------------
+
+void World::Impl::SubmitPersist(NodeId node, PersistJob job) {
+  NodeRuntime& r = rt(node);
+  CHECK_LT(r.disk_queue.size(), size_t{1} << 20);
+  const SimTime now = world_->now();
+  SimTime start = r.disk_busy_until > now ? r.disk_busy_until : now;
+  for (const sim::DiskWrite& w : job.writes) start += r.disk->OperationLatency(w.op);
+  const SimTime writes_done = start;
+  SimTime done = writes_done;
+  if (job.sync) done += r.disk->SyncLatency();
+  r.disk_busy_until = done;
+  job.sequence = r.next_job_sequence++;
+  const uint64_t sequence = job.sequence;
+  const bool sync = job.sync;
+  r.disk_queue.push_back(std::move(job));
+  world_->scheduler_.Schedule(
+      writes_done, [this, node, sequence] { FinishWrites(node, sequence); }, "disk.write");
+  if (sync) {
+    world_->scheduler_.Schedule(
+        done, [this, node, sequence] { FinishSync(node, sequence); }, "disk.sync");
+  }
+}
+
+void World::Impl::FinishWrites(NodeId node, uint64_t sequence) {
+  NodeRuntime& r = rt(node);
+  if (r.disk_queue.empty() || r.disk_queue.front().sequence != sequence) return;
+  PersistJob& job = r.disk_queue.front();
+  int64_t bytes = 0;
+  for (const sim::DiskWrite& w : job.writes) {
+    const absl::Status status = r.disk->Write(w);
+    if (!status.ok()) {
+      world_->trace_.AppendHot(world_->now(), kDiskFail, node, -1,
+                               static_cast<int64_t>(w.op), StatusText(status));
+      CompletePersist(node, status);
+      return;
+    }
+    bytes += static_cast<int64_t>(w.bytes.size());
+  }
+  world_->trace_.AppendHot(world_->now(), kDiskWrite, node, -1, bytes);
+  if (!job.sync) CompletePersist(node, absl::OkStatus());
+}
+
+void World::Impl::FinishSync(NodeId node, uint64_t sequence) {
+  NodeRuntime& r = rt(node);
+  if (r.disk_queue.empty() || r.disk_queue.front().sequence != sequence) return;
+  const absl::Status status = r.disk->Sync();
+  if (status.ok()) {
+    world_->trace_.AppendHot(world_->now(), kDiskSync, node, -1, 0);
+  } else {
+    world_->trace_.AppendHot(world_->now(), kDiskFail, node, -1, -1, StatusText(status));
+  }
+  CompletePersist(node, status);
+}
+
+void World::Impl::CompletePersist(NodeId node, const absl::Status& status) {
+  NodeRuntime& r = rt(node);
+  PersistJob job = std::move(r.disk_queue.front());
+  r.disk_queue.pop_front();
+  if (!status.ok()) {
+    for (const OutgoingMessage& m : job.messages) {
+      DropMessage(node, m.to, m.bytes.size(), "persist-failed");
+    }
+    job.messages.clear();
+  }
+  if (Paused(node)) {
+    Held h;
+    h.kind = Held::Kind::kPersisted;
+    h.persist_id = job.persist_id;
+    h.status = status;
+    h.messages = std::move(job.messages);
+    r.held.push_back(std::move(h));
+    return;
+  }
+  for (OutgoingMessage& m : job.messages) SendMessage(node, std::move(m));
+  CallPersisted(node, job.persist_id, status);
+}
+
+// ---- Resume -----------------------------------------------------------------------------
+
+// Held disk completions first (the kernel finished them during the pause), then the
+// timers that expired, in deadline order, then messages and disconnections in arrival
+// order. Each step re-checks that the node is still up: a callback cannot crash it,
+// but keep the loop honest.
+void World::Impl::DeliverHeld(NodeId node) {
+  NodeRuntime& r = rt(node);
+  std::vector<Held> held = std::move(r.held);
+  r.held.clear();
+  r.held_messages = 0;
+  for (Held& h : held) {
+    if (h.kind != Held::Kind::kPersisted) continue;
+    for (OutgoingMessage& m : h.messages) SendMessage(node, std::move(m));
+    CallPersisted(node, h.persist_id, h.status);
+  }
+  std::vector<std::pair<SimTime, uint64_t>> expired;
+  for (uint64_t tag : r.expired_while_paused) {
+    auto it = r.timers.find(tag);
+    if (it != r.timers.end()) expired.push_back({it->second.deadline, tag});
+  }
+  r.expired_while_paused.clear();
+  std::sort(expired.begin(), expired.end());
+  for (const auto& [deadline, tag] : expired) {
+    auto it = r.timers.find(tag);
+    // A timer callback may have reset or cancelled a later one.
+    if (it == r.timers.end() || it->second.id.valid()) continue;
+    r.timers.erase(it);
+    CallTimer(node, tag);
+  }
+  for (Held& h : held) {
+    if (h.kind == Held::Kind::kMessage) {
+      CallMessage(node, h.peer, h.bytes);
+    } else if (h.kind == Held::Kind::kDisconnected) {
+      CallDisconnected(node, h.peer);
+    }
+  }
+}
+
+}  // namespace ravensim::harness

@@ -1,0 +1,135 @@
+// Private to //sim/harness:world. The per-node runtime state of a World and the code
+// that carries out Effects: timers (world_effects.cc), the disk queue and
+// persist-before-send (world_effects.cc), connections and message delivery
+// (world_network.cc).
+#ifndef RAVENSIM_SIM_HARNESS_WORLD_IMPL_H_
+#define RAVENSIM_SIM_HARNESS_WORLD_IMPL_H_
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/clock.h"
+#include "sim/disk.h"
+#include "sim/harness/node.h"
+#include "sim/harness/world.h"
+#include "sim/network.h"
+#include "sim/scheduler.h"
+#include "sim/trace.h"
+
+namespace ravensim::harness {
+
+// The sending side of the connection from one node to one peer.
+struct Outgoing {
+  enum class State { kIdle, kConnecting, kEstablished };
+  State state = State::kIdle;
+  sim::ConnectionId connection;
+  std::vector<std::string> pending;  // Waiting for kEstablished; bounded.
+  SimTime next_attempt;              // No connect before this (backoff).
+  SimDuration backoff;               // The next failure waits this long (+ jitter).
+};
+
+// Something that happened to a paused node, delivered at resume.
+struct Held {
+  enum class Kind { kPersisted, kMessage, kDisconnected };
+  Kind kind = Kind::kMessage;
+  NodeId peer = sim::kNoNode;
+  std::string bytes;
+  uint64_t persist_id = 0;
+  absl::Status status;
+  std::vector<OutgoingMessage> messages;  // kPersisted: sent if status is OK.
+};
+
+struct TimerEntry {
+  SimTime deadline;  // Node-local monotonic.
+  sim::TimerId id;   // Scheduler event; invalid once expired while paused.
+};
+
+// One Effects' writes travelling through the node's disk queue.
+struct PersistJob {
+  uint64_t sequence = 0;  // Per node, never reused (events name jobs by it).
+  uint64_t persist_id = 0;
+  std::vector<sim::DiskWrite> writes;
+  bool sync = false;
+  std::vector<OutgoingMessage> messages;  // after_persist messages.
+};
+
+struct NodeRuntime {
+  std::unique_ptr<Node> node;  // Null unless up or paused.
+  std::unique_ptr<sim::Disk> disk;
+  sim::Clock clock;
+  std::map<uint64_t, TimerEntry> timers;       // By tag.
+  std::vector<uint64_t> expired_while_paused;  // Tags.
+  std::vector<Held> held;                      // Arrival order.
+  int64_t held_messages = 0;
+  SimTime disk_busy_until;
+  std::deque<PersistJob> disk_queue;  // FIFO; the front job is the one in progress.
+  uint64_t next_job_sequence = 1;
+  std::vector<Outgoing> outgoing;  // By peer.
+  bool damaged = false;            // Recoverable-mode bookkeeping.
+};
+
+class World::Impl : public sim::NetworkHandler {
+ public:
+  explicit Impl(World* world);
+
+  NodeRuntime& rt(NodeId node) { return nodes_[node]; }
+  const NodeRuntime& rt(NodeId node) const { return nodes_[node]; }
+
+  // Calls into the node (REQUIRES: up) and carries out what it returns.
+  void CallStart(NodeId node, const sim::DiskImage& image, uint64_t seed);
+  void CallMessage(NodeId node, NodeId from, const std::string& bytes);
+  void CallTimer(NodeId node, uint64_t tag);
+  void CallPersisted(NodeId node, uint64_t persist_id, const absl::Status& status);
+  void CallDisconnected(NodeId node, NodeId peer);
+  void Execute(NodeId node, Effects& effects);
+
+  // Timers (world_effects.cc).
+  void SetTimer(NodeId node, uint64_t tag, SimTime deadline);
+  void CancelTimer(NodeId node, uint64_t tag);
+  void CancelAllTimers(NodeId node);
+  void FireTimer(NodeId node, uint64_t incarnation, uint64_t tag);
+
+  // Disk queue (world_effects.cc).
+  void SubmitPersist(NodeId node, PersistJob job);
+  void FinishWrites(NodeId node, uint64_t sequence);
+  void FinishSync(NodeId node, uint64_t sequence);
+  // Pops the front job and tells the node (or holds the news while it is paused).
+  void CompletePersist(NodeId node, const absl::Status& status);
+
+  // Messages (world_network.cc).
+  void SendMessage(NodeId from, OutgoingMessage message);
+  void DropMessage(NodeId from, NodeId to, size_t bytes, const char* why);
+  // Drops the outgoing connection state of `node` (crash).
+  void ResetOutgoing(NodeId node);
+
+  // Pause / resume.
+  void DeliverHeld(NodeId node);
+
+  // sim::NetworkHandler.
+  void OnConnected(sim::ConnectionId connection, NodeId node, NodeId peer) override;
+  void OnAccepted(sim::ConnectionId connection, NodeId node, NodeId peer) override;
+  void OnConnectFailed(sim::ConnectionId connection, NodeId node, NodeId peer) override;
+  void OnReceive(sim::ConnectionId connection, NodeId node, NodeId peer,
+                 std::string bytes) override;
+  void OnConnectionBroken(sim::ConnectionId connection, NodeId node, NodeId peer,
+                          sim::BreakReason reason) override;
+  void OnDatagram(NodeId node, NodeId from, std::string bytes) override;
+
+ private:
+  bool Live(NodeId node) const;    // Up or paused.
+  bool Paused(NodeId node) const;
+  void NoteDisconnected(NodeId node, NodeId peer);
+  void ConnectionFailed(NodeId node, NodeId peer);
+
+  World* world_;
+  std::vector<NodeRuntime> nodes_;
+  sim::Prng backoff_prng_;
+};
+
+}  // namespace ravensim::harness
+
+#endif  // RAVENSIM_SIM_HARNESS_WORLD_IMPL_H_
