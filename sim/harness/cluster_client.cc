@@ -1,0 +1,202 @@
+#include "sim/harness/cluster_client.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "core/base/check.h"
+#include "core/cluster/register_state_machine.h"
+
+namespace ravensim::harness {
+
+const char* ClientOutcomeName(ClientOperation::Outcome outcome) {
+  switch (outcome) {
+    case ClientOperation::Outcome::kPending: return "pending";
+    case ClientOperation::Outcome::kOk: return "ok";
+    case ClientOperation::Outcome::kFail: return "fail";
+    case ClientOperation::Outcome::kUnknown: return "unknown";
+  }
+  return "?";
+}
+
+ClusterClient::ClusterClient(ClusterClientOptions options) : options_(std::move(options)) {
+  CHECK(!options_.cluster_nodes.empty());
+  CHECK_GT(options_.max_attempts, 0);
+}
+
+std::function<std::string(sim::Prng&, int64_t)> ClusterClient::RegisterWorkload(int keys) {
+  CHECK_GT(keys, 0);
+  return [keys](sim::Prng& prng, int64_t sequence) {
+    const std::string key = absl::StrCat("k", prng.UniformBelow(keys));
+    const uint64_t kind = prng.UniformBelow(10);
+    if (kind < 5) {
+      return cluster::RegisterStateMachine::EncodeWrite(key, absl::StrCat("v", sequence));
+    }
+    if (kind < 8) return cluster::RegisterStateMachine::EncodeRead(key);
+    return cluster::RegisterStateMachine::EncodeCas(
+        key, absl::StrCat("v", prng.UniformBelow(static_cast<uint64_t>(sequence) + 1)),
+        absl::StrCat("v", sequence));
+  };
+}
+
+void ClusterClient::Start(const Context& context, const sim::DiskImage& disk, uint64_t seed,
+                          Effects* effects) {
+  prng_.emplace(seed);
+  self_ = context.self;
+  name_ = context.incarnation <= 1 ? options_.name
+                                   : absl::StrCat(options_.name, ".", context.incarnation);
+  current_.reset();
+  ScheduleNext(context, effects, 0);
+}
+
+void ClusterClient::ScheduleNext(const Context& context, Effects* effects, int64_t delay_ns) {
+  effects->SetTimer(kNextOperationTimer, context.monotonic_now + SimDuration::Nanos(delay_ns));
+}
+
+void ClusterClient::StartOperation(const Context& context, Effects* effects) {
+  if (current_.has_value()) return;
+  const bool limit_reached =
+      options_.max_operations >= 0 && sequence_ >= options_.max_operations;
+  std::string command;
+  if (!queue_.empty()) {
+    command = std::move(queue_.front());
+    queue_.pop_front();
+  } else if (options_.active && !limit_reached && options_.next_command) {
+    command = options_.next_command(*prng_, sequence_);
+  } else {
+    // Idle: look again later (Enqueue / SetActive may change that).
+    ScheduleNext(context, effects, std::max<int64_t>(options_.think_time_mean_ns, 1'000'000));
+    return;
+  }
+  Current current;
+  current.op.phase = ClientOperation::Phase::kInvoke;
+  current.op.client = self_;
+  current.op.request_id = absl::StrCat(name_, "-", sequence_++);
+  current.op.command = std::move(command);
+  current.op.local_time_ns = context.monotonic_now.nanos();
+  current.target_index =
+      options_.preferred_index % static_cast<int>(options_.cluster_nodes.size());
+  current_ = std::move(current);
+  Report(current_->op, effects);
+  effects->SetTimer(kOperationTimer,
+                    context.monotonic_now + SimDuration::Nanos(options_.operation_timeout_ns));
+  SendAttempt(context, effects);
+}
+
+void ClusterClient::SendAttempt(const Context& context, Effects* effects) {
+  ClientOperation& op = current_->op;
+  op.node = options_.cluster_nodes[current_->target_index];
+  ++op.attempts;
+  RachisWire wire;
+  wire.mutable_client_request()->set_request_id(op.request_id);
+  wire.mutable_client_request()->set_command(op.command);
+  effects->Send(op.node, wire.SerializeAsString());
+  // Once sent, the command may reach the log even if we never hear back.
+  ++current_->unresolved_attempts;
+  effects->SetTimer(kAttemptTimer,
+                    context.monotonic_now + SimDuration::Nanos(options_.attempt_timeout_ns));
+}
+
+void ClusterClient::FailOver(const Context& context, Effects* effects,
+                             const std::string& reason) {
+  current_->op.reason = reason;
+  effects->CancelTimer(kAttemptTimer);
+  if (current_->op.attempts >= options_.max_attempts) {
+    Finish(context, effects, ClientOperation::Outcome::kUnknown, "attempts exhausted");
+    return;
+  }
+  current_->target_index =
+      (current_->target_index + 1) % static_cast<int>(options_.cluster_nodes.size());
+  effects->SetTimer(kRetryTimer,
+                    context.monotonic_now + SimDuration::Nanos(options_.retry_backoff_ns));
+}
+
+void ClusterClient::Finish(const Context& context, Effects* effects,
+                           ClientOperation::Outcome outcome, const std::string& reason) {
+  ClientOperation op = std::move(current_->op);
+  const bool maybe = current_->unresolved_attempts > 0;
+  current_.reset();
+  // Every attempt was definitely rejected: the command never reached any log.
+  if (outcome == ClientOperation::Outcome::kUnknown && !maybe) {
+    outcome = ClientOperation::Outcome::kFail;
+  }
+  op.phase = ClientOperation::Phase::kReturn;
+  op.outcome = outcome;
+  if (!reason.empty()) op.reason = reason;
+  op.local_time_ns = context.monotonic_now.nanos();
+  ++completed_;
+  effects->CancelTimer(kAttemptTimer);
+  effects->CancelTimer(kOperationTimer);
+  effects->CancelTimer(kRetryTimer);
+  Report(op, effects);
+  const int64_t think = options_.think_time_mean_ns > 0
+                            ? prng_->Exponential(options_.think_time_mean_ns)
+                            : 0;
+  ScheduleNext(context, effects, think);
+}
+
+void ClusterClient::Report(const ClientOperation& op, Effects* effects) {
+  const bool invoke = op.phase == ClientOperation::Phase::kInvoke;
+  effects->Observe(invoke ? "client.invoke" : "client.return",
+                   static_cast<int64_t>(op.index),
+                   absl::StrCat(op.request_id, " ", invoke ? "" : ClientOutcomeName(op.outcome),
+                                " node=", op.node));
+  if (options_.on_operation) options_.on_operation(op);
+}
+
+void ClusterClient::OnMessage(const Context& context, NodeId from, std::string_view bytes,
+                              Effects* effects) {
+  RachisWire wire;
+  if (!wire.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) ||
+      !wire.has_client_response()) {
+    return;
+  }
+  const ClientResponse& response = wire.client_response();
+  if (!current_.has_value() || response.request_id() != current_->op.request_id) return;
+  switch (response.outcome()) {
+    case rachis::COMMAND_OUTCOME_COMMITTED:
+      current_->op.index = response.index();
+      current_->op.result = response.result();
+      current_->op.node = from;
+      Finish(context, effects, ClientOperation::Outcome::kOk, "");
+      return;
+    case rachis::COMMAND_OUTCOME_REJECTED:
+      // Definitely not appended by this attempt; earlier attempts may still apply it.
+      if (from != current_->op.node) return;  // a late answer to an older attempt
+      --current_->unresolved_attempts;
+      FailOver(context, effects, absl::StrCat("rejected: ", response.reason()));
+      return;
+    default:
+      if (from != current_->op.node) return;
+      FailOver(context, effects, absl::StrCat("unknown: ", response.reason()));
+      return;
+  }
+}
+
+void ClusterClient::OnTimer(const Context& context, uint64_t tag, Effects* effects) {
+  switch (tag) {
+    case kNextOperationTimer:
+      StartOperation(context, effects);
+      return;
+    case kAttemptTimer:
+      if (current_.has_value()) FailOver(context, effects, "attempt timed out");
+      return;
+    case kRetryTimer:
+      if (current_.has_value()) SendAttempt(context, effects);
+      return;
+    case kOperationTimer:
+      if (current_.has_value()) {
+        Finish(context, effects, ClientOperation::Outcome::kUnknown, "operation timed out");
+      }
+      return;
+    default:
+      return;
+  }
+}
+
+void ClusterClient::OnPeerDisconnected(const Context& context, NodeId peer,
+                                       Effects* effects) {
+  if (!current_.has_value() || peer != current_->op.node) return;
+  FailOver(context, effects, "connection lost");
+}
+
+}  // namespace ravensim::harness

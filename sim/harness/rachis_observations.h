@@ -1,0 +1,37 @@
+// Translation of core Rachis observations into the checker's RaftObservation
+// (checkers/raft/raft_observation.proto), and back out of harness observations.
+//
+// RachisHost emits each core observation as a harness Observation of kind
+// "rachis.<name>" with value = index and detail = serialized RaftObservation (without
+// time and node, which the World stamps on the ObservationRecord). A runner's observer
+// calls DecodeRachisObservation() on every record and feeds the result to a
+// checkers::raft::RaftInvariantChecker.
+#ifndef RAVENSIM_SIM_HARNESS_RACHIS_OBSERVATIONS_H_
+#define RAVENSIM_SIM_HARNESS_RACHIS_OBSERVATIONS_H_
+
+#include <cstdint>
+#include <string>
+
+#include "checkers/raft/raft_observation.pb.h"
+#include "core/rachis/rachis_node.h"
+#include "sim/harness/world.h"
+
+namespace ravensim::harness {
+
+inline constexpr char kRachisObservationPrefix[] = "rachis.";
+
+checkers::raft::RaftObservation ToRaftObservation(
+    const rachis::RachisObservation& observation, const std::string& tag,
+    uint64_t incarnation);
+
+// The harness Observation kind for a core observation kind ("rachis.appended", ...).
+std::string RachisObservationKind(rachis::RachisObservation::Kind kind);
+
+// True (and `out` filled, with time and node from the record) iff `record` is a Rachis
+// observation whose detail parses.
+bool DecodeRachisObservation(const ObservationRecord& record,
+                             checkers::raft::RaftObservation* out);
+
+}  // namespace ravensim::harness
+
+#endif  // RAVENSIM_SIM_HARNESS_RACHIS_OBSERVATIONS_H_
