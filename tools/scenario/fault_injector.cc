@@ -44,7 +44,7 @@ std::string PartitionLabel(const scenarios::Partition& p) {
 
 }  // namespace
 
-FaultInjector::FaultInjector(harness::World* world, const ClusterView* view,
+FaultInjector::FaultInjector(harness::World* world, ClusterView* view,
                              Timeline* timeline, uint64_t seed,
                              std::vector<int64_t> base_drift_ppm)
     : world_(world),
@@ -187,6 +187,7 @@ void FaultInjector::InjectProcessFault(const FaultEvent& event) {
   const std::string key = absl::StrCat("process ", node);
   if (event.has_crash()) {
     if (!world_->Crash(node).ok()) return;
+    view_->OnDown(world_->now(), node);
     *realized.mutable_crash() = resolved;
     OpenSpan(key, NodeTrack(node), "crashed", "crash");
     ScheduleUndo(event, [this, node, key]() {
@@ -210,6 +211,7 @@ void FaultInjector::InjectProcessFault(const FaultEvent& event) {
     CloseSpan(key);
   } else {
     if (!world_->Wipe(node).ok()) return;
+    view_->OnDown(world_->now(), node);
     *realized.mutable_wipe() = resolved;
     CloseSpan(key);
     if (timeline_ != nullptr) timeline_->Instant(NodeTrack(node), world_->now(), "wipe", "crash");

@@ -37,7 +37,7 @@ inline constexpr uint64_t kRuntimeStream = 2;
 class FaultInjector {
  public:
   // `base_drift_ppm[i]` is node i's configured drift (what an undone drift returns to).
-  FaultInjector(harness::World* world, const ClusterView* view, Timeline* timeline,
+  FaultInjector(harness::World* world, ClusterView* view, Timeline* timeline,
                 uint64_t seed, std::vector<int64_t> base_drift_ppm);
 
   // Injects `event` now (its `at`/`on` are ignored). Faults whose target does not exist
@@ -69,7 +69,7 @@ class FaultInjector {
   void CloseSpan(const std::string& key);
 
   harness::World* world_;
-  const ClusterView* view_;
+  ClusterView* view_;
   Timeline* timeline_;
   sim::Prng prng_;
   std::vector<int64_t> base_drift_ppm_;

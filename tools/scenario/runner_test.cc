@@ -1,0 +1,155 @@
+#include "tools/scenario/runner.h"
+
+#include <sstream>
+
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "gtest/gtest.h"
+#include "tools/scenario/scenario_loader.h"
+
+namespace ravensim::tools {
+namespace {
+
+scenarios::Scenario Parse(const std::string& text) {
+  auto s = ParseScenario(text, "test.textproto");
+  EXPECT_TRUE(s.ok()) << s.status();
+  return *s;
+}
+
+const CheckReport* Find(const RunReport& r, const std::string& name) {
+  for (const CheckReport& c : r.checks) {
+    if (c.name == name) return &c;
+  }
+  return nullptr;
+}
+
+constexpr char kBasic[] = R"pb(
+  cluster { nodes: 3 }
+  workload { clients: 2 register { keys: 2 think_time: "20ms" } }
+  timeline { at: "2s" partition { isolate_leader: true } duration: "2s" }
+  run { duration: "6s" heal_and_quiesce { enabled: true quiesce: "3s" } }
+  checks {
+    raft_invariants: true
+    linearizability: true
+    liveness { name: "first_leader" leader_within { after: START within: "3s" } }
+    liveness { name: "leader_after_heal" leader_within { after: HEAL within: "3s" } }
+    liveness { name: "progress" progress { min_ok: 10 } }
+  }
+)pb";
+
+TEST(RunnerTest, BasicRunHoldsEveryCheck) {
+  const auto scenario = Parse(kBasic);
+  RunOptions options;
+  options.seed = 3;
+  const RunReport r = RunScenario(scenario, options);
+  ASSERT_TRUE(r.status.ok()) << r.status;
+  for (const CheckReport& c : r.checks) {
+    EXPECT_EQ(c.verdict, Verdict::kHeld) << c.name << ": " << c.detail;
+  }
+  EXPECT_TRUE(r.passed()) << r.Signature();
+  EXPECT_EQ(r.Signature(), "");
+  EXPECT_GT(r.operations_ok, 10);
+  EXPECT_EQ(r.faults_injected, 1);
+  ASSERT_EQ(r.realized_faults.size(), 1u);
+  // isolate_leader resolved to a node tag at an exact time.
+  EXPECT_FALSE(r.realized_faults[0].partition().isolate().empty());
+  EXPECT_EQ(r.realized_faults[0].at(), "2s");
+  EXPECT_GE(r.leader_changes, 2);  // The isolated leader was replaced.
+  EXPECT_EQ(r.end_time.nanos(), 9'000'000'000);
+}
+
+TEST(RunnerTest, SameSeedSameFingerprintOtherSeedDiffers) {
+  const auto scenario = Parse(kBasic);
+  RunOptions options;
+  options.seed = 11;
+  const RunReport a = RunScenario(scenario, options);
+  const RunReport b = RunScenario(scenario, options);
+  options.seed = 12;
+  const RunReport c = RunScenario(scenario, options);
+  EXPECT_EQ(a.fingerprint, b.fingerprint);
+  EXPECT_EQ(a.events, b.events);
+  EXPECT_EQ(a.history.SerializeAsString(), b.history.SerializeAsString());
+  EXPECT_NE(a.fingerprint, c.fingerprint);
+}
+
+TEST(RunnerTest, RealizedScheduleReproducesTheFaults) {
+  auto scenario = Parse(kBasic);
+  scenario.mutable_random_faults()->set_mean_interval("1s");
+  scenario.mutable_random_faults()->set_max_duration("1s");
+  RunOptions options;
+  options.seed = 5;
+  const RunReport original = RunScenario(scenario, options);
+  ASSERT_TRUE(original.status.ok());
+  EXPECT_GT(original.faults_injected, 2);
+  const scenarios::Scenario realized = RealizedScenario(scenario, original);
+  EXPECT_TRUE(ValidateScenario(realized).empty());
+  EXPECT_FALSE(realized.has_random_faults());
+  const RunReport replayed = RunScenario(realized, options);
+  ASSERT_EQ(replayed.realized_faults.size(), original.realized_faults.size());
+  for (size_t i = 0; i < original.realized_faults.size(); ++i) {
+    EXPECT_EQ(replayed.realized_faults[i].DebugString(),
+              original.realized_faults[i].DebugString());
+  }
+  EXPECT_EQ(replayed.history.SerializeAsString(), original.history.SerializeAsString());
+}
+
+TEST(RunnerTest, TriggerFiresWhenNodeBecomesLeader) {
+  const auto scenario = Parse(R"pb(
+    cluster { nodes: 3 }
+    timeline { on { leader_changes: true } crash { leader: true } duration: "1s" }
+    run { duration: "5s" }
+    checks {
+      raft_invariants: true
+      liveness { name: "stable" leader_stability { max_leader_changes: 1 } }
+    }
+    expect { violated: "stable" }
+  )pb");
+  const RunReport r = RunScenario(scenario, RunOptions{});
+  ASSERT_EQ(r.realized_faults.size(), 1u);
+  EXPECT_TRUE(r.realized_faults[0].has_crash());
+  EXPECT_FALSE(r.realized_faults[0].crash().node().empty());
+  EXPECT_FALSE(r.realized_faults[0].has_on());
+  EXPECT_EQ(Find(r, "stable")->verdict, Verdict::kViolated);
+  EXPECT_TRUE(r.passed()) << r.Signature();
+}
+
+TEST(RunnerTest, UnmetExpectationFailsWithSignature) {
+  auto scenario = Parse(kBasic);
+  scenario.mutable_expect()->add_violated("linearizability");
+  const RunReport r = RunScenario(scenario, RunOptions{});
+  EXPECT_FALSE(r.passed());
+  EXPECT_EQ(r.Signature(), "linearizability:held");
+}
+
+TEST(RunnerTest, TimelineIsWellFormedJson) {
+  const auto scenario = Parse(kBasic);
+  RunOptions options;
+  options.build_timeline = true;
+  const RunReport r = RunScenario(scenario, options);
+  google::protobuf::Struct parsed;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(r.timeline.ToJson(), &parsed).ok());
+  const std::string json = r.timeline.ToJson();
+  EXPECT_NE(json.find("leader, term"), std::string::npos);
+  EXPECT_NE(json.find("isolate "), std::string::npos);
+  EXPECT_NE(json.find("\"cat\":\"client\""), std::string::npos);
+}
+
+TEST(RunnerTest, TraceJsonlHasOneLinePerEvent) {
+  const auto scenario = Parse(R"pb(cluster { nodes: 3 } run { duration: "1s" })pb");
+  std::ostringstream jsonl;
+  RunOptions options;
+  options.trace_jsonl = &jsonl;
+  const RunReport r = RunScenario(scenario, options);
+  std::istringstream lines(jsonl.str());
+  int count = 0;
+  for (std::string line; std::getline(lines, line); ++count) {
+    ASSERT_FALSE(line.empty());
+    EXPECT_EQ(line.front(), '{');
+    EXPECT_EQ(line.back(), '}');
+  }
+  EXPECT_GT(count, 10);
+  EXPECT_GT(r.events, 0u);
+}
+
+}  // namespace
+}  // namespace ravensim::tools
