@@ -1,0 +1,290 @@
+#include "sim/harness/world.h"
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "sim/harness/counter_node.h"
+
+namespace ravensim::harness {
+namespace {
+
+struct Seen {
+  SimTime time;
+  NodeId node;
+  uint64_t incarnation;
+  std::string kind;
+  int64_t value;
+  std::string detail;
+};
+
+class WorldTest : public ::testing::Test {
+ protected:
+  void Build(int32_t nodes, WorldOptions options = {},
+             CounterOptions counter = {.max_increments = 20}) {
+    options.node_count = nodes;
+    world_ = std::make_unique<World>(options, [counter](NodeId) {
+      return std::make_unique<CounterNode>(counter);
+    });
+    world_->SetObserver([this](const ObservationRecord& r) {
+      seen_.push_back(Seen{r.time, r.node, r.incarnation, r.observation->kind,
+                           r.observation->value, r.observation->detail});
+    });
+    world_->Start();
+  }
+  CounterNode* counter(NodeId node) { return world_->node_as<CounterNode>(node); }
+  std::vector<Seen> Of(NodeId node, const std::string& kind) const {
+    std::vector<Seen> out;
+    for (const Seen& s : seen_) {
+      if (s.node == node && s.kind == kind) out.push_back(s);
+    }
+    return out;
+  }
+  int64_t LastDurable(NodeId node) const {
+    const std::vector<Seen> d = Of(node, "counter.durable");
+    return d.empty() ? 0 : d.back().value;
+  }
+  bool Converged(int64_t expected_total) {
+    for (NodeId n = 0; n < world_->node_count(); ++n) {
+      if (counter(n) == nullptr || counter(n)->total() != expected_total) return false;
+    }
+    return true;
+  }
+
+  std::unique_ptr<World> world_;
+  std::vector<Seen> seen_;
+};
+
+TEST_F(WorldTest, CountersReplicateAndConverge) {
+  Build(3);
+  ASSERT_TRUE(world_->RunFor(SimDuration::Seconds(2)).ok());
+  for (NodeId n = 0; n < 3; ++n) {
+    EXPECT_EQ(counter(n)->own_count(), 20);
+    EXPECT_EQ(counter(n)->total(), 60);
+    // Each increment was synced: 20 durable records.
+    EXPECT_EQ(world_->disk(n).durable().logs.at(CounterNode::kLog).size(), 20u);
+  }
+  EXPECT_EQ(world_->network().open_connection_count(), 6);  // One per ordered pair.
+}
+
+TEST_F(WorldTest, PersistBeforeSendPeersNeverKnowMoreThanTheOriginSynced) {
+  WorldOptions options;
+  options.disk.fsync_latency = SimDuration::Millis(40);  // Slower than the network.
+  Build(3, options);
+  ASSERT_TRUE(world_->RunFor(SimDuration::Seconds(3)).ok());
+  int64_t checked = 0;
+  for (const Seen& s : seen_) {
+    if (s.kind != "counter.seen") continue;
+    const NodeId origin = s.detail.back() - '0';
+    if (origin == s.node) continue;
+    // The origin had synced at least this count when its peer learned it.
+    int64_t durable = 0;
+    for (const Seen& d : seen_) {
+      if (d.node == origin && d.kind == "counter.durable" && d.time <= s.time) {
+        durable = std::max(durable, d.value);
+      }
+    }
+    EXPECT_GE(durable, s.value) << "node " << s.node << " learned " << s.value
+                                << " of node " << origin << " before it was durable";
+    ++checked;
+  }
+  EXPECT_GT(checked, 50);
+}
+
+TEST_F(WorldTest, FsyncErrorsWithholdTheMessagesAndTellTheNode) {
+  Build(3);
+  sim::DiskFaults faults;
+  faults.fsync_error_ratio = sim::Ratio::Always();
+  ASSERT_TRUE(world_->SetDiskFaults(0, faults).ok());
+  ASSERT_TRUE(world_->RunFor(SimDuration::Seconds(1)).ok());
+  EXPECT_EQ(counter(0)->own_count(), 0);
+  EXPECT_FALSE(Of(0, "counter.persist_failed").empty());
+  EXPECT_EQ(Of(0, "counter.persist_failed")[0].detail, "INTERNAL");
+  EXPECT_EQ(counter(1)->known()[0], 0);
+  EXPECT_EQ(counter(2)->known()[0], 0);
+  EXPECT_GT(world_->harness_drop_count(), 0);
+  EXPECT_EQ(counter(1)->own_count(), 20);
+}
+
+TEST_F(WorldTest, CrashLosesExactlyTheUnsyncedWritesAndRestartRecovers) {
+  WorldOptions options;
+  options.disk.fsync_latency = SimDuration::Millis(4);
+  Build(3, options, {.max_increments = 1000});
+  for (int round = 0; round < 20; ++round) {
+    ASSERT_TRUE(world_->RunFor(SimDuration::Micros(23'456 + round * 977)).ok());
+    const int64_t durable_before = LastDurable(1);
+    const int64_t unsynced = world_->disk(1).unsynced_write_count();
+    ASSERT_TRUE(world_->Crash(1).ok());
+    EXPECT_EQ(world_->node(1), nullptr);
+    // The disk holds exactly the synced increments.
+    EXPECT_EQ(static_cast<int64_t>(world_->disk(1).durable().logs.at(CounterNode::kLog).size()),
+              durable_before);
+    EXPECT_EQ(world_->disk(1).unsynced_write_count(), 0);
+    (void)unsynced;
+    ASSERT_TRUE(world_->RunFor(SimDuration::Millis(5)).ok());
+    ASSERT_TRUE(world_->Restart(1).ok());
+    const std::vector<Seen> recovered = Of(1, "counter.recovered");
+    EXPECT_EQ(recovered.back().value, durable_before);
+    EXPECT_EQ(recovered.back().incarnation, static_cast<uint64_t>(round + 2));
+  }
+  EXPECT_GT(LastDurable(1), 20);
+}
+
+TEST_F(WorldTest, TornWritesAreCaughtByTheChecksumOnRecovery) {
+  WorldOptions options;
+  options.disk.fsync_latency = SimDuration::Millis(8);
+  Build(3, options, {.max_increments = 1000});
+  sim::DiskFaults faults;
+  faults.torn_write_ratio = sim::Ratio::Always();
+  ASSERT_TRUE(world_->SetDiskFaults(2, faults).ok());
+  int torn_seen = 0;
+  for (int round = 0; round < 30; ++round) {
+    ASSERT_TRUE(world_->RunFor(SimDuration::Micros(15'000 + round * 1'311)).ok());
+    const int64_t durable_before = LastDurable(2);
+    const bool had_unsynced = world_->disk(2).unsynced_write_count() > 0;
+    ASSERT_TRUE(world_->Crash(2).ok());
+    ASSERT_TRUE(world_->Restart(2).ok());
+    const Seen& recovered = Of(2, "counter.recovered").back();
+    EXPECT_EQ(recovered.value, durable_before);  // Never more than what was synced.
+    if (had_unsynced && recovered.detail != "bad_records=0") ++torn_seen;
+  }
+  EXPECT_GT(torn_seen, 3);
+}
+
+TEST_F(WorldTest, PauseFreezesANodeAndResumeJumpsItsClock) {
+  Build(3, {}, {.max_increments = 1000});
+  ASSERT_TRUE(world_->RunFor(SimDuration::Millis(200)).ok());
+  const SimTime paused_at = world_->now();
+  const int64_t others_before = counter(2)->known()[0];
+  ASSERT_TRUE(world_->Pause(2).ok());
+  EXPECT_EQ(world_->Pause(2).code(), absl::StatusCode::kFailedPrecondition);
+  const size_t seen_at_pause = seen_.size();
+  ASSERT_TRUE(world_->RunFor(SimDuration::Millis(500)).ok());
+  for (size_t i = seen_at_pause; i < seen_.size(); ++i) {
+    EXPECT_NE(seen_[i].node, 2) << seen_[i].kind << " while paused";
+  }
+  EXPECT_EQ(counter(2)->known()[0], others_before);  // Nothing delivered while paused.
+  const std::vector<Seen> ticks_before = Of(2, "counter.tick");
+  ASSERT_TRUE(world_->Resume(2).ok());
+  const std::vector<Seen> ticks_after = Of(2, "counter.tick");
+  ASSERT_GT(ticks_after.size(), ticks_before.size());  // The expired timer fired.
+  const Seen& first = ticks_after[ticks_before.size()];
+  EXPECT_EQ(first.time, paused_at + SimDuration::Millis(500));
+  EXPECT_GE(first.value - ticks_before.back().value, SimDuration::Millis(500).nanos());
+  // The messages queued during the pause were delivered, none lost.
+  EXPECT_GT(counter(2)->known()[0], others_before);
+  EXPECT_EQ(counter(2)->disconnects(), 0);
+}
+
+TEST_F(WorldTest, ResumeWithExtraJumpMovesTheClockFurther) {
+  Build(2, {}, {.max_increments = 1000});
+  ASSERT_TRUE(world_->RunFor(SimDuration::Millis(50)).ok());
+  ASSERT_TRUE(world_->Pause(1).ok());
+  ASSERT_TRUE(world_->RunFor(SimDuration::Millis(100)).ok());
+  const SimTime before = world_->ContextFor(1).monotonic_now;
+  ASSERT_TRUE(world_->Resume(1, SimDuration::Seconds(3)).ok());
+  EXPECT_EQ(world_->ContextFor(1).monotonic_now - before, SimDuration::Seconds(3));
+}
+
+TEST_F(WorldTest, PartitionCutsANodeOffAndHealingReconverges) {
+  Build(3, {}, {.max_increments = 60});
+  ASSERT_TRUE(world_->RunFor(SimDuration::Millis(100)).ok());
+  world_->ApplyShape(sim::PartitionShape::kIsolateNode, 0);
+  ASSERT_TRUE(world_->RunFor(SimDuration::Millis(20)).ok());
+  EXPECT_GT(counter(0)->disconnects(), 0);
+  EXPECT_GT(counter(1)->disconnects(), 0);
+  const int64_t zero_knows_of_one = counter(0)->known()[1];
+  ASSERT_TRUE(world_->RunFor(SimDuration::Millis(300)).ok());
+  EXPECT_EQ(counter(0)->known()[1], zero_knows_of_one);  // Cut off.
+  EXPECT_GT(counter(2)->known()[1], zero_knows_of_one);  // The majority side talks.
+  world_->Heal();
+  ASSERT_TRUE(world_->RunUntil([&] { return Converged(180); },
+                               world_->now() + SimDuration::Seconds(5))
+                  .ok());
+}
+
+TEST_F(WorldTest, WipedNodeRestartsEmptyAndLearnsItsCountBack) {
+  Build(3);
+  ASSERT_TRUE(world_->RunFor(SimDuration::Seconds(1)).ok());
+  ASSERT_TRUE(world_->Wipe(1).ok());
+  EXPECT_EQ(Of(1, "counter.recovered").back().value, 0);
+  EXPECT_TRUE(world_->damaged(1));
+  ASSERT_TRUE(world_->RunFor(SimDuration::Seconds(1)).ok());
+  EXPECT_EQ(counter(1)->own_count(), 20);
+  EXPECT_TRUE(Converged(60));
+}
+
+TEST_F(WorldTest, RecoverableModeRationsDestructiveFaultsToAMinority) {
+  WorldOptions options;
+  options.recoverable = true;
+  Build(5, options);
+  ASSERT_TRUE(world_->RunFor(SimDuration::Millis(300)).ok());
+  EXPECT_EQ(world_->max_damaged(), 2);
+  ASSERT_TRUE(world_->Wipe(0).ok());
+  ASSERT_TRUE(world_->CorruptSyncedData(1).ok());
+  EXPECT_EQ(world_->damaged_count(), 2);
+  EXPECT_EQ(world_->Wipe(2).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(world_->CorruptSyncedData(3).code(), absl::StatusCode::kFailedPrecondition);
+  sim::DiskFaults corrupt_reads;
+  corrupt_reads.read_corruption_ratio = sim::Ratio{1, 2};
+  EXPECT_EQ(world_->SetDiskFaults(4, corrupt_reads).code(),
+            absl::StatusCode::kFailedPrecondition);
+  // Non-destructive faults are always allowed; a damaged node may be hit again.
+  sim::DiskFaults torn;
+  torn.torn_write_ratio = sim::Ratio::Always();
+  EXPECT_TRUE(world_->SetDiskFaults(4, torn).ok());
+  EXPECT_TRUE(world_->Wipe(0).ok());
+  ASSERT_TRUE(world_->ClearDamage(0).ok());
+  EXPECT_TRUE(world_->Wipe(2).ok());
+  EXPECT_EQ(world_->damaged_count(), 2);
+}
+
+TEST_F(WorldTest, CorruptedLogIsDetectedOnRestart) {
+  Build(3);
+  ASSERT_TRUE(world_->RunFor(SimDuration::Seconds(1)).ok());
+  ASSERT_TRUE(world_->Crash(0).ok());
+  ASSERT_TRUE(world_->CorruptSyncedData(0).ok());
+  ASSERT_TRUE(world_->Restart(0).ok());
+  EXPECT_NE(Of(0, "counter.recovered").back().detail, "bad_records=0");
+}
+
+TEST_F(WorldTest, DiskFullByCapacityIsReportedAsAStatus) {
+  WorldOptions options;
+  options.disk.capacity_bytes = 200;
+  Build(2, options, {.max_increments = 1000});
+  ASSERT_TRUE(world_->RunFor(SimDuration::Seconds(1)).ok());
+  const std::vector<Seen> failed = Of(0, "counter.persist_failed");
+  ASSERT_FALSE(failed.empty());
+  EXPECT_EQ(failed[0].detail, "RESOURCE_EXHAUSTED");
+  EXPECT_LE(world_->disk(0).used_bytes(), 200);
+}
+
+TEST_F(WorldTest, CrashedPeerIsReportedAndReconnectionBacksOff) {
+  Build(3, {}, {.max_increments = 1000});
+  ASSERT_TRUE(world_->RunFor(SimDuration::Millis(100)).ok());
+  ASSERT_TRUE(world_->Crash(2).ok());
+  EXPECT_EQ(world_->Crash(2).code(), absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(world_->RunFor(SimDuration::Seconds(2)).ok());
+  EXPECT_GT(counter(0)->disconnects(), 1);
+  // Node 0 tries to reach node 2 every 10 ms; backoff keeps connect attempts far fewer.
+  int64_t failed_connects = 0;
+  for (const Seen& s : Of(0, "counter.peer_disconnected")) failed_connects += s.value == 2;
+  EXPECT_LT(failed_connects, 30);
+  ASSERT_TRUE(world_->Restart(2).ok());
+  ASSERT_TRUE(world_->RunFor(SimDuration::Seconds(3)).ok());
+  EXPECT_EQ(counter(0)->known()[2], counter(2)->own_count());
+}
+
+TEST_F(WorldTest, TimersFollowTheNodesDriftingClock) {
+  Build(2, {}, {.max_increments = 1000});
+  world_->SetClockDrift(1, 100'000);  // 10% fast: ticks come 10% more often.
+  ASSERT_TRUE(world_->RunFor(SimDuration::Seconds(2)).ok());
+  const size_t slow = Of(0, "counter.tick").size();
+  const size_t fast = Of(1, "counter.tick").size();
+  EXPECT_NEAR(static_cast<double>(fast) / slow, 1.1, 0.02);
+}
+
+}  // namespace
+}  // namespace ravensim::harness
