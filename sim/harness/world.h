@@ -127,6 +127,7 @@ class World {
 
   // ---- Access -----------------------------------------------------------------------
   int32_t node_count() const { return options_.node_count; }
+  const WorldOptions& options() const { return options_; }
   int32_t cluster_node_count() const { return cluster_node_count_; }
   // 0..cluster_node_count-1.
   std::vector<NodeId> cluster_members() const;
