@@ -50,7 +50,18 @@ CheckReport LeaderWithin(const std::string& name, const scenarios::LeaderWithin&
       break;
   }
   const SimDuration within = TimeOr(bound.within(), SimTime::Zero()) - SimTime::Zero();
-  const std::optional<SimTime> first = facts.view->FirstLeaderAtOrAfter(anchor);
+  std::optional<SimTime> first;
+  if (bound.new_leader()) {
+    for (const ClusterView::LeaderChange& c : facts.view->leader_changes()) {
+      if (c.time >= anchor) {
+        first = c.time;
+        break;
+      }
+    }
+    anchor_name = absl::StrCat(anchor_name, " (new leader)");
+  } else {
+    first = facts.view->FirstLeaderAtOrAfter(anchor);
+  }
   if (first.has_value() && *first <= anchor + within) {
     report.verdict = Verdict::kHeld;
     report.detail = absl::StrCat("a leader ", FormatDuration(*first - anchor), " after ",
@@ -74,10 +85,12 @@ CheckReport LeaderStability(const std::string& name, const scenarios::LeaderStab
   const SimTime from = TimeOr(bound.from(), SimTime::Zero());
   const SimTime to = TimeOr(bound.to(), facts.end);
   const int64_t changes = facts.view->LeaderChangesBetween(from, to);
-  report.verdict = changes <= bound.max_leader_changes() ? Verdict::kHeld : Verdict::kViolated;
+  const bool held =
+      changes >= bound.min_leader_changes() && changes <= bound.max_leader_changes();
+  report.verdict = held ? Verdict::kHeld : Verdict::kViolated;
   report.detail = absl::StrCat(changes, " leader change", changes == 1 ? "" : "s", " in [",
-                               At(from), ", ", At(to), ") (bound ", bound.max_leader_changes(),
-                               ")");
+                               At(from), ", ", At(to), ") (bound ", bound.min_leader_changes(),
+                               "..", bound.max_leader_changes(), ")");
   return report;
 }
 

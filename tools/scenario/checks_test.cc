@@ -68,6 +68,21 @@ TEST(ChecksTest, LeaderStability) {
   EXPECT_NE(report.detail.find("1 leader change"), std::string::npos) << report.detail;
   l.mutable_leader_stability()->set_max_leader_changes(1);
   EXPECT_EQ(EvaluateLiveness(l, f.facts).verdict, Verdict::kHeld);
+  l.mutable_leader_stability()->set_min_leader_changes(2);
+  l.mutable_leader_stability()->set_max_leader_changes(5);
+  EXPECT_EQ(EvaluateLiveness(l, f.facts).verdict, Verdict::kViolated);
+}
+
+TEST(ChecksTest, NewLeaderIgnoresTheLeaderInOffice) {
+  Fixture f;
+  // A leads from 0.3 s; at 1 s "any leader" holds at once, a *new* leader only at 5.6 s.
+  auto any = Within(scenarios::AT, "1s", "1s");
+  EXPECT_EQ(EvaluateLiveness(any, f.facts).verdict, Verdict::kHeld);
+  auto fresh = any;
+  fresh.mutable_leader_within()->set_new_leader(true);
+  EXPECT_EQ(EvaluateLiveness(fresh, f.facts).verdict, Verdict::kViolated);
+  fresh.mutable_leader_within()->set_within("5s");
+  EXPECT_EQ(EvaluateLiveness(fresh, f.facts).verdict, Verdict::kHeld);
 }
 
 TEST(ChecksTest, ProgressCountsOkOperationsViaNodesInWindow) {

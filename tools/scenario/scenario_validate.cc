@@ -416,8 +416,10 @@ void Validator::ValidateLiveness(const Loc& at, const scenarios::Liveness& l) {
     const Loc st = Child(at, "leader_stability");
     Duration(st, "from", l.leader_stability().from(), Sign::kNonNegative);
     Duration(st, "to", l.leader_stability().to(), Sign::kNonNegative);
-    if (l.leader_stability().max_leader_changes() < 0) {
-      Error(Child(st, "max_leader_changes"), "must not be negative");
+    if (l.leader_stability().max_leader_changes() < l.leader_stability().min_leader_changes() ||
+        l.leader_stability().min_leader_changes() < 0) {
+      Error(Child(st, "max_leader_changes"),
+            "need 0 <= min_leader_changes <= max_leader_changes");
     }
   }
   if (l.has_progress()) {

@@ -1,0 +1,87 @@
+// ravensim sweep SCENARIO --seeds A..B [--jobs J] [--shard i/N] [--out DIR] [--resume]
+#include <unistd.h>
+
+#include <iostream>
+#include <memory>
+
+#include "tools/scenario/command_util.h"
+#include "tools/scenario/scenario_commands.h"
+#include "tools/scenario/sweep.h"
+
+namespace ravensim::tools {
+namespace {
+
+struct SweepFlags {
+  std::string scenario;
+  std::string seeds;
+  int32_t jobs = 1;
+  std::string shard = "0/1";
+  std::string out;
+  bool resume = false;
+  bool no_progress = false;
+};
+
+int SweepMain(const SweepFlags& flags) {
+  auto range = ParseSeedRange(flags.seeds);
+  auto shard = ParseShard(flags.shard);
+  if (!range.ok() || !shard.ok()) {
+    std::cerr << (range.ok() ? shard.status() : range.status()).message() << "\n";
+    return kExitBadInput;
+  }
+  if (flags.resume && flags.out.empty()) {
+    std::cerr << "--resume needs --out DIR (where the earlier results are)\n";
+    return kExitBadInput;
+  }
+  std::optional<scenarios::Scenario> scenario = LoadOrReport(flags.scenario);
+  if (!scenario.has_value()) return kExitBadInput;
+  SweepOptions options;
+  options.seeds = SeedsForShard(*range, *shard);
+  options.jobs = flags.jobs;
+  options.out_dir = flags.out.empty() ? "" : ResolveUserPath(flags.out);
+  options.resume = flags.resume;
+  if (!flags.no_progress && isatty(STDERR_FILENO)) options.progress = &std::cerr;
+  std::cout << "sweep: " << scenario->name() << ", seeds " << range->first << ".."
+            << range->last << ", shard " << shard->index << "/" << shard->count << " ("
+            << options.seeds.size() << " seeds), " << flags.jobs << " job"
+            << (flags.jobs == 1 ? "" : "s") << "\n"
+            << std::flush;
+  const scenarios::Scenario& s = *scenario;
+  const std::string path = flags.scenario;
+  auto summary = RunSweep(options, [&s, &path](uint64_t seed) {
+    RunOptions run;
+    run.seed = seed;
+    run.checker_threads = 1;  // The sweep's jobs already use the cores.
+    return ToSeedResult(RunScenario(s, run), ReproduceCommand(path, seed));
+  });
+  if (!summary.ok()) {
+    std::cerr << summary.status().message() << "\n";
+    return kExitBadInput;
+  }
+  PrintSweepSummary(*summary, static_cast<int64_t>(options.seeds.size()), std::cout);
+  for (const SeedResult& r : summary->results) {
+    if (!r.passed()) return kExitFailed;
+  }
+  return summary->interrupted ? kExitFailed : kExitOk;
+}
+
+}  // namespace
+
+void AddSweepCommand(CLI::App& app, CommandAction* action) {
+  auto flags = std::make_shared<SweepFlags>();
+  CLI::App* sweep = app.add_subcommand(
+      "sweep", "Run a scenario over a range of seeds in parallel; one result file per seed "
+               "(atomic, resumable); a summary of failing seeds grouped by violation, each "
+               "with its reproduce command.");
+  sweep->add_option("scenario", flags->scenario, "Scenario file (.textproto)")->required();
+  sweep->add_option("--seeds", flags->seeds, "Seed range A..B (inclusive)")->required();
+  sweep->add_option("--jobs,-j", flags->jobs, "Simulations run in parallel (default 1)");
+  sweep->add_option("--shard", flags->shard,
+                    "Run only shard i of N (seeds whose offset in the range is i mod N); "
+                    "default 0/1");
+  sweep->add_option("--out", flags->out, "Write one result file per seed into DIR");
+  sweep->add_flag("--resume", flags->resume, "Skip seeds that already have a result in --out");
+  sweep->add_flag("--no-progress", flags->no_progress, "Never draw the progress bar");
+  sweep->callback([flags, action]() { *action = [flags]() { return SweepMain(*flags); }; });
+}
+
+}  // namespace ravensim::tools
