@@ -64,27 +64,36 @@ void Scheduler::FreeSlot(uint32_t slot) {
 int Scheduler::BucketOf(int64_t time) const {
   const uint64_t diff = static_cast<uint64_t>(time ^ last_time_);
   if (diff == 0) return 0;
-  const int byte_index = (63 - __builtin_clzll(diff)) >> 3;
-  const int digit = static_cast<int>((static_cast<uint64_t>(time) >> (8 * byte_index)) & 0xff);
-  return 1 + byte_index * 256 + digit;
+  const int level = (63 - __builtin_clzll(diff)) / kDigitBits;
+  const int digit =
+      static_cast<int>((static_cast<uint64_t>(time) >> (kDigitBits * level)) & (kDigits - 1));
+  return 1 + level * kDigits + digit;
 }
 
 void Scheduler::AddToBucket(int bucket, const Entry& e) {
   buckets_[bucket].push_back(e);
   nonempty_[bucket >> 6] |= uint64_t{1} << (bucket & 63);
-  nonempty_summary_ |= uint64_t{1} << (bucket >> 6);
+  const int w = bucket >> 6;
+  nonempty_summary_[w >> 6] |= uint64_t{1} << (w & 63);
 }
 
 void Scheduler::ClearBucketBit(int bucket) {
   uint64_t& word = nonempty_[bucket >> 6];
   word &= ~(uint64_t{1} << (bucket & 63));
-  if (word == 0) nonempty_summary_ &= ~(uint64_t{1} << (bucket >> 6));
+  if (word == 0) {
+    const int w = bucket >> 6;
+    nonempty_summary_[w >> 6] &= ~(uint64_t{1} << (w & 63));
+  }
 }
 
 int Scheduler::FirstNonEmptyBucket() const {
-  CHECK_NE(nonempty_summary_, 0u);
-  const int w = __builtin_ctzll(nonempty_summary_);
-  return w * 64 + __builtin_ctzll(nonempty_[w]);
+  for (int s = 0; s < kSummaryWords; ++s) {
+    if (nonempty_summary_[s] != 0) {
+      const int w = s * 64 + __builtin_ctzll(nonempty_summary_[s]);
+      return w * 64 + __builtin_ctzll(nonempty_[w]);
+    }
+  }
+  CHECK_UNREACHABLE("radix heap has entries but no non-empty bucket");
 }
 
 void Scheduler::HeapPush(const Entry& e) {
