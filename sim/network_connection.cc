@@ -69,6 +69,12 @@ ConnectionId Network::Connect(NodeId from, NodeId to) {
 
 void Network::ConnectAtAcceptor(uint32_t index) {
   Connection& c = connections_[index];
+  if (c.state == State::kClosed && c.closer != c.end[0]) {
+    // Broken (e.g. by a partition) while the SYN was on its way: the initiator was not
+    // told by BreakInternal, so its attempt fails here instead of hanging forever.
+    FailConnect(index);
+    return;
+  }
   if (c.state != State::kConnecting) return;  // Closed by the initiator meanwhile.
   const NodeId from = c.end[0];
   const NodeId to = c.end[1];
