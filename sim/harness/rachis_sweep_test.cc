@@ -1,0 +1,207 @@
+// The Rachis seed sweep (DESIGN.md §9, STYLE.md §H): for each seed, a 5-node cluster with
+// 3 clients submitting register commands runs a safety phase of random faults — every
+// named partition shape, crashes, restarts, pauses, message loss and duplication,
+// clogged links, clock drift and recoverable disk faults (write/fsync errors, torn
+// writes, slow I/O) — with the Raft invariant checker on every observation; then a
+// liveness phase: heal everything, stop new commands, and require a leader and every
+// acknowledged command applied on all nodes within kLivenessBound of simulated time.
+//
+// One test per seed, so Bazel's shard_count spreads them and a failure names its seed:
+//   bazel test //sim/harness:rachis_sweep_test --test_filter='*/Seed.Sweep/17'
+// RACHIS_SWEEP_SEEDS overrides the number of seeds (default 1000).
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "gtest/gtest.h"
+#include "sim/harness/rachis_world.h"
+#include "sim/partition.h"
+
+namespace ravensim::harness {
+namespace {
+
+constexpr SimDuration kFaultPhase = SimDuration::Seconds(4);
+constexpr SimDuration kLivenessBound = SimDuration::Seconds(15);
+constexpr int kMembers = 5;
+
+int SeedCount() {
+  const char* env = std::getenv("RACHIS_SWEEP_SEEDS");
+  if (env == nullptr) return 1000;
+  const int count = std::atoi(env);
+  return count > 0 ? count : 1000;
+}
+
+// The random fault schedule of one seed, drawn from the run's kFaultSchedule stream.
+class FaultSchedule {
+ public:
+  FaultSchedule(RachisWorld& rw, sim::Prng prng) : rw_(rw), prng_(prng) {}
+
+  // One random fault action; returns a short description for failure messages.
+  std::string Step() {
+    World& world = rw_.world();
+    const NodeId node = static_cast<NodeId>(prng_.UniformBelow(kMembers));
+    switch (prng_.UniformBelow(11)) {
+      case 0:
+      case 1: {
+        static constexpr sim::PartitionShape kShapes[] = {
+            sim::PartitionShape::kIsolateNode, sim::PartitionShape::kIsolateLeader,
+            sim::PartitionShape::kMajorityMinority, sim::PartitionShape::kMajoritiesRing,
+            sim::PartitionShape::kBridge};
+        const sim::PartitionShape shape = kShapes[prng_.UniformBelow(5)];
+        NodeId target = node;
+        if (shape == sim::PartitionShape::kIsolateLeader) {
+          target = rw_.Leader() == sim::kNoNode ? node : rw_.Leader();
+        }
+        std::vector<NodeId> members = world.cluster_members();
+        for (size_t i = members.size(); i > 1; --i) {
+          std::swap(members[i - 1], members[prng_.UniformBelow(i)]);
+        }
+        world.ApplyShape(shape, members, target);
+        return absl::StrCat("partition ", sim::PartitionShapeName(shape));
+      }
+      case 2:
+        world.Heal();
+        return "heal";
+      case 3:
+        return absl::StrCat("crash ", node, " ", world.Crash(node).ok());
+      case 4:
+        for (NodeId id = 0; id < kMembers; ++id) {
+          if (world.state(id) == sim::ProcessState::kCrashed) {
+            return absl::StrCat("restart ", id, " ", world.Restart(id).ok());
+          }
+        }
+        return "restart none";
+      case 5:
+        return absl::StrCat("pause ", node, " ", world.Pause(node).ok());
+      case 6:
+        for (NodeId id = 0; id < kMembers; ++id) {
+          if (world.state(id) == sim::ProcessState::kPaused) {
+            return absl::StrCat("resume ", id, " ", world.Resume(id).ok());
+          }
+        }
+        return "resume none";
+      case 7: {
+        const int64_t ppm = prng_.UniformIn(-200'000, 200'000);
+        world.SetClockDrift(node, ppm);
+        return absl::StrCat("drift ", node, " ", ppm, "ppm");
+      }
+      case 8: {
+        sim::DiskFaults faults;
+        faults.write_error_ratio = sim::Ratio{1, 50};
+        faults.fsync_error_ratio = sim::Ratio{1, 20};
+        faults.torn_write_ratio = sim::Ratio{1, 2};
+        faults.slow_io_ratio = sim::Ratio{1, 10};
+        return absl::StrCat("disk faults ", node, " ", world.SetDiskFaults(node, faults).ok());
+      }
+      case 9: {
+        const NodeId other = static_cast<NodeId>(prng_.UniformBelow(kMembers));
+        world.Clog(node, other, SimDuration::Millis(prng_.UniformIn(50, 500)));
+        return absl::StrCat("clog ", node, "->", other);
+      }
+      default:
+        return absl::StrCat("disk ok ", node, " ", world.SetDiskFaults(node, {}).ok());
+    }
+  }
+
+  // Everything back to healthy (clock drift stays: clocks are never perfect).
+  void HealAll() {
+    World& world = rw_.world();
+    world.Heal();
+    for (NodeId id = 0; id < kMembers; ++id) {
+      (void)world.SetDiskFaults(id, {});
+      if (world.state(id) == sim::ProcessState::kCrashed) (void)world.Restart(id);
+      if (world.state(id) == sim::ProcessState::kPaused) (void)world.Resume(id);
+    }
+  }
+
+ private:
+  RachisWorld& rw_;
+  sim::Prng prng_;
+};
+
+bool Quiescent(RachisWorld& rw, std::string* why) {
+  for (NodeId id : rw.client_ids()) {
+    if (rw.client(id)->busy()) {
+      *why = absl::StrCat("client ", id, " still has an operation in flight");
+      return false;
+    }
+  }
+  return rw.AckedAppliedEverywhere(why);
+}
+
+std::string DescribeCluster(RachisWorld& rw) {
+  std::string out;
+  for (NodeId id = 0; id < kMembers; ++id) {
+    RachisHost* host = rw.host(id);
+    absl::StrAppend(&out, "node ", id, " ", sim::ProcessStateName(rw.world().state(id)));
+    if (host != nullptr) {
+      const rachis::RachisNode& n = host->rachis();
+      absl::StrAppend(&out, " ", rachis::RachisStateName(n.state()), " term ", n.term(),
+                      " leader '", n.leader_tag(), "' last ", n.log().LastIndex(), " commit ",
+                      n.commit_index(), " applied ", n.applied_index());
+      for (const auto& [name, count] : host->counters()) {
+        absl::StrAppend(&out, "\n    host: ", name, " = ", count);
+      }
+      if (std::getenv("RACHIS_SWEEP_MARKS") != nullptr) {
+        for (const auto& [name, count] : n.marks()) {
+          absl::StrAppend(&out, "\n    mark: ", name, " = ", count);
+        }
+      }
+    }
+    absl::StrAppend(&out, "\n");
+  }
+  return out;
+}
+
+class Seed : public ::testing::TestWithParam<int> {};
+
+TEST_P(Seed, Sweep) {
+  const uint64_t seed = static_cast<uint64_t>(GetParam());
+  sim::Prng knobs = sim::Prng(seed).Fork(sim::StreamId::kScenario);
+  RachisWorldOptions options{.seed = seed, .members = kMembers, .clients = 3};
+  options.message_loss = sim::Ratio{knobs.UniformBelow(3), 100};
+  options.message_duplication = sim::Ratio{knobs.UniformBelow(3), 100};
+  options.network.default_link.packet_loss_ratio = sim::Ratio{knobs.UniformBelow(2), 200};
+  options.snapshot_every_entries = 32 + knobs.UniformBelow(64);
+  // RACHIS_SWEEP_TRACE=path writes the full event trace of the seed(s) run as JSONL.
+  std::ofstream trace_file;
+  if (const char* path = std::getenv("RACHIS_SWEEP_TRACE")) {
+    trace_file.open(path);
+    options.trace.jsonl = &trace_file;
+  }
+  RachisWorld rw(options);
+  FaultSchedule faults(rw, rw.world().fork_prng(sim::StreamId::kFaultSchedule));
+  sim::Prng gaps = rw.world().fork_prng(sim::StreamId::kFaultSchedule).Fork(1);
+  std::vector<std::string> schedule;
+  World& world = rw.world();
+  world.Start();
+  const SimTime fault_end = world.now() + kFaultPhase;
+  while (world.now() < fault_end) {
+    ASSERT_TRUE(world.RunFor(SimDuration::Millis(gaps.UniformIn(50, 400))).ok());
+    schedule.push_back(absl::StrCat(sim::FormatSimTime(world.now()), " ", faults.Step()));
+    if (!rw.checker().Result().ok) break;
+  }
+  auto safety = rw.checker().Result();
+  ASSERT_TRUE(safety.ok) << "seed " << seed << ": " << safety.violation->ToString()
+                         << "\nschedule:\n" << absl::StrJoin(schedule, "\n");
+  faults.HealAll();
+  rw.SetClientsActive(false);
+  const SimTime healed = world.now();
+  std::string why;
+  absl::Status live =
+      world.RunUntil([&] { return Quiescent(rw, &why); }, healed + kLivenessBound);
+  safety = rw.checker().Result();
+  ASSERT_TRUE(safety.ok) << "seed " << seed << ": " << safety.violation->ToString();
+  ASSERT_TRUE(live.ok()) << "seed " << seed << ": not converged " << sim::FormatSimDuration(kLivenessBound)
+                         << " after heal: " << why << "\n" << DescribeCluster(rw) << "schedule:\n"
+                         << absl::StrJoin(schedule, "\n");
+  EXPECT_GT(rw.invoked(), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Rachis, Seed, ::testing::Range(1, SeedCount() + 1));
+
+}  // namespace
+}  // namespace ravensim::harness
