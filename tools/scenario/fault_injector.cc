@@ -125,6 +125,15 @@ sim::Reachability FaultInjector::PartitionMatrix(scenarios::Partition* p) {
     }
     return sim::GroupsShape(all, members, groups);
   }
+  if (p->leader_in_minority()) {  // The leader first: the minority is a prefix.
+    const std::optional<int32_t> leader = view_->leader();
+    CHECK(leader.has_value());
+    p->clear_leader_in_minority();
+    p->add_order(NodeTag(*leader));
+    for (NodeId n : members) {
+      if (n != *leader) p->add_order(NodeTag(n));
+    }
+  }
   if (p->order_size() == 0) {  // A fresh random order, recorded for replay.
     for (int32_t i = cluster_nodes_ - 1; i > 0; --i) {
       std::swap(members[i], members[prng_.UniformBelow(static_cast<uint64_t>(i) + 1)]);
@@ -157,7 +166,10 @@ void FaultInjector::ApplyPartitions() {
 
 void FaultInjector::InjectPartition(const FaultEvent& event) {
   FaultEvent realized = event;
-  if (event.partition().isolate_leader() && !view_->leader().has_value()) return;
+  if ((event.partition().isolate_leader() || event.partition().leader_in_minority()) &&
+      !view_->leader().has_value()) {
+    return;
+  }
   const uint64_t id = next_partition_id_++;
   partitions_.emplace(id, PartitionMatrix(realized.mutable_partition()));
   ApplyPartitions();

@@ -171,6 +171,7 @@ std::vector<std::string> EnabledCheckNames(const Scenario& scenario) {
 std::string ScenarioToText(const Scenario& scenario, std::string_view comment) {
   std::string body;
   TextFormat::Printer printer;
+  printer.SetUseUtf8StringEscaping(true);  // Keep "§" readable in source lines.
   CHECK(printer.PrintToString(scenario, &body));
   std::string out;
   std::istringstream lines{std::string(comment)};

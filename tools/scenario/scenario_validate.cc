@@ -342,6 +342,9 @@ void Validator::ValidatePartition(const Loc& at, const scenarios::Partition& p) 
     Node(ow, "from", p.one_way().from());
     Node(ow, "to", p.one_way().to());
   }
+  if (p.leader_in_minority() && (!p.majority_minority() || p.order_size() > 0)) {
+    Error(Child(at, "leader_in_minority"), "needs majority_minority and no order");
+  }
   const int32_t minimum = p.majority_minority() ? 2 : 3;
   if ((p.majority_minority() || p.majorities_ring() || p.bridge()) && node_count_ < minimum) {
     Error(at, absl::StrCat("this shape needs at least ", minimum, " nodes"));
