@@ -80,7 +80,6 @@ void RachisNode::SendToFollower(const std::string& tag, FollowerAmbassador* amba
   }
   ae->set_leader_commit(commit_index_);
   ae->set_sequence(next_sequence_);
-  *ae->mutable_topology() = topology_.ToProto();
   ambassador->sequence = next_sequence_++;
   ambassador->in_flight = true;
   ambassador->last_send_ns = now_ns_;
@@ -109,6 +108,7 @@ void RachisNode::SendNegotiationProbe(const std::string& tag,
   ae->set_prev_log_term(*log_.TermAt(probe));
   ae->set_leader_commit(commit_index_);
   ae->set_sequence(next_sequence_);
+  // Probes open every conversation, so they carry the topology a Passive node needs.
   *ae->mutable_topology() = topology_.ToProto();
   ambassador->sequence = next_sequence_++;
   ambassador->in_flight = true;

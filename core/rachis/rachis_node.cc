@@ -398,8 +398,10 @@ void RachisNode::AdvanceCommitTo(uint64_t index, bool by_quorum,
                                  std::vector<std::string> supporters) {
   CHECK_LE(index, log_.LastIndex());
   if (index <= commit_index_) return;
+  // The commit index rides along with the next HardState write but never forces one:
+  // it can always be re-learned from the leader (difference from RavenDB, which
+  // stores it in the apply transaction; see docs/RACHIS.md).
   commit_index_ = index;
-  hard_state_dirty_ = true;
   RachisObservation observation{.kind = RachisObservation::Kind::kCommitAdvanced,
                                 .term = term_,
                                 .index = index,
@@ -498,8 +500,7 @@ void RachisNode::InstallSnapshotState(const Snapshot& snapshot) {
   snapshot_to_persist_ = snapshot;
   topology_entries_.erase(topology_entries_.begin(), topology_entries_.upper_bound(index));
   applied_index_ = index;
-  commit_index_ = index;
-  hard_state_dirty_ = true;
+  commit_index_ = index;  // the snapshot record itself carries it to the disk
   Observe({.kind = RachisObservation::Kind::kCommitAdvanced, .term = term_, .index = index});
   RecomputeTopology();
 }

@@ -151,6 +151,25 @@ void RachisHost::OnPeerDisconnected(const Context& context, NodeId peer, Effects
   Pump(context, effects);
 }
 
+std::string EncodeRachisWire(const rachis::RachisMessage& message) {
+  // RachisWire{rachis = message} without copying the message: field 1, wire type 2.
+  const size_t size = message.ByteSizeLong();
+  std::string out;
+  out.reserve(size + 11);
+  out.push_back('\x0a');
+  for (uint64_t v = size; ; v >>= 7) {
+    if (v < 0x80) {
+      out.push_back(static_cast<char>(v));
+      break;
+    }
+    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+  }
+  const size_t header = out.size();
+  out.resize(header + size);
+  message.SerializeWithCachedSizesToArray(reinterpret_cast<uint8_t*>(&out[header]));
+  return out;
+}
+
 void RachisHost::EmitReady(const rachis::Ready& ready, Effects* effects) {
   for (const rachis::RachisObservation& o : ready.observations) {
     checkers::raft::RaftObservation proto = ToRaftObservation(o, options_.tag, incarnation_);
@@ -159,9 +178,7 @@ void RachisHost::EmitReady(const rachis::Ready& ready, Effects* effects) {
   }
   const bool after_persist = ready.NeedsSync();
   for (const rachis::RachisMessage& message : ready.messages) {
-    RachisWire wire;
-    *wire.mutable_rachis() = message;
-    effects->Send(message.to_node_id(), wire.SerializeAsString(), after_persist);
+    effects->Send(message.to_node_id(), EncodeRachisWire(message), after_persist);
   }
   for (const rachis::CommandResult& result : ready.results) {
     auto client = client_of_request_.find(result.request_id);
@@ -187,14 +204,17 @@ void RachisHost::Pump(const Context& context, Effects* effects) {
       node_->Advance(ready);
       continue;
     }
+    // Swap each part into a record for encoding and back (no copies of the entries).
     rachis::PersistedRecord record;
     if (ready.snapshot.has_value()) {
-      *record.mutable_snapshot() = *ready.snapshot;
+      record.mutable_snapshot()->Swap(&*ready.snapshot);
       awaiting_records_.push_back(rachis::EncodeRecord(record));
+      record.mutable_snapshot()->Swap(&*ready.snapshot);
     }
     if (ready.log_append.has_value()) {
-      *record.mutable_log_append() = *ready.log_append;
+      record.mutable_log_append()->Swap(&*ready.log_append);
       awaiting_records_.push_back(rachis::EncodeRecord(record));
+      record.mutable_log_append()->Swap(&*ready.log_append);
     }
     if (ready.hard_state.has_value()) {
       *record.mutable_hard_state() = *ready.hard_state;

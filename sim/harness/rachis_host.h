@@ -62,6 +62,9 @@ struct RachisHostOptions {
   std::function<std::unique_ptr<rachis::RachisStateMachine>()> state_machine_factory;
 };
 
+// The wire bytes of RachisWire{rachis = message}, built without copying the message.
+std::string EncodeRachisWire(const rachis::RachisMessage& message);
+
 class RachisHost : public Node {
  public:
   static constexpr char kLogName[] = "rachis.log";

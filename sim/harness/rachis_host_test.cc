@@ -135,6 +135,17 @@ TEST(RachisHostTest, StartTruncatesTornTailBeforeAppending) {
   host.OnPersisted(context, effects.persist_id, absl::OkStatus(), &more);
 }
 
+TEST(RachisHostTest, WireEncodingMatchesProtobuf) {
+  rachis::RachisMessage message;
+  message.set_from("A");
+  message.set_to("B");
+  message.mutable_append_entries()->set_prev_log_index(1234567);
+  message.mutable_append_entries()->add_entries()->set_command(std::string(300, 'x'));
+  RachisWire wire;
+  *wire.mutable_rachis() = message;
+  EXPECT_EQ(EncodeRachisWire(message), wire.SerializeAsString());
+}
+
 TEST(RachisHostTest, GarbageOnTheWireIsCountedNotFatal) {
   RachisHostOptions options{.tag = "A"};
   RachisHost host(options);
