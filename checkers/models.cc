@@ -76,32 +76,77 @@ absl::StatusOr<std::vector<ModelOp<RegisterModel::Input>>> PrepareRegister(
 
 // --- Key-value ------------------------------------------------------------------------
 
+namespace {
+constexpr uint64_t kBase = 0x100000001b3ULL;
+}  // namespace
+
+KvModel::KvModel() {
+  InternValue("");
+  nodes_.push_back(Node{-1, 0, 0, 0});  // node 0: the put of "" (the initial state)
+  node_ids_[static_cast<uint32_t>(0)] = 0;
+}
+
+int32_t KvModel::InternValue(const std::string& text) {
+  auto [it, inserted] = value_ids_.try_emplace(text, static_cast<int32_t>(values_.size()));
+  if (inserted) {
+    uint64_t hash = 0, power = 1;
+    for (unsigned char c : text) {
+      hash = hash * kBase + c + 1;
+      power *= kBase;
+    }
+    values_.push_back(Text{text, hash, power});
+  }
+  return it->second;
+}
+
+int32_t KvModel::NodeFor(int32_t parent, int32_t value) const {
+  const uint64_t key = (static_cast<uint64_t>(parent + 1) << 32) | static_cast<uint32_t>(value);
+  auto [it, inserted] = node_ids_.try_emplace(key, static_cast<int32_t>(nodes_.size()));
+  if (inserted) {
+    const Text& v = values_[value];
+    Node n{parent, value, v.text.size(), v.hash};
+    if (parent >= 0) {
+      n.length += nodes_[parent].length;
+      n.hash += nodes_[parent].hash * v.power;
+    }
+    nodes_.push_back(n);
+  }
+  return it->second;
+}
+
+const std::string& KvModel::Materialize(int32_t node) const {
+  if (auto it = materialized_.find(node); it != materialized_.end()) return it->second;
+  std::vector<int32_t> chain;
+  for (int32_t n = node; n >= 0; n = nodes_[n].parent) chain.push_back(n);
+  std::string text;
+  text.reserve(nodes_[node].length);
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) text += values_[nodes_[*it].value].text;
+  return materialized_[node] = std::move(text);
+}
+
 bool KvModel::Step(const State& s, const Input& in, bool outcome_unknown,
                    State* next) const {
   switch (in.kind) {
-    case history::KV_GET:
+    case history::KV_GET: {
       *next = s;
-      return outcome_unknown || in.result == s;
+      if (outcome_unknown) return true;
+      const Node& n = nodes_[s];
+      const Text& r = values_[in.result];
+      return n.length == r.text.size() && n.hash == r.hash && Materialize(s) == r.text;
+    }
     case history::KV_PUT:
-      *next = in.value;
+      *next = NodeFor(-1, in.value);
       return true;
     case history::KV_APPEND:
-      *next = s;
-      next->append(in.value);
+      *next = NodeFor(s, in.value);
       return true;
     default:
       return false;
   }
 }
 
-uint64_t KvModel::Hash(const State& s) const {
-  uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a
-  for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ULL;
-  return search_internal::Mix64(h);
-}
-
 std::string KvModel::DescribeState(const State& s) const {
-  return history::ValueToString(history::StrValue(s));
+  return history::ValueToString(history::StrValue(Materialize(s)));
 }
 
 // A kv value as the store holds it: strings as they are, integers in decimal, nil as "".
@@ -112,7 +157,7 @@ static std::string KvText(const history::Value& v) {
 }
 
 absl::StatusOr<std::vector<ModelOp<KvModel::Input>>> PrepareKv(
-    const history::History& history, const std::vector<int32_t>& indexes) {
+    const history::History& history, const std::vector<int32_t>& indexes, KvModel* model) {
   std::vector<ModelOp<KvModel::Input>> out;
   out.reserve(indexes.size());
   for (int32_t i : indexes) {
@@ -127,8 +172,8 @@ absl::StatusOr<std::vector<ModelOp<KvModel::Input>>> PrepareKv(
     if (op.outcome() == history::UNKNOWN && k == history::KV_GET) continue;
     auto m = BaseModelOp<KvModel::Input>(op, i);
     m.input.kind = k;
-    m.input.value = KvText(op.value());
-    m.input.result = KvText(op.result());
+    m.input.value = model->InternValue(KvText(op.value()));
+    m.input.result = model->InternValue(KvText(op.result()));
     out.push_back(std::move(m));
   }
   return out;

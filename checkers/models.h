@@ -46,6 +46,7 @@ class RegisterModel {
     int32_t expected = 0;  // cas
     int32_t result = 0;    // read
     bool successful = false;
+    bool operator==(const Input&) const = default;
   };
   State Init() const { return 0; }
   bool Step(const State& s, const Input& in, bool outcome_unknown, State* next) const;
@@ -61,19 +62,53 @@ class RegisterModel {
 
 // A key-value store partition (one key) starting as "". get returns the value; put
 // replaces it; append concatenates.
+//
+// States are nodes of a persistent list: a node is a put value, or a parent node
+// with a value appended, memoized by (parent, value), so a step is one hash lookup
+// and a state is an int. Each node carries its length and a polynomial hash; a get
+// compares those first and, only when they match, the materialized string — so the
+// comparison is exact. Two nodes spelling the same string by different routes are
+// different states, which only means less pruning in the search cache.
+// Step adds nodes: a KvModel is used by one search at a time.
 class KvModel {
  public:
-  using State = std::string;
+  using State = int32_t;  // node id; 0 = ""
   struct Input {
     history::OpKind kind;
-    std::string value;   // put / append argument
-    std::string result;  // get result
+    int32_t value = 0;   // put / append argument (interned)
+    int32_t result = 0;  // get result (interned)
+    bool operator==(const Input&) const = default;
   };
-  State Init() const { return std::string(); }
+  KvModel();
+  State Init() const { return 0; }
   bool Step(const State& s, const Input& in, bool outcome_unknown, State* next) const;
-  uint64_t Hash(const State& s) const;
+  uint64_t Hash(const State& s) const { return search_internal::Mix64(s); }
   std::string DescribeState(const State& s) const;
   bool ReadOnly(const Input& in) const { return in.kind == history::KV_GET; }
+
+  // Interns a value (not thread-safe; call before searching).
+  int32_t InternValue(const std::string& text);
+
+ private:
+  struct Text {
+    std::string text;
+    uint64_t hash;
+    uint64_t power;  // kBase^length
+  };
+  struct Node {
+    int32_t parent;  // -1 for a put's value
+    int32_t value;
+    uint64_t length;
+    uint64_t hash;
+  };
+  int32_t NodeFor(int32_t parent, int32_t value) const;
+  const std::string& Materialize(int32_t node) const;
+
+  absl::flat_hash_map<std::string, int32_t> value_ids_;
+  std::vector<Text> values_;
+  mutable std::vector<Node> nodes_;
+  mutable absl::flat_hash_map<uint64_t, int32_t> node_ids_;  // (parent+1, value) -> node
+  mutable absl::flat_hash_map<int32_t, std::string> materialized_;
 };
 
 // Compare-exchange on one key (RAVENDB_MODEL.md §4.1). State: absent, or present with
@@ -99,6 +134,7 @@ class CmpxchgModel {
     int64_t result_index = 0;
     bool result_exists = false;
     int32_t result_value = 0;
+    bool operator==(const Input&) const = default;
   };
   State Init() const { return State(); }
   bool Step(const State& s, const Input& in, bool outcome_unknown, State* next) const;
@@ -119,7 +155,7 @@ absl::StatusOr<std::vector<ModelOp<RegisterModel::Input>>> PrepareRegister(
     const history::History& history, const std::vector<int32_t>& indexes,
     RegisterModel* model);
 absl::StatusOr<std::vector<ModelOp<KvModel::Input>>> PrepareKv(
-    const history::History& history, const std::vector<int32_t>& indexes);
+    const history::History& history, const std::vector<int32_t>& indexes, KvModel* model);
 
 // Fills the fields common to every model.
 template <typename Input>

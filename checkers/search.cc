@@ -57,26 +57,37 @@ std::vector<Event> BuildEvents(const std::vector<int64_t>& invoke_times,
   return ev;
 }
 
-VisitedSet::VisitedSet(int words) : words_(words), mask_(1023), slots_(1024, 0) {}
+void VisitedSet::Reset(int words) {
+  constexpr size_t kKeepSlots = size_t{1} << 18;
+  words_ = words;
+  if (slots_.size() > kKeepSlots || slots_.empty()) {
+    slots_.assign(1024, Slot());
+  } else {
+    std::fill(slots_.begin(), slots_.end(), Slot());
+  }
+  mask_ = slots_.size() - 1;
+  hashes_.Clear(/*keep_blocks=*/64);
+  arena_.Clear(/*keep_blocks=*/256);
+}
 
 void VisitedSet::Insert(uint64_t h, const uint64_t* bits) {
   if ((hashes_.size() + 1) * 2 > slots_.size()) Grow();
   const uint32_t id = static_cast<uint32_t>(hashes_.size());
   hashes_.push_back(h);
-  arena_.insert(arena_.end(), bits, bits + words_);
+  for (int w = 0; w < words_; ++w) arena_.push_back(bits[w]);
   size_t slot = h & mask_;
-  while (slots_[slot] != 0) slot = (slot + 1) & mask_;
-  slots_[slot] = id + 1;
+  while (slots_[slot].id1 != 0) slot = (slot + 1) & mask_;
+  slots_[slot] = Slot{id + 1, static_cast<uint32_t>(h >> 32)};
 }
 
 void VisitedSet::Grow() {
-  std::vector<uint32_t> old = std::move(slots_);
-  slots_.assign(old.size() * 2, 0);
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(old.size() * 2, Slot());
   mask_ = slots_.size() - 1;
-  for (uint32_t e : old) {
-    if (e == 0) continue;
-    size_t slot = hashes_[e - 1] & mask_;
-    while (slots_[slot] != 0) slot = (slot + 1) & mask_;
+  for (const Slot& e : old) {
+    if (e.id1 == 0) continue;
+    size_t slot = hashes_[e.id1 - 1] & mask_;
+    while (slots_[slot].id1 != 0) slot = (slot + 1) & mask_;
     slots_[slot] = e;
   }
 }

@@ -12,6 +12,7 @@
 //   uint64_t Hash(const State& s) const;
 //   std::string DescribeState(const State& s) const;
 //   bool ReadOnly(const Input& in) const;  // never changes the state
+// and Input has operator== (equal inputs behave identically).
 //
 // The search walks the call/return events in time order (calls before returns at
 // equal times, so operations touching at a point are concurrent). At each call it
@@ -32,6 +33,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -96,23 +98,53 @@ struct Event {
 std::vector<Event> BuildEvents(const std::vector<int64_t>& invoke_times,
                                const std::vector<int64_t>& return_times);
 
-// Open-addressing set of (bitset, state id) keys. Bitsets live in one arena.
+// Append-only storage that never moves its elements (blocks of 2^16).
+template <typename T>
+class BlockedArray {
+ public:
+  void push_back(T v) {
+    if ((size_ & kMask) == 0 && (size_ >> kShift) >= blocks_.size()) {
+      blocks_.emplace_back(new T[kBlock]);
+    }
+    blocks_[size_ >> kShift][size_ & kMask] = std::move(v);
+    ++size_;
+  }
+  T& operator[](size_t i) { return blocks_[i >> kShift][i & kMask]; }
+  const T& operator[](size_t i) const { return blocks_[i >> kShift][i & kMask]; }
+  size_t size() const { return size_; }
+  // Forgets the elements; keeps up to `keep_blocks` blocks for reuse.
+  void Clear(size_t keep_blocks) {
+    size_ = 0;
+    if (blocks_.size() > keep_blocks) blocks_.resize(keep_blocks);
+  }
+
+ private:
+  static constexpr int kShift = 16;
+  static constexpr size_t kBlock = size_t{1} << kShift;
+  static constexpr size_t kMask = kBlock - 1;
+  std::vector<std::unique_ptr<T[]>> blocks_;
+  size_t size_ = 0;
+};
+
+// Open-addressing set of (bitset, state id) keys. A slot holds the entry id and 32
+// bits of its hash, so most probes touch one cache line.
 class VisitedSet {
  public:
-  explicit VisitedSet(int words);
-  // Finds an entry with hash `h` and bits `bits` for which `same_state(id)` holds;
-  // returns true if found. Otherwise returns false (the caller then calls Insert).
+  VisitedSet() = default;
+  // Empties the set for bitsets of `words` words, keeping moderate allocations so a
+  // thread's next search does not fault in fresh memory.
+  void Reset(int words);
+  // True if an entry with hash `h` and bits `bits` exists for which `same_state(id)`
+  // holds. Otherwise the caller may Insert.
   template <typename SameState>
   bool Contains(uint64_t h, const uint64_t* bits, const SameState& same_state) const {
+    const uint32_t tag = static_cast<uint32_t>(h >> 32);
     for (size_t slot = h & mask_;; slot = (slot + 1) & mask_) {
-      const uint32_t e = slots_[slot];
-      if (e == 0) return false;
-      const uint32_t id = e - 1;
-      if (hashes_[id] == h &&
-          std::equal(bits, bits + words_, arena_.data() + size_t{id} * words_) &&
-          same_state(id)) {
-        return true;
-      }
+      const Slot s = slots_[slot];
+      if (s.id1 == 0) return false;
+      if (s.tag != tag) continue;
+      const uint32_t id = s.id1 - 1;
+      if (SameBits(id, bits) && same_state(id)) return true;
     }
   }
   // Adds an entry; its id is size() before the call.
@@ -120,12 +152,23 @@ class VisitedSet {
   int64_t size() const { return static_cast<int64_t>(hashes_.size()); }
 
  private:
+  struct Slot {
+    uint32_t id1 = 0;  // entry id + 1; 0 = empty
+    uint32_t tag = 0;  // high half of the hash
+  };
+  bool SameBits(uint32_t id, const uint64_t* bits) const {
+    const size_t base = size_t{id} * words_;
+    for (int w = 0; w < words_; ++w) {
+      if (arena_[base + w] != bits[w]) return false;
+    }
+    return true;
+  }
   void Grow();
-  int words_;
-  size_t mask_;
-  std::vector<uint32_t> slots_;  // entry id + 1, 0 = empty
-  std::vector<uint64_t> hashes_;
-  std::vector<uint64_t> arena_;
+  int words_ = 1;
+  size_t mask_ = 0;
+  std::vector<Slot> slots_;
+  BlockedArray<uint64_t> hashes_;
+  BlockedArray<uint64_t> arena_;
 };
 
 }  // namespace search_internal
@@ -143,13 +186,38 @@ SearchResult CheckOperations(const M& model, const std::vector<ModelOp<typename 
     returns[i] = ops[i].outcome_unknown ? kReturnNever : ops[i].return_time;
   }
   std::vector<Event> ev = search_internal::BuildEvents(invokes, returns);
+  // Symmetry: unknown-outcome operations with equal inputs are interchangeable once
+  // both are invoked, so they are linearized in invocation order: an operation may be
+  // linearized only after its earlier twin (a bounded look-back; fewer twins found
+  // only means less pruning).
+  std::vector<int32_t> twin(n, -1);
+  {
+    std::vector<int32_t> unknown;
+    for (int i = 0; i < n; ++i) {
+      if (ops[i].outcome_unknown) unknown.push_back(i);
+    }
+    std::stable_sort(unknown.begin(), unknown.end(), [&](int32_t a, int32_t b) {
+      return ops[a].invoke_time < ops[b].invoke_time;
+    });
+    for (size_t j = 0; j < unknown.size(); ++j) {
+      for (size_t k = j; k-- > 0 && j - k <= 256;) {
+        if (ops[unknown[k]].input == ops[unknown[j]].input) {
+          twin[unknown[j]] = unknown[k];
+          break;
+        }
+      }
+    }
+  }
   const int words = std::max(1, (n + 63) / 64);
   std::vector<uint64_t> bits(words, 0);
   std::vector<uint64_t> zobrist(n);
   for (int i = 0; i < n; ++i) zobrist[i] = search_internal::Mix64(0x5eed0000ULL + i);
   uint64_t bits_hash = 0;
-  search_internal::VisitedSet visited(words);
-  std::vector<State> visited_states;
+  // Reused by the searches one thread runs (never shared between threads).
+  thread_local search_internal::VisitedSet visited;
+  thread_local search_internal::BlockedArray<State> visited_states;
+  visited.Reset(words);
+  visited_states.Clear(/*keep_blocks=*/16);
 
   auto lift = [&](int32_t call) {
     Event& c = ev[call];
@@ -184,6 +252,11 @@ SearchResult CheckOperations(const M& model, const std::vector<ModelOp<typename 
     const int op = e.op;
     if (e.is_call) {
       State next;
+      const int32_t t = twin[op];
+      if (t >= 0 && (bits[t >> 6] & (uint64_t{1} << (t & 63))) == 0) {
+        entry = e.next;
+        continue;
+      }
       if (model.Step(state, ops[op].input, ops[op].outcome_unknown, &next)) {
         bits[op >> 6] |= uint64_t{1} << (op & 63);
         const uint64_t h = search_internal::Mix64(bits_hash ^ zobrist[op]) ^ model.Hash(next);
