@@ -375,6 +375,7 @@ void RachisNode::RecomputeTopology() {
   const bool changed = next.ToProto().SerializeAsString() !=
                        topology_.ToProto().SerializeAsString();
   if (!changed) return;
+  const bool was_listed = topology_.Contains(options_.tag);
   topology_ = std::move(next);
   RachisObservation observation{.kind = RachisObservation::Kind::kTopologyChanged,
                                 .term = term_,
@@ -386,9 +387,9 @@ void RachisNode::RecomputeTopology() {
   if (state_ == RachisState::kLeader || state_ == RachisState::kLeaderElect) {
     RefreshAmbassadors();
   }
-  if (state_ != RachisState::kPassive && !topology_.topology_id.empty() &&
-      !topology_.Contains(options_.tag)) {
-    // §1.1: removed from the topology -> Passive.
+  if (state_ != RachisState::kPassive && was_listed && !topology_.Contains(options_.tag)) {
+    // §1.1: removed from the topology -> Passive. (A joining node replaying older
+    // topologies that predate it was never listed, so it is not "removed".)
     Mark("removed from topology");
     SetState(RachisState::kPassive, "removed from topology");
   }
