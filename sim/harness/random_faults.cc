@@ -129,8 +129,8 @@ void RandomFaults::Inject(Kind kind) {
     case Kind::kDisk: {
       sim::DiskFaults faults;
       faults.torn_write_ratio = sim::Ratio{1, 2};
-      faults.write_error_ratio = sim::Ratio{1, 50};
-      faults.fsync_error_ratio = sim::Ratio{1, 20};
+      faults.write_error_ratio = sim::Ratio{1, 20};
+      faults.fsync_error_ratio = sim::Ratio{1, 10};
       faults.slow_io_ratio = sim::Ratio{1, 5};
       if (prng_.Chance(1, 4)) faults.read_corruption_ratio = sim::Ratio{1, 20};
       const absl::Status s = world_->SetDiskFaults(node, faults);

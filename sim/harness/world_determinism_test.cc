@@ -2,6 +2,8 @@
 // the same fingerprint and the same per-event hashes; another seed gives another run.
 #include <cstdint>
 #include <memory>
+#include <sstream>
+#include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -20,8 +22,10 @@ struct RunResult {
   std::vector<int64_t> totals;
 };
 
-RunResult RunWithAllFaults(uint64_t seed) {
+RunResult RunWithAllFaults(uint64_t seed, std::ostream* jsonl = nullptr,
+                           int64_t max_increments = 1000) {
   WorldOptions options;
+  options.trace.jsonl = jsonl;
   options.seed = seed;
   options.node_count = 6;  // Five cluster nodes and one client-like node.
   options.cluster_node_count = 5;
@@ -33,8 +37,8 @@ RunResult RunWithAllFaults(uint64_t seed) {
   for (int i = 0; i < 6; ++i) {
     options.clocks.push_back(sim::ClockOptions{.drift_ppm = (i - 3) * 50});
   }
-  World world(options, [](NodeId) {
-    return std::make_unique<CounterNode>(CounterOptions{.max_increments = 200});
+  World world(options, [max_increments](NodeId) {
+    return std::make_unique<CounterNode>(CounterOptions{.max_increments = max_increments});
   });
   world.Start();
   RandomFaults faults(&world, world.fork_prng(sim::StreamId::kFaultSchedule),
@@ -73,11 +77,27 @@ TEST(WorldDeterminismTest, SameSeedSameRunDifferentSeedDifferentRun) {
   EXPECT_TRUE(sim::FirstDivergence(a.event_hashes, c.event_hashes).has_value());
 }
 
+TEST(WorldDeterminismTest, EveryFaultKindHappensAndTheJsonlSinkDoesNotChangeTheRun) {
+  std::ostringstream jsonl;
+  const RunResult with_sink = RunWithAllFaults(1234, &jsonl);
+  EXPECT_EQ(with_sink.fingerprint, RunWithAllFaults(1234).fingerprint);
+  const std::string text = jsonl.str();
+  for (const char* kind :
+       {"\"proc.crash\"", "\"proc.start\"", "\"proc.pause\"", "\"proc.resume\"",
+        "\"proc.wipe\"", "\"fault.partition\"", "\"net.clog\"", "\"fault.disk\"",
+        "\"disk.corrupt\"", "\"fault.clock_drift\"", "\"fault.clock_jump\"",
+        "\"fault.refused\"", "\"net.break\"", "\"net.drop\"", "\"net.retransmit\"",
+        "\"disk.fail\"", "\"torn\"", "\"harness.drop\"", "\"obs.counter.seen\""}) {
+    EXPECT_NE(text.find(kind), std::string::npos) << kind << " never happened";
+  }
+}
+
 TEST(WorldDeterminismTest, CountersConvergeAfterTheFaultsStop) {
   for (uint64_t seed : {7, 8, 9}) {
-    const RunResult r = RunWithAllFaults(seed);
+    // Few enough increments that every node is done before the faults stop.
+    const RunResult r = RunWithAllFaults(seed, nullptr, 150);
     for (int64_t total : r.totals) EXPECT_EQ(total, r.totals[0]) << "seed " << seed;
-    EXPECT_GT(r.totals[0], 0);
+    EXPECT_GT(r.totals[0], 5 * 100);
   }
 }
 
