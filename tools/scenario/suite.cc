@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "sim/time.h"
 #include "tools/scenario/command_util.h"
+#include "tools/scenario/duration.h"
 #include "tools/scenario/runner.h"
 #include "tools/scenario/scenario_loader.h"
 
@@ -86,7 +87,7 @@ void PrintSuiteTable(const std::vector<SuiteRow>& rows, std::ostream& out) {
   for (const SuiteRow& r : rows) {
     passed += r.passed ? 1 : 0;
     table.push_back({r.scenario, absl::StrCat(r.seed), r.passed ? "PASS" : "FAIL",
-                     sim::FormatSimDuration(sim::SimDuration::Nanos(r.sim_time_ns)),
+                     FormatDuration(sim::SimDuration::Nanos(r.sim_time_ns)),
                      FormatWall(r.wall_time_ns),
                      r.error.empty() ? CompactVerdicts(r.checks) : absl::StrCat("error: ", r.error)});
   }
