@@ -49,9 +49,12 @@
 // incarnation). The World draws nothing on behalf of a fault schedule; a runner forks
 // its own stream (kFaultSchedule) with fork_prng().
 //
-// Trace kinds: "net.*" (sim/network.h), "proc.start|crash|restart|pause|resume|wipe",
-// "disk.write|sync|fail|crash|corrupt", "timer.fire", "node.msg" (a message handed to a
-// node), "obs.<kind>", "fault.*". The fingerprint covers all of them.
+// Trace kinds: "net.*" (sim/network.h), "proc.start|crash|pause|resume|wipe",
+// "disk.write|sync|fail|crash|corrupt", "timer.fire", "node.persisted",
+// "node.peer_disconnected", "harness.drop" (a message the World could not send: no
+// connection, backoff, buffer limit, failed persist), "obs.<kind>",
+// "fault.partition|disk|refused|clock_drift|clock_jump|damage_cleared". The fingerprint
+// covers all of them.
 //
 // Thread-compatible: one World per simulation, driven from one thread. Node callbacks
 // run inside scheduler events; fault methods may be called from scheduler events or
