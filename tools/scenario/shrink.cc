@@ -169,6 +169,27 @@ bool CapOperations(Search& search, Scenario* best) {
   return MinimizeInt(search, best, 1, cap, set, "operations per client");
 }
 
+// Moves the whole timeline earlier (keeping the gaps between faults) so the failure
+// shows sooner: the smallest start, in milliseconds, that still fails.
+bool ShiftEarlier(Search& search, Scenario* best) {
+  if (best->timeline_size() == 0) return false;
+  int64_t first = DurationNanos(best->timeline(0).at());
+  for (const FaultEvent& e : best->timeline()) first = std::min(first, DurationNanos(e.at()));
+  const int64_t first_ms = first / 1'000'000;
+  if (first_ms == 0) return false;
+  const Scenario base = *best;
+  return MinimizeInt(
+      search, best, 0, first_ms,
+      [&base, first](Scenario* s, int64_t start_ms) {
+        const int64_t shift = first - start_ms * 1'000'000;
+        for (int i = 0; i < s->timeline_size(); ++i) {
+          const int64_t at = DurationNanos(base.timeline(i).at()) - shift;
+          s->mutable_timeline(i)->set_at(FormatDuration(SimDuration::Nanos(at)));
+        }
+      },
+      "first fault moved to (ms)");
+}
+
 bool ShortenRun(Search& search, Scenario* best) {
   const int64_t run = DurationNanos(best->run().duration());
   int64_t last_fault = 0;
@@ -236,6 +257,7 @@ absl::StatusOr<Scenario> Shrink(const Scenario& start, const FailurePredicate& f
     progress |= ShortenFaults(search, &best);
     progress |= DropClients(search, &best);
     progress |= CapOperations(search, &best);
+    progress |= ShiftEarlier(search, &best);
     progress |= ShortenRun(search, &best);
     if (!progress) break;
   }

@@ -9,7 +9,8 @@
 //   2. shorten each remaining fault (halving its duration while it still fails);
 //   3. drop clients (none at all, else the fewest that still fail);
 //   4. cap operations per client (the smallest cap that still fails);
-//   5. shorten the fault phase (run.duration) down towards the last fault.
+//   5. move the timeline earlier, keeping the gaps between faults;
+//   6. shorten the fault phase (run.duration) down towards the last fault.
 // Every accepted candidate still fails, so the result is never worse than the input.
 //
 // Thread-compatible; `fails` is called sequentially.
