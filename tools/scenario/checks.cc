@@ -66,6 +66,8 @@ CheckReport LeaderWithin(const std::string& name, const scenarios::LeaderWithin&
     report.verdict = Verdict::kHeld;
     report.detail = absl::StrCat("a leader ", FormatDuration(*first - anchor), " after ",
                                  anchor_name, " (bound ", FormatDuration(within), ")");
+  } else if (facts.end < anchor) {
+    report.detail = absl::StrCat("the run ended before ", anchor_name, " (", At(anchor), ")");
   } else if (facts.end < anchor + within) {
     report.detail = absl::StrCat("the run ended ", FormatDuration(facts.end - anchor), " after ",
                                  anchor_name, ", before the bound ", FormatDuration(within));
@@ -109,9 +111,11 @@ CheckReport Progress(const std::string& name, const scenarios::Progress& bound,
     }
     ++ok;
   }
-  const bool held =
-      ok >= bound.min_ok() && (!bound.has_max_ok() || ok <= bound.max_ok());
-  report.verdict = held ? Verdict::kHeld : Verdict::kViolated;
+  const bool too_many = bound.has_max_ok() && ok > bound.max_ok();
+  report.verdict = too_many || ok >= bound.min_ok() ? (too_many ? Verdict::kViolated
+                                                                 : Verdict::kHeld)
+                   : facts.end < to ? Verdict::kUnknown  // The window never closed.
+                                    : Verdict::kViolated;
   report.detail = absl::StrCat(ok, " operation", ok == 1 ? "" : "s", " ok in [", At(from), ", ",
                                At(to), ")",
                                bound.via_size() > 0 ? absl::StrCat(" via ", absl::StrJoin(bound.via(), ","))

@@ -120,6 +120,14 @@ TEST(ChecksTest, ProgressCountsOkOperationsViaNodesInWindow) {
   report = EvaluateLiveness(l, f.facts);
   EXPECT_EQ(report.verdict, Verdict::kHeld) << report.detail;
   EXPECT_NE(report.detail.find("1 operation ok"), std::string::npos) << report.detail;
+  // A run that stops before the window closes cannot show too little progress...
+  l.mutable_progress()->set_min_ok(5);
+  f.facts.end = Ms(9500);
+  EXPECT_EQ(EvaluateLiveness(l, f.facts).verdict, Verdict::kUnknown);
+  // ...but can show too much.
+  l.mutable_progress()->set_min_ok(0);
+  l.mutable_progress()->set_max_ok(0);
+  EXPECT_EQ(EvaluateLiveness(l, f.facts).verdict, Verdict::kViolated);
 }
 
 TEST(ChecksTest, LinearizabilityOfRegisterHistories) {
