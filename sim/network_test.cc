@@ -153,6 +153,18 @@ TEST_F(NetworkTest, ConnectAcrossPartitionTimesOutAndToADownNodeIsRefused) {
   EXPECT_TRUE(handler_.accepted.empty());
 }
 
+TEST_F(NetworkTest, PartitionWhileTheSynIsInFlightFailsTheConnect) {
+  Build(2);
+  const ConnectionId c = network_->Connect(0, 1);
+  network_->SetReachability(IsolateNodeShape(2, {0, 1}, 1));
+  ASSERT_TRUE(scheduler_.RunUntilQuiescent().ok());
+  ASSERT_EQ(handler_.failed.size(), 1u);
+  EXPECT_EQ(handler_.failed[0].connection, c);
+  EXPECT_TRUE(handler_.accepted.empty());
+  EXPECT_TRUE(handler_.connected.empty());
+  EXPECT_EQ(network_->open_connection_count(), 0);
+}
+
 TEST_F(NetworkTest, OneWayCutIsOneWayForDatagrams) {
   Build(2);
   Reachability r(2);
