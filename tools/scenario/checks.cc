@@ -111,11 +111,15 @@ CheckReport Progress(const std::string& name, const scenarios::Progress& bound,
     }
     ++ok;
   }
-  const bool too_many = bound.has_max_ok() && ok > bound.max_ok();
-  report.verdict = too_many || ok >= bound.min_ok() ? (too_many ? Verdict::kViolated
-                                                                 : Verdict::kHeld)
-                   : facts.end < to ? Verdict::kUnknown  // The window never closed.
-                                    : Verdict::kViolated;
+  if (bound.has_max_ok() && ok > bound.max_ok()) {
+    report.verdict = Verdict::kViolated;
+  } else if (ok >= bound.min_ok()) {
+    report.verdict = Verdict::kHeld;
+  } else if (facts.end < to) {
+    report.verdict = Verdict::kUnknown;  // The window never closed: more could come.
+  } else {
+    report.verdict = Verdict::kViolated;
+  }
   report.detail = absl::StrCat(ok, " operation", ok == 1 ? "" : "s", " ok in [", At(from), ", ",
                                At(to), ")",
                                bound.via_size() > 0 ? absl::StrCat(" via ", absl::StrJoin(bound.via(), ","))
