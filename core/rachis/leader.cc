@@ -119,7 +119,7 @@ void RachisNode::SendNegotiationProbe(const std::string& tag,
 void RachisNode::SendSnapshot(const std::string& tag, FollowerAmbassador* ambassador) {
   Mark("leader sent snapshot");
   RachisMessage message;
-  *message.mutable_install_snapshot()->mutable_snapshot() = snapshot_;
+  *message.mutable_install_snapshot()->mutable_snapshot() = *snapshot_;
   message.mutable_install_snapshot()->set_sequence(next_sequence_);
   ambassador->sequence = next_sequence_++;
   ambassador->in_flight = true;

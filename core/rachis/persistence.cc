@@ -69,6 +69,29 @@ std::string EncodeRecord(const PersistedRecord& record) {
   return out;
 }
 
+std::string EncodeSnapshotRecord(const Snapshot& snapshot) {
+  // PersistedRecord field 3 (snapshot), wire type 2: tag, varint length, message.
+  const size_t size = snapshot.ByteSizeLong();
+  std::string payload;
+  payload.reserve(size + 11);
+  payload.push_back('\x1a');
+  for (uint64_t v = size;; v >>= 7) {
+    if (v < 0x80) {
+      payload.push_back(static_cast<char>(v));
+      break;
+    }
+    payload.push_back(static_cast<char>((v & 0x7f) | 0x80));
+  }
+  const size_t header = payload.size();
+  payload.resize(header + size);
+  snapshot.SerializeWithCachedSizesToArray(reinterpret_cast<uint8_t*>(&payload[header]));
+  std::string out;
+  out.reserve(kChecksumBytes + payload.size());
+  PutFixed64(Fnv1a64Bytes(payload), &out);
+  out.append(payload);
+  return out;
+}
+
 absl::StatusOr<PersistedRecord> DecodeRecord(absl::string_view bytes) {
   if (bytes.size() < kChecksumBytes) {
     return absl::DataLossError(absl::StrCat("rachis record of ", bytes.size(),

@@ -36,6 +36,9 @@ struct RestoredState {
 // Frames `record` with its checksum.
 std::string EncodeRecord(const PersistedRecord& record);
 
+// The framed bytes of PersistedRecord{snapshot = snapshot}, without copying it.
+std::string EncodeSnapshotRecord(const Snapshot& snapshot);
+
 // Verifies and parses one framed record. DataLossError on checksum or parse failure.
 absl::StatusOr<PersistedRecord> DecodeRecord(absl::string_view bytes);
 

@@ -59,6 +59,13 @@ TEST(PersistenceTest, CorruptRecordStopsRecoveryThere) {
   EXPECT_FALSE(DecodeRecord("short").ok());
 }
 
+TEST(PersistenceTest, SnapshotRecordEncodingMatchesProtobuf) {
+  PersistedRecord record;
+  record.mutable_snapshot()->set_last_included_index(77);
+  record.mutable_snapshot()->set_state_machine(std::string(500, 's'));
+  EXPECT_EQ(EncodeSnapshotRecord(record.snapshot()), EncodeRecord(record));
+}
+
 TEST(PersistenceTest, SnapshotKeepsMatchingSuffixOrDropsDisagreeingLog) {
   RestoredState state;
   ApplyRecord(Append(1, {{1, 1}, {2, 1}, {3, 2}}), &state);

@@ -46,21 +46,23 @@ absl::StatusOr<std::unique_ptr<RachisNode>> RachisNode::Create(
 
 absl::Status RachisNode::Restore(const RestoredState& restored) {
   if (restored.Empty() && options_.bootstrap_topology.has_value()) {
-    snapshot_.set_last_included_index(0);
-    snapshot_.set_last_included_term(0);
-    *snapshot_.mutable_topology() = *options_.bootstrap_topology;
-    snapshot_.set_state_machine(options_.state_machine->Serialize());
+    auto bootstrap = std::make_shared<Snapshot>();
+    bootstrap->set_last_included_index(0);
+    bootstrap->set_last_included_term(0);
+    *bootstrap->mutable_topology() = *options_.bootstrap_topology;
+    bootstrap->set_state_machine(options_.state_machine->Serialize());
+    snapshot_ = std::move(bootstrap);
     snapshot_to_persist_ = snapshot_;
   } else if (restored.snapshot.has_value()) {
-    snapshot_ = *restored.snapshot;
-    absl::Status s = options_.state_machine->Restore(snapshot_.state_machine());
+    snapshot_ = std::make_shared<const Snapshot>(*restored.snapshot);
+    absl::Status s = options_.state_machine->Restore(snapshot_->state_machine());
     if (!s.ok()) return s;
-    for (const AppliedRequest& applied : snapshot_.applied_requests()) {
+    for (const AppliedRequest& applied : snapshot_->applied_requests()) {
       applied_requests_[applied.request_id()] = applied;
       applied_by_index_[applied.index()] = applied.request_id();
     }
   }
-  log_.ResetTo(snapshot_.last_included_index(), snapshot_.last_included_term());
+  log_.ResetTo(snapshot_->last_included_index(), snapshot_->last_included_term());
   Observe({.kind = RachisObservation::Kind::kLogReset,
            .index = log_.snapshot_index(),
            .entry_term = log_.snapshot_term()});
@@ -364,13 +366,13 @@ void RachisNode::TruncateLogFrom(uint64_t index) {
 
 ClusterTopology RachisNode::TopologyAt(uint64_t index) const {
   auto it = topology_entries_.upper_bound(index);
-  if (it == topology_entries_.begin()) return ClusterTopology::FromProto(snapshot_.topology());
+  if (it == topology_entries_.begin()) return ClusterTopology::FromProto(snapshot_->topology());
   return std::prev(it)->second;
 }
 
 void RachisNode::RecomputeTopology() {
   ClusterTopology next = topology_entries_.empty()
-                             ? ClusterTopology::FromProto(snapshot_.topology())
+                             ? ClusterTopology::FromProto(snapshot_->topology())
                              : topology_entries_.rbegin()->second;
   const bool changed = next.ToProto().SerializeAsString() !=
                        topology_.ToProto().SerializeAsString();
@@ -449,16 +451,16 @@ void RachisNode::ApplyCommitted() {
 void RachisNode::MaybeCompact() {
   if (options_.snapshot_every_entries == 0) return;
   if (applied_index_ < log_.snapshot_index() + options_.snapshot_every_entries) return;
-  snapshot_ = MakeSnapshot();
-  log_.CompactThrough(snapshot_.last_included_index(), snapshot_.last_included_term());
+  snapshot_ = std::make_shared<const Snapshot>(MakeSnapshot());
+  log_.CompactThrough(snapshot_->last_included_index(), snapshot_->last_included_term());
   topology_entries_.erase(topology_entries_.begin(),
                           topology_entries_.upper_bound(applied_index_));
   snapshot_to_persist_ = snapshot_;
   Mark("log compacted into snapshot");
   Observe({.kind = RachisObservation::Kind::kSnapshotInstalled,
            .term = term_,
-           .index = snapshot_.last_included_index(),
-           .entry_term = snapshot_.last_included_term()});
+           .index = snapshot_->last_included_index(),
+           .entry_term = snapshot_->last_included_term()});
 }
 
 Snapshot RachisNode::MakeSnapshot() const {
@@ -497,8 +499,8 @@ void RachisNode::InstallSnapshotState(const Snapshot& snapshot) {
     applied_requests_[applied.request_id()] = applied;
     applied_by_index_[applied.index()] = applied.request_id();
   }
-  snapshot_ = snapshot;
-  snapshot_to_persist_ = snapshot;
+  snapshot_ = std::make_shared<const Snapshot>(snapshot);
+  snapshot_to_persist_ = snapshot_;
   topology_entries_.erase(topology_entries_.begin(), topology_entries_.upper_bound(index));
   applied_index_ = index;
   commit_index_ = index;  // the snapshot record itself carries it to the disk
@@ -514,7 +516,7 @@ void RachisNode::Observe(RachisObservation observation) {
 
 bool RachisNode::HasReady() const {
   if (ready_outstanding_) return false;
-  return hard_state_dirty_ || snapshot_to_persist_.has_value() || unstable_from_ != 0 ||
+  return hard_state_dirty_ || snapshot_to_persist_ != nullptr || unstable_from_ != 0 ||
          !outbox_.empty() || !results_.empty() || !observations_.empty();
 }
 
@@ -522,7 +524,7 @@ Ready RachisNode::TakeReady() {
   CHECK(!ready_outstanding_);
   Ready ready;
   ready.id = next_ready_id_++;
-  if (snapshot_to_persist_.has_value()) {
+  if (snapshot_to_persist_ != nullptr) {
     ready.snapshot = std::move(snapshot_to_persist_);
     snapshot_to_persist_.reset();
   }

@@ -118,8 +118,9 @@ struct RachisObservation {
 
 struct Ready {
   int64_t id = 0;
-  // Durable effects, in this order; one fsync covers them all.
-  std::optional<Snapshot> snapshot;
+  // Durable effects, in this order; one fsync covers them all. The snapshot is shared
+  // with the node (it is also what InstallSnapshot sends), never copied.
+  std::shared_ptr<const Snapshot> snapshot;
   std::optional<LogAppend> log_append;
   std::optional<HardState> hard_state;
   // Sent only after the durable effects above are synced.
@@ -127,7 +128,7 @@ struct Ready {
   std::vector<CommandResult> results;
   std::vector<RachisObservation> observations;
   bool NeedsSync() const {
-    return snapshot.has_value() || log_append.has_value() || hard_state.has_value();
+    return snapshot != nullptr || log_append.has_value() || hard_state.has_value();
   }
 };
 
@@ -286,7 +287,8 @@ class RachisNode {
   uint64_t applied_index_ = 0;
   std::string leader_tag_;
   RaftLog log_;
-  Snapshot snapshot_;  // the latest snapshot (base of log_)
+  // The latest snapshot (base of log_). Invariant: never null after Create().
+  std::shared_ptr<const Snapshot> snapshot_ = std::make_shared<const Snapshot>();
   ClusterTopology topology_;  // in force: last topology entry in the log, else snapshot's
   std::map<uint64_t, ClusterTopology> topology_entries_;  // index -> topology entry
 
@@ -317,7 +319,7 @@ class RachisNode {
 
   // Persistence bookkeeping.
   bool hard_state_dirty_ = false;
-  std::optional<Snapshot> snapshot_to_persist_;
+  std::shared_ptr<const Snapshot> snapshot_to_persist_;
   uint64_t unstable_from_ = 0;    // 0: no log change to persist
   uint64_t persisted_index_ = 0;  // highest log index known durable here
   bool ready_outstanding_ = false;

@@ -76,7 +76,7 @@ void TestCluster::Drain(const std::string& tag) {
   while (host.up && host.node->HasReady()) {
     Ready ready = host.node->TakeReady();
     PersistedRecord record;
-    if (ready.snapshot.has_value()) {
+    if (ready.snapshot != nullptr) {
       *record.mutable_snapshot() = *ready.snapshot;
       host.disk.push_back(EncodeRecord(record));
     }

@@ -206,10 +206,8 @@ void RachisHost::Pump(const Context& context, Effects* effects) {
     }
     // Swap each part into a record for encoding and back (no copies of the entries).
     rachis::PersistedRecord record;
-    if (ready.snapshot.has_value()) {
-      record.mutable_snapshot()->Swap(&*ready.snapshot);
-      awaiting_records_.push_back(rachis::EncodeRecord(record));
-      record.mutable_snapshot()->Swap(&*ready.snapshot);
+    if (ready.snapshot != nullptr) {
+      awaiting_records_.push_back(rachis::EncodeSnapshotRecord(*ready.snapshot));
     }
     if (ready.log_append.has_value()) {
       record.mutable_log_append()->Swap(&*ready.log_append);
