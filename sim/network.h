@@ -30,7 +30,7 @@
 // Ownership: the Network borrows the Scheduler and Trace (they must outlive it) and
 // calls a NetworkHandler (not owned, must outlive it) for every delivery. Handler calls
 // happen from scheduler events, never re-entrantly from inside a Network method, except
-// OnConnectionBroken, which SetReachability / SetAccepting / Close deliver synchronously.
+// OnConnectionBroken, which SetReachability / SetAccepting / Break deliver synchronously.
 // Thread-compatible.
 #ifndef RAVENSIM_SIM_NETWORK_H_
 #define RAVENSIM_SIM_NETWORK_H_

@@ -178,6 +178,23 @@ TEST_F(WorldTest, PauseFreezesANodeAndResumeJumpsItsClock) {
   EXPECT_EQ(counter(2)->disconnects(), 0);
 }
 
+TEST_F(WorldTest, PausedInboxOverflowBreaksTheConnection) {
+  WorldOptions options;
+  options.max_paused_inbox = 5;
+  Build(3, options, {.max_increments = 1000});
+  ASSERT_TRUE(world_->RunFor(SimDuration::Millis(100)).ok());
+  ASSERT_TRUE(world_->Pause(2).ok());
+  ASSERT_TRUE(world_->RunFor(SimDuration::Millis(200)).ok());
+  EXPECT_GT(world_->harness_drop_count(), 0);
+  ASSERT_TRUE(world_->Resume(2).ok());
+  // Node 2 hears of the broken connections, and the others got it from the break.
+  EXPECT_GT(counter(2)->disconnects(), 0);
+  EXPECT_GT(counter(0)->disconnects(), 0);
+  // Reconnection repairs everything (an announcement may be in flight at the check).
+  ASSERT_TRUE(world_->RunFor(SimDuration::Millis(500)).ok());
+  EXPECT_GE(counter(2)->known()[0], counter(0)->own_count() - 1);
+}
+
 TEST_F(WorldTest, ResumeWithExtraJumpMovesTheClockFurther) {
   Build(2, {}, {.max_increments = 1000});
   ASSERT_TRUE(world_->RunFor(SimDuration::Millis(50)).ok());
