@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "tools/scenario/command_util.h"
+#include "tools/scenario/isolated_run.h"
 #include "tools/scenario/scenario_commands.h"
 #include "tools/scenario/sweep.h"
 
@@ -19,6 +20,7 @@ struct SweepFlags {
   std::string out;
   bool resume = false;
   bool no_progress = false;
+  bool in_process = false;
 };
 
 int SweepMain(const SweepFlags& flags) {
@@ -47,11 +49,18 @@ int SweepMain(const SweepFlags& flags) {
             << std::flush;
   const scenarios::Scenario& s = *scenario;
   const std::string path = flags.scenario;
-  auto summary = RunSweep(options, [&s, &path](uint64_t seed) {
+  auto run_seed = [&s, &path](uint64_t seed) {
     RunOptions run;
     run.seed = seed;
     run.checker_threads = 1;  // The sweep's jobs already use the cores.
     return ToSeedResult(RunScenario(s, run), ReproduceCommand(path, seed));
+  };
+  const bool in_process = flags.in_process;
+  auto summary = RunSweep(options, [&](uint64_t seed) {
+    if (in_process) return run_seed(seed);
+    // A run that dies (a CHECK in the modelled system) is a failing seed, not the end
+    // of the sweep.
+    return RunSeedIsolated(seed, run_seed, ReproduceCommand(path, seed));
   });
   if (!summary.ok()) {
     std::cerr << summary.status().message() << "\n";
@@ -81,6 +90,9 @@ void AddSweepCommand(CLI::App& app, CommandAction* action) {
   sweep->add_option("--out", flags->out, "Write one result file per seed into DIR");
   sweep->add_flag("--resume", flags->resume, "Skip seeds that already have a result in --out");
   sweep->add_flag("--no-progress", flags->no_progress, "Never draw the progress bar");
+  sweep->add_flag("--in-process", flags->in_process,
+                  "Run seeds in this process instead of one child process per seed (a "
+                  "crashing seed then ends the sweep)");
   sweep->callback([flags, action]() { *action = [flags]() { return SweepMain(*flags); }; });
 }
 
