@@ -146,7 +146,7 @@ TEST_F(WorldTest, TornWritesAreCaughtByTheChecksumOnRecovery) {
     const bool had_unsynced = world_->disk(2).unsynced_write_count() > 0;
     ASSERT_TRUE(world_->Crash(2).ok());
     ASSERT_TRUE(world_->Restart(2).ok());
-    const Seen& recovered = Of(2, "counter.recovered").back();
+    const Seen recovered = Of(2, "counter.recovered").back();
     EXPECT_EQ(recovered.value, durable_before);  // Never more than what was synced.
     if (had_unsynced && recovered.detail != "bad_records=0") ++torn_seen;
   }
