@@ -1,7 +1,9 @@
-// The Rachis seed sweep (DESIGN.md §9, STYLE.md §H): for each seed, a 5-node cluster with
-// 3 clients submitting register commands runs a safety phase of random faults — every
+// The Rachis seed sweep (DESIGN.md §9, STYLE.md §H): for each seed, 5 members and 0-2
+// watchers with
+// 3 clients submitting register commands run a safety phase of random faults — every
 // named partition shape, crashes, restarts, pauses, message loss and duplication,
-// clogged links, clock drift and recoverable disk faults (write/fsync errors, torn
+// clogged links, clock drift, membership changes (demote, make watcher, promote back)
+// and recoverable disk faults (write/fsync errors, torn
 // writes, slow I/O) — with the Raft invariant checker on every observation; then a
 // liveness phase: heal everything, stop new commands, and require a leader and every
 // acknowledged command applied on all nodes within kLivenessBound of simulated time.
@@ -42,8 +44,9 @@ class FaultSchedule {
   // One random fault action; returns a short description for failure messages.
   std::string Step() {
     World& world = rw_.world();
-    const NodeId node = static_cast<NodeId>(prng_.UniformBelow(kMembers));
-    switch (prng_.UniformBelow(11)) {
+    const int size = rw_.cluster_size();
+    const NodeId node = static_cast<NodeId>(prng_.UniformBelow(size));
+    switch (prng_.UniformBelow(12)) {
       case 0:
       case 1: {
         static constexpr sim::PartitionShape kShapes[] = {
@@ -68,7 +71,7 @@ class FaultSchedule {
       case 3:
         return absl::StrCat("crash ", node, " ", world.Crash(node).ok());
       case 4:
-        for (NodeId id = 0; id < kMembers; ++id) {
+        for (NodeId id = 0; id < size; ++id) {
           if (world.state(id) == sim::ProcessState::kCrashed) {
             return absl::StrCat("restart ", id, " ", world.Restart(id).ok());
           }
@@ -77,7 +80,7 @@ class FaultSchedule {
       case 5:
         return absl::StrCat("pause ", node, " ", world.Pause(node).ok());
       case 6:
-        for (NodeId id = 0; id < kMembers; ++id) {
+        for (NodeId id = 0; id < size; ++id) {
           if (world.state(id) == sim::ProcessState::kPaused) {
             return absl::StrCat("resume ", id, " ", world.Resume(id).ok());
           }
@@ -97,10 +100,12 @@ class FaultSchedule {
         return absl::StrCat("disk faults ", node, " ", world.SetDiskFaults(node, faults).ok());
       }
       case 9: {
-        const NodeId other = static_cast<NodeId>(prng_.UniformBelow(kMembers));
+        const NodeId other = static_cast<NodeId>(prng_.UniformBelow(size));
         world.Clog(node, other, SimDuration::Millis(prng_.UniformIn(50, 500)));
         return absl::StrCat("clog ", node, "->", other);
       }
+      case 10:
+        return ChangeMembership(node);
       default:
         return absl::StrCat("disk ok ", node, " ", world.SetDiskFaults(node, {}).ok());
     }
@@ -110,7 +115,7 @@ class FaultSchedule {
   void HealAll() {
     World& world = rw_.world();
     world.Heal();
-    for (NodeId id = 0; id < kMembers; ++id) {
+    for (NodeId id = 0; id < rw_.cluster_size(); ++id) {
       (void)world.SetDiskFaults(id, {});
       if (world.state(id) == sim::ProcessState::kCrashed) (void)world.Restart(id);
       if (world.state(id) == sim::ProcessState::kPaused) (void)world.Resume(id);
@@ -118,6 +123,30 @@ class FaultSchedule {
   }
 
  private:
+  // §1.5 under faults: the leader demotes a member to promotable (promoted back once
+  // caught up), turns a member into a watcher, or a watcher back into a promotable. The
+  // call happens between scheduler events; the leader's host carries out the effects
+  // at its next callback (its heartbeat timer is never more than T/3 away).
+  std::string ChangeMembership(NodeId node) {
+    const NodeId leader = rw_.Leader();
+    if (leader == sim::kNoNode || leader == node) return "membership: no leader";
+    rachis::RachisNode& rachis = rw_.host(leader)->mutable_rachis();
+    const std::string tag(1, static_cast<char>('A' + node));
+    const rachis::ClusterTopology& topology = rachis.topology();
+    rachis::NodeKind kind = rachis::NodeKind::kPromotable;
+    if (topology.IsMember(tag)) {
+      // Keep at least three voters so the cluster stays able to heal.
+      if (topology.members.size() <= 3) return "membership: too few members";
+      if (prng_.Chance(1, 3)) kind = rachis::NodeKind::kWatcher;
+    } else if (!topology.watchers.count(tag)) {
+      return "membership: already promotable";
+    }
+    const int64_t now = rw_.world().ContextFor(leader).monotonic_now.nanos();
+    absl::StatusOr<std::string> done = rachis.ModifyTopology(now, tag, -1, kind);
+    return absl::StrCat("membership ", tag, " -> ", static_cast<int>(kind), " ",
+                        done.ok() ? "ok" : done.status().ToString());
+  }
+
   RachisWorld& rw_;
   sim::Prng prng_;
 };
@@ -134,7 +163,7 @@ bool Quiescent(RachisWorld& rw, std::string* why) {
 
 std::string DescribeCluster(RachisWorld& rw) {
   std::string out;
-  for (NodeId id = 0; id < kMembers; ++id) {
+  for (NodeId id = 0; id < rw.cluster_size(); ++id) {
     RachisHost* host = rw.host(id);
     absl::StrAppend(&out, "node ", id, " ", sim::ProcessStateName(rw.world().state(id)));
     if (host != nullptr) {
@@ -161,7 +190,10 @@ class Seed : public ::testing::TestWithParam<int> {};
 TEST_P(Seed, Sweep) {
   const uint64_t seed = static_cast<uint64_t>(GetParam());
   sim::Prng knobs = sim::Prng(seed).Fork(sim::StreamId::kScenario);
-  RachisWorldOptions options{.seed = seed, .members = kMembers, .clients = 3};
+  RachisWorldOptions options{.seed = seed,
+                             .members = kMembers,
+                             .watchers = static_cast<int>(knobs.UniformBelow(3)),
+                             .clients = 3};
   options.message_loss = sim::Ratio{knobs.UniformBelow(3), 100};
   options.message_duplication = sim::Ratio{knobs.UniformBelow(3), 100};
   options.network.default_link.packet_loss_ratio = sim::Ratio{knobs.UniformBelow(2), 200};
