@@ -1,15 +1,15 @@
-// The Rachis seed sweep (DESIGN.md §9, STYLE.md §H): for each seed, 5 members and 0-2
-// watchers with
-// 3 clients submitting register commands run a safety phase of random faults — every
-// named partition shape, crashes, restarts, pauses, message loss and duplication,
-// clogged links, clock drift, membership changes (demote, make watcher, promote back)
-// and recoverable disk faults (write/fsync errors, torn
-// writes, slow I/O) — with the Raft invariant checker on every observation; then a
-// liveness phase: heal everything, stop new commands, and require a leader and every
-// acknowledged command applied on all nodes within kLivenessBound of simulated time.
+// The Rachis seed sweep (DESIGN.md §9, STYLE.md §H): for each seed, 5 members, 0-2
+// watchers and 3 clients submitting register commands run a safety phase of random
+// faults — every named partition shape, crashes, restarts, pauses, message loss and
+// duplication, clogged links, clock drift, membership changes (demote, make watcher,
+// promote back) and recoverable disk faults (write/fsync errors, torn writes, slow
+// I/O) — with the Raft invariant checker on every observation; then a liveness phase:
+// heal everything, stop new commands, and require a leader and every acknowledged
+// command applied on all nodes within kLivenessBound of simulated time.
 //
 // One test per seed, so Bazel's shard_count spreads them and a failure names its seed:
-//   bazel test //sim/harness:rachis_sweep_test --test_filter='*/Seed.Sweep/17'
+//   bazel test //sim/harness:rachis_sweep_test --test_filter='*/Seed.Sweep/17'  (seed 18:
+//   test index i runs seed i+1)
 // RACHIS_SWEEP_SEEDS overrides the number of seeds (default 1000).
 #include <cstdlib>
 #include <fstream>
