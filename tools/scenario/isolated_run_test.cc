@@ -1,7 +1,11 @@
 #include "tools/scenario/isolated_run.h"
 
 #include <cstdlib>
+#include <atomic>
 #include <iostream>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -47,6 +51,56 @@ TEST(IsolatedRunTest, ExitWithoutResultIsAFailure) {
   EXPECT_FALSE(r.passed());
   EXPECT_EQ(r.signature(), "crash:signal 0");
   EXPECT_NE(r.error().find("status 3"), std::string::npos);
+}
+
+SeedResult CrashOnThree(uint64_t seed) {
+  if (seed == 3) {
+    std::cerr << "core/y.cc:7: CHECK failed: seed != 3 (3 vs 3)\n";
+    std::abort();
+  }
+  SeedResult result;
+  result.set_seed(seed);
+  result.set_passed(seed % 2 == 0);
+  result.set_fingerprint(std::to_string(seed * 11));
+  std::cerr << "seed " << seed << " done\n";
+  return result;
+}
+
+TEST(IsolatedWorkerTest, OneChildRunsManySeedsAndIsReplacedAfterACrash) {
+  IsolatedWorker worker(CrashOnThree);
+  for (uint64_t seed : {1, 2}) {
+    const SeedResult r = worker.Run(seed, "repro");
+    EXPECT_EQ(r.seed(), seed);
+    EXPECT_EQ(r.fingerprint(), std::to_string(seed * 11));
+    EXPECT_EQ(r.passed(), seed % 2 == 0);
+  }
+  EXPECT_EQ(worker.children_started(), 1);
+  const SeedResult crashed = worker.Run(3, "ravensim run x --seed 3");
+  EXPECT_FALSE(crashed.passed());
+  EXPECT_EQ(crashed.seed(), 3u);
+  EXPECT_EQ(crashed.signature(), "crash:core/y.cc:7: CHECK failed: seed != 3");
+  EXPECT_EQ(crashed.reproduce(), "ravensim run x --seed 3");
+  // The error keeps the crashing seed's stderr, not earlier seeds'.
+  EXPECT_EQ(crashed.error().find("seed 1 done"), std::string::npos) << crashed.error();
+  for (uint64_t seed : {4, 5, 6}) EXPECT_EQ(worker.Run(seed, "repro").seed(), seed);
+  EXPECT_EQ(worker.children_started(), 2);
+}
+
+TEST(IsolatedWorkerTest, WorkersOnSeveralThreadsFinish) {
+  // Each worker's child must see end of input when its worker goes away, even though
+  // the children were forked while the other worker's pipes were open.
+  std::vector<std::thread> threads;
+  std::atomic<int> done{0};
+  for (int t = 0; t < 3; ++t) {
+    threads.emplace_back([&done, t]() {
+      IsolatedWorker worker(CrashOnThree);
+      for (uint64_t seed = 10 + t; seed < 40; seed += 3) {
+        if (worker.Run(seed, "").seed() == seed) ++done;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(done.load(), 30);
 }
 
 TEST(IsolatedRunTest, CrashSignatureGroupsByLocation) {

@@ -2,7 +2,10 @@
 #include <unistd.h>
 
 #include <iostream>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 #include "tools/scenario/command_util.h"
 #include "tools/scenario/isolated_run.h"
@@ -56,12 +59,23 @@ int SweepMain(const SweepFlags& flags) {
     return ToSeedResult(RunScenario(s, run), ReproduceCommand(path, seed));
   };
   const bool in_process = flags.in_process;
+  // A run that dies (a CHECK in the modelled system) is a failing seed, not the end of
+  // the sweep: seeds run in child processes, one long-lived child per sweep thread,
+  // all ended when this sweep ends.
+  std::mutex mu;
+  std::map<std::thread::id, std::unique_ptr<IsolatedWorker>> workers;
   auto summary = RunSweep(options, [&](uint64_t seed) {
     if (in_process) return run_seed(seed);
-    // A run that dies (a CHECK in the modelled system) is a failing seed, not the end
-    // of the sweep.
-    return RunSeedIsolated(seed, run_seed, ReproduceCommand(path, seed));
+    IsolatedWorker* worker = nullptr;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      auto& slot = workers[std::this_thread::get_id()];
+      if (slot == nullptr) slot = std::make_unique<IsolatedWorker>(run_seed);
+      worker = slot.get();
+    }
+    return worker->Run(seed, ReproduceCommand(path, seed));
   });
+  workers.clear();
   if (!summary.ok()) {
     std::cerr << summary.status().message() << "\n";
     return kExitBadInput;
