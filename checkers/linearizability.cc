@@ -1,6 +1,7 @@
 #include "checkers/linearizability.h"
 
 #include <atomic>
+#include <memory>
 #include <map>
 #include <thread>
 #include <variant>
@@ -65,9 +66,29 @@ struct KvPartition {
   std::vector<ModelOp<KvModel::Input>> ops;
 };
 
+// A search kept alive between rounds, so a larger budget resumes it.
+class ResumableSearch {
+ public:
+  virtual ~ResumableSearch() = default;
+  virtual SearchResult Run(int64_t step_limit) = 0;
+};
+
+template <typename M>
+class ResumableSearchOf : public ResumableSearch {
+ public:
+  ResumableSearchOf(const M& model, const std::vector<ModelOp<typename M::Input>>& ops,
+                    int64_t max_cache_entries)
+      : search_(model, ops, max_cache_entries) {}
+  SearchResult Run(int64_t step_limit) override { return search_.Run(step_limit); }
+
+ private:
+  Search<M> search_;
+};
+
 struct Partition {
   std::string key;
   std::variant<RegisterPartition, KvPartition, CmpxchgPartition> prepared;
+  std::unique_ptr<ResumableSearch> search;  // created by the first round that needs it
 };
 
 // What checking one key found; filled by a worker thread.
@@ -117,16 +138,20 @@ absl::StatusOr<std::vector<Partition>> Prepare(const History& history, ModelKind
 
 template <typename M>
 void RunSearch(const M& model, const std::vector<ModelOp<typename M::Input>>& ops,
-               const SearchBudget& budget, Outcome* out) {
-  out->search = CheckOperations(model, ops, budget);
-  out->step_budget_exhausted =
-      out->search.verdict == Verdict::kUnknown && out->search.steps > budget.max_steps;
+               const SearchBudget& budget, std::unique_ptr<ResumableSearch>* search,
+               Outcome* out) {
+  if (*search == nullptr) {
+    *search = std::make_unique<ResumableSearchOf<M>>(model, ops, budget.max_cache_entries);
+  }
+  out->search = (*search)->Run(budget.max_steps);
+  out->step_budget_exhausted = out->search.step_budget_exhausted;
+  if (!out->step_budget_exhausted) search->reset();  // decided: free its memory
   out->report.verdict = out->search.verdict;
   out->report.why = out->search.why;
   out->report.search_steps = out->search.steps;
 }
 
-Outcome CheckPartition(const History& history, const Partition& p,
+Outcome CheckPartition(const History& history, Partition& p,
                        const LinearizabilityOptions& options, const SearchBudget& budget) {
   Outcome out;
   out.report.key = p.key;
@@ -148,14 +173,14 @@ Outcome CheckPartition(const History& history, const Partition& p,
             return;
           }
         }
-        RunSearch(prepared.model, prepared.ops, budget, &out);
+        RunSearch(prepared.model, prepared.ops, budget, &p.search, &out);
       },
       p.prepared);
   return out;
 }
 
 // Runs CheckPartition on `todo` (indexes into parts) on the thread pool.
-void RunRound(const History& history, const std::vector<Partition>& parts,
+void RunRound(const History& history, std::vector<Partition>& parts,
               const std::vector<size_t>& todo, const LinearizabilityOptions& options,
               const SearchBudget& budget, std::vector<Outcome>* outcomes) {
   std::atomic<size_t> next{0};
@@ -172,10 +197,11 @@ void RunRound(const History& history, const std::vector<Partition>& parts,
 }
 
 // Checks every key in rounds of growing step budgets (x8 from 20,000 up to
-// options.budget.max_steps). A round that finds a failing key ends the check, so one
-// hard linearizable key does not delay the verdict on an easy failing one. Budgets
-// count steps, not time, so which keys get decided is a function of the input alone.
-std::vector<Outcome> CheckAll(const History& history, const std::vector<Partition>& parts,
+// options.budget.max_steps); an undecided key's search resumes where it stopped. A
+// round that finds a failing key ends the check, so one hard linearizable key does not
+// delay the verdict on an easy failing one. Budgets count steps, not time, so which
+// keys get decided is a function of the input alone.
+std::vector<Outcome> CheckAll(const History& history, std::vector<Partition>& parts,
                               const LinearizabilityOptions& options) {
   std::vector<Outcome> outcomes(parts.size());
   std::vector<size_t> todo(parts.size());
@@ -193,6 +219,7 @@ std::vector<Outcome> CheckAll(const History& history, const std::vector<Partitio
     if (failed || budget.max_steps >= options.budget.max_steps) {
       for (size_t i : again) {
         if (failed) outcomes[i].report.why = "not decided: another key failed first";
+        parts[i].search.reset();
       }
       break;
     }

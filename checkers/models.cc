@@ -8,16 +8,27 @@ namespace ravensim::checkers {
 using history::Operation;
 using history::OpKind;
 
-ValueTable::ValueTable() {
-  texts_.push_back("nil");
-  ids_["nil"] = 0;
-}
+ValueTable::ValueTable() { texts_.push_back("nil"); }
 
 int32_t ValueTable::Intern(const history::Value& v) {
-  const std::string text = history::ValueToString(v);
-  auto [it, inserted] = ids_.try_emplace(text, static_cast<int32_t>(texts_.size()));
-  if (inserted) texts_.push_back(text);
-  return it->second;
+  const int32_t next = static_cast<int32_t>(texts_.size());
+  switch (v.kind_case()) {
+    case history::Value::kStr: {
+      auto it = str_ids_.find(absl::string_view(v.str()));
+      if (it != str_ids_.end()) return it->second;
+      str_ids_.emplace(v.str(), next);
+      break;
+    }
+    case history::Value::kInt: {
+      auto [it, inserted] = int_ids_.try_emplace(v.int_(), next);
+      if (!inserted) return it->second;
+      break;
+    }
+    case history::Value::KIND_NOT_SET:
+      return 0;
+  }
+  texts_.push_back(history::ValueToString(v));
+  return next;
 }
 
 // --- Register -------------------------------------------------------------------------

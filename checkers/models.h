@@ -31,8 +31,9 @@ class ValueTable {
   const std::string& Text(int32_t id) const { return texts_[id]; }
 
  private:
-  absl::flat_hash_map<std::string, int32_t> ids_;
-  std::vector<std::string> texts_;
+  absl::flat_hash_map<std::string, int32_t> str_ids_;
+  absl::flat_hash_map<int64_t, int32_t> int_ids_;
+  std::vector<std::string> texts_;  // ValueToString of each id
 };
 
 // A register that starts absent (nil). read returns its value; write sets it; cas

@@ -67,6 +67,7 @@ struct SearchBudget {
 struct SearchResult {
   Verdict verdict = Verdict::kUnknown;
   std::string why;  // set for kUnknown
+  bool step_budget_exhausted = false;  // kUnknown because of the step limit
   int64_t steps = 0;
   int64_t cache_entries = 0;
   // kNotLinearizable: the longest partial linearization the search reached (positions
@@ -98,7 +99,7 @@ struct Event {
 std::vector<Event> BuildEvents(const std::vector<int64_t>& invoke_times,
                                const std::vector<int64_t>& return_times);
 
-// Append-only storage that never moves its elements (blocks of 2^16).
+// Append-only storage that never moves its elements (blocks of 2^12).
 template <typename T>
 class BlockedArray {
  public:
@@ -119,7 +120,7 @@ class BlockedArray {
   }
 
  private:
-  static constexpr int kShift = 16;
+  static constexpr int kShift = 12;
   static constexpr size_t kBlock = size_t{1} << kShift;
   static constexpr size_t kMask = kBlock - 1;
   std::vector<std::unique_ptr<T[]>> blocks_;
@@ -173,144 +174,205 @@ class VisitedSet {
 
 }  // namespace search_internal
 
+// A search that can be continued with a larger step budget: Run(limit) stops with
+// kUnknown when `limit` total steps are used, and a later Run with a larger limit
+// resumes exactly where it stopped, so growing budgets cost no repeated work.
+// Owns copies of nothing: `model` and `ops` must outlive it.
 template <typename M>
-SearchResult CheckOperations(const M& model, const std::vector<ModelOp<typename M::Input>>& ops,
-                             const SearchBudget& budget) {
+class Search {
+ public:
   using State = typename M::State;
-  using search_internal::Event;
-  SearchResult result;
-  const int n = static_cast<int>(ops.size());
-  std::vector<int64_t> invokes(n), returns(n);
-  for (int i = 0; i < n; ++i) {
-    invokes[i] = ops[i].invoke_time;
-    returns[i] = ops[i].outcome_unknown ? kReturnNever : ops[i].return_time;
+  using Op = ModelOp<typename M::Input>;
+
+  Search(const M& model, const std::vector<Op>& ops, int64_t max_cache_entries)
+      : model_(model), ops_(ops), max_cache_entries_(max_cache_entries) {
+    const int n = static_cast<int>(ops.size());
+    std::vector<int64_t> invokes(n), returns(n);
+    for (int i = 0; i < n; ++i) {
+      invokes[i] = ops[i].invoke_time;
+      returns[i] = ops[i].outcome_unknown ? kReturnNever : ops[i].return_time;
+    }
+    ev_ = search_internal::BuildEvents(invokes, returns);
+    FindTwins();
+    words_ = std::max(1, (n + 63) / 64);
+    bits_.assign(words_, 0);
+    zobrist_.resize(n);
+    for (int i = 0; i < n; ++i) zobrist_[i] = search_internal::Mix64(0x5eed0000ULL + i);
+    visited_.Reset(words_);
+    state_ = model.Init();
+    entry_ = ev_[0].next;
   }
-  std::vector<Event> ev = search_internal::BuildEvents(invokes, returns);
+
+  // Runs until decided or until `step_limit` steps in total have been used.
+  SearchResult Run(int64_t step_limit);
+
+ private:
+  using Event = search_internal::Event;
+  struct Frame {
+    int32_t call;
+    State state;
+  };
+
   // Symmetry: unknown-outcome operations with equal inputs are interchangeable once
   // both are invoked, so they are linearized in invocation order: an operation may be
   // linearized only after its earlier twin (a bounded look-back; fewer twins found
   // only means less pruning).
-  std::vector<int32_t> twin(n, -1);
-  {
+  void FindTwins() {
+    const int n = static_cast<int>(ops_.size());
+    twin_.assign(n, -1);
     std::vector<int32_t> unknown;
     for (int i = 0; i < n; ++i) {
-      if (ops[i].outcome_unknown) unknown.push_back(i);
+      if (ops_[i].outcome_unknown) unknown.push_back(i);
     }
     std::stable_sort(unknown.begin(), unknown.end(), [&](int32_t a, int32_t b) {
-      return ops[a].invoke_time < ops[b].invoke_time;
+      return ops_[a].invoke_time < ops_[b].invoke_time;
     });
     for (size_t j = 0; j < unknown.size(); ++j) {
       for (size_t k = j; k-- > 0 && j - k <= 256;) {
-        if (ops[unknown[k]].input == ops[unknown[j]].input) {
-          twin[unknown[j]] = unknown[k];
+        if (ops_[unknown[k]].input == ops_[unknown[j]].input) {
+          twin_[unknown[j]] = unknown[k];
           break;
         }
       }
     }
   }
-  const int words = std::max(1, (n + 63) / 64);
-  std::vector<uint64_t> bits(words, 0);
-  std::vector<uint64_t> zobrist(n);
-  for (int i = 0; i < n; ++i) zobrist[i] = search_internal::Mix64(0x5eed0000ULL + i);
-  uint64_t bits_hash = 0;
-  // Reused by the searches one thread runs (never shared between threads).
-  thread_local search_internal::VisitedSet visited;
-  thread_local search_internal::BlockedArray<State> visited_states;
-  visited.Reset(words);
-  visited_states.Clear(/*keep_blocks=*/16);
+  bool Bit(int op) const { return (bits_[op >> 6] >> (op & 63)) & 1; }
+  void Flip(int op) { bits_[op >> 6] ^= uint64_t{1} << (op & 63); }
+  void Lift(int32_t call) {
+    Event& c = ev_[call];
+    ev_[c.prev].next = c.next;
+    ev_[c.next].prev = c.prev;
+    Event& r = ev_[c.match];
+    ev_[r.prev].next = r.next;
+    if (r.next >= 0) ev_[r.next].prev = r.prev;
+  }
+  void Unlift(int32_t call) {
+    Event& c = ev_[call];
+    Event& r = ev_[c.match];
+    ev_[r.prev].next = c.match;
+    if (r.next >= 0) ev_[r.next].prev = c.match;
+    ev_[c.prev].next = call;
+    ev_[c.next].prev = call;
+  }
+  // At a call: tries to linearize its operation next. Returns true if it did.
+  bool TryLinearize(int32_t call);
+  // At a return of a pending known-outcome operation: records the longest
+  // linearization and backtracks. Returns false when there is nothing to undo.
+  bool Backtrack(int op);
 
-  auto lift = [&](int32_t call) {
-    Event& c = ev[call];
-    ev[c.prev].next = c.next;
-    ev[c.next].prev = c.prev;
-    Event& r = ev[c.match];
-    ev[r.prev].next = r.next;
-    if (r.next >= 0) ev[r.next].prev = r.prev;
-  };
-  auto unlift = [&](int32_t call) {
-    Event& c = ev[call];
-    Event& r = ev[c.match];
-    ev[r.prev].next = c.match;
-    if (r.next >= 0) ev[r.next].prev = c.match;
-    ev[c.prev].next = call;
-    ev[c.next].prev = call;
-  };
-  struct Frame {
-    int32_t call;
-    State state;
-  };
-  std::vector<Frame> stack;
-  State state = model.Init();
-  int32_t entry = ev[0].next;
-  while (entry >= 0) {
-    if (++result.steps > budget.max_steps) {
-      result.verdict = Verdict::kUnknown;
-      result.why = "search step budget exhausted";
-      return result;
+  const M& model_;
+  const std::vector<Op>& ops_;
+  const int64_t max_cache_entries_;
+  std::vector<Event> ev_;
+  std::vector<int32_t> twin_;
+  int words_ = 1;
+  std::vector<uint64_t> bits_;
+  std::vector<uint64_t> zobrist_;
+  uint64_t bits_hash_ = 0;
+  search_internal::VisitedSet visited_;
+  search_internal::BlockedArray<State> visited_states_;
+  std::vector<Frame> stack_;
+  State state_;
+  int32_t entry_ = -1;
+  SearchResult result_;
+  bool done_ = false;
+};
+
+template <typename M>
+bool Search<M>::TryLinearize(int32_t call) {
+  const int op = ev_[call].op;
+  const int32_t t = twin_[op];
+  if (t >= 0 && !Bit(t)) return false;
+  State next;
+  if (!model_.Step(state_, ops_[op].input, ops_[op].outcome_unknown, &next)) return false;
+  Flip(op);
+  const uint64_t h = search_internal::Mix64(bits_hash_ ^ zobrist_[op]) ^ model_.Hash(next);
+  if (visited_.Contains(h, bits_.data(),
+                        [&](uint32_t id) { return visited_states_[id] == next; })) {
+    Flip(op);
+    return false;
+  }
+  visited_.Insert(h, bits_.data());
+  visited_states_.push_back(next);
+  bits_hash_ ^= zobrist_[op];
+  stack_.push_back(Frame{call, std::move(state_)});
+  state_ = std::move(next);
+  Lift(call);
+  return true;
+}
+
+template <typename M>
+bool Search<M>::Backtrack(int op) {
+  if (stack_.size() > result_.longest_linearization.size() || result_.stuck_op < 0) {
+    result_.longest_linearization.clear();
+    for (const Frame& f : stack_) result_.longest_linearization.push_back(ev_[f.call].op);
+    result_.stuck_op = op;
+  }
+  if (stack_.empty()) return false;
+  Frame top = std::move(stack_.back());
+  stack_.pop_back();
+  const int top_op = ev_[top.call].op;
+  Flip(top_op);
+  bits_hash_ ^= zobrist_[top_op];
+  state_ = std::move(top.state);
+  Unlift(top.call);
+  entry_ = ev_[top.call].next;
+  return true;
+}
+
+template <typename M>
+SearchResult Search<M>::Run(int64_t step_limit) {
+  while (!done_) {
+    if (entry_ < 0) {  // every operation linearized
+      result_.verdict = Verdict::kLinearizable;
+      break;
     }
-    const Event& e = ev[entry];
-    const int op = e.op;
+    if (result_.steps >= step_limit) {
+      SearchResult partial = result_;
+      partial.verdict = Verdict::kUnknown;
+      partial.why = "search step budget exhausted";
+      partial.step_budget_exhausted = true;
+      partial.cache_entries = visited_.size();
+      return partial;
+    }
+    ++result_.steps;
+    const Event& e = ev_[entry_];
     if (e.is_call) {
-      State next;
-      const int32_t t = twin[op];
-      if (t >= 0 && (bits[t >> 6] & (uint64_t{1} << (t & 63))) == 0) {
-        entry = e.next;
-        continue;
+      if (visited_.size() >= max_cache_entries_) {
+        result_.verdict = Verdict::kUnknown;
+        result_.why = "search memory budget (cache entries) exhausted";
+        break;
       }
-      if (model.Step(state, ops[op].input, ops[op].outcome_unknown, &next)) {
-        bits[op >> 6] |= uint64_t{1} << (op & 63);
-        const uint64_t h = search_internal::Mix64(bits_hash ^ zobrist[op]) ^ model.Hash(next);
-        if (!visited.Contains(h, bits.data(), [&](uint32_t id) {
-              return visited_states[id] == next;
-            })) {
-          if (visited.size() >= budget.max_cache_entries) {
-            result.verdict = Verdict::kUnknown;
-            result.why = "search memory budget (cache entries) exhausted";
-            return result;
-          }
-          visited.Insert(h, bits.data());
-          visited_states.push_back(next);
-          bits_hash ^= zobrist[op];
-          stack.push_back(Frame{entry, std::move(state)});
-          state = std::move(next);
-          lift(entry);
-          entry = ev[0].next;
-          continue;
-        }
-        bits[op >> 6] &= ~(uint64_t{1} << (op & 63));
+      if (TryLinearize(entry_)) {
+        entry_ = ev_[0].next;
+      } else {
+        entry_ = e.next;
       }
-      entry = e.next;
       continue;
     }
-    // A return event whose operation is not linearized yet.
-    if (ops[op].outcome_unknown) break;  // only unknown-outcome ops remain
-    if (static_cast<int64_t>(stack.size()) >=
-        static_cast<int64_t>(result.longest_linearization.size())) {
-      if (stack.size() > result.longest_linearization.size() || result.stuck_op < 0) {
-        result.longest_linearization.clear();
-        for (const Frame& f : stack) result.longest_linearization.push_back(ev[f.call].op);
-        result.stuck_op = op;
-      }
+    if (ops_[e.op].outcome_unknown) {  // only unknown-outcome operations remain
+      result_.verdict = Verdict::kLinearizable;
+      break;
     }
-    if (stack.empty()) {
-      result.verdict = Verdict::kNotLinearizable;
-      result.cache_entries = visited.size();
-      return result;
+    if (!Backtrack(e.op)) {
+      result_.verdict = Verdict::kNotLinearizable;
+      break;
     }
-    Frame top = std::move(stack.back());
-    stack.pop_back();
-    const int top_op = ev[top.call].op;
-    bits[top_op >> 6] &= ~(uint64_t{1} << (top_op & 63));
-    bits_hash ^= zobrist[top_op];
-    state = std::move(top.state);
-    unlift(top.call);
-    entry = ev[top.call].next;
   }
-  result.verdict = Verdict::kLinearizable;
-  result.cache_entries = visited.size();
-  result.longest_linearization.clear();
-  result.stuck_op = -1;
-  return result;
+  done_ = true;
+  result_.cache_entries = visited_.size();
+  if (result_.verdict != Verdict::kNotLinearizable) {
+    result_.longest_linearization.clear();
+    result_.stuck_op = -1;
+  }
+  return result_;
+}
+
+template <typename M>
+SearchResult CheckOperations(const M& model, const std::vector<ModelOp<typename M::Input>>& ops,
+                             const SearchBudget& budget) {
+  Search<M> search(model, ops, budget.max_cache_entries);
+  return search.Run(budget.max_steps);
 }
 
 }  // namespace ravensim::checkers
