@@ -1,0 +1,196 @@
+// RachisNode: the log, the topology in force, commit, apply, compaction and snapshot
+// installation (RAVENDB_MODEL.md §1.4, §1.5).
+#include <algorithm>
+#include <iterator>
+#include <utility>
+
+#include "core/base/check.h"
+#include "core/rachis/entry_hash.h"
+#include "core/rachis/rachis_node.h"
+
+namespace ravensim::rachis {
+
+// --- Log, topology, commit and apply ----------------------------------------------------
+
+void RachisNode::AppendToLog(LogEntry entry) {
+  const uint64_t index = entry.index();
+  const uint64_t prev_term = log_.LastTerm();
+  const uint64_t hash = EntryHash(entry);
+  const uint64_t entry_term = entry.term();
+  const bool is_topology = entry.flags() == ENTRY_FLAGS_TOPOLOGY;
+  ClusterTopology topology;
+  if (is_topology) topology = ClusterTopology::FromProto(entry.topology());
+  log_.Append(std::move(entry));
+  unstable_from_ = unstable_from_ == 0 ? index : std::min(unstable_from_, index);
+  Observe({.kind = RachisObservation::Kind::kEntryAppended,
+           .term = term_,
+           .index = index,
+           .entry_term = entry_term,
+           .prev_term = prev_term,
+           .command_hash = hash});
+  if (is_topology) {
+    // §1.5: a topology takes effect when appended, not when committed.
+    topology_entries_[index] = std::move(topology);
+    RecomputeTopology();
+  }
+}
+
+void RachisNode::TruncateLogFrom(uint64_t index) {
+  CHECK_GT(index, commit_index_);  // committed entries are never truncated
+  log_.TruncateFrom(index);
+  unstable_from_ = unstable_from_ == 0 ? index : std::min(unstable_from_, index);
+  persisted_index_ = std::min(persisted_index_, index - 1);
+  topology_entries_.erase(topology_entries_.lower_bound(index), topology_entries_.end());
+  Observe({.kind = RachisObservation::Kind::kLogTruncated, .term = term_, .index = index});
+  RecomputeTopology();
+}
+
+ClusterTopology RachisNode::TopologyAt(uint64_t index) const {
+  auto it = topology_entries_.upper_bound(index);
+  if (it == topology_entries_.begin()) return ClusterTopology::FromProto(snapshot_->topology());
+  return std::prev(it)->second;
+}
+
+void RachisNode::RecomputeTopology() {
+  ClusterTopology next = topology_entries_.empty()
+                             ? ClusterTopology::FromProto(snapshot_->topology())
+                             : topology_entries_.rbegin()->second;
+  const bool changed = next.ToProto().SerializeAsString() !=
+                       topology_.ToProto().SerializeAsString();
+  if (!changed) return;
+  const bool was_listed = topology_.Contains(options_.tag);
+  topology_ = std::move(next);
+  RachisObservation observation{.kind = RachisObservation::Kind::kTopologyChanged,
+                                .term = term_,
+                                .index = log_.LastIndex()};
+  observation.voters = topology_.MemberTags();
+  for (const auto& [tag, id] : topology_.promotables) observation.non_voters.push_back(tag);
+  for (const auto& [tag, id] : topology_.watchers) observation.non_voters.push_back(tag);
+  Observe(std::move(observation));
+  if (state_ == RachisState::kLeader || state_ == RachisState::kLeaderElect) {
+    RefreshAmbassadors();
+  }
+  if (state_ != RachisState::kPassive && was_listed && !topology_.Contains(options_.tag)) {
+    // §1.1: removed from the topology -> Passive. (A joining node replaying older
+    // topologies that predate it was never listed, so it is not "removed".)
+    Mark("removed from topology");
+    SetState(RachisState::kPassive, "removed from topology");
+  }
+}
+
+void RachisNode::AdvanceCommitTo(uint64_t index, bool by_quorum,
+                                 std::vector<std::string> supporters) {
+  CHECK_LE(index, log_.LastIndex());
+  if (index <= commit_index_) return;
+  // The commit index rides along with the next HardState write but never forces one:
+  // it can always be re-learned from the leader (difference from RavenDB, which
+  // stores it in the apply transaction; see docs/RACHIS.md).
+  commit_index_ = index;
+  RachisObservation observation{.kind = RachisObservation::Kind::kCommitAdvanced,
+                                .term = term_,
+                                .index = index,
+                                .by_quorum = by_quorum};
+  observation.supporters = std::move(supporters);
+  if (by_quorum) observation.voters = topology_.MemberTags();
+  Observe(std::move(observation));
+  // §1.1: LeaderElect -> Leader the first time it commits an entry of its own term.
+  if (state_ == RachisState::kLeaderElect && log_.TermAt(index) == term_) TakeOffice();
+  ApplyCommitted();
+}
+
+void RachisNode::ApplyCommitted() {
+  while (applied_index_ < commit_index_) {
+    const uint64_t index = applied_index_ + 1;
+    const LogEntry& entry = log_.At(index);
+    Observe({.kind = RachisObservation::Kind::kApplied,
+             .term = term_,
+             .index = index,
+             .entry_term = entry.term(),
+             .command_hash = EntryHash(entry)});
+    if (entry.flags() == ENTRY_FLAGS_STATE_MACHINE_COMMAND) {
+      const std::string& request_id = entry.request_id();
+      auto seen = applied_requests_.find(request_id);
+      if (!request_id.empty() && seen != applied_requests_.end()) {
+        // §1.4: LogHistory says this request was applied already; do not apply twice.
+        Mark("duplicate request not applied twice");
+        const AppliedRequest original = seen->second;
+        applied_index_ = index;
+        ResolveWaiters(request_id, original.index(), original.result());
+        continue;
+      }
+      std::string result = options_.state_machine->Apply(index, entry.command());
+      applied_index_ = index;
+      RememberApplied(request_id, index, result);
+      ResolveWaiters(request_id, index, result);
+      continue;
+    }
+    applied_index_ = index;
+  }
+  MaybeCompact();
+}
+
+void RachisNode::MaybeCompact() {
+  if (options_.snapshot_every_entries == 0) return;
+  if (applied_index_ < log_.snapshot_index() + options_.snapshot_every_entries) return;
+  snapshot_ = std::make_shared<const Snapshot>(MakeSnapshot());
+  log_.CompactThrough(snapshot_->last_included_index(), snapshot_->last_included_term());
+  topology_entries_.erase(topology_entries_.begin(),
+                          topology_entries_.upper_bound(applied_index_));
+  snapshot_to_persist_ = snapshot_;
+  Mark("log compacted into snapshot");
+  Observe({.kind = RachisObservation::Kind::kSnapshotInstalled,
+           .term = term_,
+           .index = snapshot_->last_included_index(),
+           .entry_term = snapshot_->last_included_term()});
+}
+
+Snapshot RachisNode::MakeSnapshot() const {
+  Snapshot snapshot;
+  snapshot.set_last_included_index(applied_index_);
+  snapshot.set_last_included_term(*log_.TermAt(applied_index_));
+  *snapshot.mutable_topology() = TopologyAt(applied_index_).ToProto();
+  snapshot.set_state_machine(options_.state_machine->Serialize());
+  for (const auto& [index, request_id] : applied_by_index_) {
+    *snapshot.add_applied_requests() = applied_requests_.at(request_id);
+  }
+  return snapshot;
+}
+
+void RachisNode::InstallSnapshotState(const Snapshot& snapshot) {
+  const uint64_t index = snapshot.last_included_index();
+  const uint64_t term = snapshot.last_included_term();
+  CHECK_GT(index, commit_index_);
+  if (log_.TermAt(index) == term) {
+    log_.CompactThrough(index, term);
+    Observe({.kind = RachisObservation::Kind::kSnapshotInstalled,
+             .term = term_, .index = index, .entry_term = term});
+    if (unstable_from_ != 0) unstable_from_ = std::max(unstable_from_, index + 1);
+  } else {
+    log_.ResetTo(index, term);
+    Observe({.kind = RachisObservation::Kind::kLogReset,
+             .term = term_, .index = index, .entry_term = term});
+    unstable_from_ = 0;
+  }
+  persisted_index_ = std::min(persisted_index_, log_.LastIndex());
+  absl::Status restored = options_.state_machine->Restore(snapshot.state_machine());
+  CHECK_MSG(restored.ok(), restored.ToString());
+  applied_requests_.clear();
+  applied_by_index_.clear();
+  for (const AppliedRequest& applied : snapshot.applied_requests()) {
+    applied_requests_[applied.request_id()] = applied;
+    applied_by_index_[applied.index()] = applied.request_id();
+  }
+  snapshot_ = std::make_shared<const Snapshot>(snapshot);
+  snapshot_to_persist_ = snapshot_;
+  topology_entries_.erase(topology_entries_.begin(), topology_entries_.upper_bound(index));
+  applied_index_ = index;
+  commit_index_ = index;  // the snapshot record itself carries it to the disk
+  Observe({.kind = RachisObservation::Kind::kCommitAdvanced, .term = term_, .index = index});
+  RecomputeTopology();
+}
+
+void RachisNode::Observe(RachisObservation observation) {
+  observations_.push_back(std::move(observation));
+}
+
+}  // namespace ravensim::rachis
