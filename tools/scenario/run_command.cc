@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 
+#include "sim/trace.h"
 #include "tools/scenario/command_util.h"
 #include "tools/scenario/scenario_commands.h"
 
@@ -16,7 +17,28 @@ struct RunFlags {
   std::string trace;
   std::string timeline;
   std::string history;
+  bool check_determinism = false;
 };
+
+// Runs the scenario a second time and compares the two traces event by event
+// (DESIGN.md §2). Prints the verdict; false if the runs diverged.
+bool CheckDeterminism(const scenarios::Scenario& scenario, uint64_t seed,
+                      const RunReport& first) {
+  RunOptions again;
+  again.seed = seed;
+  again.keep_event_hashes = true;
+  const RunReport second = RunScenario(scenario, again);
+  const std::optional<uint64_t> diverged =
+      sim::FirstDivergence(first.event_hashes, second.event_hashes);
+  if (!diverged.has_value()) {
+    std::cout << "determinism: two runs, identical traces (" << first.event_hashes.size()
+              << " events)\n";
+    return true;
+  }
+  std::cout << "determinism: VIOLATED: the runs diverge at trace event #" << *diverged
+            << "; compare `replay --seed " << seed << "` outputs around that event\n";
+  return false;
+}
 
 int RunMain(const RunFlags& flags) {
   std::optional<scenarios::Scenario> scenario = LoadOrReport(flags.scenario);
@@ -37,12 +59,15 @@ int RunMain(const RunFlags& flags) {
   options.seed = seed;
   options.trace_jsonl = trace.get();
   options.build_timeline = !flags.timeline.empty();
+  options.keep_event_hashes = flags.check_determinism;
   const RunReport report = RunScenario(*scenario, options);
+  const bool deterministic =
+      !flags.check_determinism || CheckDeterminism(*scenario, seed, report);
   if (trace != nullptr) trace->close();
   if (!flags.history.empty() && !WriteHistory(report, flags.history)) return kExitBadInput;
   if (!flags.timeline.empty() && !WriteTimeline(report, flags.timeline)) return kExitBadInput;
   PrintRunSummary(*scenario, report, std::cout);
-  return report.passed() ? kExitOk : kExitFailed;
+  return report.passed() && deterministic ? kExitOk : kExitFailed;
 }
 
 }  // namespace
@@ -61,6 +86,8 @@ void AddRunCommand(CLI::App& app, CommandAction* action) {
                   "chrome://tracing)");
   run->add_option("--history", flags->history,
                   "Write the client history here (the checkers' JSONL format)");
+  run->add_flag("--check-determinism", flags->check_determinism,
+               "Run twice and compare the traces event by event; exit 1 on divergence");
   run->callback([flags, action]() { *action = [flags]() { return RunMain(*flags); }; });
 }
 

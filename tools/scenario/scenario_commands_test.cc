@@ -108,7 +108,9 @@ TEST(ScenarioCommandsTest, RunPrintsSeedFirstAndFingerprintLast) {
   EXPECT_NE(a.out.find("operations: "), std::string::npos);
   EXPECT_NE(a.out.find("faults injected: 1"), std::string::npos);
   EXPECT_NE(a.out.find("linearizability"), std::string::npos);
-  const Outcome b = Invoke({"run", path, "--seed", "7"});
+  const Outcome b = Invoke({"run", path, "--seed", "7", "--check-determinism"});
+  EXPECT_EQ(b.exit_code, 0);
+  EXPECT_NE(b.out.find("determinism: two runs, identical traces"), std::string::npos) << b.out;
   EXPECT_EQ(Lines(b.out).back(), lines.back());  // Same seed, same fingerprint.
   const Outcome c = Invoke({"run", path, "--seed", "8"});
   EXPECT_NE(Lines(c.out).back(), lines.back());
