@@ -264,6 +264,8 @@ Counterexample Explain(const History& history, const Partition& p, const Outcome
 
 absl::StatusOr<LinearizabilityResult> CheckLinearizability(
     const History& history, const LinearizabilityOptions& options) {
+  // The search relies on well-formed intervals; bad histories are errors, not crashes.
+  if (absl::Status s = history::Validate(history); !s.ok()) return s;
   absl::StatusOr<std::vector<Partition>> parts = Prepare(history, options.model);
   if (!parts.ok()) return parts.status();
   std::vector<Outcome> outcomes = CheckAll(history, *parts, options);

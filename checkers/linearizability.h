@@ -94,7 +94,8 @@ struct LinearizabilityResult {
   std::vector<LocalReadViolation> local_read_violations;
 };
 
-// Errors (InvalidArgument) only for operations the model cannot check.
+// Errors (InvalidArgument): a history failing history::Validate, or operations the
+// model cannot check.
 absl::StatusOr<LinearizabilityResult> CheckLinearizability(
     const history::History& history, const LinearizabilityOptions& options);
 

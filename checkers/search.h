@@ -132,8 +132,7 @@ class BlockedArray {
 class VisitedSet {
  public:
   VisitedSet() = default;
-  // Empties the set for bitsets of `words` words, keeping moderate allocations so a
-  // thread's next search does not fault in fresh memory.
+  // Empties the set for bitsets of `words` words (moderate allocations are kept).
   void Reset(int words);
   // True if an entry with hash `h` and bits `bits` exists for which `same_state(id)`
   // holds. Otherwise the caller may Insert.

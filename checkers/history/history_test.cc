@@ -88,6 +88,24 @@ TEST(HistoryJsonlTest, ReportsLineAndFieldOfBadInput) {
   EXPECT_NE(s.message().find("f:2: field 'id'"), std::string::npos) << s;
 }
 
+// Every truncation and every single-byte corruption of a valid file is either parsed or
+// rejected with a message; never a crash.
+TEST(HistoryJsonlTest, DamagedInputNeverCrashes) {
+  const std::string text = ToJsonl(SmallHistory());
+  for (size_t n = 0; n < text.size(); ++n) {
+    absl::StatusOr<History> h = ParseJsonl(text.substr(0, n), "cut");
+    if (!h.ok()) EXPECT_EQ(h.status().message().rfind("cut:", 0), 0u) << h.status();
+  }
+  for (size_t i = 0; i < text.size(); i += 3) {
+    for (char c : {'"', '{', '9', '-', 'x', '\n'}) {
+      std::string bad = text;
+      bad[i] = c;
+      absl::StatusOr<History> h = ParseJsonl(bad, "bad");
+      if (!h.ok()) EXPECT_FALSE(h.status().message().empty());
+    }
+  }
+}
+
 TEST(HistoryTest, DescribesOperations) {
   const History h = SmallHistory();
   EXPECT_EQ(DescribeOperation(h.operations(0)),
