@@ -1,6 +1,8 @@
 // Commands (RAVENDB_MODEL.md §1.4): submitted on any node, forwarded to the leader
 // (SendToLeaderAsync), de-duplicated by request id (LogHistory), answered with
 // committed-with-index-and-result, rejected, or unknown after the operation timeout.
+#include <utility>
+
 #include "absl/strings/str_cat.h"
 #include "core/base/check.h"
 #include "core/rachis/rachis_node.h"
@@ -11,13 +13,12 @@ void RachisNode::Submit(int64_t now_ns, const std::string& request_id,
                         const std::string& command) {
   AdvanceTime(now_ns);
   CHECK(!request_id.empty());
-  auto applied = applied_requests_.find(request_id);
-  if (applied != applied_requests_.end()) {
+  if (const AppliedRequest* applied = FindApplied(request_id)) {
     Mark("submission answered from log history");
     results_.push_back({.request_id = request_id,
                         .outcome = COMMAND_OUTCOME_COMMITTED,
-                        .index = applied->second.index(),
-                        .result = applied->second.result()});
+                        .index = applied->index(),
+                        .result = applied->result()});
     return;
   }
   if (state_ == RachisState::kLeader || state_ == RachisState::kLeaderElect) {
@@ -44,9 +45,8 @@ void RachisNode::Submit(int64_t now_ns, const std::string& request_id,
 void RachisNode::LeaderAccept(const std::string& request_id, const std::string& command,
                               const std::string& forwarded_by) {
   if (!forwarded_by.empty()) remote_waiters_[request_id].insert(forwarded_by);
-  auto applied = applied_requests_.find(request_id);
-  if (applied != applied_requests_.end()) {
-    ResolveWaiters(request_id, applied->second.index(), applied->second.result());
+  if (const AppliedRequest* applied = FindApplied(request_id)) {
+    ResolveWaiters(request_id, applied->index(), applied->result());
     return;
   }
   if (leader_inflight_.count(request_id) > 0) {
@@ -168,11 +168,26 @@ void RachisNode::RememberApplied(const std::string& request_id, uint64_t index,
   applied.set_request_id(request_id);
   applied.set_index(index);
   applied.set_result(result);
-  applied_requests_[request_id] = applied;
-  applied_by_index_[index] = request_id;
-  while (static_cast<int>(applied_by_index_.size()) > options_.log_history_max_entries) {
-    applied_requests_.erase(applied_by_index_.begin()->second);
-    applied_by_index_.erase(applied_by_index_.begin());
+  applied_index_by_request_[request_id] = index;
+  applied_history_[index] = std::move(applied);
+  while (static_cast<int>(applied_history_.size()) > options_.log_history_max_entries) {
+    applied_index_by_request_.erase(applied_history_.begin()->second.request_id());
+    applied_history_.erase(applied_history_.begin());
+  }
+}
+
+const AppliedRequest* RachisNode::FindApplied(const std::string& request_id) const {
+  auto it = applied_index_by_request_.find(request_id);
+  if (it == applied_index_by_request_.end()) return nullptr;
+  return &applied_history_.at(it->second);
+}
+
+void RachisNode::RestoreHistory(const Snapshot& snapshot) {
+  applied_history_.clear();
+  applied_index_by_request_.clear();
+  for (const AppliedRequest& applied : snapshot.applied_requests()) {
+    applied_index_by_request_[applied.request_id()] = applied.index();
+    applied_history_[applied.index()] = applied;
   }
 }
 

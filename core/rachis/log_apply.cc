@@ -109,11 +109,11 @@ void RachisNode::ApplyCommitted() {
              .command_hash = EntryHash(entry)});
     if (entry.flags() == ENTRY_FLAGS_STATE_MACHINE_COMMAND) {
       const std::string& request_id = entry.request_id();
-      auto seen = applied_requests_.find(request_id);
-      if (!request_id.empty() && seen != applied_requests_.end()) {
+      const AppliedRequest* seen = request_id.empty() ? nullptr : FindApplied(request_id);
+      if (seen != nullptr) {
         // §1.4: LogHistory says this request was applied already; do not apply twice.
         Mark("duplicate request not applied twice");
-        const AppliedRequest original = seen->second;
+        const AppliedRequest original = *seen;
         applied_index_ = index;
         ResolveWaiters(request_id, original.index(), original.result());
         continue;
@@ -150,8 +150,9 @@ Snapshot RachisNode::MakeSnapshot() const {
   snapshot.set_last_included_term(*log_.TermAt(applied_index_));
   *snapshot.mutable_topology() = TopologyAt(applied_index_).ToProto();
   snapshot.set_state_machine(options_.state_machine->Serialize());
-  for (const auto& [index, request_id] : applied_by_index_) {
-    *snapshot.add_applied_requests() = applied_requests_.at(request_id);
+  snapshot.mutable_applied_requests()->Reserve(static_cast<int>(applied_history_.size()));
+  for (const auto& [index, applied] : applied_history_) {
+    *snapshot.add_applied_requests() = applied;
   }
   return snapshot;
 }
@@ -174,12 +175,7 @@ void RachisNode::InstallSnapshotState(const Snapshot& snapshot) {
   persisted_index_ = std::min(persisted_index_, log_.LastIndex());
   absl::Status restored = options_.state_machine->Restore(snapshot.state_machine());
   CHECK_MSG(restored.ok(), restored.ToString());
-  applied_requests_.clear();
-  applied_by_index_.clear();
-  for (const AppliedRequest& applied : snapshot.applied_requests()) {
-    applied_requests_[applied.request_id()] = applied;
-    applied_by_index_[applied.index()] = applied.request_id();
-  }
+  RestoreHistory(snapshot);
   snapshot_ = std::make_shared<const Snapshot>(snapshot);
   snapshot_to_persist_ = snapshot_;
   topology_entries_.erase(topology_entries_.begin(), topology_entries_.upper_bound(index));

@@ -58,10 +58,7 @@ absl::Status RachisNode::Restore(const RestoredState& restored) {
     snapshot_ = std::make_shared<const Snapshot>(*restored.snapshot);
     absl::Status s = options_.state_machine->Restore(snapshot_->state_machine());
     if (!s.ok()) return s;
-    for (const AppliedRequest& applied : snapshot_->applied_requests()) {
-      applied_requests_[applied.request_id()] = applied;
-      applied_by_index_[applied.index()] = applied.request_id();
-    }
+    RestoreHistory(*snapshot_);
   }
   log_.ResetTo(snapshot_->last_included_index(), snapshot_->last_included_term());
   Observe({.kind = RachisObservation::Kind::kLogReset,

@@ -276,6 +276,9 @@ class RachisNode {
   void ExpireSubmissions();
   void RememberApplied(const std::string& request_id, uint64_t index,
                        const std::string& result);
+  // The LogHistory record of `request_id`, or nullptr.
+  const AppliedRequest* FindApplied(const std::string& request_id) const;
+  void RestoreHistory(const Snapshot& snapshot);
 
   RachisOptions options_;
   RachisState state_ = RachisState::kPassive;
@@ -314,8 +317,10 @@ class RachisNode {
   std::map<std::string, PendingSubmission> pending_;            // submitted here
   std::map<std::string, uint64_t> leader_inflight_;             // request id -> index
   std::map<std::string, std::set<std::string>> remote_waiters_; // request id -> tags
-  std::map<std::string, AppliedRequest> applied_requests_;      // LogHistory
-  std::map<uint64_t, std::string> applied_by_index_;            // index -> request id
+  // LogHistory: applied requests by index (oldest first), and their index by id.
+  // Invariant: the two maps hold the same requests.
+  std::map<uint64_t, AppliedRequest> applied_history_;
+  std::map<std::string, uint64_t> applied_index_by_request_;
 
   // Persistence bookkeeping.
   bool hard_state_dirty_ = false;
