@@ -2,6 +2,7 @@
 // every Porcupine kv history in ../shared/oracles (oracles/README.md).
 #include <set>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "checkers/history/history.h"
 #include "checkers/history/importers.h"
@@ -95,6 +96,37 @@ TEST(OraclesTest, EtcdCounterexampleIsSmallAndFails) {
   for (int32_t i : c.longest_prefix) *prefix.add_operations() = h->operations(i);
   EXPECT_EQ(prefix.operations_size(), static_cast<int>(c.prefix_states.size()));
   EXPECT_GE(c.stuck_operation, 0);
+}
+
+// The verdict and the counterexample do not depend on the number of threads.
+TEST(OraclesTest, ResultsDoNotDependOnThreads) {
+  const std::string dir = OraclesDir();
+  ASSERT_FALSE(dir.empty());
+  for (const char* file : {"c10-bad.txt", "c50-bad.txt", "c50-ok.txt"}) {
+    const std::string path = dir + "/porcupine/kv/" + file;
+    absl::StatusOr<std::string> text = history::ReadFileToString(path);
+    ASSERT_TRUE(text.ok());
+    absl::StatusOr<history::History> h = history::ParsePorcupineKv(*text, path);
+    ASSERT_TRUE(h.ok());
+    std::string first;
+    for (int threads : {1, 2, 3}) {
+      LinearizabilityOptions options;
+      options.model = ModelKind::kKv;
+      options.threads = threads;
+      absl::StatusOr<LinearizabilityResult> r = CheckLinearizability(*h, options);
+      ASSERT_TRUE(r.ok());
+      std::string summary = absl::StrCat(VerdictName(r->verdict), " ", r->why);
+      if (r->counterexample.has_value()) {
+        for (int32_t i : r->counterexample->operations) absl::StrAppend(&summary, " ", i);
+        for (int32_t i : r->counterexample->longest_prefix) absl::StrAppend(&summary, " p", i);
+      }
+      for (const PartitionReport& p : r->partitions) {
+        absl::StrAppend(&summary, " ", p.key, ":", VerdictName(p.verdict), ":", p.search_steps);
+      }
+      if (threads == 1) first = summary;
+      EXPECT_EQ(summary, first) << file << " threads=" << threads;
+    }
+  }
 }
 
 }  // namespace
