@@ -5,6 +5,7 @@
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
+#include "tools/scenario/duration.h"
 #include "tools/scenario/scenario_loader.h"
 
 namespace ravensim::tools {
@@ -111,6 +112,59 @@ TEST(RunnerTest, TriggerFiresWhenNodeBecomesLeader) {
   EXPECT_FALSE(r.realized_faults[0].has_on());
   EXPECT_EQ(Find(r, "stable")->verdict, Verdict::kViolated);
   EXPECT_TRUE(r.passed()) << r.Signature();
+}
+
+TEST(RunnerTest, OperationCountAndNamedLeaderTriggers) {
+  const auto scenario = Parse(R"pb(
+    cluster { nodes: 3 }
+    workload { clients: 2 register { keys: 1 think_time: "20ms" } }
+    timeline { on { after_operations: 40 } pause { follower: true } duration: "500ms" }
+    timeline { on { becomes_leader: "B" occurrence: 1 delay: "10ms" } crash { node: "B" } duration: "1s" }
+    timeline { at: "2s" partition { isolate_leader: true } duration: "1s" }
+    run { duration: "8s" }
+    checks { raft_invariants: true linearizability: true }
+  )pb");
+  for (uint64_t seed = 1; seed <= 6; ++seed) {
+    RunOptions options;
+    options.seed = seed;
+    const RunReport r = RunScenario(scenario, options);
+    EXPECT_TRUE(r.passed()) << r.Signature();
+    bool paused = false;
+    for (const auto& e : r.realized_faults) {
+      if (e.has_pause()) {
+        paused = true;
+        EXPECT_FALSE(e.pause().node().empty());
+        // Fired when the 40th operation completed, not before.
+        const int64_t at = ParseDuration(e.at())->nanos();
+        int completed = 0;
+        for (const auto& op : r.history.operations()) {
+          completed += op.has_return_time_ns() && op.return_time_ns() <= at ? 1 : 0;
+        }
+        EXPECT_EQ(completed, 40) << "seed " << seed;
+      }
+      if (e.has_crash()) EXPECT_EQ(e.crash().node(), "B");
+    }
+    EXPECT_TRUE(paused) << "seed " << seed;
+  }
+}
+
+TEST(RunnerTest, LeaderInMinorityPutsTheLeaderWithTheMinority) {
+  const auto scenario = Parse(R"pb(
+    cluster { nodes: 5 }
+    timeline { at: "2s" partition { majority_minority: true leader_in_minority: true } duration: "3s" }
+    run { duration: "6s" }
+    checks {
+      raft_invariants: true
+      liveness { name: "failover" leader_within { after: AT at: "2s" within: "2s" new_leader: true } }
+    }
+  )pb");
+  const RunReport r = RunScenario(scenario, RunOptions{});
+  ASSERT_EQ(r.realized_faults.size(), 1u);
+  const auto& p = r.realized_faults[0].partition();
+  EXPECT_TRUE(p.majority_minority());
+  EXPECT_FALSE(p.leader_in_minority());
+  ASSERT_EQ(p.order_size(), 5);
+  EXPECT_TRUE(r.passed()) << r.Signature();  // The leader lost office: a new one.
 }
 
 TEST(RunnerTest, UnmetExpectationFailsWithSignature) {
