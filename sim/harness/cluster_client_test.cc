@@ -1,0 +1,142 @@
+// ClusterClient driven directly (no World): requests, failover, outcomes.
+#include "sim/harness/cluster_client.h"
+
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace ravensim::harness {
+namespace {
+
+constexpr int64_t kMs = 1'000'000;
+
+class ClientFixture {
+ public:
+  ClientFixture() {
+    ClusterClientOptions options;
+    options.name = "c";
+    options.cluster_nodes = {0, 1, 2};
+    options.attempt_timeout_ns = 100 * kMs;
+    options.operation_timeout_ns = 1000 * kMs;
+    options.retry_backoff_ns = 10 * kMs;
+    options.think_time_mean_ns = 0;
+    options.on_operation = [this](const ClientOperation& op) { ops.push_back(op); };
+    client = std::make_unique<ClusterClient>(options);
+    context.self = 3;
+    context.incarnation = 1;
+    Effects effects;
+    client->Start(context, sim::DiskImage(), 7, &effects);
+  }
+  // Starts an explicit command; returns the request sent.
+  ClientRequest StartCommand(const std::string& command) {
+    client->Enqueue(command);
+    Effects effects;
+    client->OnTimer(context, ClusterClient::kNextOperationTimer, &effects);
+    return LastRequest(effects);
+  }
+  ClientRequest LastRequest(const Effects& effects) {
+    EXPECT_FALSE(effects.messages.empty());
+    last_to = effects.messages.back().to;
+    RachisWire wire;
+    EXPECT_TRUE(wire.ParseFromString(effects.messages.back().bytes));
+    return wire.client_request();
+  }
+  void Answer(NodeId from, const std::string& request_id, rachis::CommandOutcome outcome,
+              uint64_t index = 0) {
+    RachisWire wire;
+    wire.mutable_client_response()->set_request_id(request_id);
+    wire.mutable_client_response()->set_outcome(outcome);
+    wire.mutable_client_response()->set_index(index);
+    wire.mutable_client_response()->set_result("r");
+    Effects effects;
+    client->OnMessage(context, from, wire.SerializeAsString(), &effects);
+    last_effects = effects;
+  }
+  void Advance(int64_t ns) { context.monotonic_now = context.monotonic_now + SimDuration::Nanos(ns); }
+
+  std::unique_ptr<ClusterClient> client;
+  Context context;
+  std::vector<ClientOperation> ops;
+  NodeId last_to = sim::kNoNode;
+  Effects last_effects;
+};
+
+TEST(ClusterClientTest, CommittedAnswerEndsOk) {
+  ClientFixture f;
+  ClientRequest request = f.StartCommand("cmd");
+  EXPECT_EQ(request.request_id(), "c-0");
+  EXPECT_EQ(request.command(), "cmd");
+  EXPECT_EQ(f.last_to, 0);
+  ASSERT_EQ(f.ops.size(), 1u);
+  EXPECT_EQ(f.ops[0].phase, ClientOperation::Phase::kInvoke);
+  f.Answer(0, "c-0", rachis::COMMAND_OUTCOME_COMMITTED, 42);
+  ASSERT_EQ(f.ops.size(), 2u);
+  EXPECT_EQ(f.ops[1].outcome, ClientOperation::Outcome::kOk);
+  EXPECT_EQ(f.ops[1].index, 42u);
+  EXPECT_EQ(f.ops[1].result, "r");
+  EXPECT_FALSE(f.client->busy());
+}
+
+TEST(ClusterClientTest, RejectionsFailOverAndAllRejectedIsFail) {
+  ClientFixture f;
+  f.StartCommand("cmd");
+  f.Answer(0, "c-0", rachis::COMMAND_OUTCOME_REJECTED);
+  Effects retry;
+  f.client->OnTimer(f.context, ClusterClient::kRetryTimer, &retry);
+  ClientRequest again = f.LastRequest(retry);
+  EXPECT_EQ(again.request_id(), "c-0");  // the same request id on every attempt
+  EXPECT_EQ(f.last_to, 1);
+  f.Answer(1, "c-0", rachis::COMMAND_OUTCOME_REJECTED);
+  Effects timeout;
+  f.client->OnTimer(f.context, ClusterClient::kOperationTimer, &timeout);
+  ASSERT_EQ(f.ops.size(), 2u);
+  EXPECT_EQ(f.ops[1].outcome, ClientOperation::Outcome::kFail);
+}
+
+TEST(ClusterClientTest, UnansweredAttemptMakesTheOutcomeUnknown) {
+  ClientFixture f;
+  f.StartCommand("cmd");
+  Effects attempt;
+  f.client->OnTimer(f.context, ClusterClient::kAttemptTimer, &attempt);  // no answer
+  Effects retry;
+  f.client->OnTimer(f.context, ClusterClient::kRetryTimer, &retry);
+  f.Answer(1, "c-0", rachis::COMMAND_OUTCOME_REJECTED);
+  Effects timeout;
+  f.client->OnTimer(f.context, ClusterClient::kOperationTimer, &timeout);
+  ASSERT_EQ(f.ops.size(), 2u);
+  EXPECT_EQ(f.ops[1].outcome, ClientOperation::Outcome::kUnknown);
+}
+
+TEST(ClusterClientTest, LateCommitOfTheSameRequestStillCountsAndStaleIdsAreIgnored) {
+  ClientFixture f;
+  f.StartCommand("cmd");
+  Effects disconnected;
+  f.client->OnPeerDisconnected(f.context, 0, &disconnected);
+  f.Answer(2, "other-9", rachis::COMMAND_OUTCOME_COMMITTED, 1);  // not ours
+  EXPECT_TRUE(f.client->busy());
+  f.Answer(0, "c-0", rachis::COMMAND_OUTCOME_COMMITTED, 5);  // the first attempt made it
+  ASSERT_EQ(f.ops.size(), 2u);
+  EXPECT_EQ(f.ops[1].outcome, ClientOperation::Outcome::kOk);
+  EXPECT_EQ(f.ops[1].index, 5u);
+}
+
+TEST(ClusterClientTest, InactiveClientStartsNothingAndGarbageIsIgnored) {
+  ClientFixture f;
+  f.client->SetActive(false);
+  Effects effects;
+  f.client->OnTimer(f.context, ClusterClient::kNextOperationTimer, &effects);
+  EXPECT_TRUE(effects.messages.empty());
+  EXPECT_FALSE(f.client->busy());
+  f.client->OnMessage(f.context, 0, "\xff\xff garbage", &effects);
+  EXPECT_TRUE(f.ops.empty());
+}
+
+TEST(ClusterClientTest, RegisterWorkloadIsDeterministic) {
+  auto workload = ClusterClient::RegisterWorkload(3);
+  sim::Prng a(9), b(9);
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(workload(a, i), workload(b, i));
+}
+
+}  // namespace
+}  // namespace ravensim::harness
