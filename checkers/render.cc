@@ -44,33 +44,9 @@ void AppendCounterexample(const history::History& h, const Counterexample& c, st
   }
 }
 
-}  // namespace
-
-std::string RenderText(const history::History& h, const LinearizabilityResult& r) {
-  std::string out = VerdictName(r.verdict);
-  if (!r.why.empty()) absl::StrAppend(&out, ": ", r.why);
-  absl::StrAppend(&out, "\n");
-  if (r.counterexample.has_value()) AppendCounterexample(h, *r.counterexample, &out);
-  int fast = 0;
-  for (const PartitionReport& p : r.partitions) fast += p.fast_path;
-  absl::StrAppend(&out, r.partitions.size(), " keys checked", fast ? absl::StrCat(" (", fast, " by the compare-exchange fast path)") : "", "\n");
-  if (!r.local_read_violations.empty()) {
-    absl::StrAppend(&out, r.local_read_violations.size(), " local GET violations:\n");
-    for (const LocalReadViolation& v : r.local_read_violations) {
-      absl::StrAppend(&out, "  ", history::DescribeOperation(h.operations(v.operation)), ": ",
-                      v.why, "\n");
-    }
-  }
-  return out;
-}
-
-std::string RenderHtml(const history::History& h, const LinearizabilityResult& r,
-                       absl::string_view title, int max_operations) {
-  const Counterexample* c = r.counterexample.has_value() ? &*r.counterexample : nullptr;
-  std::vector<int32_t> shown;
-  for (int i = 0; i < h.operations_size() && static_cast<int>(shown.size()) < max_operations; ++i) {
-    if (c == nullptr || h.operations(i).key() == c->key) shown.push_back(i);
-  }
+// The SVG timeline of `shown` (history positions).
+std::string Timeline(const history::History& h, const std::vector<int32_t>& shown,
+                     const Counterexample* c) {
   const std::set<int32_t> failing = c ? std::set<int32_t>(c->operations.begin(), c->operations.end())
                                       : std::set<int32_t>();
   std::map<int32_t, int> prefix_rank;
@@ -113,6 +89,37 @@ std::string RenderHtml(const history::History& h, const LinearizabilityResult& r
     absl::StrAppend(&svg, "<text x='", x0 + 2, "' y='", y + 13, "'>#", op.id(), "</text></g>\n");
   }
   absl::StrAppend(&svg, "</svg>\n");
+  return svg;
+}
+
+}  // namespace
+
+std::string RenderText(const history::History& h, const LinearizabilityResult& r) {
+  std::string out = VerdictName(r.verdict);
+  if (!r.why.empty()) absl::StrAppend(&out, ": ", r.why);
+  absl::StrAppend(&out, "\n");
+  if (r.counterexample.has_value()) AppendCounterexample(h, *r.counterexample, &out);
+  int fast = 0;
+  for (const PartitionReport& p : r.partitions) fast += p.fast_path;
+  absl::StrAppend(&out, r.partitions.size(), " keys checked", fast ? absl::StrCat(" (", fast, " by the compare-exchange fast path)") : "", "\n");
+  if (!r.local_read_violations.empty()) {
+    absl::StrAppend(&out, r.local_read_violations.size(), " local GET violations:\n");
+    for (const LocalReadViolation& v : r.local_read_violations) {
+      absl::StrAppend(&out, "  ", history::DescribeOperation(h.operations(v.operation)), ": ",
+                      v.why, "\n");
+    }
+  }
+  return out;
+}
+
+std::string RenderHtml(const history::History& h, const LinearizabilityResult& r,
+                       absl::string_view title, int max_operations) {
+  const Counterexample* c = r.counterexample.has_value() ? &*r.counterexample : nullptr;
+  std::vector<int32_t> shown;
+  for (int i = 0; i < h.operations_size() && static_cast<int>(shown.size()) < max_operations; ++i) {
+    if (c == nullptr || h.operations(i).key() == c->key) shown.push_back(i);
+  }
+  const std::string svg = Timeline(h, shown, c);
   std::string page = absl::StrCat(
       "<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>", Escape(title),
       "</title>\n<style>body{font-family:sans-serif;margin:16px}pre{background:#f4f4f4;padding:8px}"
