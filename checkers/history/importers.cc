@@ -79,6 +79,52 @@ absl::Status ParseEtcdValue(absl::string_view text, std::vector<Value>* out) {
   return absl::OkStatus();
 }
 
+// Applies one parsed etcd log event (an invocation or a completion) to `open`.
+absl::Status ApplyEtcdEvent(absl::string_view source, int line_number, int64_t client,
+                            absl::string_view type, OpKind kind, const std::string& raw,
+                            const std::vector<Value>& values, OpenOperations* open) {
+  const absl::string_view fn = kind == REGISTER_READ ? ":read" : kind == REGISTER_WRITE ? ":write" : ":cas";
+  const bool timed_out = raw == ":timed-out";
+  if (type == ":invoke") {
+    if (kind == REGISTER_CAS && values.size() != 2) {
+      return LineError(source, line_number, "value", "cas needs [from to]");
+    }
+    if (kind == REGISTER_WRITE && values.size() != 1) {
+      return LineError(source, line_number, "value", "write needs one value");
+    }
+    Operation* op;
+    open->Invoke(client, line_number, kind, "", &op);
+    if (kind == REGISTER_WRITE) *op->mutable_value() = values[0];
+    if (kind == REGISTER_CAS) {
+      *op->mutable_expected() = values[0];
+      *op->mutable_value() = values[1];
+    }
+    return absl::OkStatus();
+  }
+  Operation* op = open->Find(client);
+  if (op == nullptr || op->kind() != kind) {
+    return LineError(source, line_number, "process",
+                     absl::StrCat("no open ", fn, " for process ", client));
+  }
+  if (type == ":info") {
+    op->set_error("info: " + raw);
+    open->Abandon(client);  // stays UNKNOWN
+  } else if (type == ":ok" || (type == ":fail" && kind == REGISTER_CAS && !timed_out)) {
+    if (kind == REGISTER_READ) {
+      if (values.size() != 1) return LineError(source, line_number, "value", "read returns one value");
+      *op->mutable_result() = values[0];
+    }
+    if (kind == REGISTER_CAS) op->set_successful(type == ":ok");
+    open->Close(client, line_number, OK);
+  } else if (type == ":fail") {
+    op->set_error("fail: " + raw);
+    open->Close(client, line_number, FAIL);
+  } else {
+    return LineError(source, line_number, "type", absl::StrCat("unknown type ", type));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<History> ParseJepsenEtcdLog(absl::string_view text, absl::string_view source) {
@@ -95,7 +141,7 @@ absl::StatusOr<History> ParseJepsenEtcdLog(absl::string_view text, absl::string_
     int64_t client;
     if (f.empty() || !absl::SimpleAtoi(f[0], &client)) continue;  // e.g. :nemesis
     if (f.size() < 4) return LineError(source, line_number, "value", "missing fields");
-    const absl::string_view type = f[1], fn = f[2];
+    const absl::string_view fn = f[2];
     std::string raw;
     for (size_t i = 3; i < f.size(); ++i) absl::StrAppend(&raw, i > 3 ? " " : "", f[i]);
     OpKind kind;
@@ -103,50 +149,16 @@ absl::StatusOr<History> ParseJepsenEtcdLog(absl::string_view text, absl::string_
     else if (fn == ":write") kind = REGISTER_WRITE;
     else if (fn == ":cas") kind = REGISTER_CAS;
     else return LineError(source, line_number, "f", absl::StrCat("unknown function ", fn));
-    const int64_t time = line_number;
-    const bool timed_out = raw == ":timed-out";
     std::vector<Value> values;
-    if (!timed_out) {
+    if (raw != ":timed-out") {
       if (absl::Status s = ParseEtcdValue(raw, &values); !s.ok()) {
         return LineError(source, line_number, "value", s.message());
       }
     }
-    if (type == ":invoke") {
-      Operation* op;
-      if (kind == REGISTER_CAS && values.size() != 2) {
-        return LineError(source, line_number, "value", "cas needs [from to]");
-      }
-      if (kind == REGISTER_WRITE && values.size() != 1) {
-        return LineError(source, line_number, "value", "write needs one value");
-      }
-      open.Invoke(client, time, kind, "", &op);
-      if (kind == REGISTER_WRITE) *op->mutable_value() = values[0];
-      if (kind == REGISTER_CAS) {
-        *op->mutable_expected() = values[0];
-        *op->mutable_value() = values[1];
-      }
-      continue;
-    }
-    Operation* op = open.Find(client);
-    if (op == nullptr || op->kind() != kind) {
-      return LineError(source, line_number, "process",
-                       absl::StrCat("no open ", fn, " for process ", client));
-    }
-    if (type == ":info") {
-      op->set_error("info: " + raw);
-      open.Abandon(client);  // stays UNKNOWN
-    } else if (type == ":ok" || (type == ":fail" && kind == REGISTER_CAS && !timed_out)) {
-      if (kind == REGISTER_READ) {
-        if (values.size() != 1) return LineError(source, line_number, "value", "read returns one value");
-        *op->mutable_result() = values[0];
-      }
-      if (kind == REGISTER_CAS) op->set_successful(type == ":ok");
-      open.Close(client, time, OK);
-    } else if (type == ":fail") {
-      op->set_error("fail: " + raw);
-      open.Close(client, time, FAIL);
-    } else {
-      return LineError(source, line_number, "type", absl::StrCat("unknown type ", type));
+    if (absl::Status st =
+            ApplyEtcdEvent(source, line_number, client, f[1], kind, raw, values, &open);
+        !st.ok()) {
+      return st;
     }
   }
   return h;
