@@ -86,9 +86,42 @@ std::optional<uint64_t> FirstDivergence(const std::vector<uint64_t>& a,
   return std::nullopt;
 }
 
+namespace {
+
+// Length of the well-formed UTF-8 sequence starting at text[i], or 0 if there is none
+// (overlong forms, surrogates and code points above U+10FFFF are not well-formed).
+size_t Utf8SequenceLength(std::string_view text, size_t i) {
+  const auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char c = byte(i);
+  size_t length;
+  unsigned char low = 0x80, high = 0xbf;  // Allowed range of the second byte.
+  if (c >= 0xc2 && c <= 0xdf) {
+    length = 2;
+  } else if (c >= 0xe0 && c <= 0xef) {
+    length = 3;
+    if (c == 0xe0) low = 0xa0;
+    if (c == 0xed) high = 0x9f;
+  } else if (c >= 0xf0 && c <= 0xf4) {
+    length = 4;
+    if (c == 0xf0) low = 0x90;
+    if (c == 0xf4) high = 0x8f;
+  } else {
+    return 0;
+  }
+  if (i + length > text.size()) return 0;
+  if (byte(i + 1) < low || byte(i + 1) > high) return 0;
+  for (size_t k = 2; k < length; ++k) {
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xbf) return 0;
+  }
+  return length;
+}
+
+}  // namespace
+
 std::string JsonQuote(std::string_view text) {
   std::string out = "\"";
-  for (unsigned char c : text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -96,10 +129,18 @@ std::string JsonQuote(std::string_view text) {
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
       default:
-        if (c < 0x20) {
+        if (c < 0x20 || c == 0x7f) {
           out += absl::StrFormat("\\u%04x", c);
-        } else {
+        } else if (c < 0x80) {
           out += static_cast<char>(c);
+        } else if (const size_t n = Utf8SequenceLength(text, i); n > 0) {
+          out.append(text.data() + i, n);
+          i += n - 1;
+        } else {
+          // A byte that is not part of valid UTF-8 (binary detail, e.g. a serialized
+          // message): written as the code point of the same value, so every line stays
+          // valid JSON and distinct bytes stay distinct.
+          out += absl::StrFormat("\\u%04x", c);
         }
     }
   }

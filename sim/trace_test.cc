@@ -84,6 +84,14 @@ TEST(TraceTest, JsonlSinkWritesOneLinePerEvent) {
             "{\"i\":1,\"t\":6,\"kind\":\"tick\"}\n");
 }
 
+TEST(JsonQuoteTest, KeepsValidUtf8AndEscapesInvalidBytes) {
+  EXPECT_EQ(JsonQuote("caf\xc3\xa9 \xe2\x82\xac"), "\"caf\xc3\xa9 \xe2\x82\xac\"");
+  // Binary bytes (a lone continuation byte, a truncated sequence, an overlong form).
+  EXPECT_EQ(JsonQuote(std::string("\x80\x08\xc3", 3)), "\"\\u0080\\u0008\\u00c3\"");
+  EXPECT_EQ(JsonQuote("\xc0\xaf"), "\"\\u00c0\\u00af\"");
+  EXPECT_EQ(JsonQuote("\xed\xa0\x80"), "\"\\u00ed\\u00a0\\u0080\"");  // Surrogate.
+}
+
 TEST(JsonQuoteTest, EscapesControlCharacters) {
   EXPECT_EQ(JsonQuote(std::string("a\x01" "b", 3)), "\"a\\u0001b\"");
   EXPECT_EQ(JsonQuote("tab\there"), "\"tab\\there\"");
