@@ -57,6 +57,16 @@ void RachisHost::Start(const Context& context, const sim::DiskImage& disk, uint6
   rachis::RestoredState restored = rachis::RecoverFromRecords(records);
   durable_records_.assign(records.begin(), records.begin() + restored.records_read);
   Rebuild(context, restored);
+  if (restored.records_dropped > 1) {
+    // Valid records follow the bad one: this is corruption of durable data, not a torn
+    // tail. Replaying the prefix could forget a vote or an acknowledged entry, which
+    // Raft cannot tolerate, so the node refuses to run (as a RavenDB server whose
+    // storage fails its checksums refuses to start) until it is wiped and re-added.
+    halted_ = true;
+    counters_["recovery corrupt records"] += restored.records_dropped;
+    effects->Observe("rachis.halted_corrupt_log", restored.records_read);
+    return;
+  }
   if (restored.records_dropped > 0) {
     // Torn or corrupt tail: cut it off before anything new is appended after it.
     counters_["recovery records dropped"] += restored.records_dropped;
@@ -78,6 +88,7 @@ void RachisHost::TruncateToDurable(Effects* effects) {
 
 void RachisHost::OnMessage(const Context& context, NodeId from, std::string_view bytes,
                            Effects* effects) {
+  if (halted_) return;
   RachisWire wire;
   if (!wire.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
     Count("bad wire message");
@@ -108,6 +119,7 @@ void RachisHost::OnMessage(const Context& context, NodeId from, std::string_view
 }
 
 void RachisHost::OnTimer(const Context& context, uint64_t tag, Effects* effects) {
+  if (halted_) return;
   if (tag == kTickTimer) {
     armed_deadline_ns_ = -1;
     node_->Tick(context.monotonic_now.nanos());
@@ -117,6 +129,7 @@ void RachisHost::OnTimer(const Context& context, uint64_t tag, Effects* effects)
 
 void RachisHost::OnPersisted(const Context& context, uint64_t persist_id,
                              const absl::Status& status, Effects* effects) {
+  if (halted_) return;
   if (persist_id != awaiting_persist_id_) {
     Count("stale persist completion");
     return;
@@ -147,6 +160,7 @@ void RachisHost::OnPersisted(const Context& context, uint64_t persist_id,
 }
 
 void RachisHost::OnPeerDisconnected(const Context& context, NodeId peer, Effects* effects) {
+  if (halted_) return;
   // Rachis resends on its heartbeat; nothing is pending on a connection.
   Pump(context, effects);
 }

@@ -10,9 +10,11 @@
 //  * A failed write or fsync is treated as a crash of the in-memory node: the host
 //    rebuilds the RachisNode from the records known durable, and truncates the disk log
 //    back to them (a synced Truncate) before going on.
-//  * Recovery: Start() replays the disk log; a torn or corrupt record stops replay there
-//    (never applied) and the log is truncated back to the good prefix before anything
-//    new is appended.
+//  * Recovery: Start() replays the disk log; a torn last record is dropped (never
+//    applied) and the log is truncated back to the good prefix before anything new is
+//    appended. A bad record followed by good ones is corruption of durable data: the
+//    node halts (halted() is true; it ignores every input) rather than run with a
+//    state that may have forgotten a vote.
 //  * Time: the node's clock is the Context's monotonic time; one timer (kTickTimer) is
 //    kept at RachisNode::NextDeadlineNanos().
 //  * Randomness: the election timeout draws come from a sim::Prng seeded with the
@@ -87,6 +89,7 @@ class RachisHost : public Node {
   rachis::RachisNode& mutable_rachis() { return *node_; }
   const rachis::RachisStateMachine& state_machine() const { return *state_machine_; }
   const std::string& tag() const { return options_.tag; }
+  bool halted() const { return halted_; }
   // Counters of operating errors handled (bad wire bytes, Step errors, persist failures,
   // torn records dropped at recovery).
   const std::map<std::string, int64_t>& counters() const { return counters_; }
@@ -110,6 +113,7 @@ class RachisHost : public Node {
   std::optional<rachis::Ready> awaiting_;
   std::vector<std::string> awaiting_records_;
   bool truncate_pending_ = false;
+  bool halted_ = false;
   uint64_t next_persist_id_ = 1;
   uint64_t awaiting_persist_id_ = 0;
   int64_t armed_deadline_ns_ = -1;

@@ -146,6 +146,27 @@ TEST(RachisHostTest, WireEncodingMatchesProtobuf) {
   EXPECT_EQ(EncodeRachisWire(message), wire.SerializeAsString());
 }
 
+TEST(RachisHostTest, CorruptionBeforeTheTailHaltsTheNode) {
+  rachis::PersistedRecord record;
+  record.mutable_hard_state()->set_term(3);
+  sim::DiskImage disk;
+  std::vector<std::string>& log = disk.logs[RachisHost::kLogName];
+  for (int i = 0; i < 3; ++i) log.push_back(rachis::EncodeRecord(record));
+  log[1][8] ^= 0x01;  // a flipped bit in a durable record with a good one after it
+  RachisHost host(RachisHostOptions{.tag = "A"});
+  Context context{.self = 0, .node_count = 1, .incarnation = 2};
+  Effects effects;
+  host.Start(context, disk, 1, &effects);
+  EXPECT_TRUE(host.halted());
+  EXPECT_TRUE(effects.writes.empty());
+  EXPECT_TRUE(effects.timers_to_set.empty());
+  ASSERT_EQ(effects.observations.size(), 1u);
+  EXPECT_EQ(effects.observations[0].kind, "rachis.halted_corrupt_log");
+  Effects more;
+  host.OnTimer(context, RachisHost::kTickTimer, &more);
+  EXPECT_TRUE(more.empty());
+}
+
 TEST(RachisHostTest, GarbageOnTheWireIsCountedNotFatal) {
   RachisHostOptions options{.tag = "A"};
   RachisHost host(options);
