@@ -94,14 +94,18 @@ TEST(HistoryJsonlTest, DamagedInputNeverCrashes) {
   const std::string text = ToJsonl(SmallHistory());
   for (size_t n = 0; n < text.size(); ++n) {
     absl::StatusOr<History> h = ParseJsonl(text.substr(0, n), "cut");
-    if (!h.ok()) EXPECT_EQ(h.status().message().rfind("cut:", 0), 0u) << h.status();
+    if (!h.ok()) {
+      EXPECT_EQ(h.status().message().rfind("cut:", 0), 0u) << h.status();
+    }
   }
   for (size_t i = 0; i < text.size(); i += 3) {
     for (char c : {'"', '{', '9', '-', 'x', '\n'}) {
       std::string bad = text;
       bad[i] = c;
       absl::StatusOr<History> h = ParseJsonl(bad, "bad");
-      if (!h.ok()) EXPECT_FALSE(h.status().message().empty());
+      if (!h.ok()) {
+        EXPECT_FALSE(h.status().message().empty());
+      }
     }
   }
 }
