@@ -15,61 +15,6 @@ using network_internal::kDrop;
 using network_internal::kDuplicate;
 using network_internal::kPartition;
 
-namespace network_internal {
-namespace {
-
-constexpr int kBucketBits = 10;
-constexpr int kBuckets = 1 << kBucketBits;
-constexpr uint64_t kLn2Q32 = 2977044472ULL;  // ln 2 as Q32.
-
-// table[k] = -ln(1 - k / kBuckets) as Q32, for k in [0, kBuckets).
-// -ln(1 - k/B) = (log2 B - log2(B - k)) * ln 2.
-std::vector<uint64_t> MakeTable() {
-  std::vector<uint64_t> table(kBuckets + 1);
-  for (int k = 0; k < kBuckets; ++k) {
-    const uint64_t neg_log2 =
-        (uint64_t{kBucketBits} << 32) - Log2Q32(static_cast<uint64_t>(kBuckets - k));
-    table[k] = static_cast<uint64_t>(
-        (static_cast<unsigned __int128>(neg_log2) * kLn2Q32) >> 32);
-  }
-  table[kBuckets] = 0;  // Unused: the last bucket is handled by memorylessness.
-  return table;
-}
-
-const std::vector<uint64_t>& Table() {
-  static const std::vector<uint64_t>* const table = new std::vector<uint64_t>(MakeTable());
-  return *table;
-}
-
-}  // namespace
-
-int64_t FastExponential(Prng& prng, int64_t mean) {
-  CHECK_GE(mean, 0);
-  if (mean == 0) return 0;
-  const std::vector<uint64_t>& table = Table();
-  const unsigned __int128 cap = static_cast<unsigned __int128>(mean) * 64;
-  unsigned __int128 total = 0;  // Accumulated Q32 multiple of the mean.
-  // Each loop is entered with probability 1/1024; bounded by the cap.
-  while (true) {
-    const uint64_t r = prng.Next();
-    const uint64_t k = r >> (64 - kBucketBits);
-    if (k + 1 == kBuckets) {
-      total += table[k];
-      if (((total * static_cast<uint64_t>(mean)) >> 32) >= cap) return static_cast<int64_t>(cap);
-      continue;
-    }
-    const uint64_t fraction = (r >> (32 - kBucketBits)) & 0xffffffffULL;  // Q32 in [0, 1).
-    const uint64_t low = table[k];
-    const uint64_t high = table[k + 1];
-    total += low + (((high - low) * fraction) >> 32);
-    unsigned __int128 value = (total * static_cast<uint64_t>(mean)) >> 32;
-    if (value > cap) value = cap;
-    return static_cast<int64_t>(value);
-  }
-}
-
-}  // namespace network_internal
-
 const char* BreakReasonName(BreakReason reason) {
   switch (reason) {
     case BreakReason::kPartition: return "partition";
@@ -196,7 +141,7 @@ SimTime Network::ArrivalTime(Link& link, size_t bytes) {
   }
   int64_t delay = o.one_way_delay_ns_min;
   if (o.one_way_delay_ns_mean > o.one_way_delay_ns_min) {
-    delay += network_internal::FastExponential(link.prng, o.one_way_delay_ns_mean - o.one_way_delay_ns_min);
+    delay += link.prng.Exponential(o.one_way_delay_ns_mean - o.one_way_delay_ns_min);
     delay = std::min(delay, o.one_way_delay_ns_max);
   }
   return start + SimDuration::Nanos(delay);

@@ -34,14 +34,6 @@ inline constexpr TraceKind kClog("net.clog");
 inline constexpr TraceKind kPartition("net.partition");
 inline constexpr TraceKind kAccepting("net.accepting");
 
-// Exponentially distributed integer with the given mean, by a 1024-bucket inverse-CDF
-// table (computed once, integer-only, from sim::Log2Q32) with linear interpolation
-// inside a bucket. The last bucket uses the memorylessness of the exponential: a draw
-// there is the bucket's lower edge plus a fresh draw. Capped at 64 * mean, like
-// Prng::Exponential, of which it is a ~10x faster approximation (the network draws one
-// per message). REQUIRES: mean >= 0.
-int64_t FastExponential(Prng& prng, int64_t mean);
-
 enum class ConnectionState { kConnecting, kAccepted, kEstablished, kClosing, kClosed };
 
 }  // namespace network_internal

@@ -142,19 +142,84 @@ uint64_t Exp2Q32(int64_t f) {
   return static_cast<uint64_t>(result << (-shift));
 }
 
+namespace {
+
+constexpr int kTableBits = 10;
+constexpr int kTableSize = 1 << kTableBits;
+
+// kNegLnTable[k] = -ln(1 - k/1024) as Q32 for k in [0, 1024), computed once with the exact
+// fixed-point Log2Q32: -ln(1 - k/B) = (log2 B - log2(B - k)) * ln 2.
+const std::array<uint64_t, kTableSize>& NegLnTable() {
+  static const std::array<uint64_t, kTableSize> table = [] {
+    std::array<uint64_t, kTableSize> t{};
+    for (int k = 0; k < kTableSize; ++k) {
+      const uint64_t neg_log2 = (uint64_t{kTableBits} << 32) -
+                                Log2Q32(static_cast<uint64_t>(kTableSize - k));
+      t[k] = static_cast<uint64_t>((static_cast<unsigned __int128>(neg_log2) * kLn2Q32) >> 32);
+    }
+    return t;
+  }();
+  return table;
+}
+
+// kExp2Table[k] = 2^(k/1024) as Q32 for k in [0, 1024], from the exact Exp2Q32.
+const std::array<uint64_t, kTableSize + 1>& Exp2Table() {
+  static const std::array<uint64_t, kTableSize + 1> table = [] {
+    std::array<uint64_t, kTableSize + 1> t{};
+    for (int k = 0; k <= kTableSize; ++k) {
+      t[k] = Exp2Q32((static_cast<int64_t>(k) << 32) >> kTableBits);
+    }
+    return t;
+  }();
+  return table;
+}
+
+// 2^f for a Q32 exponent, by table lookup and linear interpolation (relative error below
+// 1e-7). REQUIRES: |f| < 32 * 2^32.
+uint64_t FastExp2Q32(int64_t f) {
+  const int64_t integer_part = f >> 32;  // Floor.
+  const uint64_t fraction = static_cast<uint64_t>(f) & 0xffffffffULL;
+  const uint64_t k = fraction >> (32 - kTableBits);
+  const uint64_t rest = fraction & ((uint64_t{1} << (32 - kTableBits)) - 1);
+  const auto& table = Exp2Table();
+  const uint64_t low = table[k];
+  const uint64_t high = table[k + 1];
+  const uint64_t mantissa = low + (((high - low) * rest) >> (32 - kTableBits));
+  if (integer_part >= 0) return mantissa << integer_part;
+  if (integer_part <= -64) return 0;
+  return mantissa >> (-integer_part);
+}
+
+}  // namespace
+
 int64_t Prng::Exponential(int64_t mean) {
   CHECK_GE(mean, 0);
   if (mean == 0) return 0;
-  // U in (0, 1] as r / 2^64 with r in [1, 2^64-1]; -ln U = (64 - log2 r) * ln 2.
-  uint64_t r = Next();
-  if (r == 0) r = 1;
-  const uint64_t neg_log2_q32 = (uint64_t{64} << 32) - Log2Q32(r);
-  const unsigned __int128 neg_ln_q32 =
-      (static_cast<unsigned __int128>(neg_log2_q32) * kLn2Q32) >> 32;
-  unsigned __int128 value = (neg_ln_q32 * static_cast<uint64_t>(mean)) >> 32;
+  // Inverse transform: -ln(1 - U) with U's top 10 bits choosing a table interval and the
+  // next 22 bits interpolating inside it. The last interval, where -ln diverges, uses
+  // memorylessness: the value is that interval's start plus a fresh draw. Capped at
+  // 64 * mean so one draw can never stall a run.
+  const auto& table = NegLnTable();
   const unsigned __int128 cap = static_cast<unsigned __int128>(mean) * 64;
-  if (value > cap) value = cap;
-  return static_cast<int64_t>(value);
+  unsigned __int128 total = 0;  // Accumulated multiple of the mean, Q32.
+  while (true) {
+    const uint64_t r = Next();
+    const uint64_t k = r >> (64 - kTableBits);
+    if (k + 1 == kTableSize) {
+      total += table[k];
+      if (((total * static_cast<uint64_t>(mean)) >> 32) >= cap) {
+        return static_cast<int64_t>(cap);
+      }
+      continue;  // Probability 1/1024 per round.
+    }
+    const uint64_t fraction = (r >> (32 - kTableBits)) & 0xffffffffULL;  // Q32 in [0, 1).
+    const uint64_t low = table[k];
+    const uint64_t high = table[k + 1];
+    total += low + (((high - low) * fraction) >> 32);
+    unsigned __int128 value = (total * static_cast<uint64_t>(mean)) >> 32;
+    if (value > cap) value = cap;
+    return static_cast<int64_t>(value);
+  }
 }
 
 int64_t Prng::LogNormalish(int64_t min, int64_t median, int64_t max,
@@ -173,7 +238,7 @@ int64_t Prng::LogNormalish(int64_t min, int64_t median, int64_t max,
   // z * spread/8, with sqrt(3) ~= 1.7320508 as 1773620/1024000 (error < 1e-6).
   const __int128 z_q32 = static_cast<__int128>(centered) * 1773620 / 1024000;
   const __int128 exponent_q32 = z_q32 * spread_eighths / 8;
-  const unsigned __int128 factor_q32 = Exp2Q32(static_cast<int64_t>(exponent_q32));
+  const unsigned __int128 factor_q32 = FastExp2Q32(static_cast<int64_t>(exponent_q32));
   unsigned __int128 value = (factor_q32 * static_cast<uint64_t>(median)) >> 32;
   if (value < static_cast<uint64_t>(min)) return min;
   if (value > static_cast<uint64_t>(max)) return max;

@@ -63,8 +63,9 @@ class Prng {
   // numerator >= denominator is always true, numerator == 0 always false.
   bool Chance(uint64_t numerator, uint64_t denominator);
 
-  // Exponentially distributed integer with the given mean, computed with fixed-point
-  // logarithms; capped at 64 * mean so one draw can never stall a run.
+  // Exponentially distributed integer with the given mean: inverse transform through a
+  // 1024-entry fixed-point table of -ln(1 - u) (built once with Log2Q32) with linear
+  // interpolation; capped at 64 * mean so one draw can never stall a run.
   // REQUIRES: mean >= 0.
   int64_t Exponential(int64_t mean);
 
