@@ -50,7 +50,9 @@ TEST(FaultPlanTest, RespectsWindowConcurrencyAndValidity) {
     for (size_t i = 0; i < events.size(); ++i) {
       EXPECT_GE(At(events[i]), 1'000'000'000);
       EXPECT_LT(At(events[i]), 60'000'000'000);
-      if (i > 0) EXPECT_GE(At(events[i]), At(events[i - 1]));
+      if (i > 0) {
+        EXPECT_GE(At(events[i]), At(events[i - 1]));
+      }
       // With max_concurrent 2, at most one earlier fault is still in force.
       int overlapping = 0;
       for (size_t j = 0; j < i; ++j) {

@@ -142,7 +142,9 @@ TEST(RunnerTest, OperationCountAndNamedLeaderTriggers) {
         }
         EXPECT_EQ(completed, 40) << "seed " << seed;
       }
-      if (e.has_crash()) EXPECT_EQ(e.crash().node(), "B");
+      if (e.has_crash()) {
+        EXPECT_EQ(e.crash().node(), "B");
+      }
     }
     EXPECT_TRUE(paused) << "seed " << seed;
   }
