@@ -109,6 +109,13 @@ bool RaftInvariantChecker::Observe(const RaftObservation& o) {
       }
       break;
     }
+    case RaftObservation::COMMITTED_CONFLICT:
+      Fail(o, "state machine safety",
+           absl::StrCat("leader sent an entry of term ", o.entry_term(),
+                        " over the committed entry of term ", o.committed_term(),
+                        " (leader completeness broken; the node refused it)"),
+           o.index());
+      break;
     case RaftObservation::TOPOLOGY_CHANGED:
       node.voters = {o.voters().begin(), o.voters().end()};
       node.non_voters = {o.non_voters().begin(), o.non_voters().end()};

@@ -156,6 +156,28 @@ TEST(RaftInvariantCheckerTest, CommittedEntryTruncated) {
   EXPECT_EQ(h.Violated(), "state machine safety");
 }
 
+// A follower refused an entry contradicting its committed one (a stale leader elected
+// with the vote of a wiped node): reported with node, term, index and time.
+TEST(RaftInvariantCheckerTest, CommittedConflictIsStateMachineSafetyViolation) {
+  History h = ThreeNodes();
+  h.Append(0, 1, 1, 1, 0, 11);
+  h.Commit(0, 1, 1);
+  RaftObservation& o = h.Add(RaftObservation::COMMITTED_CONFLICT, 0, 3);
+  o.set_index(1);
+  o.set_entry_term(2);
+  o.set_committed_term(1);
+  const RaftCheckResult result = h.Check();
+  ASSERT_FALSE(result.ok);
+  EXPECT_EQ(result.violation->invariant, "state machine safety");
+  EXPECT_EQ(result.violation->node, 0);
+  EXPECT_EQ(result.violation->tag, "A");
+  EXPECT_EQ(result.violation->term, 3u);
+  EXPECT_EQ(result.violation->index, 1u);
+  EXPECT_EQ(result.violation->time_ns, o.time_ns());
+  EXPECT_NE(result.violation->ToString().find("term 2 over the committed entry of term 1"),
+            std::string::npos);
+}
+
 TEST(RaftInvariantCheckerTest, CommitIndexGoesBackwards) {
   History h = ThreeNodes();
   h.Append(0, 1, 1, 1, 0, 11);

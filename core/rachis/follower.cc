@@ -36,9 +36,13 @@ bool RachisNode::AcceptLeader(const RachisMessage& message) {
     if (!leader_topology.Contains(options_.tag)) return false;
     Mark("passive node joined a leader");
   }
-  if (message.term() == term_) {
-    CHECK_MSG(state_ != RachisState::kLeader && state_ != RachisState::kLeaderElect,
-              "two leaders in term ", term_, ": ", options_.tag, " and ", message.from());
+  if (message.term() == term_ &&
+      (state_ == RachisState::kLeader || state_ == RachisState::kLeaderElect)) {
+    // Two leaders in one term: impossible in Raft, reachable here only when a voter
+    // forgot its vote with its disk (§1.3 Elector rule 2). Both reported ELECTION_WON /
+    // a leader state, so the checker flags election safety; ignore the other leader.
+    Mark("append from a second leader of our term ignored");
+    return false;
   }
   if (message.term() > term_) SetTerm(message.term(), "");
   if (state_ != RachisState::kFollower) {
@@ -70,6 +74,21 @@ void RachisNode::HandleAppendEntries(const RachisMessage& message) {
     if (entry.index() <= log_.snapshot_index()) continue;
     std::optional<uint64_t> existing = log_.TermAt(entry.index());
     if (existing.has_value() && *existing == entry.term()) continue;
+    if (existing.has_value() && entry.index() <= commit_index_) {
+      // The leader contradicts an entry we committed. Raft forbids it, but the modelled
+      // system reaches it: a node that lost its disk has no topology id and grants its
+      // vote to anyone (RAVENDB_MODEL.md §1.3 Elector rule 2), so a stale candidate can
+      // win. Report it and refuse the append; never overwrite or apply over the
+      // committed entry.
+      Mark("append contradicting a committed entry refused");
+      Observe({.kind = RachisObservation::Kind::kCommittedConflict,
+               .term = term_,
+               .index = entry.index(),
+               .entry_term = entry.term(),
+               .committed_term = *existing});
+      ReplyAppendEntries(message, false, 0);
+      return;
+    }
     if (existing.has_value()) {
       // Conflicting suffix replaced (§1.4).
       Mark("follower truncated conflicting suffix");

@@ -102,6 +102,9 @@ struct RachisObservation {
     kApplied,            // index, entry_term, command_hash
     kElectionWon,        // term; supporters = real votes, voters = members in force
     kTopologyChanged,    // voters = members, non_voters = promotables + watchers
+    kCommittedConflict,  // index, entry_term: a leader's entry that contradicts our
+                         // committed entry at index, whose term is committed_term; the
+                         // append was refused (a safety violation, not a crash)
   };
   Kind kind = Kind::kStateChanged;
   RachisState state = RachisState::kPassive;
@@ -110,6 +113,7 @@ struct RachisObservation {
   uint64_t entry_term = 0;
   uint64_t prev_term = 0;
   uint64_t command_hash = 0;
+  uint64_t committed_term = 0;
   bool by_quorum = false;
   std::vector<std::string> supporters;
   std::vector<std::string> voters;
@@ -222,6 +226,7 @@ class RachisNode {
   void Emit(const std::string& to, int32_t to_node_id, RachisMessage message);
   ClusterTopology TopologyAt(uint64_t index) const;
   void AppendToLog(LogEntry entry);
+  // REQUIRES: index > commit_index_ (the caller refuses the append otherwise).
   void TruncateLogFrom(uint64_t index);
   void RecomputeTopology();
   void AdvanceCommitTo(uint64_t index, bool by_quorum, std::vector<std::string> supporters);

@@ -68,6 +68,7 @@ struct Fixture {
       if (ready.log_append.has_value()) all.log_append = ready.log_append;
       for (auto& m : ready.messages) all.messages.push_back(m);
       for (auto& r : ready.results) all.results.push_back(r);
+      for (auto& o : ready.observations) all.observations.push_back(o);
       node->Advance(ready);
     }
     return all;
@@ -304,6 +305,38 @@ TEST(RachisNodeTest, FollowerRejectsMismatchAndReplacesConflictingSuffix) {
   ASSERT_TRUE(ready.log_append.has_value());
   EXPECT_EQ(ready.log_append->truncate_from(), 3u);
   EXPECT_EQ(f.state_machine.applied(), (std::vector<std::string>{"a", "b", "x"}));
+}
+
+// §1.3 Elector rule 2 lets a node that lost its disk vote for a stale candidate, which
+// can then send entries that contradict committed ones. The follower refuses the append,
+// keeps its committed entries and reports the conflict instead of aborting.
+TEST(RachisNodeTest, FollowerRefusesToOverwriteCommittedEntryAndReports) {
+  Fixture f(3, 1, {Entry(1, 1, "a"), Entry(2, 1, "b"), Entry(3, 1, "c")});
+  Ready ready = f.Step(kMs, f.Append("B", 1, 3, 1, {}, 2));
+  ASSERT_EQ(f.node->commit_index(), 2u);
+  // A stale leader of a later term whose log diverges at index 2.
+  ready = f.Step(2 * kMs, f.Append("C", 3, 1, 1, {Entry(2, 2, "x"), Entry(3, 2, "y")}, 3));
+  ASSERT_EQ(ready.messages.size(), 1u);
+  EXPECT_FALSE(ready.messages[0].append_entries_response().success());
+  EXPECT_EQ(f.node->log().TermAt(2), 1u);
+  EXPECT_EQ(f.node->log().TermAt(3), 1u);
+  EXPECT_EQ(f.node->commit_index(), 2u);
+  EXPECT_EQ(f.state_machine.applied(), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(f.node->mark("append contradicting a committed entry refused"), 1);
+  int conflicts = 0;
+  for (const RachisObservation& o : ready.observations) {
+    if (o.kind != RachisObservation::Kind::kCommittedConflict) continue;
+    ++conflicts;
+    EXPECT_EQ(o.index, 2u);
+    EXPECT_EQ(o.entry_term, 2u);
+    EXPECT_EQ(o.committed_term, 1u);
+    EXPECT_EQ(o.term, 3u);
+  }
+  EXPECT_EQ(conflicts, 1);
+  // An uncommitted suffix is still replaced as usual.
+  ready = f.Step(3 * kMs, f.Append("C", 3, 2, 1, {Entry(3, 3, "z")}, 2));
+  EXPECT_TRUE(ready.messages[0].append_entries_response().success());
+  EXPECT_EQ(f.node->log().TermAt(3), 3u);
 }
 
 // Raft Figure 8 / §5.4.2: a new leader never commits an entry of an older term by

@@ -21,6 +21,7 @@ RaftObservation::Kind ToProtoKind(Kind kind) {
     case Kind::kApplied: return RaftObservation::APPLIED;
     case Kind::kElectionWon: return RaftObservation::ELECTION_WON;
     case Kind::kTopologyChanged: return RaftObservation::TOPOLOGY_CHANGED;
+    case Kind::kCommittedConflict: return RaftObservation::COMMITTED_CONFLICT;
   }
   return RaftObservation::KIND_UNSPECIFIED;
 }
@@ -38,6 +39,7 @@ std::string RachisObservationKind(Kind kind) {
     case Kind::kApplied: return "rachis.applied";
     case Kind::kElectionWon: return "rachis.election_won";
     case Kind::kTopologyChanged: return "rachis.topology";
+    case Kind::kCommittedConflict: return "rachis.committed_conflict";
   }
   return "rachis.unknown";
 }
@@ -54,6 +56,7 @@ RaftObservation ToRaftObservation(const rachis::RachisObservation& o, const std:
   out.set_entry_term(o.entry_term);
   out.set_prev_term(o.prev_term);
   out.set_command_hash(o.command_hash);
+  if (o.committed_term != 0) out.set_committed_term(o.committed_term);
   out.set_by_quorum(o.by_quorum);
   for (const std::string& s : o.supporters) out.add_supporters(s);
   for (const std::string& s : o.voters) out.add_voters(s);
