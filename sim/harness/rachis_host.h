@@ -58,7 +58,10 @@ struct RachisHostOptions {
   rachis::ClusterTopologyProto bootstrap_topology;
   int64_t election_timeout_ns = 300'000'000;
   int64_t operation_timeout_ns = 15'000'000'000;
-  uint64_t snapshot_every_entries = 1024;
+  // Compaction copies the whole request-id history (LogHistoryMaxEntries, 4096) into the
+  // snapshot, so compacting once per history's worth of entries bounds that copy to
+  // about one history entry per applied entry.
+  uint64_t snapshot_every_entries = 4096;
   int max_entries_per_append = 128;
   // Builds the state machine for each incarnation; default: cluster::RegisterStateMachine.
   std::function<std::unique_ptr<rachis::RachisStateMachine>()> state_machine_factory;

@@ -37,7 +37,10 @@ struct RachisWorldOptions {
   int watchers = 0;
   int clients = 3;
   int64_t election_timeout_ns = 300'000'000;
-  uint64_t snapshot_every_entries = 1024;
+  // Compaction copies the whole request-id history (LogHistoryMaxEntries, 4096) into the
+  // snapshot, so compacting once per history's worth of entries bounds that copy to
+  // about one history entry per applied entry.
+  uint64_t snapshot_every_entries = 4096;
   int64_t client_think_time_mean_ns = 30'000'000;
   int64_t client_attempt_timeout_ns = 1'000'000'000;
   int64_t client_operation_timeout_ns = 5'000'000'000;
