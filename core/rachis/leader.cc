@@ -233,29 +233,33 @@ void RachisNode::HandleInstallSnapshotResponse(const RachisMessage& message) {
 // leader counts what is durable on its own disk); commit it only if it is of the
 // leader's term (Raft §5.4.2). Promotables and watchers are never counted.
 void RachisNode::TryAdvanceCommit() {
-  std::vector<std::pair<uint64_t, std::string>> matches;
-  for (const std::string& tag : topology_.MemberTags()) {
+  const int majority = topology_.Majority();
+  if (static_cast<int>(topology_.members.size()) < majority) return;
+  // Match index per member, in tag order; the leader counts only what is durable here.
+  std::vector<uint64_t> matches;
+  matches.reserve(topology_.members.size());
+  for (const auto& [tag, node_id] : topology_.members) {
     if (tag == options_.tag) {
-      matches.emplace_back(std::min(persisted_index_, log_.LastIndex()), tag);
+      matches.push_back(std::min(persisted_index_, log_.LastIndex()));
       continue;
     }
     auto it = ambassadors_.find(tag);
-    matches.emplace_back(it == ambassadors_.end() ? 0 : it->second.match_index, tag);
+    matches.push_back(it == ambassadors_.end() ? 0 : it->second.match_index);
   }
-  const int majority = topology_.Majority();
-  if (static_cast<int>(matches.size()) < majority) return;
-  std::sort(matches.begin(), matches.end(), std::greater<>());
-  const uint64_t index = matches[majority - 1].first;
+  std::vector<uint64_t> sorted = matches;
+  std::nth_element(sorted.begin(), sorted.begin() + (majority - 1), sorted.end(),
+                   std::greater<>());
+  const uint64_t index = sorted[majority - 1];  // the highest index a majority holds
   if (index <= commit_index_) return;
   if (log_.TermAt(index) != term_) {
     Mark("commit deferred: quorum index not of leader's term");
     return;
   }
-  std::vector<std::string> supporters;
-  for (const auto& [match, tag] : matches) {
-    if (match >= index) supporters.push_back(tag);
+  std::vector<std::string> supporters;  // sorted: members are in tag order
+  size_t i = 0;
+  for (const auto& [tag, node_id] : topology_.members) {
+    if (matches[i++] >= index) supporters.push_back(tag);
   }
-  std::sort(supporters.begin(), supporters.end());
   AdvanceCommitTo(index, /*by_quorum=*/true, std::move(supporters));
   BroadcastAppend(/*heartbeat_only_when_due=*/false);
 }

@@ -32,6 +32,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "core/rachis/cluster_topology.h"
@@ -325,7 +326,8 @@ class RachisNode {
   // LogHistory: applied requests by index (oldest first), and their index by id.
   // Invariant: the two maps hold the same requests.
   std::map<uint64_t, AppliedRequest> applied_history_;
-  std::map<std::string, uint64_t> applied_index_by_request_;
+  // Looked up only, never iterated (no hash order reaches behaviour).
+  absl::flat_hash_map<std::string, uint64_t> applied_index_by_request_;
 
   // Persistence bookkeeping.
   bool hard_state_dirty_ = false;
