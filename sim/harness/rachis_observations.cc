@@ -50,7 +50,8 @@ RaftObservation ToRaftObservation(const rachis::RachisObservation& o, const std:
   out.set_kind(ToProtoKind(o.kind));
   out.set_tag(tag);
   out.set_incarnation(incarnation);
-  out.set_role(rachis::RachisStateName(o.state));
+  // The role is read only from STATE_CHANGED; leaving it out elsewhere saves a string.
+  if (o.kind == Kind::kStateChanged) out.set_role(rachis::RachisStateName(o.state));
   out.set_term(o.term);
   out.set_index(o.index);
   out.set_entry_term(o.entry_term);
