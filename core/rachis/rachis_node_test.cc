@@ -339,6 +339,25 @@ TEST(RachisNodeTest, FollowerRefusesToOverwriteCommittedEntryAndReports) {
   EXPECT_EQ(f.node->log().TermAt(3), 3u);
 }
 
+// Two leaders in one term need a voter that forgot its vote (a wiped disk, §1.3 Elector
+// rule 2). The leader ignores the other leader's append instead of aborting; the checker
+// reports election safety from the two leadership observations.
+TEST(RachisNodeTest, LeaderIgnoresAppendFromSecondLeaderOfItsTerm) {
+  Fixture f(3);
+  f.WinElection(kT);
+  const uint64_t term = f.node->term();
+  const RachisState state = f.node->state();
+  const uint64_t last_index = f.node->log().LastIndex();  // its own noop
+  ASSERT_TRUE(state == RachisState::kLeaderElect || state == RachisState::kLeader);
+  Ready ready = f.Step(kT, f.Append("B", term, 0, 0, {Entry(1, term, "x")}, 1));
+  EXPECT_TRUE(ready.messages.empty());
+  EXPECT_EQ(f.node->state(), state);
+  EXPECT_EQ(f.node->term(), term);
+  EXPECT_EQ(f.node->mark("append from a second leader of our term ignored"), 1);
+  EXPECT_EQ(f.node->log().LastIndex(), last_index);
+  EXPECT_NE(f.node->log().At(1).command(), "x");
+}
+
 // Raft Figure 8 / §5.4.2: a new leader never commits an entry of an older term by
 // counting replicas; it commits it only once an entry of its own term is on a majority.
 TEST(RachisNodeTest, Figure8LeaderCommitsOnlyEntriesOfItsOwnTerm) {
