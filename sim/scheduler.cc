@@ -12,7 +12,7 @@ Scheduler::Scheduler(const SchedulerOptions& options) : options_(options) {
   CHECK_GT(options_.event_budget, 0u);
 }
 
-TimerId Scheduler::Schedule(SimTime at, Callback callback, const char* label) {
+TimerId Scheduler::Schedule(SimTime at, Callback&& callback, const char* label) {
   CHECK_MSG(at >= now_, "scheduling in the past: ", at.nanos(), " < ", now_.nanos());
   uint32_t slot;
   if (!free_slots_.empty()) {
@@ -36,7 +36,7 @@ TimerId Scheduler::Schedule(SimTime at, Callback callback, const char* label) {
   return TimerId{sequence_slot};
 }
 
-TimerId Scheduler::ScheduleAfter(SimDuration delay, Callback callback, const char* label) {
+TimerId Scheduler::ScheduleAfter(SimDuration delay, Callback&& callback, const char* label) {
   CHECK_GE(delay, SimDuration::Zero());
   return Schedule(now_ + delay, std::move(callback), label);
 }

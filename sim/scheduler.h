@@ -50,8 +50,9 @@ class Scheduler {
 
   // Schedules `callback` at `at`. `label` (a string literal) names the event in errors.
   // REQUIRES: at >= now().
-  TimerId Schedule(SimTime at, Callback callback, const char* label = "event");
-  TimerId ScheduleAfter(SimDuration delay, Callback callback, const char* label = "event");
+  TimerId Schedule(SimTime at, Callback&& callback, const char* label = "event");
+  TimerId ScheduleAfter(SimDuration delay, Callback&& callback,
+                        const char* label = "event");
 
   // Cancels a pending event. Returns false if it already ran, was cancelled, or is not
   // a valid id.
