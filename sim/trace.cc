@@ -39,8 +39,12 @@ void Trace::Append(const TraceEvent& event) {
   h = Fnv1a64(event.kind, h);
   h = Fnv1a64Word(event.detail.size(), h);
   h = Fnv1a64(event.detail, h);
-  hash_ = h;
-  if (options_.keep_event_hashes) event_hashes_.push_back(h);
+  Record(h, event);
+}
+
+void Trace::Record(uint64_t chain, const TraceEvent& event) {
+  hash_ = chain;
+  if (options_.keep_event_hashes) event_hashes_.push_back(chain);
   if (options_.jsonl != nullptr) {
     *options_.jsonl << TraceEventJson(event_count_, event) << '\n';
   }
@@ -66,14 +70,7 @@ void Trace::AppendHot(SimTime time, const TraceKind& kind, int32_t node, int32_t
                      static_cast<uint32_t>(peer));
   h = MixWord(h, static_cast<uint64_t>(value));
   if (!detail.empty()) h = MixWord(h, Fnv1a64(detail));
-  hash_ = h;
-  if (options_.keep_event_hashes) event_hashes_.push_back(h);
-  if (options_.jsonl != nullptr) {
-    *options_.jsonl << TraceEventJson(event_count_,
-                                      TraceEvent{time, kind.name, node, peer, value, detail})
-                    << '\n';
-  }
-  ++event_count_;
+  Record(h, TraceEvent{time, kind.name, node, peer, value, detail});
 }
 
 std::optional<uint64_t> FirstDivergence(const std::vector<uint64_t>& a,

@@ -90,6 +90,10 @@ class Trace {
   const std::vector<uint64_t>& event_hashes() const { return event_hashes_; }
 
  private:
+  // Makes `chain` the new chain value and records the event (per-event hash, JSONL line,
+  // count); shared by both ways of hashing an event.
+  void Record(uint64_t chain, const TraceEvent& event);
+
   TraceOptions options_;
   uint64_t hash_ = kFnv1a64Offset;
   uint64_t event_count_ = 0;
