@@ -27,24 +27,27 @@ class EventCallback {
             typename = std::enable_if_t<!std::is_same_v<D, EventCallback> &&
                                         std::is_invocable_r_v<void, D&>>>
   EventCallback(F&& f) {  // NOLINT: implicit, like std::function.
-    if constexpr (sizeof(D) <= kInlineSize && alignof(D) <= alignof(std::max_align_t) &&
+    if constexpr (sizeof(D) <= kInlineSize && alignof(D) <= 8 &&
                   std::is_trivially_copyable_v<D> && std::is_trivially_destructible_v<D>) {
       ::new (static_cast<void*>(storage_)) D(std::forward<F>(f));
-      invoke_ = [](void* p) { (*static_cast<D*>(p))(); };
+      static constexpr Ops kOps = {[](void* p) { (*static_cast<D*>(p))(); }, nullptr};
+      ops_ = &kOps;
     } else {
       // Out of line: the storage holds a pointer to a heap copy.
       D* heap = new D(std::forward<F>(f));
       std::memcpy(storage_, &heap, sizeof(heap));
-      invoke_ = [](void* p) {
-        D* target;
-        std::memcpy(&target, p, sizeof(target));
-        (*target)();
-      };
-      destroy_ = [](void* p) {
-        D* target;
-        std::memcpy(&target, p, sizeof(target));
-        delete target;
-      };
+      static constexpr Ops kOps = {
+          [](void* p) {
+            D* target;
+            std::memcpy(&target, p, sizeof(target));
+            (*target)();
+          },
+          [](void* p) {
+            D* target;
+            std::memcpy(&target, p, sizeof(target));
+            delete target;
+          }};
+      ops_ = &kOps;
     }
   }
 
@@ -64,28 +67,30 @@ class EventCallback {
   EventCallback& operator=(const EventCallback&) = delete;
   ~EventCallback() { Reset(); }
 
-  explicit operator bool() const { return invoke_ != nullptr; }
+  explicit operator bool() const { return ops_ != nullptr; }
   // REQUIRES: non-empty.
-  void operator()() { invoke_(storage_); }
+  void operator()() { ops_->invoke(storage_); }
 
  private:
   void MoveFrom(EventCallback& other) {
     // Both representations (inline trivial object, or a pointer) move by copying bytes.
     std::memcpy(storage_, other.storage_, kInlineSize);
-    invoke_ = other.invoke_;
-    destroy_ = other.destroy_;
-    other.invoke_ = nullptr;
-    other.destroy_ = nullptr;
+    ops_ = other.ops_;
+    other.ops_ = nullptr;
   }
   void Reset() {
-    if (destroy_ != nullptr) destroy_(storage_);
-    invoke_ = nullptr;
-    destroy_ = nullptr;
+    if (ops_ != nullptr && ops_->destroy != nullptr) ops_->destroy(storage_);
+    ops_ = nullptr;
   }
 
-  alignas(std::max_align_t) unsigned char storage_[kInlineSize];
-  void (*invoke_)(void*) = nullptr;
-  void (*destroy_)(void*) = nullptr;  // Null for inline (trivial) callables.
+  // One static table per callable type: the callback is 56 bytes, so a scheduler slot
+  // (callback and sequence number) fills one 64-byte cache line.
+  struct Ops {
+    void (*invoke)(void*);
+    void (*destroy)(void*);  // Null for inline (trivial) callables.
+  };
+  alignas(8) unsigned char storage_[kInlineSize];
+  const Ops* ops_ = nullptr;
 };
 
 }  // namespace ravensim::sim

@@ -28,6 +28,7 @@ namespace ravensim::sim {
 // the event's unique insertion sequence.
 struct TimerId {
   uint64_t value = 0;  // 0 is never a valid id.
+  int64_t time = 0;    // When the event is due (finds its bucket on Cancel).
   bool valid() const { return value != 0; }
   friend bool operator==(TimerId a, TimerId b) { return a.value == b.value; }
 };
@@ -103,9 +104,10 @@ class Scheduler {
     int64_t time;
     uint64_t sequence_slot;
   };
-  struct Slot {
+  // One cache line: the event's callback and its identity. Labels live apart in
+  // labels_, read once per event.
+  struct alignas(64) Slot {
     Callback callback;
-    const char* label = nullptr;
     uint64_t sequence_slot = 0;  // Of the pending event; 0 when free.
   };
 
@@ -151,9 +153,13 @@ class Scheduler {
   uint64_t nonempty_summary_[kSummaryWords] = {};
   int64_t last_time_ = 0;
   size_t heap_size_ = 0;  // Entries in all buckets, stale ones included.
+  // stale_[b]: how many entries of bucket b were cancelled. Buckets with none are
+  // scanned without looking at the slot table, which is most of them.
+  std::vector<uint32_t> stale_ = std::vector<uint32_t>(kBucketCount);
   std::vector<std::unique_ptr<Slot[]>> slot_chunks_;
   size_t slot_count_ = 0;
   std::vector<uint32_t> free_slots_;
+  std::vector<const char*> labels_;  // Indexed by slot.
 };
 
 }  // namespace ravensim::sim
