@@ -14,6 +14,7 @@ packages=(
   libgtest-dev        # GoogleTest 1.12
   libgmock-dev        # GoogleMock 1.12
   libbenchmark-dev    # Google Benchmark 1.7
+  libmimalloc-dev     # mimalloc 2.0: the simulation binaries' allocator
 )
 
 missing=()
