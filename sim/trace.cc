@@ -1,5 +1,8 @@
 #include "sim/trace.h"
 
+#include <bit>
+#include <cstring>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
@@ -19,6 +22,37 @@ uint64_t Fnv1a64Word(uint64_t word, uint64_t hash) {
     hash *= kFnv1a64Prime;
   }
   return hash;
+}
+
+namespace {
+
+inline uint64_t MixWord(uint64_t h, uint64_t word) {
+  h ^= word;
+  h *= 0x9e3779b97f4a7c15ULL;
+  return h ^ (h >> 29);
+}
+
+}  // namespace
+
+uint64_t HashBytes(std::string_view bytes, uint64_t hash) {
+  const char* p = bytes.data();
+  size_t n = bytes.size();
+  while (n >= 8) {
+    uint64_t word;
+    std::memcpy(&word, p, 8);
+    if constexpr (std::endian::native == std::endian::big) word = __builtin_bswap64(word);
+    hash = MixWord(hash, word);
+    p += 8;
+    n -= 8;
+  }
+  if (n > 0) {
+    uint64_t word = 0;
+    for (size_t i = 0; i < n; ++i) {
+      word |= static_cast<uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+    }
+    hash = MixWord(hash, word);
+  }
+  return MixWord(hash, bytes.size());
 }
 
 std::string FormatFingerprint(uint64_t fingerprint) {
@@ -51,16 +85,6 @@ void Trace::Record(uint64_t chain, const TraceEvent& event) {
   ++event_count_;
 }
 
-namespace {
-
-inline uint64_t MixWord(uint64_t h, uint64_t word) {
-  h ^= word;
-  h *= 0x9e3779b97f4a7c15ULL;
-  return h ^ (h >> 29);
-}
-
-}  // namespace
-
 void Trace::AppendHot(SimTime time, const TraceKind& kind, int32_t node, int32_t peer,
                       int64_t value, std::string_view detail) {
   uint64_t h = hash_;
@@ -69,8 +93,27 @@ void Trace::AppendHot(SimTime time, const TraceKind& kind, int32_t node, int32_t
   h = MixWord(h, (static_cast<uint64_t>(static_cast<uint32_t>(node)) << 32) |
                      static_cast<uint32_t>(peer));
   h = MixWord(h, static_cast<uint64_t>(value));
-  if (!detail.empty()) h = MixWord(h, Fnv1a64(detail));
+  if (!detail.empty()) h = MixWord(h, HashBytes(detail));
   Record(h, TraceEvent{time, kind.name, node, peer, value, detail});
+}
+
+void Trace::AppendPrefixed(SimTime time, std::string_view prefix, std::string_view kind,
+                           int32_t node, int32_t peer, int64_t value,
+                           std::string_view detail) {
+  uint64_t h = hash_;
+  h = MixWord(h, HashBytes(kind, HashBytes(prefix)));
+  h = MixWord(h, static_cast<uint64_t>(time.nanos()));
+  h = MixWord(h, (static_cast<uint64_t>(static_cast<uint32_t>(node)) << 32) |
+                     static_cast<uint32_t>(peer));
+  h = MixWord(h, static_cast<uint64_t>(value));
+  h = MixWord(h, HashBytes(detail));
+  if (options_.jsonl == nullptr) {
+    Record(h, TraceEvent{time, kind, node, peer, value, detail});  // Only counted.
+    return;
+  }
+  std::string name(prefix);
+  name.append(kind);
+  Record(h, TraceEvent{time, name, node, peer, value, detail});
 }
 
 std::optional<uint64_t> FirstDivergence(const std::vector<uint64_t>& a,

@@ -34,6 +34,12 @@ inline constexpr uint64_t kFnv1a64Prime = 0x100000001b3ULL;
 uint64_t Fnv1a64(std::string_view bytes, uint64_t hash = kFnv1a64Offset);
 uint64_t Fnv1a64Word(uint64_t word, uint64_t hash);  // The 8 bytes, little-endian.
 
+// A word-wise hash of `bytes` continuing from `hash`: each 8-byte little-endian word
+// (the last one zero-padded), then the length, folded in by a multiply-xorshift step.
+// About 8 times cheaper than Fnv1a64 on long inputs; fixed here (pinned by a test), so
+// it never changes with a library or compiler.
+uint64_t HashBytes(std::string_view bytes, uint64_t hash = kFnv1a64Offset);
+
 // 16 lowercase hex digits.
 std::string FormatFingerprint(uint64_t fingerprint);
 
@@ -83,6 +89,11 @@ class Trace {
   // given kind must always be appended the same way for fingerprints to compare.
   void AppendHot(SimTime time, const TraceKind& kind, int32_t node, int32_t peer,
                  int64_t value, std::string_view detail = {});
+  // An event whose kind is `prefix` followed by `kind` (e.g. "obs." + a node's
+  // observation kind), hashed word-wise like AppendHot without building the name unless
+  // a JSONL sink is attached.
+  void AppendPrefixed(SimTime time, std::string_view prefix, std::string_view kind,
+                      int32_t node, int32_t peer, int64_t value, std::string_view detail);
 
   uint64_t fingerprint() const { return hash_; }
   uint64_t event_count() const { return event_count_; }

@@ -16,6 +16,23 @@ TEST(Fnv1aTest, ReferenceValues) {
   EXPECT_EQ(Fnv1a64("bar", Fnv1a64("foo")), Fnv1a64("foobar"));
 }
 
+TEST(HashBytesTest, PinnedValuesAndSensitivity) {
+  // Pinned: a change here changes every fingerprint.
+  EXPECT_EQ(HashBytes(""), 0xf8bb92ce26585846ULL);
+  EXPECT_EQ(HashBytes("a"), 0xc24efef11c5ac9dbULL);
+  EXPECT_EQ(HashBytes("0123456789abcdefXYZ"), 0x9374522fe7b8dc2aULL);
+  // Trailing zero bytes, every position of a long input and the seed all count.
+  EXPECT_NE(HashBytes("a"), HashBytes(std::string("a\0", 2)));
+  EXPECT_NE(HashBytes("abcdefgh"), HashBytes(std::string("abcdefgh\0", 9)));
+  const std::string text = "the quick brown fox jumps over the lazy dog";
+  for (size_t i = 0; i < text.size(); ++i) {
+    std::string changed = text;
+    changed[i] ^= 1;
+    EXPECT_NE(HashBytes(changed), HashBytes(text)) << i;
+  }
+  EXPECT_NE(HashBytes("x", 1), HashBytes("x", 2));
+}
+
 TEST(FormatFingerprintTest, SixteenHexDigits) {
   EXPECT_EQ(FormatFingerprint(0xabcULL), "0000000000000abc");
   EXPECT_EQ(FormatFingerprint(0xcbf29ce484222325ULL), "cbf29ce484222325");
@@ -82,6 +99,32 @@ TEST(TraceTest, JsonlSinkWritesOneLinePerEvent) {
             "{\"i\":0,\"t\":5,\"kind\":\"net.drop\",\"node\":0,\"peer\":3,\"value\":1024,"
             "\"detail\":\"loss \\\"ratio\\\"\\n\"}\n"
             "{\"i\":1,\"t\":6,\"kind\":\"tick\"}\n");
+}
+
+TEST(TraceTest, AppendPrefixedHashesEveryFieldAndNamesTheWholeKind) {
+  auto fingerprint = [](std::string_view kind, int64_t value, std::string_view detail) {
+    Trace t;
+    t.AppendPrefixed(SimTime::FromNanos(7), "obs.", kind, 1, -1, value, detail);
+    return t.fingerprint();
+  };
+  const uint64_t base = fingerprint("rachis.applied", 3, "bytes");
+  EXPECT_EQ(fingerprint("rachis.applied", 3, "bytes"), base);
+  EXPECT_NE(fingerprint("rachis.appended", 3, "bytes"), base);
+  EXPECT_NE(fingerprint("rachis.applied", 4, "bytes"), base);
+  EXPECT_NE(fingerprint("rachis.applied", 3, "byte5"), base);
+  EXPECT_NE(fingerprint("rachis.applied", 3, ""), base);
+
+  std::ostringstream out;
+  Trace t({.keep_event_hashes = true, .jsonl = &out});
+  t.AppendPrefixed(SimTime::FromNanos(7), "obs.", "client.invoke", 2, -1, 5, "w x");
+  EXPECT_EQ(out.str(),
+            "{\"i\":0,\"t\":7,\"kind\":\"obs.client.invoke\",\"node\":2,\"value\":5,"
+            "\"detail\":\"w x\"}\n");
+  // The sink does not change the hash.
+  Trace quiet;
+  quiet.AppendPrefixed(SimTime::FromNanos(7), "obs.", "client.invoke", 2, -1, 5, "w x");
+  EXPECT_EQ(quiet.fingerprint(), t.fingerprint());
+  EXPECT_EQ(t.event_count(), 1u);
 }
 
 TEST(JsonQuoteTest, KeepsValidUtf8AndEscapesInvalidBytes) {

@@ -94,9 +94,8 @@ void World::Impl::Execute(NodeId node, Effects& effects) {
   for (uint64_t tag : effects.timers_to_cancel) CancelTimer(node, tag);
   for (const TimerRequest& t : effects.timers_to_set) SetTimer(node, t.tag, t.deadline);
   for (const Observation& o : effects.observations) {
-    const std::string kind = absl::StrCat("obs.", o.kind);
-    world_->trace_.Append(
-        sim::TraceEvent{world_->now(), kind, node, -1, o.value, o.detail});
+    world_->trace_.AppendPrefixed(world_->now(), "obs.", o.kind, node, -1, o.value,
+                                  o.detail);
     if (world_->observer_) {
       world_->observer_(ObservationRecord{world_->now(), node,
                                           world_->processes_.incarnation(node), &o});
