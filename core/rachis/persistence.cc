@@ -1,5 +1,6 @@
 #include "core/rachis/persistence.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -26,20 +27,34 @@ uint64_t FirstIndex(const RestoredState& state) {
   return state.snapshot.has_value() ? state.snapshot->last_included_index() + 1 : 1;
 }
 
-void ApplySnapshot(const Snapshot& snapshot, RestoredState* state) {
-  const uint64_t index = snapshot.last_included_index();
+// Drops the entries a snapshot at (index, term) covers, or all of them if the log
+// disagrees with it at `index`.
+void DropEntriesCoveredBy(uint64_t index, uint64_t term, std::vector<LogEntry>* entries) {
   bool keep_suffix = false;
-  for (const LogEntry& entry : state->entries) {
-    if (entry.index() == index) keep_suffix = entry.term() == snapshot.last_included_term();
+  for (const LogEntry& entry : *entries) {
+    if (entry.index() == index) keep_suffix = entry.term() == term;
   }
   std::vector<LogEntry> kept;
   if (keep_suffix) {
-    for (LogEntry& entry : state->entries) {
+    for (LogEntry& entry : *entries) {
       if (entry.index() > index) kept.push_back(std::move(entry));
     }
   }
-  state->entries = std::move(kept);
+  *entries = std::move(kept);
+}
+
+void ApplySnapshot(const Snapshot& snapshot, RestoredState* state) {
+  DropEntriesCoveredBy(snapshot.last_included_index(), snapshot.last_included_term(),
+                       &state->entries);
   state->snapshot = snapshot;
+}
+
+std::string Frame(const std::string& payload) {
+  std::string out;
+  out.reserve(kChecksumBytes + payload.size());
+  PutFixed64(Fnv1a64Bytes(payload), &out);
+  out.append(payload);
+  return out;
 }
 
 void ApplyLogAppend(const LogAppend& append, RestoredState* state) {
@@ -62,10 +77,30 @@ void ApplyLogAppend(const LogAppend& append, RestoredState* state) {
 std::string EncodeRecord(const PersistedRecord& record) {
   std::string payload;
   record.SerializeToString(&payload);
-  std::string out;
-  out.reserve(kChecksumBytes + payload.size());
-  PutFixed64(Fnv1a64Bytes(payload), &out);
-  out.append(payload);
+  return Frame(payload);
+}
+
+std::string EncodeSealedRecord(uint64_t segment) {
+  PersistedRecord record;
+  record.mutable_segment_sealed()->set_segment(segment);
+  return EncodeRecord(record);
+}
+
+std::vector<std::string> EncodeSegmentBase(RestoredState durable, const Snapshot& snapshot) {
+  std::vector<std::string> out;
+  out.push_back(EncodeSnapshotRecord(snapshot));
+  PersistedRecord record;
+  if (durable.hard_state.ByteSizeLong() > 0) {
+    record.mutable_hard_state()->Swap(&durable.hard_state);
+    out.push_back(EncodeRecord(record));
+  }
+  DropEntriesCoveredBy(snapshot.last_included_index(), snapshot.last_included_term(),
+                       &durable.entries);
+  if (!durable.entries.empty()) {
+    LogAppend* append = record.mutable_log_append();
+    for (LogEntry& entry : durable.entries) *append->add_entries() = std::move(entry);
+    out.push_back(EncodeRecord(record));
+  }
   return out;
 }
 
@@ -120,6 +155,9 @@ void ApplyRecord(const PersistedRecord& record, RestoredState* state) {
     case PersistedRecord::kSnapshot:
       ApplySnapshot(record.snapshot(), state);
       break;
+    case PersistedRecord::kSegmentSealed:
+      state->sealed_segment = record.segment_sealed().segment();
+      break;
     case PersistedRecord::RECORD_NOT_SET:
       break;
   }
@@ -137,6 +175,41 @@ RestoredState RecoverFromRecords(const std::vector<std::string>& records) {
     ++state.records_read;
   }
   return state;
+}
+
+SegmentedRecovery RecoverFromSegments(std::vector<LogSegment> segments) {
+  std::sort(segments.begin(), segments.end(),
+            [](const LogSegment& a, const LogSegment& b) { return a.number > b.number; });
+  SegmentedRecovery out;
+  for (const LogSegment& segment : segments) {
+    if (out.segment != 0) {
+      out.discarded.push_back(segment.number);  // superseded by the chosen one
+      continue;
+    }
+    RestoredState state = RecoverFromRecords(*segment.records);
+    if (state.records_dropped > 1) {
+      // A torn write can only damage the last record of a log: this is corruption.
+      out.corrupt = true;
+      out.corrupt_segment = segment.number;
+      out.state = std::move(state);
+      return out;
+    }
+    if (state.sealed_segment == segment.number) {
+      out.segment = segment.number;
+      out.state = std::move(state);
+    } else {
+      out.discarded.push_back(segment.number);  // its base never became durable
+    }
+  }
+  std::sort(out.discarded.begin(), out.discarded.end());
+  if (out.segment == 0 && !out.discarded.empty() && out.discarded.back() > 1) {
+    // Segment k > 1 is only written while segment k-1 is sealed, and k-1 is only
+    // deleted once k is sealed: an unsealed k with no sealed segment below it means a
+    // durable seal (or base) was damaged.
+    out.corrupt = true;
+    out.corrupt_segment = out.discarded.back();
+  }
+  return out;
 }
 
 }  // namespace ravensim::rachis

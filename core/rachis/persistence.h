@@ -28,6 +28,7 @@ struct RestoredState {
   std::vector<LogEntry> entries;  // contiguous, starting after the snapshot (if any)
   int64_t records_read = 0;       // records accepted
   int64_t records_dropped = 0;    // corrupt or torn records (and everything after them)
+  uint64_t sealed_segment = 0;    // segment named by the last SegmentSealed replayed
   bool Empty() const {
     return !snapshot.has_value() && entries.empty() && hard_state.term() == 0;
   }
@@ -39,6 +40,15 @@ std::string EncodeRecord(const PersistedRecord& record);
 // The framed bytes of PersistedRecord{snapshot = snapshot}, without copying it.
 std::string EncodeSnapshotRecord(const Snapshot& snapshot);
 
+// The framed bytes of PersistedRecord{segment_sealed = {segment}}.
+std::string EncodeSealedRecord(uint64_t segment);
+
+// The records that begin a new segment, up to (not including) its seal: replayed from
+// empty they restore `durable` with `snapshot` applied (ApplyRecord's rules), i.e. the
+// snapshot, `durable`'s hard state (if set) and the entries of `durable` the snapshot
+// keeps. `durable.snapshot` is ignored.
+std::vector<std::string> EncodeSegmentBase(RestoredState durable, const Snapshot& snapshot);
+
 // Verifies and parses one framed record. DataLossError on checksum or parse failure.
 absl::StatusOr<PersistedRecord> DecodeRecord(absl::string_view bytes);
 
@@ -49,6 +59,34 @@ RestoredState RecoverFromRecords(const std::vector<std::string>& records);
 // one): a snapshot drops the entries it covers, or all of them if the log disagrees with
 // it at its last index; a LogAppend drops entries >= truncate_from, then appends.
 void ApplyRecord(const PersistedRecord& record, RestoredState* state);
+
+// One segment as found on disk.
+struct LogSegment {
+  uint64_t number = 0;  // >= 1
+  const std::vector<std::string>* records = nullptr;
+};
+
+struct SegmentedRecovery {
+  // The segment restored from (0: none; the node starts empty) and its state. A torn
+  // tail of that segment shows as state.records_dropped == 1: cut it off (keep
+  // state.records_read records) before appending.
+  uint64_t segment = 0;
+  RestoredState state;
+  // Every other segment found, ascending: superseded (lower) or never sealed (higher).
+  // Delete them before writing anything new.
+  std::vector<uint64_t> discarded;
+  // Durable data is damaged, not merely torn: a bad record followed by good ones in a
+  // segment that had to be read, or no sealed segment although a segment beyond the
+  // first exists (its predecessors are only deleted once it was sealed). The node must
+  // not run on what is left (it could have forgotten a vote).
+  bool corrupt = false;
+  uint64_t corrupt_segment = 0;
+};
+
+// Chooses the highest-numbered sealed segment (its seal names its own number) and
+// replays it; higher unsealed segments (a compaction cut short by a crash) and lower
+// ones are discarded. `segments` in any order, numbers distinct.
+SegmentedRecovery RecoverFromSegments(std::vector<LogSegment> segments);
 
 }  // namespace ravensim::rachis
 

@@ -85,5 +85,143 @@ TEST(PersistenceTest, SnapshotKeepsMatchingSuffixOrDropsDisagreeingLog) {
   EXPECT_EQ(state.entries.size(), 0u);
 }
 
+PersistedRecord SnapshotAt(uint64_t index, uint64_t term) {
+  PersistedRecord record;
+  record.mutable_snapshot()->set_last_included_index(index);
+  record.mutable_snapshot()->set_last_included_term(term);
+  record.mutable_snapshot()->set_state_machine("sm@" + std::to_string(index));
+  return record;
+}
+
+std::vector<uint64_t> Indexes(const RestoredState& state) {
+  std::vector<uint64_t> out;
+  for (const LogEntry& entry : state.entries) out.push_back(entry.index());
+  return out;
+}
+
+TEST(PersistenceTest, SealedRecordNamesItsSegment) {
+  RestoredState state = RecoverFromRecords({EncodeRecord(Hard(1, "A")), EncodeSealedRecord(7)});
+  EXPECT_EQ(state.records_read, 2);
+  EXPECT_EQ(state.sealed_segment, 7u);
+  EXPECT_EQ(state.hard_state.term(), 1u);
+  EXPECT_EQ(RecoverFromRecords({EncodeRecord(Hard(1, "A"))}).sealed_segment, 0u);
+}
+
+// A segment base restores exactly what replaying the old segment and the snapshot
+// would: the snapshot, the hard state, and the entries the snapshot keeps.
+TEST(PersistenceTest, SegmentBaseReplaysLikeTheOldSegmentPlusTheSnapshot) {
+  const std::vector<std::string> old_segment = {
+      EncodeRecord(SnapshotAt(0, 0)), EncodeRecord(Hard(2, "B")),
+      EncodeRecord(Append(1, {{1, 1}, {2, 1}, {3, 2}, {4, 2}, {5, 2}})),
+      EncodeRecord(Append(5, {{5, 2}})), EncodeSealedRecord(1)};
+  for (const auto& [index, term] : std::vector<std::pair<uint64_t, uint64_t>>{
+           {3, 2}, {5, 2}, {3, 9}, {8, 3}}) {
+    SCOPED_TRACE(index * 100 + term);
+    const PersistedRecord snapshot = SnapshotAt(index, term);
+    std::vector<std::string> replayed = old_segment;
+    replayed.push_back(EncodeRecord(snapshot));
+    const RestoredState expected = RecoverFromRecords(replayed);
+    std::vector<std::string> base =
+        EncodeSegmentBase(RecoverFromRecords(old_segment), snapshot.snapshot());
+    base.push_back(EncodeSealedRecord(2));
+    const RestoredState got = RecoverFromRecords(base);
+    EXPECT_EQ(got.records_dropped, 0);
+    EXPECT_EQ(got.sealed_segment, 2u);
+    EXPECT_EQ(Indexes(got), Indexes(expected));
+    EXPECT_EQ(got.hard_state.SerializeAsString(), expected.hard_state.SerializeAsString());
+    ASSERT_TRUE(got.snapshot.has_value());
+    EXPECT_EQ(got.snapshot->SerializeAsString(), snapshot.snapshot().SerializeAsString());
+  }
+  // Kept suffix and dropped log, concretely.
+  RestoredState kept = RecoverFromRecords(
+      EncodeSegmentBase(RecoverFromRecords(old_segment), SnapshotAt(3, 2).snapshot()));
+  EXPECT_EQ(Indexes(kept), (std::vector<uint64_t>{4, 5}));
+  EXPECT_EQ(kept.hard_state.voted_for(), "B");
+  RestoredState dropped = RecoverFromRecords(
+      EncodeSegmentBase(RecoverFromRecords(old_segment), SnapshotAt(3, 9).snapshot()));
+  EXPECT_TRUE(dropped.entries.empty());
+  // An empty durable state gives a base of the snapshot alone.
+  EXPECT_EQ(EncodeSegmentBase(RestoredState(), SnapshotAt(0, 0).snapshot()).size(), 1u);
+}
+
+std::vector<std::string> Sealed(uint64_t segment, uint64_t term) {
+  return {EncodeRecord(SnapshotAt(segment * 10, 1)), EncodeRecord(Hard(term, "A")),
+          EncodeSealedRecord(segment)};
+}
+
+TEST(PersistenceTest, RecoverFromSegmentsPicksTheHighestSealedSegment) {
+  std::vector<std::string> two = Sealed(2, 5);
+  two.push_back(EncodeRecord(Hard(6, "C")));
+  std::vector<std::string> three = Sealed(3, 7);
+  three.pop_back();  // the seal never became durable
+  three.back().resize(3);  // and the record before it is torn
+  const std::vector<std::string> one = Sealed(1, 1);
+  SegmentedRecovery recovery = RecoverFromSegments({{3, &three}, {1, &one}, {2, &two}});
+  EXPECT_FALSE(recovery.corrupt);
+  EXPECT_EQ(recovery.segment, 2u);
+  EXPECT_EQ(recovery.discarded, (std::vector<uint64_t>{1, 3}));
+  EXPECT_EQ(recovery.state.hard_state.term(), 6u);
+  EXPECT_EQ(recovery.state.records_read, 4);
+  EXPECT_EQ(recovery.state.snapshot->last_included_index(), 20u);
+
+  // A sealed segment with a torn tail is chosen; the tail shows as one dropped record.
+  std::vector<std::string> four = Sealed(4, 8);
+  four.push_back(EncodeRecord(Hard(9, "A")).substr(0, 11));
+  recovery = RecoverFromSegments({{2, &two}, {4, &four}});
+  EXPECT_EQ(recovery.segment, 4u);
+  EXPECT_EQ(recovery.state.records_dropped, 1);
+  EXPECT_EQ(recovery.state.records_read, 3);
+  EXPECT_EQ(recovery.state.hard_state.term(), 8u);
+  EXPECT_EQ(recovery.discarded, (std::vector<uint64_t>{2}));
+
+  // A seal that names another segment does not seal this one.
+  std::vector<std::string> misnamed = Sealed(5, 9);
+  recovery = RecoverFromSegments({{2, &two}, {6, &misnamed}});
+  EXPECT_EQ(recovery.segment, 2u);
+  EXPECT_EQ(recovery.discarded, (std::vector<uint64_t>{6}));
+
+  // Nothing on disk, or only an unsealed first segment: start empty.
+  recovery = RecoverFromSegments({});
+  EXPECT_EQ(recovery.segment, 0u);
+  EXPECT_FALSE(recovery.corrupt);
+  std::vector<std::string> first_torn = Sealed(1, 1);
+  first_torn.back().resize(2);
+  recovery = RecoverFromSegments({{1, &first_torn}});
+  EXPECT_EQ(recovery.segment, 0u);
+  EXPECT_FALSE(recovery.corrupt);
+  EXPECT_EQ(recovery.discarded, (std::vector<uint64_t>{1}));
+}
+
+TEST(PersistenceTest, RecoverFromSegmentsReportsCorruption) {
+  // A bad record with a good one after it in the segment restored from.
+  std::vector<std::string> two = Sealed(2, 5);
+  two.push_back(EncodeRecord(Hard(6, "C")));
+  two[1][9] ^= 0x04;
+  const std::vector<std::string> one = Sealed(1, 1);
+  SegmentedRecovery recovery = RecoverFromSegments({{1, &one}, {2, &two}});
+  EXPECT_TRUE(recovery.corrupt);
+  EXPECT_EQ(recovery.corrupt_segment, 2u);
+  // The same in a higher unsealed segment: it cannot be told from a damaged seal.
+  std::vector<std::string> three = Sealed(3, 7);
+  three[0][12] ^= 0x10;
+  const std::vector<std::string> good_two = Sealed(2, 5);
+  recovery = RecoverFromSegments({{2, &good_two}, {3, &three}});
+  EXPECT_TRUE(recovery.corrupt);
+  EXPECT_EQ(recovery.corrupt_segment, 3u);
+  // Corruption in a superseded segment does not matter: it is never read.
+  std::vector<std::string> bad_one = Sealed(1, 1);
+  bad_one[0][10] ^= 0x01;
+  recovery = RecoverFromSegments({{1, &bad_one}, {2, &good_two}});
+  EXPECT_FALSE(recovery.corrupt);
+  EXPECT_EQ(recovery.segment, 2u);
+  // Only an unsealed segment beyond the first: its sealed predecessor is gone, so a
+  // durable seal was damaged.
+  std::vector<std::string> lost_seal = Sealed(4, 8);
+  lost_seal.back().resize(lost_seal.back().size() - 1);
+  recovery = RecoverFromSegments({{4, &lost_seal}});
+  EXPECT_TRUE(recovery.corrupt);
+  EXPECT_EQ(recovery.corrupt_segment, 4u);
+}
+
 }  // namespace
 }  // namespace ravensim::rachis

@@ -178,6 +178,7 @@ class RachisNode {
   // --- Introspection (tests, host, benchmarks) ---
   RachisState state() const { return state_; }
   uint64_t term() const { return term_; }
+  const std::string& voted_for() const { return voted_for_; }
   const std::string& tag() const { return options_.tag; }
   const std::string& leader_tag() const { return leader_tag_; }
   uint64_t commit_index() const { return commit_index_; }

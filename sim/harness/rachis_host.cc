@@ -1,5 +1,6 @@
 #include "sim/harness/rachis_host.h"
 
+#include <algorithm>
 #include <limits>
 #include <utility>
 
@@ -47,43 +48,97 @@ void RachisHost::Rebuild(const Context& context, const rachis::RestoredState& re
   armed_deadline_ns_ = -1;
 }
 
+std::string RachisHost::SegmentName(uint64_t number) {
+  std::string digits = std::to_string(number);
+  if (digits.size() < 6) digits.insert(0, 6 - digits.size(), '0');
+  return absl::StrCat(kLogPrefix, ".", digits);
+}
+
+bool RachisHost::ParseSegmentName(const std::string& name, uint64_t* number) {
+  const size_t prefix = sizeof(kLogPrefix) - 1;
+  if (name.size() < prefix + 7 || name.compare(0, prefix, kLogPrefix) != 0 ||
+      name[prefix] != '.' || name.size() > prefix + 1 + 19) {
+    return false;
+  }
+  uint64_t value = 0;
+  for (size_t i = prefix + 1; i < name.size(); ++i) {
+    if (name[i] < '0' || name[i] > '9') return false;
+    value = value * 10 + static_cast<uint64_t>(name[i] - '0');
+  }
+  if (value == 0) return false;
+  *number = value;
+  return true;
+}
+
 void RachisHost::Start(const Context& context, const sim::DiskImage& disk, uint64_t seed,
                        Effects* effects) {
   prng_.emplace(seed);
   incarnation_ = context.incarnation * 1000;
-  auto log = disk.logs.find(kLogName);
-  const std::vector<std::string> empty;
-  const std::vector<std::string>& records = log == disk.logs.end() ? empty : log->second;
-  rachis::RestoredState restored = rachis::RecoverFromRecords(records);
-  durable_records_.assign(records.begin(), records.begin() + restored.records_read);
+  std::vector<rachis::LogSegment> segments;
+  for (const auto& [name, records] : disk.logs) {
+    uint64_t number = 0;
+    if (!ParseSegmentName(name, &number)) continue;
+    segments.push_back(rachis::LogSegment{number, &records});
+    next_segment_ = std::max(next_segment_, number + 1);
+  }
+  rachis::SegmentedRecovery recovery = rachis::RecoverFromSegments(std::move(segments));
+  rachis::RestoredState& restored = recovery.state;
+  segment_ = recovery.segment;
+  durable_records_.clear();
+  if (segment_ != 0) {
+    const std::vector<std::string>& records = disk.logs.at(SegmentName(segment_));
+    durable_records_.assign(records.begin(), records.begin() + restored.records_read);
+  }
+  doomed_segments_.insert(recovery.discarded.begin(), recovery.discarded.end());
   Rebuild(context, restored);
-  if (restored.records_dropped > 1) {
-    // Valid records follow the bad one: this is corruption of durable data, not a torn
-    // tail. Replaying the prefix could forget a vote or an acknowledged entry, which
-    // Raft cannot tolerate, so the node refuses to run (as a RavenDB server whose
-    // storage fails its checksums refuses to start) until it is wiped and re-added.
+  if (recovery.corrupt) {
+    // Valid records follow a bad one, or the sealed base that replaced the older
+    // segments is gone: this is corruption of durable data, not a torn tail. Replaying
+    // what is left could forget a vote or an acknowledged entry, which Raft cannot
+    // tolerate, so the node refuses to run (as a RavenDB server whose storage fails its
+    // checksums refuses to start) until it is wiped and re-added.
     halted_ = true;
-    counters_["recovery corrupt records"] += restored.records_dropped;
-    effects->Observe("rachis.halted_corrupt_log", restored.records_read);
+    counters_["recovery corrupt records"] += std::max<int64_t>(restored.records_dropped, 1);
+    effects->Observe("rachis.halted_corrupt_log", restored.records_read,
+                     SegmentName(recovery.corrupt_segment));
     return;
   }
   if (restored.records_dropped > 0) {
     // Torn or corrupt tail: cut it off before anything new is appended after it.
     counters_["recovery records dropped"] += restored.records_dropped;
     effects->Observe("rachis.recovery_dropped", restored.records_dropped);
-    TruncateToDurable(effects);
   }
+  if (!recovery.discarded.empty()) {
+    counters_["recovery segments discarded"] += static_cast<int64_t>(recovery.discarded.size());
+  }
+  if (restored.records_dropped > 0 || !doomed_segments_.empty()) RepairDisk(effects);
   node_->Tick(context.monotonic_now.nanos());
   Pump(context, effects);
 }
 
-void RachisHost::TruncateToDurable(Effects* effects) {
-  effects->writes.push_back(sim::DiskWrite::Truncate(
-      kLogName, static_cast<int64_t>(durable_records_.size())));
+void RachisHost::AddDeletes(Effects* effects) {
+  CHECK(effects->writes.empty());
+  deleting_.assign(doomed_segments_.begin(), doomed_segments_.end());
+  for (uint64_t number : deleting_) {
+    effects->writes.push_back(sim::DiskWrite::Truncate(SegmentName(number), 0));
+  }
+}
+
+void RachisHost::SetPersist(Effects* effects) {
   effects->sync = true;
   effects->persist_id = next_persist_id_++;
   awaiting_persist_id_ = effects->persist_id;
-  truncate_pending_ = true;
+}
+
+void RachisHost::RepairDisk(Effects* effects) {
+  AddDeletes(effects);
+  if (segment_ != 0) {
+    effects->writes.push_back(sim::DiskWrite::Truncate(
+        SegmentName(segment_), static_cast<int64_t>(durable_records_.size())));
+  }
+  if (effects->writes.empty()) return;
+  SetPersist(effects);
+  repair_pending_ = true;
 }
 
 void RachisHost::OnMessage(const Context& context, NodeId from, std::string_view bytes,
@@ -137,26 +192,45 @@ void RachisHost::OnPersisted(const Context& context, uint64_t persist_id,
   awaiting_persist_id_ = 0;
   if (!status.ok()) {
     // The in-memory node ran ahead of the disk: restart it from what is durable and
-    // put the disk log back to that state.
+    // put the disk back to that state (deleting a segment it had begun).
     Count("persist failed");
     effects->Observe("rachis.persist_failed", 0, status.ToString());
-    truncate_pending_ = false;
+    deleting_.clear();
+    if (awaiting_.has_value() && awaiting_segment_ != segment_) {
+      Count("persist failed in a new segment");
+      doomed_segments_.insert(awaiting_segment_);
+    }
+    repair_pending_ = false;
     Rebuild(context, rachis::RecoverFromRecords(durable_records_));
     node_->Tick(context.monotonic_now.nanos());
-    TruncateToDurable(effects);
+    RepairDisk(effects);
     Pump(context, effects);
     return;
   }
-  if (truncate_pending_) {
-    truncate_pending_ = false;
+  for (uint64_t number : deleting_) doomed_segments_.erase(number);
+  deleting_.clear();
+  if (repair_pending_) {
+    repair_pending_ = false;
   } else if (awaiting_.has_value()) {
-    for (std::string& record : awaiting_records_) durable_records_.push_back(std::move(record));
+    if (awaiting_segment_ != segment_) {
+      // The new segment's base is durable: it is current, and the old one is doomed.
+      if (segment_ != 0) doomed_segments_.insert(segment_);
+      segment_ = awaiting_segment_;
+      durable_records_ = std::move(awaiting_records_);
+    } else {
+      for (std::string& record : awaiting_records_) durable_records_.push_back(std::move(record));
+    }
     awaiting_records_.clear();
     rachis::Ready done = std::move(*awaiting_);
     awaiting_.reset();
     node_->Advance(done);
   }
   Pump(context, effects);
+  if (awaiting_persist_id_ == 0 && !doomed_segments_.empty()) {
+    // Nothing else to persist: delete the superseded segment on its own.
+    AddDeletes(effects);
+    SetPersist(effects);
+  }
 }
 
 void RachisHost::OnPeerDisconnected(const Context& context, NodeId peer, Effects* effects) {
@@ -218,11 +292,17 @@ void RachisHost::Pump(const Context& context, Effects* effects) {
       node_->Advance(ready);
       continue;
     }
+    // A snapshot (or the first write of an empty disk) starts a new segment whose base
+    // restores the whole durable state, so that the older segment can be deleted.
+    const bool new_segment = ready.snapshot != nullptr || segment_ == 0;
+    awaiting_segment_ = new_segment ? next_segment_++ : segment_;
+    if (ready.snapshot != nullptr) {
+      awaiting_records_ = rachis::EncodeSegmentBase(
+          segment_ == 0 ? rachis::RestoredState() : rachis::RecoverFromRecords(durable_records_),
+          *ready.snapshot);
+    }
     // Swap each part into a record for encoding and back (no copies of the entries).
     rachis::PersistedRecord record;
-    if (ready.snapshot != nullptr) {
-      awaiting_records_.push_back(rachis::EncodeSnapshotRecord(*ready.snapshot));
-    }
     if (ready.log_append.has_value()) {
       record.mutable_log_append()->Swap(&*ready.log_append);
       awaiting_records_.push_back(rachis::EncodeRecord(record));
@@ -232,12 +312,14 @@ void RachisHost::Pump(const Context& context, Effects* effects) {
       *record.mutable_hard_state() = *ready.hard_state;
       awaiting_records_.push_back(rachis::EncodeRecord(record));
     }
+    if (new_segment) awaiting_records_.push_back(rachis::EncodeSealedRecord(awaiting_segment_));
+    // Doomed segments go first: they are superseded by the durable current segment.
+    AddDeletes(effects);
+    const std::string name = SegmentName(awaiting_segment_);
     for (const std::string& bytes : awaiting_records_) {
-      effects->writes.push_back(sim::DiskWrite::Append(kLogName, bytes));
+      effects->writes.push_back(sim::DiskWrite::Append(name, bytes));
     }
-    effects->sync = true;
-    effects->persist_id = next_persist_id_++;
-    awaiting_persist_id_ = effects->persist_id;
+    SetPersist(effects);
     awaiting_ = std::move(ready);
   }
   ArmTimer(effects);

@@ -3,17 +3,29 @@
 //
 // What it does for the node:
 //  * Persistence: every Ready's durable part (snapshot, log append, hard state) becomes
-//    framed, checksummed records (core/rachis/persistence.h) appended to the disk log
-//    kLogName, with an fsync; the Ready's messages and client results ride in the same
-//    Effects and are sent only after the fsync (persist-before-send). The node gets no
-//    new Ready until OnPersisted, so nothing is sent ahead of the state it depends on.
+//    framed, checksummed records (core/rachis/persistence.h) appended to the current
+//    log segment, with an fsync; the Ready's messages and client results ride in the
+//    same Effects and are sent only after the fsync (persist-before-send). The node gets
+//    no new Ready until OnPersisted, so nothing is sent ahead of the state it depends on.
+//  * Segments and compaction: the log lives in segments SegmentName(1), (2), ... A Ready
+//    that carries a snapshot (compaction or InstallSnapshot), and the first Ready of an
+//    empty disk, start a new segment whose base restores the whole durable state: the
+//    snapshot, the durable hard state and the durable entries above the snapshot
+//    (EncodeSegmentBase), then the Ready's own records, then a SegmentSealed record,
+//    all in one Effects with one fsync. Only once that is durable is the new segment
+//    current; the older one is then deleted (Truncate to 0, synced) by a later Effects
+//    (the next persist, or one of its own). The host keeps only the current segment's
+//    records, so disk and memory hold about one snapshot interval of records.
 //  * A failed write or fsync is treated as a crash of the in-memory node: the host
-//    rebuilds the RachisNode from the records known durable, and truncates the disk log
-//    back to them (a synced Truncate) before going on.
-//  * Recovery: Start() replays the disk log; a torn last record is dropped (never
-//    applied) and the log is truncated back to the good prefix before anything new is
-//    appended. A bad record followed by good ones is corruption of durable data: the
-//    node halts (halted() is true; it ignores every input) rather than run with a
+//    rebuilds the RachisNode from the records known durable, and puts the disk back to
+//    them (a synced Truncate of the current segment, deleting any segment it had begun)
+//    before going on.
+//  * Recovery: Start() restores from the highest-numbered sealed segment
+//    (RecoverFromSegments); lower segments and higher unsealed ones (a compaction cut
+//    short) are deleted, and a torn last record of the current segment is dropped
+//    (never applied) and truncated away, all synced before anything new is appended. A
+//    bad record followed by good ones (or a lost seal) is corruption of durable data:
+//    the node halts (halted() is true; it ignores every input) rather than run with a
 //    state that may have forgotten a vote.
 //  * Time: the node's clock is the Context's monotonic time; one timer (kTickTimer) is
 //    kept at RachisNode::NextDeadlineNanos().
@@ -41,6 +53,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -72,7 +85,12 @@ std::string EncodeRachisWire(const rachis::RachisMessage& message);
 
 class RachisHost : public Node {
  public:
-  static constexpr char kLogName[] = "rachis.log";
+  // Log segments are named kLogPrefix + "." + six or more digits ("rachis.log.000001"),
+  // fixed width so that the disk's name order is the numeric order.
+  static constexpr char kLogPrefix[] = "rachis.log";
+  static std::string SegmentName(uint64_t number);
+  // The number of a segment name; false for any other name.
+  static bool ParseSegmentName(const std::string& name, uint64_t* number);
   static constexpr uint64_t kTickTimer = 1;
 
   explicit RachisHost(RachisHostOptions options);
@@ -96,13 +114,21 @@ class RachisHost : public Node {
   // Counters of operating errors handled (bad wire bytes, Step errors, persist failures,
   // torn records dropped at recovery).
   const std::map<std::string, int64_t>& counters() const { return counters_; }
+  // The current segment (0: nothing written yet) and its records known durable.
+  uint64_t segment() const { return segment_; }
+  int64_t durable_record_count() const { return static_cast<int64_t>(durable_records_.size()); }
 
  private:
   void Rebuild(const Context& context, const rachis::RestoredState& restored);
   void Pump(const Context& context, Effects* effects);
   void EmitReady(const rachis::Ready& ready, Effects* effects);
   void ArmTimer(Effects* effects);
-  void TruncateToDurable(Effects* effects);
+  // Deletes the doomed segments and truncates the current one to its durable records,
+  // as one synced persist.
+  void RepairDisk(Effects* effects);
+  // Adds the deletion of every doomed segment to `effects` (first in its writes).
+  void AddDeletes(Effects* effects);
+  void SetPersist(Effects* effects);
   void Count(const std::string& name) { ++counters_[name]; }
 
   RachisHostOptions options_;
@@ -110,12 +136,22 @@ class RachisHost : public Node {
   std::optional<sim::Prng> prng_;
   std::unique_ptr<rachis::RachisStateMachine> state_machine_;
   std::unique_ptr<rachis::RachisNode> node_;
-  // Records known durable, in disk order (the image a rebuild restarts from).
+  // The current segment (0: none) and its records known durable, in disk order (the
+  // image a rebuild restarts from).
+  uint64_t segment_ = 0;
   std::vector<std::string> durable_records_;
-  // The Ready whose records are being persisted, and those records.
+  // Segments other than the current one that may still be on the disk: superseded
+  // ones, and a new one whose base failed to persist. Deleted before (or with) the next
+  // persist; `deleting_` are those the persist in flight deletes.
+  std::set<uint64_t> doomed_segments_;
+  std::vector<uint64_t> deleting_;
+  uint64_t next_segment_ = 1;  // above every segment seen
+  // The Ready whose records are being persisted, those records and their segment (a
+  // new one if != segment_).
   std::optional<rachis::Ready> awaiting_;
   std::vector<std::string> awaiting_records_;
-  bool truncate_pending_ = false;
+  uint64_t awaiting_segment_ = 0;
+  bool repair_pending_ = false;
   bool halted_ = false;
   uint64_t next_persist_id_ = 1;
   uint64_t awaiting_persist_id_ = 0;
