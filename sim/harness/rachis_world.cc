@@ -90,8 +90,8 @@ RachisWorld::RachisWorld(const RachisWorldOptions& options) : options_(options) 
                                    [this](NodeId id) { return MakeNode(id); });
   world_->SetObserver([this](const ObservationRecord& record) {
     if (!options_.check_invariants) return;
-    checkers::raft::RaftObservation observation;
-    if (DecodeRachisObservation(record, &observation)) checker_.Observe(observation);
+    // One message reused for every decode: parsing into it keeps its string buffers.
+    if (DecodeRachisObservation(record, &scratch_)) checker_.Observe(scratch_);
   });
 }
 

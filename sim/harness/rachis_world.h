@@ -86,6 +86,7 @@ class RachisWorld {
   RachisWorldOptions options_;
   rachis::ClusterTopologyProto topology_;
   checkers::raft::RaftInvariantChecker checker_;
+  checkers::raft::RaftObservation scratch_;  // Decoding buffer of the observer.
   std::vector<ClientOperation> returns_;
   int64_t invoked_ = 0;
   int64_t acknowledged_ = 0;

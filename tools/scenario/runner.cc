@@ -99,6 +99,7 @@ class Run {
   rachis::ClusterTopologyProto topology_;
   ClusterView view_;
   checkers::raft::RaftInvariantChecker raft_;
+  checkers::raft::RaftObservation raft_scratch_;  // Decoding buffer for OnRaftObservation.
   std::unique_ptr<ClientRecorder> recorder_;
   std::unique_ptr<harness::World> world_;
   std::unique_ptr<FaultInjector> injector_;
@@ -169,7 +170,8 @@ void Run::OnObservation(const harness::ObservationRecord& record) {
 }
 
 void Run::OnRaftObservation(const harness::ObservationRecord& record) {
-  checkers::raft::RaftObservation observation;
+  // One message reused for every decode: parsing into it keeps its string buffers.
+  checkers::raft::RaftObservation& observation = raft_scratch_;
   if (!observation.ParseFromString(record.observation->detail)) return;
   observation.set_time_ns(record.time.nanos());
   observation.set_node(record.node);
