@@ -79,7 +79,6 @@ void RachisHost::Start(const Context& context, const sim::DiskImage& disk, uint6
     uint64_t number = 0;
     if (!ParseSegmentName(name, &number)) continue;
     segments.push_back(rachis::LogSegment{number, &records});
-    next_segment_ = std::max(next_segment_, number + 1);
   }
   rachis::SegmentedRecovery recovery = rachis::RecoverFromSegments(std::move(segments));
   rachis::RestoredState& restored = recovery.state;
@@ -295,7 +294,11 @@ void RachisHost::Pump(const Context& context, Effects* effects) {
     // A snapshot (or the first write of an empty disk) starts a new segment whose base
     // restores the whole durable state, so that the older segment can be deleted.
     const bool new_segment = ready.snapshot != nullptr || segment_ == 0;
-    awaiting_segment_ = new_segment ? next_segment_++ : segment_;
+    // The number after the current one: a leftover of that number (a base that failed
+    // or was cut short) was deleted, synced, before any new persist, and numbering
+    // stays dense, so a segment beyond the first exists only while its predecessor is
+    // sealed or after it was itself sealed (what RecoverFromSegments relies on).
+    awaiting_segment_ = new_segment ? segment_ + 1 : segment_;
     if (ready.snapshot != nullptr) {
       awaiting_records_ = rachis::EncodeSegmentBase(
           segment_ == 0 ? rachis::RestoredState() : rachis::RecoverFromRecords(durable_records_),
@@ -315,7 +318,11 @@ void RachisHost::Pump(const Context& context, Effects* effects) {
     if (new_segment) awaiting_records_.push_back(rachis::EncodeSealedRecord(awaiting_segment_));
     // Doomed segments go first: they are superseded by the durable current segment.
     AddDeletes(effects);
-    const std::string name = SegmentName(awaiting_segment_);
+    if (awaiting_segment_ != segment_name_number_) {
+      segment_name_ = SegmentName(awaiting_segment_);
+      segment_name_number_ = awaiting_segment_;
+    }
+    const std::string& name = segment_name_;
     for (const std::string& bytes : awaiting_records_) {
       effects->writes.push_back(sim::DiskWrite::Append(name, bytes));
     }

@@ -145,7 +145,9 @@ class RachisHost : public Node {
   // persist; `deleting_` are those the persist in flight deletes.
   std::set<uint64_t> doomed_segments_;
   std::vector<uint64_t> deleting_;
-  uint64_t next_segment_ = 1;  // above every segment seen
+  // SegmentName(segment_name_number_), kept to spare a formatting per Ready.
+  std::string segment_name_;
+  uint64_t segment_name_number_ = 0;
   // The Ready whose records are being persisted, those records and their segment (a
   // new one if != segment_).
   std::optional<rachis::Ready> awaiting_;

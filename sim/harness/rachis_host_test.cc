@@ -143,6 +143,43 @@ TEST(RachisHostTest, StartTruncatesTornTailBeforeAppending) {
   host.OnPersisted(context, effects.persist_id, absl::OkStatus(), &more);
 }
 
+// The first persist of a fresh node fails: the host deletes the segment it began
+// (synced) before anything else, then writes its base to segment 1 again, so that an
+// unsealed segment beyond the first never stands alone on the disk.
+TEST(RachisHostTest, FailedFirstPersistRewritesSegmentOne) {
+  RachisHostOptions options{.tag = "A"};
+  options.bootstrap_topology.set_topology_id("t");
+  rachis::TopologyNode* member = options.bootstrap_topology.add_members();
+  member->set_tag("A");
+  member->set_node_id(0);
+  RachisHost host(options);
+  Context context{.self = 0, .node_count = 1, .incarnation = 1};
+  Effects effects;
+  host.Start(context, sim::DiskImage(), 1, &effects);
+  ASSERT_FALSE(effects.writes.empty());
+  for (const sim::DiskWrite& w : effects.writes) {
+    EXPECT_EQ(w.op, sim::DiskOp::kAppend);
+    EXPECT_EQ(w.name, RachisHost::SegmentName(1));
+  }
+  Effects repair;
+  host.OnPersisted(context, effects.persist_id, absl::InternalError("EIO"), &repair);
+  ASSERT_EQ(repair.writes.size(), 1u);
+  EXPECT_EQ(repair.writes[0].op, sim::DiskOp::kTruncate);
+  EXPECT_EQ(repair.writes[0].name, RachisHost::SegmentName(1));
+  EXPECT_EQ(repair.writes[0].record_count, 0);
+  EXPECT_TRUE(repair.sync);
+  EXPECT_EQ(host.segment(), 0u);
+  Effects again;
+  host.OnPersisted(context, repair.persist_id, absl::OkStatus(), &again);
+  ASSERT_FALSE(again.writes.empty());
+  EXPECT_EQ(again.writes[0].name, RachisHost::SegmentName(1));
+  EXPECT_EQ(again.writes[0].op, sim::DiskOp::kAppend);
+  Effects done;
+  host.OnPersisted(context, again.persist_id, absl::OkStatus(), &done);
+  EXPECT_EQ(host.segment(), 1u);
+  EXPECT_EQ(host.durable_record_count(), static_cast<int64_t>(again.writes.size()));
+}
+
 TEST(RachisHostTest, WireEncodingMatchesProtobuf) {
   rachis::RachisMessage message;
   message.set_from("A");
@@ -302,6 +339,9 @@ class CrashDriver {
     crash_mode_ = mode;
     torn_write_ = torn_write;
   }
+  // Plans an fsync failure at the `persist`-th persist: its writes stay unsynced (a
+  // later sync makes them durable, a crash loses or tears them).
+  void PlanFailure(int64_t persist) { fail_persist_ = persist; }
 
   void Boot() {
     RachisHostOptions options{.tag = "A", .snapshot_every_entries = kEvery};
@@ -411,7 +451,7 @@ class CrashDriver {
         return;
       }
       const int64_t persist = ++persists_;
-      write_counts_[persist] = effects.writes.size();
+      write_counts_[persist] = unsynced_.size() + effects.writes.size();
       const std::map<uint64_t, size_t> before = Segments(disk_);
       for (const sim::DiskWrite& w : effects.writes) {
         uint64_t number = 0;
@@ -420,29 +460,47 @@ class CrashDriver {
           compactions_[persist] = effects.writes.size();
         }
       }
+      std::vector<sim::DiskWrite> writes = std::move(unsynced_);
+      unsynced_.clear();
+      for (sim::DiskWrite& w : effects.writes) writes.push_back(std::move(w));
       if (persist == crash_persist_) {
         crashed_ = true;
         if (crash_mode_ == Mode::kLose) return;
-        size_t kept = effects.writes.size();
+        size_t kept = writes.size();
         if (crash_mode_ == Mode::kTorn) kept = std::min(torn_write_, kept);
-        for (size_t i = 0; i < kept; ++i) Apply(effects.writes[i], &disk_);
-        if (crash_mode_ == Mode::kTorn && kept < effects.writes.size() &&
-            effects.writes[kept].op == sim::DiskOp::kAppend) {
-          sim::DiskWrite torn = effects.writes[kept];
+        for (size_t i = 0; i < kept; ++i) Apply(writes[i], &disk_);
+        if (crash_mode_ == Mode::kTorn && kept < writes.size() &&
+            writes[kept].op == sim::DiskOp::kAppend) {
+          sim::DiskWrite torn = writes[kept];
           torn.bytes.resize(torn.bytes.size() / 2);
           torn.bytes.append("\x5a\xa5", 2);
           Apply(torn, &disk_);
         }
         return;
       }
-      for (const sim::DiskWrite& w : effects.writes) Apply(w, &disk_);
-      for (const sim::DiskWrite& w : effects.writes) {
+      if (persist == fail_persist_) {
+        unsynced_ = std::move(writes);
+        Effects next;
+        host_->OnPersisted(Ctx(), effects.persist_id, absl::InternalError("fsync EIO"), &next);
+        effects = std::move(next);
+        continue;
+      }
+      for (const sim::DiskWrite& w : writes) Apply(w, &disk_);
+      for (const sim::DiskWrite& w : writes) {
         if (w.op != sim::DiskOp::kAppend) continue;
         absl::StatusOr<rachis::PersistedRecord> record = rachis::DecodeRecord(w.bytes);
         ASSERT_TRUE(record.ok());
-        if (record->has_hard_state()) hard_state_ = record->hard_state();
         history_.push_back(w.bytes);
       }
+      // What is durable now (a repair may have cut records a failed persist left).
+      std::vector<rachis::LogSegment> segments;
+      for (const auto& [name, records] : disk_.logs) {
+        uint64_t number = 0;
+        if (RachisHost::ParseSegmentName(name, &number)) segments.push_back({number, &records});
+      }
+      const rachis::SegmentedRecovery durable = rachis::RecoverFromSegments(segments);
+      ASSERT_FALSE(durable.corrupt);
+      if (durable.segment != 0) hard_state_ = durable.state.hard_state;
       max_segments_ = std::max(max_segments_, Segments(disk_).size());
       Deliver(effects.messages);
       Effects next;
@@ -459,6 +517,8 @@ class CrashDriver {
   bool crashed_ = false;
   int64_t persists_ = 0;
   int64_t crash_persist_ = -1;
+  int64_t fail_persist_ = -1;
+  std::vector<sim::DiskWrite> unsynced_;
   Mode crash_mode_ = Mode::kNone;
   size_t torn_write_ = 0;
   std::map<std::string, bool> answered_;
@@ -525,11 +585,13 @@ constexpr int kCrashRunWrites = 20;
 // Runs writes 0..kCrashRunWrites-1 with a crash planned; after the crash, restarts from
 // the disk, checks nothing durable was lost, and finishes the writes.
 void RunWithCrash(int64_t persist, CrashDriver::Mode mode, size_t torn_write,
-                  std::map<std::string, int64_t>* totals) {
+                  std::map<std::string, int64_t>* totals, int64_t fail_persist = -1) {
   SCOPED_TRACE(testing::Message() << "crash at persist " << persist << " mode "
-                                  << static_cast<int>(mode) << " torn write " << torn_write);
+                                  << static_cast<int>(mode) << " torn write " << torn_write
+                                  << " failed persist " << fail_persist);
   CrashDriver driver;
   driver.PlanCrash(persist, mode, torn_write);
+  driver.PlanFailure(fail_persist);
   driver.Boot();
   int next = 0;
   while (next < kCrashRunWrites && !driver.crashed()) {
@@ -594,6 +656,34 @@ TEST(RachisHostTest, CrashAtEveryStepOfCompactionRecovers) {
   EXPECT_GT(totals["recovery records dropped"], 0);
   EXPECT_GT(totals["recovery segments discarded"], 0);
   EXPECT_GT(totals["restarts with two segments"], 0);
+}
+
+// An fsync failure at any persist (its writes left unsynced, the node rebuilt and the
+// disk repaired), then a crash at the next persist or the one after, in every way.
+TEST(RachisHostTest, CrashAfterAFailedPersistRecovers) {
+  CrashDriver reference;
+  reference.Boot();
+  for (int i = 0; i < kCrashRunWrites; ++i) ASSERT_TRUE(reference.Write(i));
+  std::map<std::string, int64_t> totals;
+  for (int64_t p = 1; p <= reference.persists(); ++p) {
+    for (int64_t q = p + 1; q <= p + 2; ++q) {
+      // Count the writes the crash can tear: the failed ones and the crashed persist's.
+      CrashDriver probe;
+      probe.PlanFailure(p);
+      probe.Boot();
+      for (int i = 0; i < kCrashRunWrites; ++i) ASSERT_TRUE(probe.Write(i));
+      if (q > probe.persists()) continue;
+      const size_t writes =
+          probe.write_counts().at(q) + (q == p + 1 ? probe.write_counts().at(p) : 0);
+      RunWithCrash(q, CrashDriver::Mode::kLose, 0, &totals, p);
+      RunWithCrash(q, CrashDriver::Mode::kSyncedUnseen, 0, &totals, p);
+      for (size_t k = 0; k < writes; ++k) {
+        RunWithCrash(q, CrashDriver::Mode::kTorn, k, &totals, p);
+      }
+      if (HasFatalFailure()) return;
+    }
+  }
+  EXPECT_GT(totals["recovery segments discarded"], 0);
 }
 
 // A write or fsync failure while a new segment's base is being written: the host goes
