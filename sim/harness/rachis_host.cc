@@ -65,7 +65,8 @@ bool RachisHost::ParseSegmentName(const std::string& name, uint64_t* number) {
     if (name[i] < '0' || name[i] > '9') return false;
     value = value * 10 + static_cast<uint64_t>(name[i] - '0');
   }
-  if (value == 0) return false;
+  // Only the canonical spelling: the host deletes and appends by SegmentName().
+  if (value == 0 || SegmentName(value) != name) return false;
   *number = value;
   return true;
 }

@@ -244,6 +244,7 @@ TEST(RachisHostTest, SegmentNamesSortNumerically) {
   EXPECT_FALSE(RachisHost::ParseSegmentName("rachis.log", &number));
   EXPECT_FALSE(RachisHost::ParseSegmentName("rachis.log.00004x", &number));
   EXPECT_FALSE(RachisHost::ParseSegmentName("rachis.log.000000", &number));
+  EXPECT_FALSE(RachisHost::ParseSegmentName("rachis.log.0000042", &number));
   EXPECT_FALSE(RachisHost::ParseSegmentName("other.log.000001", &number));
 }
 
