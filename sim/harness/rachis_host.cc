@@ -260,9 +260,10 @@ std::string EncodeRachisWire(const rachis::RachisMessage& message) {
 
 void RachisHost::EmitReady(const rachis::Ready& ready, Effects* effects) {
   for (const rachis::RachisObservation& o : ready.observations) {
-    checkers::raft::RaftObservation proto = ToRaftObservation(o, options_.tag, incarnation_);
+    std::string detail;
+    EncodeRachisObservation(o, options_.tag, incarnation_, &detail);
     effects->Observe(RachisObservationKind(o.kind), static_cast<int64_t>(o.index),
-                     proto.SerializeAsString());
+                     std::move(detail));
   }
   const bool after_persist = ready.NeedsSync();
   for (const rachis::RachisMessage& message : ready.messages) {

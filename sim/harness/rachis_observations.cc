@@ -65,6 +65,57 @@ RaftObservation ToRaftObservation(const rachis::RachisObservation& o, const std:
   return out;
 }
 
+namespace {
+
+void PutVarint(uint64_t v, std::string* out) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+// A varint field, left out when zero (proto3 implicit presence).
+void PutUint(int field, uint64_t v, std::string* out) {
+  if (v == 0) return;
+  PutVarint(static_cast<uint64_t>(field) << 3, out);
+  PutVarint(v, out);
+}
+
+// A length-delimited field; `always` for repeated elements (kept even when empty).
+void PutBytes(int field, std::string_view bytes, bool always, std::string* out) {
+  if (bytes.empty() && !always) return;
+  PutVarint((static_cast<uint64_t>(field) << 3) | 2, out);
+  PutVarint(bytes.size(), out);
+  out->append(bytes.data(), bytes.size());
+}
+
+}  // namespace
+
+void EncodeRachisObservation(const rachis::RachisObservation& o, const std::string& tag,
+                             uint64_t incarnation, std::string* out) {
+  // Field numbers of checkers/raft/raft_observation.proto, in order. time_ns and node
+  // (2, 3) are stamped by the decoder.
+  out->clear();
+  PutUint(1, static_cast<uint64_t>(ToProtoKind(o.kind)), out);
+  PutBytes(4, tag, false, out);
+  PutUint(5, incarnation, out);
+  // The role is read only from STATE_CHANGED; leaving it out elsewhere saves a string.
+  if (o.kind == Kind::kStateChanged) {
+    PutBytes(6, rachis::RachisStateName(o.state), false, out);
+  }
+  PutUint(7, o.term, out);
+  PutUint(8, o.index, out);
+  PutUint(9, o.entry_term, out);
+  PutUint(10, o.prev_term, out);
+  PutUint(11, o.command_hash, out);
+  PutUint(12, o.by_quorum ? 1 : 0, out);
+  for (const std::string& s : o.supporters) PutBytes(13, s, true, out);
+  for (const std::string& s : o.voters) PutBytes(14, s, true, out);
+  for (const std::string& s : o.non_voters) PutBytes(15, s, true, out);
+  PutUint(16, o.committed_term, out);
+}
+
 bool DecodeRachisObservation(const ObservationRecord& record, RaftObservation* out) {
   if (record.observation == nullptr) return false;
   if (!absl::StartsWith(record.observation->kind, kRachisObservationPrefix)) return false;

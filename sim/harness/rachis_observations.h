@@ -24,6 +24,13 @@ checkers::raft::RaftObservation ToRaftObservation(
     const rachis::RachisObservation& observation, const std::string& tag,
     uint64_t incarnation);
 
+// The serialized ToRaftObservation(observation, tag, incarnation), byte for byte, written
+// straight into `out` (replacing its contents) without building the message: this runs
+// for every observation of every node.
+void EncodeRachisObservation(const rachis::RachisObservation& observation,
+                             const std::string& tag, uint64_t incarnation,
+                             std::string* out);
+
 // The harness Observation kind for a core observation kind ("rachis.appended", ...).
 std::string RachisObservationKind(rachis::RachisObservation::Kind kind);
 
