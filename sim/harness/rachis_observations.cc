@@ -1,5 +1,8 @@
 #include "sim/harness/rachis_observations.h"
 
+#include <cstring>
+#include <string_view>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
@@ -67,53 +70,66 @@ RaftObservation ToRaftObservation(const rachis::RachisObservation& o, const std:
 
 namespace {
 
-void PutVarint(uint64_t v, std::string* out) {
+// Writers into a buffer sized in advance (no growth checks per byte).
+char* PutVarint(uint64_t v, char* p) {
   while (v >= 0x80) {
-    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
+    *p++ = static_cast<char>((v & 0x7f) | 0x80);
     v >>= 7;
   }
-  out->push_back(static_cast<char>(v));
+  *p++ = static_cast<char>(v);
+  return p;
 }
 
 // A varint field, left out when zero (proto3 implicit presence).
-void PutUint(int field, uint64_t v, std::string* out) {
-  if (v == 0) return;
-  PutVarint(static_cast<uint64_t>(field) << 3, out);
-  PutVarint(v, out);
+char* PutUint(int field, uint64_t v, char* p) {
+  if (v == 0) return p;
+  p = PutVarint(static_cast<uint64_t>(field) << 3, p);
+  return PutVarint(v, p);
 }
 
 // A length-delimited field; `always` for repeated elements (kept even when empty).
-void PutBytes(int field, std::string_view bytes, bool always, std::string* out) {
-  if (bytes.empty() && !always) return;
-  PutVarint((static_cast<uint64_t>(field) << 3) | 2, out);
-  PutVarint(bytes.size(), out);
-  out->append(bytes.data(), bytes.size());
+char* PutBytes(int field, std::string_view bytes, bool always, char* p) {
+  if (bytes.empty() && !always) return p;
+  p = PutVarint((static_cast<uint64_t>(field) << 3) | 2, p);
+  p = PutVarint(bytes.size(), p);
+  std::memcpy(p, bytes.data(), bytes.size());
+  return p + bytes.size();
 }
+
+// Upper bound of a length-delimited field's size (key, length, bytes).
+size_t BytesBound(std::string_view bytes) { return bytes.size() + 12; }
 
 }  // namespace
 
 void EncodeRachisObservation(const rachis::RachisObservation& o, const std::string& tag,
                              uint64_t incarnation, std::string* out) {
+  const std::string_view role =
+      o.kind == Kind::kStateChanged ? rachis::RachisStateName(o.state) : "";
+  size_t bound = 11 * 12 + BytesBound(tag) + BytesBound(role);
+  for (const std::string& s : o.supporters) bound += BytesBound(s);
+  for (const std::string& s : o.voters) bound += BytesBound(s);
+  for (const std::string& s : o.non_voters) bound += BytesBound(s);
+  out->resize(bound);
+  char* const begin = out->data();
+  char* p = begin;
   // Field numbers of checkers/raft/raft_observation.proto, in order. time_ns and node
-  // (2, 3) are stamped by the decoder.
-  out->clear();
-  PutUint(1, static_cast<uint64_t>(ToProtoKind(o.kind)), out);
-  PutBytes(4, tag, false, out);
-  PutUint(5, incarnation, out);
-  // The role is read only from STATE_CHANGED; leaving it out elsewhere saves a string.
-  if (o.kind == Kind::kStateChanged) {
-    PutBytes(6, rachis::RachisStateName(o.state), false, out);
-  }
-  PutUint(7, o.term, out);
-  PutUint(8, o.index, out);
-  PutUint(9, o.entry_term, out);
-  PutUint(10, o.prev_term, out);
-  PutUint(11, o.command_hash, out);
-  PutUint(12, o.by_quorum ? 1 : 0, out);
-  for (const std::string& s : o.supporters) PutBytes(13, s, true, out);
-  for (const std::string& s : o.voters) PutBytes(14, s, true, out);
-  for (const std::string& s : o.non_voters) PutBytes(15, s, true, out);
-  PutUint(16, o.committed_term, out);
+  // (2, 3) are stamped by the decoder. The role is read only from STATE_CHANGED;
+  // leaving it out elsewhere saves a string.
+  p = PutUint(1, static_cast<uint64_t>(ToProtoKind(o.kind)), p);
+  p = PutBytes(4, tag, false, p);
+  p = PutUint(5, incarnation, p);
+  p = PutBytes(6, role, false, p);
+  p = PutUint(7, o.term, p);
+  p = PutUint(8, o.index, p);
+  p = PutUint(9, o.entry_term, p);
+  p = PutUint(10, o.prev_term, p);
+  p = PutUint(11, o.command_hash, p);
+  p = PutUint(12, o.by_quorum ? 1 : 0, p);
+  for (const std::string& s : o.supporters) p = PutBytes(13, s, true, p);
+  for (const std::string& s : o.voters) p = PutBytes(14, s, true, p);
+  for (const std::string& s : o.non_voters) p = PutBytes(15, s, true, p);
+  p = PutUint(16, o.committed_term, p);
+  out->resize(static_cast<size_t>(p - begin));
 }
 
 bool DecodeRachisObservation(const ObservationRecord& record, RaftObservation* out) {
