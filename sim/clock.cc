@@ -11,6 +11,7 @@ constexpr int64_t kMillion = 1'000'000;
 
 // elapsed * (1e6 + ppm) / 1e6, exactly, rounded toward negative infinity.
 int64_t Scale(int64_t elapsed, int64_t ppm) {
+  if (ppm == 0) return elapsed;  // The common case; the same result without division.
   const __int128 product = static_cast<__int128>(elapsed) * (kMillion + ppm);
   __int128 quotient = product / kMillion;
   if (product % kMillion != 0 && product < 0) --quotient;
@@ -78,6 +79,7 @@ SimTime Clock::MonotonicTime(SimTime true_now) const {
 SimDuration Clock::TrueDurationFor(SimTime true_now, SimDuration local) const {
   CHECK_GE(local, SimDuration::Zero());
   const int64_t ppm = SegmentAt(true_now).drift_ppm;
+  if (ppm == 0) return local;
   const __int128 numerator = static_cast<__int128>(local.nanos()) * kMillion;
   const int64_t rate = kMillion + ppm;
   return SimDuration::Nanos(static_cast<int64_t>((numerator + rate - 1) / rate));

@@ -236,15 +236,19 @@ void RachisNode::TryAdvanceCommit() {
   const int majority = topology_.Majority();
   if (static_cast<int>(topology_.members.size()) < majority) return;
   // Match index per member, in tag order; the leader counts only what is durable here.
+  // Both maps are in tag order: walk them together instead of a lookup per member.
   std::vector<uint64_t> matches;
   matches.reserve(topology_.members.size());
+  auto ambassador = ambassadors_.begin();
   for (const auto& [tag, node_id] : topology_.members) {
     if (tag == options_.tag) {
       matches.push_back(std::min(persisted_index_, log_.LastIndex()));
       continue;
     }
-    auto it = ambassadors_.find(tag);
-    matches.push_back(it == ambassadors_.end() ? 0 : it->second.match_index);
+    while (ambassador != ambassadors_.end() && ambassador->first < tag) ++ambassador;
+    matches.push_back(ambassador != ambassadors_.end() && ambassador->first == tag
+                          ? ambassador->second.match_index
+                          : 0);
   }
   std::vector<uint64_t> sorted = matches;
   std::nth_element(sorted.begin(), sorted.begin() + (majority - 1), sorted.end(),

@@ -259,6 +259,9 @@ std::string EncodeRachisWire(const rachis::RachisMessage& message) {
 }
 
 void RachisHost::EmitReady(const rachis::Ready& ready, Effects* effects) {
+  effects->observations.reserve(effects->observations.size() + ready.observations.size());
+  effects->messages.reserve(effects->messages.size() + ready.messages.size() +
+                            ready.results.size());
   for (const rachis::RachisObservation& o : ready.observations) {
     std::string detail;
     EncodeRachisObservation(o, options_.tag, incarnation_, &detail);
