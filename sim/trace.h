@@ -2,9 +2,10 @@
 //
 // Every event the simulation considers observable (a message sent, delivered or
 // dropped, a fault injected, a state change of a node, a client operation) is appended
-// as a TraceEvent. Each event is folded into a 64-bit hash chain with FNV-1a (our own
-// implementation: std::hash and absl::Hash are not stable across processes or
-// versions); the fingerprint of a run is the final value of the chain. Two runs of the
+// as a TraceEvent. Each event is folded into a 64-bit hash chain, with FNV-1a (Append)
+// or a word-wise multiply-xorshift mix (AppendHot, AppendPrefixed), both implemented
+// here and pinned by tests: std::hash and absl::Hash are not stable across processes or
+// versions. The fingerprint of a run is the final value of the chain. Two runs of the
 // same binary, scenario and seed must produce the same fingerprint.
 //
 // Optional outputs:
