@@ -83,6 +83,11 @@ void Disk::Apply(DiskImage* image, const DiskWrite& write) {
 }
 
 absl::Status Disk::Write(const DiskWrite& write) {
+  DiskWrite copy = write;
+  return Write(std::move(copy));
+}
+
+absl::Status Disk::Write(DiskWrite&& write) {
   if (write.op == DiskOp::kTruncate) {
     auto it = visible_.logs.find(write.name);
     const int64_t size = it == visible_.logs.end() ? 0 : static_cast<int64_t>(it->second.size());
@@ -109,7 +114,7 @@ absl::Status Disk::Write(const DiskWrite& write) {
   }
   Apply(&visible_, write);
   used_bytes_ += delta;
-  unsynced_.push_back(write);
+  unsynced_.push_back(std::move(write));
   return absl::OkStatus();
 }
 

@@ -106,6 +106,8 @@ class Disk {
   // fault), ResourceExhausted (disk full or over capacity, or the unsynced limit),
   // InvalidArgument (truncate to a negative or a larger count). On error nothing changes.
   absl::Status Write(const DiskWrite& write);
+  // The same, keeping `write`'s bytes for the unsynced list instead of copying them.
+  absl::Status Write(DiskWrite&& write);
   // Makes every write so far durable. Error: Internal (fsync error fault); then the
   // writes stay unsynced (a later Sync may succeed; a crash loses them).
   absl::Status Sync();

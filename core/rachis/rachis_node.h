@@ -30,6 +30,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -187,7 +188,7 @@ class RachisNode {
   const ClusterTopology& topology() const { return topology_; }
   // Coverage marks (STYLE.md §H): how often each rare path ran.
   int64_t mark(const std::string& name) const;
-  const std::map<std::string, int64_t>& marks() const { return marks_; }
+  const std::map<std::string, int64_t, std::less<>>& marks() const { return marks_; }
 
  private:
   // The leader's view of one peer (FollowerAmbassador, §1.4).
@@ -237,7 +238,13 @@ class RachisNode {
   Snapshot MakeSnapshot() const;
   void InstallSnapshotState(const Snapshot& snapshot);
   void Observe(RachisObservation observation);
-  void Mark(const std::string& name) { ++marks_[name]; }
+  // Counts a named code path. Looked up without building a string (marks are hit on
+  // every command); a new name is inserted once.
+  void Mark(std::string_view name) {
+    auto it = marks_.find(name);
+    if (it == marks_.end()) it = marks_.emplace(std::string(name), 0).first;
+    ++it->second;
+  }
 
   // elector.cc: candidate rounds and vote granting (§1.3).
   void StartElectionRound();
@@ -341,7 +348,7 @@ class RachisNode {
   std::vector<RachisMessage> outbox_;
   std::vector<CommandResult> results_;
   std::vector<RachisObservation> observations_;
-  std::map<std::string, int64_t> marks_;
+  std::map<std::string, int64_t, std::less<>> marks_;
 };
 
 }  // namespace ravensim::rachis

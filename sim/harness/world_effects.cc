@@ -197,15 +197,18 @@ void World::Impl::FinishWrites(NodeId node, uint64_t sequence) {
   if (r.disk_queue.empty() || r.disk_queue.front().sequence != sequence) return;
   PersistJob& job = r.disk_queue.front();
   int64_t bytes = 0;
-  for (const sim::DiskWrite& w : job.writes) {
-    const absl::Status status = r.disk->Write(w);
+  for (sim::DiskWrite& w : job.writes) {
+    const sim::DiskOp op = w.op;
+    const int64_t size = static_cast<int64_t>(w.bytes.size());
+    // The job's writes are not read again: the disk keeps their bytes.
+    const absl::Status status = r.disk->Write(std::move(w));
     if (!status.ok()) {
-      world_->trace_.AppendHot(world_->now(), kDiskFail, node, -1,
-                               static_cast<int64_t>(w.op), StatusText(status));
+      world_->trace_.AppendHot(world_->now(), kDiskFail, node, -1, static_cast<int64_t>(op),
+                               StatusText(status));
       CompletePersist(node, status);
       return;
     }
-    bytes += static_cast<int64_t>(w.bytes.size());
+    bytes += size;
   }
   world_->trace_.AppendHot(world_->now(), kDiskWrite, node, -1, bytes);
   if (!job.sync) CompletePersist(node, absl::OkStatus());
