@@ -25,6 +25,15 @@ bool Converged(RachisWorld& rw) {
   return !busy && rw.AckedAppliedEverywhere(&why);
 }
 
+// Stops the clients and runs until every acknowledged command is applied everywhere.
+::testing::AssertionResult StopClientsAndConverge(RachisWorld& rw, SimDuration within) {
+  rw.SetClientsActive(false);
+  const absl::Status status =
+      rw.world().RunUntil([&] { return Converged(rw); }, rw.world().now() + within);
+  if (status.ok()) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << status.ToString();
+}
+
 void ExpectHealthy(RachisWorld& rw) {
   rachis::RachisState unused = rachis::RachisState::kPassive;
   (void)unused;
@@ -39,11 +48,7 @@ TEST(RachisHostTest, FiveNodeClusterElectsLeaderAndCommitsClientCommands) {
   ASSERT_TRUE(rw.world().RunFor(SimDuration::Seconds(3)).ok());
   EXPECT_NE(rw.Leader(), sim::kNoNode);
   EXPECT_GT(rw.acknowledged(), 50);
-  rw.SetClientsActive(false);
-  ASSERT_TRUE(rw.world()
-                  .RunUntil([&] { return Converged(rw); },
-                            rw.world().now() + SimDuration::Seconds(5))
-                  .ok());
+  ASSERT_TRUE(StopClientsAndConverge(rw, SimDuration::Seconds(5)));
   ExpectHealthy(rw);
   for (const ClientOperation& op : rw.returns()) {
     EXPECT_EQ(op.outcome, ClientOperation::Outcome::kOk) << op.request_id << " " << op.reason;
@@ -78,11 +83,7 @@ TEST(RachisHostTest, CrashedLeaderWithTornWritesRecovers) {
   ASSERT_TRUE(rw.world().RunFor(SimDuration::Seconds(1)).ok());
   ASSERT_TRUE(rw.world().Restart(leader).ok());
   ASSERT_TRUE(rw.world().RunFor(SimDuration::Seconds(2)).ok());
-  rw.SetClientsActive(false);
-  ASSERT_TRUE(rw.world()
-                  .RunUntil([&] { return Converged(rw); },
-                            rw.world().now() + SimDuration::Seconds(10))
-                  .ok());
+  ASSERT_TRUE(StopClientsAndConverge(rw, SimDuration::Seconds(10)));
   ExpectHealthy(rw);
 }
 
@@ -102,11 +103,7 @@ TEST(RachisHostTest, FsyncFailuresRebuildTheNodeAndTheClusterGoesOn) {
   EXPECT_GT(failures, 0);
   EXPECT_GT(rw.acknowledged(), 10);
   for (NodeId id = 0; id < 3; ++id) ASSERT_TRUE(rw.world().SetDiskFaults(id, {}).ok());
-  rw.SetClientsActive(false);
-  ASSERT_TRUE(rw.world()
-                  .RunUntil([&] { return Converged(rw); },
-                            rw.world().now() + SimDuration::Seconds(10))
-                  .ok());
+  ASSERT_TRUE(StopClientsAndConverge(rw, SimDuration::Seconds(10)));
   ExpectHealthy(rw);
 }
 
@@ -278,11 +275,7 @@ TEST(RachisHostTest, CompactionBoundsTheDiskAndARestartRecoversTheSameState) {
   EXPECT_LE(max_segments, 2u);
   EXPECT_GE(max_segments, 1u);
   EXPECT_LE(max_records, 16 * kEvery + 64);
-  rw.SetClientsActive(false);
-  ASSERT_TRUE(rw.world()
-                  .RunUntil([&] { return Converged(rw); },
-                            rw.world().now() + SimDuration::Seconds(5))
-                  .ok());
+  ASSERT_TRUE(StopClientsAndConverge(rw, SimDuration::Seconds(5)));
   ASSERT_TRUE(rw.world().RunFor(SimDuration::Millis(200)).ok());  // deletes complete
   ExpectHealthy(rw);
   for (NodeId id = 0; id < 3; ++id) {
@@ -315,10 +308,7 @@ TEST(RachisHostTest, CompactionBoundsTheDiskAndARestartRecoversTheSameState) {
     ASSERT_TRUE(rw.world().Restart(id).ok());
     ASSERT_TRUE(rw.world().RunFor(SimDuration::Millis(500)).ok());
   }
-  ASSERT_TRUE(rw.world()
-                  .RunUntil([&] { return Converged(rw); },
-                            rw.world().now() + SimDuration::Seconds(10))
-                  .ok());
+  ASSERT_TRUE(StopClientsAndConverge(rw, SimDuration::Seconds(10)));
   ExpectHealthy(rw);
 }
 
@@ -719,11 +709,7 @@ TEST(RachisHostTest, FailedCompactionPersistDeletesTheNewSegment) {
   EXPECT_LE(max_segments, 2u);
   EXPECT_GT(rw.acknowledged(), 20);
   for (NodeId id = 0; id < 3; ++id) ASSERT_TRUE(rw.world().SetDiskFaults(id, {}).ok());
-  rw.SetClientsActive(false);
-  ASSERT_TRUE(rw.world()
-                  .RunUntil([&] { return Converged(rw); },
-                            rw.world().now() + SimDuration::Seconds(10))
-                  .ok());
+  ASSERT_TRUE(StopClientsAndConverge(rw, SimDuration::Seconds(10)));
   ASSERT_TRUE(rw.world().RunFor(SimDuration::Millis(200)).ok());
   ExpectHealthy(rw);
   for (NodeId id = 0; id < 3; ++id) {
