@@ -119,8 +119,16 @@ void World::Impl::Execute(NodeId node, Effects& effects) {
 // ---- Timers -----------------------------------------------------------------------------
 
 void World::Impl::SetTimer(NodeId node, uint64_t tag, SimTime deadline) {
-  CancelTimer(node, tag);
   NodeRuntime& r = rt(node);
+  if (auto it = r.timers.find(tag); it != r.timers.end() && deadline >= it->second.deadline &&
+                                    world_->scheduler_.IsPending(it->second.id)) {
+    // Pushed later (an election timeout reset by every heartbeat): keep the event
+    // already scheduled; it fires no later than the new deadline, and FireTimer re-arms
+    // it for the rest of the wait. Saves a cancel and a schedule per reset.
+    it->second.deadline = deadline;
+    return;
+  }
+  CancelTimer(node, tag);
   const SimTime now = world_->now();
   const SimTime local_now = r.clock.MonotonicTime(now);
   const SimDuration wait = deadline > local_now
