@@ -105,7 +105,7 @@ class Scheduler {
     uint64_t sequence_slot;
   };
   // One cache line: the event's callback and its identity. Labels live apart in
-  // labels_, read once per event.
+  // labels_, read only to name the event that spends the budget.
   struct alignas(64) Slot {
     Callback callback;
     uint64_t sequence_slot = 0;  // Of the pending event; 0 when free.

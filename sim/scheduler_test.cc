@@ -122,6 +122,17 @@ TEST(SchedulerTest, EventBudgetStopsASelfReschedulingEvent) {
   EXPECT_FALSE(s.Step());
 }
 
+TEST(SchedulerTest, BudgetErrorNamesTheEventThatSpentIt) {
+  Scheduler s(SchedulerOptions{.event_budget = 3});
+  for (const char* label : {"first", "second", "third", "fourth"}) {
+    s.ScheduleAfter(SimDuration::Nanos(1), [] {}, label);
+  }
+  const absl::Status st = s.RunUntilQuiescent();
+  EXPECT_TRUE(absl::IsResourceExhausted(st)) << st;
+  EXPECT_NE(std::string(st.message()).find("(last event: third)"), std::string::npos) << st;
+  EXPECT_EQ(s.pending_count(), 1u);
+}
+
 TEST(SchedulerDeathTest, SchedulingInThePastIsAProgrammerError) {
   Scheduler s;
   s.Schedule(At(10), [] {});
