@@ -74,7 +74,11 @@ int Scheduler::BucketOf(int64_t time) const {
 }
 
 void Scheduler::AddToBucket(int bucket, const Entry& e) {
-  buckets_[bucket].push_back(e);
+  if (IsLevel0(bucket) && l0_count_[bucket - 1]++ == 0) {
+    l0_first_[bucket - 1] = e;
+  } else {
+    buckets_[bucket].push_back(e);
+  }
   nonempty_[bucket >> 6] |= uint64_t{1} << (bucket & 63);
   const int w = bucket >> 6;
   nonempty_summary_[w >> 6] |= uint64_t{1} << (w & 63);
@@ -123,6 +127,14 @@ SimTime Scheduler::PeekTime(int* bucket_out) {
       ClearBucketBit(0);
       continue;
     }
+    if (IsLevel0(b)) {
+      // Every entry of a level-0 bucket has the same time.
+      if (stale_[b] > 0 && !DropStaleLevel0(b)) {
+        ClearBucketBit(b);
+        continue;
+      }
+      return SimTime::FromNanos(l0_first_[b - 1].time);
+    }
     int64_t min_time = INT64_MAX;
     if (stale_[b] == 0) {
       for (const Entry& e : bucket) min_time = e.time < min_time ? e.time : min_time;
@@ -144,7 +156,54 @@ SimTime Scheduler::PeekTime(int* bucket_out) {
   return SimTime::Max();
 }
 
+bool Scheduler::DropStaleLevel0(int b) {
+  const int d = b - 1;
+  std::vector<Entry>& more = buckets_[b];
+  const uint32_t count = l0_count_[d];
+  bool has_first = false;
+  size_t kept = 0;
+  auto keep = [&](const Entry& e) {
+    if (IsStale(e)) return;
+    if (!has_first) {
+      l0_first_[d] = e;
+      has_first = true;
+    } else {
+      more[kept++] = e;  // kept never passes the entry being read.
+    }
+  };
+  keep(l0_first_[d]);
+  for (size_t i = 0; i < more.size(); ++i) keep(more[i]);
+  more.resize(kept);
+  l0_count_[d] = static_cast<uint32_t>(kept) + (has_first ? 1 : 0);
+  heap_size_ -= count - l0_count_[d];
+  stale_[b] = 0;
+  return has_first;
+}
+
 Scheduler::Entry Scheduler::PopEarliest(int b, int64_t min_time) {
+  if (IsLevel0(b)) {
+    const int d = b - 1;
+    ClearBucketBit(b);
+    last_time_ = min_time;
+    if (l0_count_[d] == 1) {
+      // A lone entry is the earliest: take it directly (bucket 0 is empty, as b is the
+      // first non-empty bucket).
+      l0_count_[d] = 0;
+      --heap_size_;
+      return l0_first_[d];
+    }
+    // Several events at this time: into bucket 0, then in insertion order.
+    std::vector<Entry>& more = buckets_[b];
+    l0_count_[d] = 0;
+    AddToBucket(0, l0_first_[d]);
+    for (const Entry& e : more) AddToBucket(0, e);
+    more.clear();
+    std::vector<Entry>& zero = buckets_[0];
+    std::sort(zero.begin(), zero.end(), [](const Entry& x, const Entry& y) {
+      return x.sequence_slot < y.sequence_slot;
+    });
+    b = 0;
+  }
   if (b != 0 && buckets_[b].size() == 1) {
     // A lone entry is the earliest: take it directly (bucket 0 is empty, as b is the
     // first non-empty bucket).

@@ -153,6 +153,14 @@ class Scheduler {
   uint64_t nonempty_summary_[kSummaryWords] = {};
   int64_t last_time_ = 0;
   size_t heap_size_ = 0;  // Entries in all buckets, stale ones included.
+  // Level 0 (buckets 1 .. kDigits) holds entries of one exact time per bucket, most
+  // often a single one: the first entry of bucket b lives in l0_first_[b - 1] (a dense
+  // array, no vector to reach), any others in buckets_[b]; l0_count_ counts both.
+  static bool IsLevel0(int b) { return b >= 1 && b <= kDigits; }
+  // Drops the cancelled entries of level-0 bucket b; false if none is left.
+  bool DropStaleLevel0(int b);
+  std::vector<Entry> l0_first_ = std::vector<Entry>(kDigits);
+  std::vector<uint32_t> l0_count_ = std::vector<uint32_t>(kDigits);
   // stale_[b]: how many entries of bucket b were cancelled. Buckets with none are
   // scanned without looking at the slot table, which is most of them.
   std::vector<uint32_t> stale_ = std::vector<uint32_t>(kBucketCount);

@@ -122,6 +122,30 @@ TEST(SchedulerTest, EventBudgetStopsASelfReschedulingEvent) {
   EXPECT_FALSE(s.Step());
 }
 
+// Several events at one near time share a bucket; cancelling some of them, including
+// the first scheduled, or all of them, must leave the others in order.
+TEST(SchedulerTest, CancelsAmongEventsAtOneTimeLeaveTheRestInOrder) {
+  Scheduler s;
+  std::vector<int> ran;
+  s.Schedule(At(1000), [&ran] { ran.push_back(0); });
+  std::vector<TimerId> ids;
+  for (int i = 1; i <= 5; ++i) {
+    ids.push_back(s.Schedule(At(1005), [&ran, i] { ran.push_back(i); }));
+  }
+  std::vector<TimerId> doomed;
+  for (int i = 6; i <= 8; ++i) {
+    doomed.push_back(s.Schedule(At(1003), [&ran, i] { ran.push_back(i); }));
+  }
+  ASSERT_TRUE(s.Step());
+  EXPECT_TRUE(s.Cancel(ids[0]));
+  EXPECT_TRUE(s.Cancel(ids[3]));
+  for (TimerId id : doomed) EXPECT_TRUE(s.Cancel(id));
+  EXPECT_EQ(s.next_event_time(), At(1005));
+  ASSERT_TRUE(s.RunUntilQuiescent().ok());
+  EXPECT_EQ(ran, (std::vector<int>{0, 2, 3, 5}));
+  EXPECT_EQ(s.pending_count(), 0u);
+}
+
 TEST(SchedulerTest, BudgetErrorNamesTheEventThatSpentIt) {
   Scheduler s(SchedulerOptions{.event_budget = 3});
   for (const char* label : {"first", "second", "third", "fourth"}) {
