@@ -85,28 +85,34 @@ void Trace::Record(uint64_t chain, const TraceEvent& event) {
   ++event_count_;
 }
 
-void Trace::AppendHot(SimTime time, const TraceKind& kind, int32_t node, int32_t peer,
-                      int64_t value, std::string_view detail) {
-  uint64_t h = hash_;
-  h = MixWord(h, kind.hash);
+namespace {
+
+// The word-wise chain step of AppendHot and AppendPrefixed: the kind's hash, then the
+// event's fields, one multiply-xorshift each.
+uint64_t MixEvent(uint64_t h, uint64_t kind_hash, SimTime time, int32_t node, int32_t peer,
+                  int64_t value, std::string_view detail) {
+  h = MixWord(h, kind_hash);
   h = MixWord(h, static_cast<uint64_t>(time.nanos()));
   h = MixWord(h, (static_cast<uint64_t>(static_cast<uint32_t>(node)) << 32) |
                      static_cast<uint32_t>(peer));
   h = MixWord(h, static_cast<uint64_t>(value));
   if (!detail.empty()) h = MixWord(h, HashBytes(detail));
-  Record(h, TraceEvent{time, kind.name, node, peer, value, detail});
+  return h;
+}
+
+}  // namespace
+
+void Trace::AppendHot(SimTime time, const TraceKind& kind, int32_t node, int32_t peer,
+                      int64_t value, std::string_view detail) {
+  Record(MixEvent(hash_, kind.hash, time, node, peer, value, detail),
+         TraceEvent{time, kind.name, node, peer, value, detail});
 }
 
 void Trace::AppendPrefixed(SimTime time, std::string_view prefix, std::string_view kind,
                            int32_t node, int32_t peer, int64_t value,
                            std::string_view detail) {
-  uint64_t h = hash_;
-  h = MixWord(h, HashBytes(kind, HashBytes(prefix)));
-  h = MixWord(h, static_cast<uint64_t>(time.nanos()));
-  h = MixWord(h, (static_cast<uint64_t>(static_cast<uint32_t>(node)) << 32) |
-                     static_cast<uint32_t>(peer));
-  h = MixWord(h, static_cast<uint64_t>(value));
-  h = MixWord(h, HashBytes(detail));
+  const uint64_t h =
+      MixEvent(hash_, HashBytes(kind, HashBytes(prefix)), time, node, peer, value, detail);
   if (options_.jsonl == nullptr) {
     Record(h, TraceEvent{time, kind, node, peer, value, detail});  // Only counted.
     return;
