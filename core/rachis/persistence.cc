@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/rachis/checksum.h"
+#include "core/rachis/wire_field.h"
 
 namespace ravensim::rachis {
 namespace {
@@ -105,21 +106,8 @@ std::vector<std::string> EncodeSegmentBase(RestoredState durable, const Snapshot
 }
 
 std::string EncodeSnapshotRecord(const Snapshot& snapshot) {
-  // PersistedRecord field 3 (snapshot), wire type 2: tag, varint length, message.
-  const size_t size = snapshot.ByteSizeLong();
-  std::string payload;
-  payload.reserve(size + 11);
-  payload.push_back('\x1a');
-  for (uint64_t v = size;; v >>= 7) {
-    if (v < 0x80) {
-      payload.push_back(static_cast<char>(v));
-      break;
-    }
-    payload.push_back(static_cast<char>((v & 0x7f) | 0x80));
-  }
-  const size_t header = payload.size();
-  payload.resize(header + size);
-  snapshot.SerializeWithCachedSizesToArray(reinterpret_cast<uint8_t*>(&payload[header]));
+  std::string payload;  // PersistedRecord{snapshot = snapshot} (field 3).
+  AppendMessageField(3, snapshot, &payload);
   std::string out;
   out.reserve(kChecksumBytes + payload.size());
   PutFixed64(Fnv1a64Bytes(payload), &out);

@@ -1,5 +1,9 @@
 #include "core/rachis/persistence.h"
 
+#include <string>
+
+#include "core/rachis/wire_field.h"
+
 #include "gtest/gtest.h"
 
 namespace ravensim::rachis {
@@ -21,6 +25,22 @@ PersistedRecord Hard(uint64_t term, const std::string& vote) {
   record.mutable_hard_state()->set_term(term);
   record.mutable_hard_state()->set_voted_for(vote);
   return record;
+}
+
+TEST(WireFieldTest, AppendsTheEnclosingMessagesBytes) {
+  Snapshot snapshot;
+  snapshot.set_last_included_index(300);
+  snapshot.set_last_included_term(7);
+  snapshot.set_state_machine(std::string(200, 'x'));  // A two-byte length.
+  PersistedRecord record;
+  *record.mutable_snapshot() = snapshot;
+  std::string out = "kept";
+  AppendMessageField(3, snapshot, &out);
+  EXPECT_EQ(out, "kept" + record.SerializeAsString());
+  LogEntry empty;
+  std::string bare;
+  AppendMessageField(1, empty, &bare);
+  EXPECT_EQ(bare, std::string("\x0a\x00", 2));
 }
 
 TEST(PersistenceTest, RoundTripsAndReplaysInOrder) {

@@ -8,6 +8,7 @@
 #include "core/base/check.h"
 #include "core/cluster/register_state_machine.h"
 #include "core/rachis/persistence.h"
+#include "core/rachis/wire_field.h"
 #include "sim/harness/rachis_observations.h"
 
 namespace ravensim::harness {
@@ -240,21 +241,8 @@ void RachisHost::OnPeerDisconnected(const Context& context, NodeId peer, Effects
 }
 
 std::string EncodeRachisWire(const rachis::RachisMessage& message) {
-  // RachisWire{rachis = message} without copying the message: field 1, wire type 2.
-  const size_t size = message.ByteSizeLong();
-  std::string out;
-  out.reserve(size + 11);
-  out.push_back('\x0a');
-  for (uint64_t v = size; ; v >>= 7) {
-    if (v < 0x80) {
-      out.push_back(static_cast<char>(v));
-      break;
-    }
-    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
-  }
-  const size_t header = out.size();
-  out.resize(header + size);
-  message.SerializeWithCachedSizesToArray(reinterpret_cast<uint8_t*>(&out[header]));
+  std::string out;  // RachisWire{rachis = message} (field 1), without copying it.
+  rachis::AppendMessageField(1, message, &out);
   return out;
 }
 
