@@ -20,6 +20,9 @@ namespace ravensim::harness {
 
 inline constexpr char kRachisObservationPrefix[] = "rachis.";
 
+// The checker's message for a core observation (without time and node). The host sends
+// EncodeRachisObservation's bytes instead; this is the readable definition they are
+// tested against.
 checkers::raft::RaftObservation ToRaftObservation(
     const rachis::RachisObservation& observation, const std::string& tag,
     uint64_t incarnation);
