@@ -161,7 +161,7 @@ uint32_t Network::AllocPacket() {
 
 void Network::FreePacket(uint32_t slot) {
   Packet& p = packets_[slot];
-  p.bytes.clear();
+  p.message = Message();
   p.next = kNil;
   p.fin = false;
   --in_flight_;
@@ -202,11 +202,11 @@ void Network::SendDatagram(NodeId from, NodeId to, std::string bytes) {
     p.from = from;
     p.to = to;
     if (copy + 1 < copies) {
-      p.bytes = bytes;
+      p.message = Message(bytes);
       ++link.stats.duplicated;
       trace_->AppendHot(scheduler_->now(), kDuplicate, from, to, size);
     } else {
-      p.bytes = std::move(bytes);
+      p.message = Message(std::move(bytes));
     }
     scheduler_->Schedule(arrival, [this, slot] { DeliverDatagram(slot); }, "net.dgram");
   }
@@ -223,7 +223,7 @@ void Network::DeliverDatagram(uint32_t slot) {
   }
   const NodeId from = p.from;
   const NodeId to = p.to;
-  const int64_t size = static_cast<int64_t>(p.bytes.size());
+  const int64_t size = static_cast<int64_t>(p.message.size());
   const char* drop = nullptr;
   if (!reachability_.CanReach(from, to)) {
     drop = "partition";
@@ -236,7 +236,7 @@ void Network::DeliverDatagram(uint32_t slot) {
     FreePacket(slot);
     return;
   }
-  std::string bytes = std::move(p.bytes);
+  std::string bytes = p.message.TakeBytes();
   FreePacket(slot);
   ++link.stats.delivered;
   link.stats.bytes_delivered += size;

@@ -1,6 +1,7 @@
 // sim::Network: the simulated network (DESIGN.md §3, "Network").
 //
-// Nodes exchange opaque byte messages over two kinds of link:
+// Nodes exchange opaque messages (sim/message.h: bytes, or an in-process body that
+// stands for them; only their size matters here) over two kinds of link:
 //  * Connections (the default; RavenDB talks over TCP). Explicit Connect / accept /
 //    Close. FIFO per connection and direction. Loss, duplication and reordering are
 //    hidden as TCP hides them: a lost segment is retransmitted, so the message (and,
@@ -41,6 +42,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "sim/message.h"
 #include "sim/network_types.h"
 #include "sim/partition.h"
 #include "sim/prng.h"
@@ -111,6 +113,13 @@ class NetworkHandler {
   // Bytes sent by `peer` on `connection`, in send order.
   virtual void OnReceive(ConnectionId connection, NodeId node, NodeId peer,
                          std::string bytes) = 0;
+  // What the network calls for every message on a connection. The default hands the
+  // bytes to OnReceive (encoding an in-process body); handlers that understand bodies
+  // override it to receive them as they were sent.
+  virtual void OnReceiveMessage(ConnectionId connection, NodeId node, NodeId peer,
+                                Message message) {
+    OnReceive(connection, node, peer, message.TakeBytes());
+  }
   // The connection is gone; nothing more arrives on it.
   virtual void OnConnectionBroken(ConnectionId connection, NodeId node, NodeId peer,
                                   BreakReason reason) = 0;
@@ -164,7 +173,7 @@ class Network {
   // Queues bytes from `from` to the other end. Errors (nothing is sent): NotFound for
   // an unknown or broken connection, FailedPrecondition if not yet established or
   // `from` is not an endpoint, ResourceExhausted at the in-flight limit.
-  absl::Status Send(ConnectionId connection, NodeId from, std::string bytes);
+  absl::Status Send(ConnectionId connection, NodeId from, Message message);
   // Closes the connection from `by`'s side: bytes in flight towards `by` are lost, bytes
   // already sent by `by` are still delivered, then the peer gets OnConnectionBroken
   // (kClosedByPeer). `by` is told nothing more. No-op on an unknown connection.

@@ -120,7 +120,7 @@ void Network::FailConnect(uint32_t index) {
   handler_->OnConnectFailed(ConnectionId{index + 1}, c.end[0], c.end[1]);
 }
 
-absl::Status Network::Send(ConnectionId connection, NodeId from, std::string bytes) {
+absl::Status Network::Send(ConnectionId connection, NodeId from, Message message) {
   Connection* c = Find(connection);
   if (c == nullptr || c->state == State::kClosed) {
     return absl::NotFoundError("connection unknown or broken");
@@ -144,10 +144,10 @@ absl::Status Network::Send(ConnectionId connection, NodeId from, std::string byt
   }
   const NodeId to = c->end[1 - direction];
   Link& link = links_[LinkIndex(from, to)];
-  const int64_t size = static_cast<int64_t>(bytes.size());
+  const int64_t size = static_cast<int64_t>(message.size());
   ++link.stats.sent;
   trace_->AppendHot(scheduler_->now(), kSend, from, to, size);
-  SimTime arrival = ArrivalTime(link, bytes.size());
+  SimTime arrival = ArrivalTime(link, message.size());
   if (Happens(link.prng, link.options.packet_loss_ratio)) {
     // TCP retransmits a lost segment after its RTO; FIFO holds everything behind it.
     ++link.stats.retransmitted;
@@ -158,7 +158,7 @@ absl::Status Network::Send(ConnectionId connection, NodeId from, std::string byt
   Packet& p = packets_[slot];
   p.from = from;
   p.to = to;
-  p.bytes = std::move(bytes);
+  p.message = std::move(message);
   EnqueueOnConnection(connection.value - 1, direction, slot, arrival);
   return absl::OkStatus();
 }
@@ -199,7 +199,7 @@ void Network::DeliverOnConnection(uint32_t index, int direction) {
   if (p.next == kNil) c.tail[direction] = kNil;
   const NodeId from = p.from;
   const NodeId to = p.to;
-  const int64_t size = static_cast<int64_t>(p.bytes.size());
+  const int64_t size = static_cast<int64_t>(p.message.size());
   if (p.fin) {
     FreePacket(slot);
     c.state = State::kClosed;
@@ -209,12 +209,12 @@ void Network::DeliverOnConnection(uint32_t index, int direction) {
                                  BreakReason::kClosedByPeer);
     return;
   }
-  std::string bytes = std::move(p.bytes);
+  Message message = std::move(p.message);
   FreePacket(slot);
   ++link.stats.delivered;
   link.stats.bytes_delivered += size;
   trace_->AppendHot(now, kDeliver, to, from, size);
-  handler_->OnReceive(ConnectionId{index + 1}, to, from, std::move(bytes));
+  handler_->OnReceiveMessage(ConnectionId{index + 1}, to, from, std::move(message));
 }
 
 void Network::DropQueue(Connection& c, int direction, const char* why) {
@@ -225,7 +225,7 @@ void Network::DropQueue(Connection& c, int direction, const char* why) {
     if (!p.fin) {
       ++links_[LinkIndex(p.from, p.to)].stats.dropped;
       trace_->AppendHot(scheduler_->now(), kDrop, p.from, p.to,
-                                     static_cast<int64_t>(p.bytes.size()), why);
+                                     static_cast<int64_t>(p.message.size()), why);
     }
     FreePacket(slot);
     slot = next;

@@ -41,7 +41,7 @@ enum class ConnectionState { kConnecting, kAccepted, kEstablished, kClosing, kCl
 using network_internal::kNil;
 
 struct Network::Packet {
-  std::string bytes;
+  Message message;
   NodeId from = kNoNode;
   NodeId to = kNoNode;
   uint32_t next = kNil;  // Next packet of the same connection direction.

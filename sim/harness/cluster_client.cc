@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/base/check.h"
 #include "core/cluster/register_state_machine.h"
+#include "sim/harness/rachis_wire.h"
 
 namespace ravensim::harness {
 
@@ -89,7 +90,7 @@ void ClusterClient::SendAttempt(const Context& context, Effects* effects) {
   RachisWire wire;
   wire.mutable_client_request()->set_request_id(op.request_id);
   wire.mutable_client_request()->set_command(op.command);
-  effects->Send(op.node, wire.SerializeAsString());
+  effects->Send(op.node, MakeRachisWireMessage(std::move(wire)));
   // Once sent, the command may reach the log even if we never hear back.
   ++current_->unresolved_attempts;
   effects->SetTimer(kAttemptTimer,
@@ -146,10 +147,23 @@ void ClusterClient::Report(const ClientOperation& op, Effects* effects) {
 void ClusterClient::OnMessage(const Context& context, NodeId from, std::string_view bytes,
                               Effects* effects) {
   RachisWire wire;
-  if (!wire.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) ||
-      !wire.has_client_response()) {
+  if (!wire.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return;
+  HandleWire(context, from, wire, effects);
+}
+
+void ClusterClient::OnMessageBody(const Context& context, NodeId from,
+                                  const sim::MessageBody& body, Effects* effects) {
+  const RachisWire* wire = RachisWireOf(body);
+  if (wire == nullptr) {
+    OnMessage(context, from, body.Encode(), effects);
     return;
   }
+  HandleWire(context, from, *wire, effects);
+}
+
+void ClusterClient::HandleWire(const Context& context, NodeId from, const RachisWire& wire,
+                               Effects* effects) {
+  if (!wire.has_client_response()) return;
   const ClientResponse& response = wire.client_response();
   if (!current_.has_value() || response.request_id() != current_->op.request_id) return;
   switch (response.outcome()) {

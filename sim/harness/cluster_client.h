@@ -91,6 +91,8 @@ class ClusterClient : public Node {
              Effects* effects) override;
   void OnMessage(const Context& context, NodeId from, std::string_view bytes,
                  Effects* effects) override;
+  void OnMessageBody(const Context& context, NodeId from, const sim::MessageBody& body,
+                     Effects* effects) override;
   void OnTimer(const Context& context, uint64_t tag, Effects* effects) override;
   void OnPersisted(const Context& context, uint64_t persist_id, const absl::Status& status,
                    Effects* effects) override {}
@@ -118,6 +120,8 @@ class ClusterClient : public Node {
   void ScheduleNext(const Context& context, Effects* effects, int64_t delay_ns);
   void StartOperation(const Context& context, Effects* effects);
   void SendAttempt(const Context& context, Effects* effects);
+  void HandleWire(const Context& context, NodeId from, const RachisWire& wire,
+                  Effects* effects);
   void FailOver(const Context& context, Effects* effects, const std::string& reason);
   void Finish(const Context& context, Effects* effects, ClientOperation::Outcome outcome,
               const std::string& reason);

@@ -39,7 +39,7 @@ class ClientFixture {
     EXPECT_FALSE(effects.messages.empty());
     last_to = effects.messages.back().to;
     RachisWire wire;
-    EXPECT_TRUE(wire.ParseFromString(effects.messages.back().bytes));
+    EXPECT_TRUE(wire.ParseFromString(effects.messages.back().message.Bytes()));
     return wire.client_request();
   }
   void Answer(NodeId from, const std::string& request_id, rachis::CommandOutcome outcome,

@@ -46,6 +46,7 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "sim/disk.h"
+#include "sim/message.h"
 #include "sim/network_types.h"
 #include "sim/time.h"
 
@@ -66,7 +67,8 @@ struct Context {
 
 struct OutgoingMessage {
   NodeId to = sim::kNoNode;
-  std::string bytes;
+  // Wire bytes, or an in-process body standing for them (sim/message.h).
+  sim::Message message;
   // Wait for this Effects' writes (and sync) before sending. Set false only for
   // messages that may be sent before local persistence (e.g. a Raft leader's
   // AppendEntries, Raft §10.2.1).
@@ -99,8 +101,8 @@ struct Effects {
   std::vector<Observation> observations;
 
   // Helpers (the fields may also be filled directly).
-  void Send(NodeId to, std::string bytes, bool after_persist = true) {
-    messages.push_back(OutgoingMessage{to, std::move(bytes), after_persist});
+  void Send(NodeId to, sim::Message message, bool after_persist = true) {
+    messages.push_back(OutgoingMessage{to, std::move(message), after_persist});
   }
   void SetTimer(uint64_t tag, SimTime deadline) {
     timers_to_set.push_back(TimerRequest{tag, deadline});
@@ -127,6 +129,13 @@ class Node {
                      Effects* effects) = 0;
   virtual void OnMessage(const Context& context, NodeId from, std::string_view bytes,
                          Effects* effects) = 0;
+  // A message that arrived as an in-process body (sim/message.h), as its sender handed
+  // it over. Nodes that send bodies read them here; the default encodes the body and
+  // calls OnMessage, so a node that only understands bytes sees the same message.
+  virtual void OnMessageBody(const Context& context, NodeId from,
+                             const sim::MessageBody& body, Effects* effects) {
+    OnMessage(context, from, body.Encode(), effects);
+  }
   virtual void OnTimer(const Context& context, uint64_t tag, Effects* effects) = 0;
   virtual void OnPersisted(const Context& context, uint64_t persist_id,
                            const absl::Status& status, Effects* effects) = 0;

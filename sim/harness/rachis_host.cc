@@ -8,8 +8,8 @@
 #include "core/base/check.h"
 #include "core/cluster/register_state_machine.h"
 #include "core/rachis/persistence.h"
-#include "core/rachis/wire_field.h"
 #include "sim/harness/rachis_observations.h"
+#include "sim/harness/rachis_wire.h"
 
 namespace ravensim::harness {
 
@@ -150,6 +150,22 @@ void RachisHost::OnMessage(const Context& context, NodeId from, std::string_view
     Count("bad wire message");
     return;
   }
+  HandleWire(context, from, wire, effects);
+}
+
+void RachisHost::OnMessageBody(const Context& context, NodeId from,
+                               const sim::MessageBody& body, Effects* effects) {
+  const RachisWire* wire = RachisWireOf(body);
+  if (wire == nullptr) {
+    OnMessage(context, from, body.Encode(), effects);
+    return;
+  }
+  if (halted_) return;
+  HandleWire(context, from, *wire, effects);
+}
+
+void RachisHost::HandleWire(const Context& context, NodeId from, const RachisWire& wire,
+                            Effects* effects) {
   const int64_t now = context.monotonic_now.nanos();
   switch (wire.body_case()) {
     case RachisWire::kRachis: {
@@ -240,13 +256,7 @@ void RachisHost::OnPeerDisconnected(const Context& context, NodeId peer, Effects
   Pump(context, effects);
 }
 
-std::string EncodeRachisWire(const rachis::RachisMessage& message) {
-  std::string out;  // RachisWire{rachis = message} (field 1), without copying it.
-  rachis::AppendMessageField(1, message, &out);
-  return out;
-}
-
-void RachisHost::EmitReady(const rachis::Ready& ready, Effects* effects) {
+void RachisHost::EmitReady(rachis::Ready& ready, Effects* effects) {
   effects->observations.reserve(effects->observations.size() + ready.observations.size());
   effects->messages.reserve(effects->messages.size() + ready.messages.size() +
                             ready.results.size());
@@ -257,9 +267,14 @@ void RachisHost::EmitReady(const rachis::Ready& ready, Effects* effects) {
                      std::move(detail));
   }
   const bool after_persist = ready.NeedsSync();
-  for (const rachis::RachisMessage& message : ready.messages) {
-    effects->Send(message.to_node_id(), EncodeRachisWire(message), after_persist);
+  // Messages go to their receivers in process (rachis_wire.h), moved out of the Ready.
+  for (rachis::RachisMessage& message : ready.messages) {
+    const NodeId to = message.to_node_id();
+    RachisWire wire;
+    wire.set_allocated_rachis(new rachis::RachisMessage(std::move(message)));
+    effects->Send(to, MakeRachisWireMessage(std::move(wire)), after_persist);
   }
+  ready.messages.clear();
   for (const rachis::CommandResult& result : ready.results) {
     auto client = client_of_request_.find(result.request_id);
     if (client == client_of_request_.end()) continue;
@@ -270,7 +285,7 @@ void RachisHost::EmitReady(const rachis::Ready& ready, Effects* effects) {
     response->set_index(result.index);
     response->set_result(result.result);
     response->set_reason(result.reason);
-    effects->Send(client->second, wire.SerializeAsString(), after_persist);
+    effects->Send(client->second, MakeRachisWireMessage(std::move(wire)), after_persist);
     client_of_request_.erase(client);
   }
 }

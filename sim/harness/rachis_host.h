@@ -33,7 +33,8 @@
 //    per-incarnation seed the World hands to Start().
 //  * Wire: RachisWire protobufs (rachis_wire.proto); Rachis messages go to the node id
 //    named in the topology; ClientRequest from a client node is Submit()ted and its
-//    outcome returned as ClientResponse to that client.
+//    outcome returned as ClientResponse to that client. The host sends each RachisWire
+//    in process, as a body (rachis_wire.h), and accepts both bodies and bytes.
 //  * Observations: every core observation becomes a harness Observation of kind
 //    "rachis.<kind>" whose detail is a serialized checkers::raft::RaftObservation
 //    (decode with DecodeRachisObservation, rachis_observations.h).
@@ -80,9 +81,6 @@ struct RachisHostOptions {
   std::function<std::unique_ptr<rachis::RachisStateMachine>()> state_machine_factory;
 };
 
-// The wire bytes of RachisWire{rachis = message}, built without copying the message.
-std::string EncodeRachisWire(const rachis::RachisMessage& message);
-
 class RachisHost : public Node {
  public:
   // Log segments are named kLogPrefix + "." + six or more digits ("rachis.log.000001"),
@@ -100,6 +98,8 @@ class RachisHost : public Node {
              Effects* effects) override;
   void OnMessage(const Context& context, NodeId from, std::string_view bytes,
                  Effects* effects) override;
+  void OnMessageBody(const Context& context, NodeId from, const sim::MessageBody& body,
+                     Effects* effects) override;
   void OnTimer(const Context& context, uint64_t tag, Effects* effects) override;
   void OnPersisted(const Context& context, uint64_t persist_id, const absl::Status& status,
                    Effects* effects) override;
@@ -121,7 +121,10 @@ class RachisHost : public Node {
  private:
   void Rebuild(const Context& context, const rachis::RestoredState& restored);
   void Pump(const Context& context, Effects* effects);
-  void EmitReady(const rachis::Ready& ready, Effects* effects);
+  void HandleWire(const Context& context, NodeId from, const RachisWire& wire,
+                  Effects* effects);
+  // Moves the Ready's messages out (everything else stays for Advance()).
+  void EmitReady(rachis::Ready& ready, Effects* effects);
   void ArmTimer(Effects* effects);
   // Deletes the doomed segments and truncates the current one to its durable records,
   // as one synced persist.

@@ -177,17 +177,6 @@ TEST(RachisHostTest, FailedFirstPersistRewritesSegmentOne) {
   EXPECT_EQ(host.durable_record_count(), static_cast<int64_t>(again.writes.size()));
 }
 
-TEST(RachisHostTest, WireEncodingMatchesProtobuf) {
-  rachis::RachisMessage message;
-  message.set_from("A");
-  message.set_to("B");
-  message.mutable_append_entries()->set_prev_log_index(1234567);
-  message.mutable_append_entries()->add_entries()->set_command(std::string(300, 'x'));
-  RachisWire wire;
-  *wire.mutable_rachis() = message;
-  EXPECT_EQ(EncodeRachisWire(message), wire.SerializeAsString());
-}
-
 TEST(RachisHostTest, CorruptionBeforeTheTailHaltsTheNode) {
   rachis::PersistedRecord record;
   record.mutable_hard_state()->set_term(3);
@@ -410,7 +399,7 @@ class CrashDriver {
   void Deliver(const std::vector<OutgoingMessage>& messages) {
     for (const OutgoingMessage& m : messages) {
       RachisWire wire;
-      ASSERT_TRUE(wire.ParseFromString(m.bytes));
+      ASSERT_TRUE(wire.ParseFromString(m.message.Bytes()));
       if (!wire.has_client_response()) continue;
       answered_[wire.client_response().request_id()] =
           wire.client_response().outcome() == rachis::COMMAND_OUTCOME_COMMITTED;

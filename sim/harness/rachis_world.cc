@@ -27,6 +27,11 @@ class LossyNode : public Node {
     inner_->OnMessage(context, from, bytes, effects);
     Mangle(effects);
   }
+  void OnMessageBody(const Context& context, NodeId from, const sim::MessageBody& body,
+                     Effects* effects) override {
+    inner_->OnMessageBody(context, from, body, effects);
+    Mangle(effects);
+  }
   void OnTimer(const Context& context, uint64_t tag, Effects* effects) override {
     inner_->OnTimer(context, tag, effects);
     Mangle(effects);

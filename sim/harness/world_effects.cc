@@ -58,9 +58,13 @@ void World::Impl::CallStart(NodeId node, const sim::DiskImage& image, uint64_t s
   Execute(node, effects);
 }
 
-void World::Impl::CallMessage(NodeId node, NodeId from, const std::string& bytes) {
+void World::Impl::CallMessage(NodeId node, NodeId from, const sim::Message& message) {
   Effects effects;
-  rt(node).node->OnMessage(world_->ContextFor(node), from, bytes, &effects);
+  if (message.body() != nullptr) {
+    rt(node).node->OnMessageBody(world_->ContextFor(node), from, *message.body(), &effects);
+  } else {
+    rt(node).node->OnMessage(world_->ContextFor(node), from, message.bytes(), &effects);
+  }
   Execute(node, effects);
 }
 
@@ -240,7 +244,7 @@ void World::Impl::CompletePersist(NodeId node, const absl::Status& status) {
   r.disk_queue.pop_front();
   if (!status.ok()) {
     for (const OutgoingMessage& m : job.messages) {
-      DropMessage(node, m.to, m.bytes.size(), "persist-failed");
+      DropMessage(node, m.to, m.message.size(), "persist-failed");
     }
     job.messages.clear();
   }
@@ -289,7 +293,7 @@ void World::Impl::DeliverHeld(NodeId node) {
   }
   for (Held& h : held) {
     if (h.kind == Held::Kind::kMessage) {
-      CallMessage(node, h.peer, h.bytes);
+      CallMessage(node, h.peer, h.message);
     } else if (h.kind == Held::Kind::kDisconnected) {
       CallDisconnected(node, h.peer);
     }

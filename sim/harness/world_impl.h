@@ -27,7 +27,7 @@ struct Outgoing {
   enum class State { kIdle, kConnecting, kEstablished };
   State state = State::kIdle;
   sim::ConnectionId connection;
-  std::vector<std::string> pending;  // Waiting for kEstablished; bounded.
+  std::vector<sim::Message> pending;  // Waiting for kEstablished; bounded.
   SimTime next_attempt;              // No connect before this (backoff).
   SimDuration backoff;               // The next failure waits this long (+ jitter).
 };
@@ -37,7 +37,7 @@ struct Held {
   enum class Kind { kPersisted, kMessage, kDisconnected };
   Kind kind = Kind::kMessage;
   NodeId peer = sim::kNoNode;
-  std::string bytes;
+  sim::Message message;
   uint64_t persist_id = 0;
   absl::Status status;
   std::vector<OutgoingMessage> messages;  // kPersisted: sent if status is OK.
@@ -81,7 +81,7 @@ class World::Impl : public sim::NetworkHandler {
 
   // Calls into the node (REQUIRES: up) and carries out what it returns.
   void CallStart(NodeId node, const sim::DiskImage& image, uint64_t seed);
-  void CallMessage(NodeId node, NodeId from, const std::string& bytes);
+  void CallMessage(NodeId node, NodeId from, const sim::Message& message);
   void CallTimer(NodeId node, uint64_t tag);
   void CallPersisted(NodeId node, uint64_t persist_id, const absl::Status& status);
   void CallDisconnected(NodeId node, NodeId peer);
@@ -115,6 +115,8 @@ class World::Impl : public sim::NetworkHandler {
   void OnConnectFailed(sim::ConnectionId connection, NodeId node, NodeId peer) override;
   void OnReceive(sim::ConnectionId connection, NodeId node, NodeId peer,
                  std::string bytes) override;
+  void OnReceiveMessage(sim::ConnectionId connection, NodeId node, NodeId peer,
+                        sim::Message message) override;
   void OnConnectionBroken(sim::ConnectionId connection, NodeId node, NodeId peer,
                           sim::BreakReason reason) override;
   void OnDatagram(NodeId node, NodeId from, std::string bytes) override;

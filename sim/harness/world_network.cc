@@ -24,42 +24,42 @@ void World::Impl::DropMessage(NodeId from, NodeId to, size_t bytes, const char* 
 void World::Impl::SendMessage(NodeId from, OutgoingMessage message) {
   const NodeId to = message.to;
   if (to < 0 || to >= world_->options_.node_count || to == from) {
-    DropMessage(from, to, message.bytes.size(), "bad-destination");
+    DropMessage(from, to, message.message.size(), "bad-destination");
     return;
   }
   Outgoing& o = rt(from).outgoing[to];
   switch (o.state) {
     case Outgoing::State::kEstablished: {
-      const size_t size = message.bytes.size();
+      const size_t size = message.message.size();
       const absl::Status s =
-          world_->network_->Send(o.connection, from, std::move(message.bytes));
+          world_->network_->Send(o.connection, from, std::move(message.message));
       if (!s.ok()) DropMessage(from, to, size, "send-failed");
       return;
     }
     case Outgoing::State::kConnecting:
       if (static_cast<int64_t>(o.pending.size()) >=
           world_->options_.max_pending_messages_per_peer) {
-        DropMessage(from, to, message.bytes.size(), "pending-limit");
+        DropMessage(from, to, message.message.size(), "pending-limit");
         return;
       }
-      o.pending.push_back(std::move(message.bytes));
+      o.pending.push_back(std::move(message.message));
       return;
     case Outgoing::State::kIdle:
       if (world_->now() < o.next_attempt) {
-        DropMessage(from, to, message.bytes.size(), "backoff");
+        DropMessage(from, to, message.message.size(), "backoff");
         return;
       }
       o.state = Outgoing::State::kConnecting;
       o.connection = world_->network_->Connect(from, to);
-      o.pending.push_back(std::move(message.bytes));
+      o.pending.push_back(std::move(message.message));
       return;
   }
 }
 
 void World::Impl::ResetOutgoing(NodeId node) {
   for (Outgoing& o : rt(node).outgoing) {
-    for (const std::string& bytes : o.pending) {
-      DropMessage(node, sim::kNoNode, bytes.size(), "sender-crashed");
+    for (const sim::Message& message : o.pending) {
+      DropMessage(node, sim::kNoNode, message.size(), "sender-crashed");
     }
     if (o.state != Outgoing::State::kIdle) world_->network_->Close(o.connection, node);
     o = Outgoing();
@@ -75,11 +75,11 @@ void World::Impl::OnConnected(sim::ConnectionId connection, NodeId node, NodeId 
   }
   o.state = Outgoing::State::kEstablished;
   o.backoff = world_->options_.reconnect_backoff_min;
-  std::vector<std::string> pending = std::move(o.pending);
+  std::vector<sim::Message> pending = std::move(o.pending);
   o.pending.clear();
-  for (std::string& bytes : pending) {
-    const size_t size = bytes.size();
-    if (!world_->network_->Send(connection, node, std::move(bytes)).ok()) {
+  for (sim::Message& message : pending) {
+    const size_t size = message.size();
+    if (!world_->network_->Send(connection, node, std::move(message)).ok()) {
       DropMessage(node, peer, size, "send-failed");
     }
   }
@@ -93,7 +93,9 @@ void World::Impl::OnAccepted(sim::ConnectionId, NodeId, NodeId) {
 // off, tell the node.
 void World::Impl::ConnectionFailed(NodeId node, NodeId peer) {
   Outgoing& o = rt(node).outgoing[peer];
-  for (const std::string& bytes : o.pending) DropMessage(node, peer, bytes.size(), "no-connection");
+  for (const sim::Message& message : o.pending) {
+    DropMessage(node, peer, message.size(), "no-connection");
+  }
   o.pending.clear();
   o.state = Outgoing::State::kIdle;
   o.connection = sim::ConnectionId{};
@@ -141,11 +143,16 @@ void World::Impl::NoteDisconnected(NodeId node, NodeId peer) {
 
 void World::Impl::OnReceive(sim::ConnectionId connection, NodeId node, NodeId peer,
                             std::string bytes) {
+  OnReceiveMessage(connection, node, peer, sim::Message(std::move(bytes)));
+}
+
+void World::Impl::OnReceiveMessage(sim::ConnectionId connection, NodeId node, NodeId peer,
+                                   sim::Message message) {
   if (!Live(node)) return;  // Cannot happen: a down node accepts nothing.
   if (Paused(node)) {
     NodeRuntime& r = rt(node);
     if (r.held_messages >= world_->options_.max_paused_inbox) {
-      DropMessage(peer, node, bytes.size(), "paused-inbox-full");
+      DropMessage(peer, node, message.size(), "paused-inbox-full");
       world_->network_->Break(connection, sim::BreakReason::kOverflow);
       return;
     }
@@ -153,11 +160,11 @@ void World::Impl::OnReceive(sim::ConnectionId connection, NodeId node, NodeId pe
     Held h;
     h.kind = Held::Kind::kMessage;
     h.peer = peer;
-    h.bytes = std::move(bytes);
+    h.message = std::move(message);
     r.held.push_back(std::move(h));
     return;
   }
-  CallMessage(node, peer, bytes);
+  CallMessage(node, peer, message);
 }
 
 void World::Impl::OnDatagram(NodeId node, NodeId from, std::string bytes) {

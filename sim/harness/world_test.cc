@@ -303,5 +303,105 @@ TEST_F(WorldTest, TimersFollowTheNodesDriftingClock) {
   EXPECT_NEAR(static_cast<double>(fast) / slow, 1.1, 0.02);
 }
 
+// Sends "ping-<n>" to node 1 at start, as bytes or as an in-process body; node 1 records
+// how each message arrived.
+class TextBody : public sim::MessageBody {
+ public:
+  explicit TextBody(std::string text) : text_(std::move(text)) {}
+  std::string Encode() const override { return text_; }
+
+ private:
+  std::string text_;
+};
+
+struct Arrival {
+  bool as_body = false;
+  const sim::MessageBody* body = nullptr;
+  std::string bytes;
+};
+
+class PingNode : public Node {
+ public:
+  PingNode(bool send_body, bool read_body, std::vector<Arrival>* arrivals,
+           std::vector<std::shared_ptr<const sim::MessageBody>>* sent)
+      : send_body_(send_body), read_body_(read_body), arrivals_(arrivals), sent_(sent) {}
+  void Start(const Context& context, const sim::DiskImage&, uint64_t,
+             Effects* effects) override {
+    if (context.self != 0) return;
+    for (int i = 0; i < 3; ++i) {
+      std::string text = "ping-" + std::to_string(i);
+      if (!send_body_) {
+        effects->Send(1, text);
+        continue;
+      }
+      auto body = std::make_shared<const TextBody>(text);
+      sent_->push_back(body);
+      effects->Send(1, sim::Message(body, text.size()));
+    }
+  }
+  void OnMessage(const Context&, NodeId, std::string_view bytes, Effects*) override {
+    arrivals_->push_back(Arrival{false, nullptr, std::string(bytes)});
+  }
+  void OnMessageBody(const Context& context, NodeId from, const sim::MessageBody& body,
+                     Effects* effects) override {
+    if (!read_body_) {
+      Node::OnMessageBody(context, from, body, effects);
+      return;
+    }
+    arrivals_->push_back(Arrival{true, &body, body.Encode()});
+  }
+  void OnTimer(const Context&, uint64_t, Effects*) override {}
+  void OnPersisted(const Context&, uint64_t, const absl::Status&, Effects*) override {}
+  void OnPeerDisconnected(const Context&, NodeId, Effects*) override {}
+
+ private:
+  bool send_body_;
+  bool read_body_;
+  std::vector<Arrival>* arrivals_;
+  std::vector<std::shared_ptr<const sim::MessageBody>>* sent_;
+};
+
+struct PingRun {
+  std::vector<Arrival> arrivals;
+  std::vector<std::shared_ptr<const sim::MessageBody>> sent;
+  uint64_t fingerprint = 0;
+};
+
+void RunPing(bool send_body, bool read_body, PingRun* run) {
+  WorldOptions options;
+  options.node_count = 2;
+  World world(options, [&](NodeId) {
+    return std::make_unique<PingNode>(send_body, read_body, &run->arrivals, &run->sent);
+  });
+  world.Start();
+  ASSERT_TRUE(world.RunFor(SimDuration::Seconds(1)).ok());
+  run->fingerprint = world.trace().fingerprint();
+}
+
+TEST(WorldMessageTest, BodiesArriveAsSentAndLeaveTheSameTraceAsBytes) {
+  PingRun bytes, bodies, encoded;
+  RunPing(/*send_body=*/false, /*read_body=*/true, &bytes);
+  RunPing(/*send_body=*/true, /*read_body=*/true, &bodies);
+  RunPing(/*send_body=*/true, /*read_body=*/false, &encoded);
+  ASSERT_EQ(bytes.arrivals.size(), 3u);
+  ASSERT_EQ(bodies.arrivals.size(), 3u);
+  ASSERT_EQ(encoded.arrivals.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    const std::string text = "ping-" + std::to_string(i);
+    EXPECT_FALSE(bytes.arrivals[i].as_body);
+    EXPECT_EQ(bytes.arrivals[i].bytes, text);
+    // The receiver gets the very object the sender made, in send order.
+    EXPECT_TRUE(bodies.arrivals[i].as_body);
+    EXPECT_EQ(bodies.arrivals[i].body, bodies.sent[i].get());
+    EXPECT_EQ(bodies.arrivals[i].bytes, text);
+    // A node that does not read bodies gets their bytes.
+    EXPECT_FALSE(encoded.arrivals[i].as_body);
+    EXPECT_EQ(encoded.arrivals[i].bytes, text);
+  }
+  // Links charge and the trace records the wire size only: same run either way.
+  EXPECT_EQ(bodies.fingerprint, bytes.fingerprint);
+  EXPECT_EQ(encoded.fingerprint, bytes.fingerprint);
+}
+
 }  // namespace
 }  // namespace ravensim::harness

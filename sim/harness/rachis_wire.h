@@ -1,0 +1,35 @@
+// RachisWire messages handed between the Rachis hosts and cluster clients of one
+// simulation in process (sim/message.h): the sender's decoded RachisWire travels as the
+// message body, the receiver reads it without parsing, and the network charges the size
+// of its encoding. Receivers still accept plain bytes (ParseRachisWire), so a host also
+// talks to a peer that sends bytes.
+#ifndef RAVENSIM_SIM_HARNESS_RACHIS_WIRE_H_
+#define RAVENSIM_SIM_HARNESS_RACHIS_WIRE_H_
+
+#include <string>
+#include <string_view>
+
+#include "sim/harness/rachis_wire.pb.h"
+#include "sim/message.h"
+
+namespace ravensim::harness {
+
+class RachisWireBody : public sim::MessageBody {
+ public:
+  explicit RachisWireBody(RachisWire wire) : wire_(std::move(wire)) {}
+  const RachisWire& wire() const { return wire_; }
+  std::string Encode() const override { return wire_.SerializeAsString(); }
+
+ private:
+  RachisWire wire_;
+};
+
+// A message whose body is `wire`, sized as its encoding.
+sim::Message MakeRachisWireMessage(RachisWire wire);
+
+// The RachisWire a body carries, or nullptr for a body of another kind.
+const RachisWire* RachisWireOf(const sim::MessageBody& body);
+
+}  // namespace ravensim::harness
+
+#endif  // RAVENSIM_SIM_HARNESS_RACHIS_WIRE_H_
