@@ -30,15 +30,6 @@ ProcessTable::ProcessTable(int32_t node_count) {
   nodes_.resize(static_cast<size_t>(node_count));
 }
 
-const ProcessTable::Entry& ProcessTable::At(NodeId node) const {
-  CHECK_GE(node, 0);
-  CHECK_LT(node, node_count());
-  return nodes_[node];
-}
-
-ProcessState ProcessTable::state(NodeId node) const { return At(node).state; }
-uint64_t ProcessTable::incarnation(NodeId node) const { return At(node).incarnation; }
-
 SimTime ProcessTable::paused_at(NodeId node) const {
   const Entry& e = At(node);
   CHECK_MSG(e.state == ProcessState::kPaused, "node ", node, " is not paused");

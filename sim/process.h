@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "core/base/check.h"
 #include "sim/network_types.h"
 #include "sim/time.h"
 
@@ -35,9 +36,10 @@ class ProcessTable {
   explicit ProcessTable(int32_t node_count);
 
   int32_t node_count() const { return static_cast<int32_t>(nodes_.size()); }
-  ProcessState state(NodeId node) const;
+  // Inline: the World asks these on every event it delivers.
+  ProcessState state(NodeId node) const { return At(node).state; }
   // 0 before the first boot.
-  uint64_t incarnation(NodeId node) const;
+  uint64_t incarnation(NodeId node) const { return At(node).incarnation; }
   // True time the current pause began. REQUIRES: state(node) == kPaused.
   SimTime paused_at(NodeId node) const;
 
@@ -58,7 +60,11 @@ class ProcessTable {
     uint64_t incarnation = 0;
     SimTime paused_at;
   };
-  const Entry& At(NodeId node) const;
+  const Entry& At(NodeId node) const {
+    CHECK_GE(node, 0);
+    CHECK_LT(node, node_count());
+    return nodes_[static_cast<size_t>(node)];
+  }
   std::vector<Entry> nodes_;
 };
 

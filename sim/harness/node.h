@@ -111,6 +111,16 @@ struct Effects {
   void Observe(std::string kind, int64_t value, std::string detail = {}) {
     observations.push_back(Observation{std::move(kind), value, std::move(detail)});
   }
+  // Back to empty, keeping the vectors' capacity.
+  void Clear() {
+    messages.clear();
+    writes.clear();
+    sync = false;
+    persist_id = 0;
+    timers_to_set.clear();
+    timers_to_cancel.clear();
+    observations.clear();
+  }
   bool empty() const {
     return messages.empty() && writes.empty() && timers_to_set.empty() &&
            timers_to_cancel.empty() && observations.empty();

@@ -52,27 +52,45 @@ bool World::Impl::Paused(NodeId node) const {
 
 // ---- Calls into the node ----------------------------------------------------------------
 
+// Each call fills an Effects taken from a pool, so that its vectors keep their capacity
+// from one call to the next. Calls can nest (a delivery that overflows a paused inbox
+// breaks the connection, which tells the node at once), hence a pool, not one object.
+template <typename Fn>
+void World::Impl::CallNode(NodeId node, Fn&& call) {
+  std::unique_ptr<Effects> effects;
+  if (spare_effects_.empty()) {
+    effects = std::make_unique<Effects>();
+  } else {
+    effects = std::move(spare_effects_.back());
+    spare_effects_.pop_back();
+  }
+  call(rt(node).node.get(), world_->ContextFor(node), effects.get());
+  Execute(node, *effects);
+  effects->Clear();
+  spare_effects_.push_back(std::move(effects));
+}
+
 void World::Impl::CallStart(NodeId node, const sim::DiskImage& image, uint64_t seed) {
-  Effects effects;
-  rt(node).node->Start(world_->ContextFor(node), image, seed, &effects);
-  Execute(node, effects);
+  CallNode(node, [&](Node* n, const Context& context, Effects* effects) {
+    n->Start(context, image, seed, effects);
+  });
 }
 
 void World::Impl::CallMessage(NodeId node, NodeId from, const sim::Message& message) {
-  Effects effects;
-  if (message.body() != nullptr) {
-    rt(node).node->OnMessageBody(world_->ContextFor(node), from, *message.body(), &effects);
-  } else {
-    rt(node).node->OnMessage(world_->ContextFor(node), from, message.bytes(), &effects);
-  }
-  Execute(node, effects);
+  CallNode(node, [&](Node* n, const Context& context, Effects* effects) {
+    if (message.body() != nullptr) {
+      n->OnMessageBody(context, from, *message.body(), effects);
+    } else {
+      n->OnMessage(context, from, message.bytes(), effects);
+    }
+  });
 }
 
 void World::Impl::CallTimer(NodeId node, uint64_t tag) {
   world_->trace_.AppendHot(world_->now(), kTimerFire, node, -1, static_cast<int64_t>(tag));
-  Effects effects;
-  rt(node).node->OnTimer(world_->ContextFor(node), tag, &effects);
-  Execute(node, effects);
+  CallNode(node, [&](Node* n, const Context& context, Effects* effects) {
+    n->OnTimer(context, tag, effects);
+  });
 }
 
 void World::Impl::CallPersisted(NodeId node, uint64_t persist_id,
@@ -80,15 +98,15 @@ void World::Impl::CallPersisted(NodeId node, uint64_t persist_id,
   world_->trace_.AppendHot(world_->now(), kPersisted, node, -1,
                            static_cast<int64_t>(persist_id),
                            StatusText(status));
-  Effects effects;
-  rt(node).node->OnPersisted(world_->ContextFor(node), persist_id, status, &effects);
-  Execute(node, effects);
+  CallNode(node, [&](Node* n, const Context& context, Effects* effects) {
+    n->OnPersisted(context, persist_id, status, effects);
+  });
 }
 
 void World::Impl::CallDisconnected(NodeId node, NodeId peer) {
-  Effects effects;
-  rt(node).node->OnPeerDisconnected(world_->ContextFor(node), peer, &effects);
-  Execute(node, effects);
+  CallNode(node, [&](Node* n, const Context& context, Effects* effects) {
+    n->OnPeerDisconnected(context, peer, effects);
+  });
 }
 
 // Order: timers, observations, then messages (those not waiting for persistence first,

@@ -126,9 +126,13 @@ class World::Impl : public sim::NetworkHandler {
   bool Paused(NodeId node) const;
   void NoteDisconnected(NodeId node, NodeId peer);
   void ConnectionFailed(NodeId node, NodeId peer);
+  // Runs call(node object, context, effects) and carries out the effects.
+  template <typename Fn>
+  void CallNode(NodeId node, Fn&& call);
 
   World* world_;
   std::vector<NodeRuntime> nodes_;
+  std::vector<std::unique_ptr<Effects>> spare_effects_;  // Cleared, for CallNode.
   sim::Prng backoff_prng_;
 };
 
