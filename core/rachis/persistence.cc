@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "core/rachis/checksum.h"
@@ -44,10 +46,12 @@ void DropEntriesCoveredBy(uint64_t index, uint64_t term, std::vector<LogEntry>* 
   *entries = std::move(kept);
 }
 
-void ApplySnapshot(const Snapshot& snapshot, RestoredState* state) {
+// `Snap` is `const Snapshot&` (copied) or `Snapshot&&` (moved).
+template <typename Snap>
+void ApplySnapshot(Snap&& snapshot, RestoredState* state) {
   DropEntriesCoveredBy(snapshot.last_included_index(), snapshot.last_included_term(),
                        &state->entries);
-  state->snapshot = snapshot;
+  state->snapshot = std::forward<Snap>(snapshot);
 }
 
 std::string Frame(const std::string& payload) {
@@ -58,18 +62,24 @@ std::string Frame(const std::string& payload) {
   return out;
 }
 
-void ApplyLogAppend(const LogAppend& append, RestoredState* state) {
-  if (append.truncate_from() > 0) {
-    while (!state->entries.empty() &&
-           state->entries.back().index() >= append.truncate_from()) {
+// `Entries` is the const (entries copied) or mutable (entries moved out) repeated field
+// of a LogAppend.
+template <typename Entries>
+void ApplyLogAppend(uint64_t truncate_from, Entries& entries, RestoredState* state) {
+  if (truncate_from > 0) {
+    while (!state->entries.empty() && state->entries.back().index() >= truncate_from) {
       state->entries.pop_back();
     }
   }
-  for (const LogEntry& entry : append.entries()) {
+  for (auto& entry : entries) {
     const uint64_t next = FirstIndex(*state) + state->entries.size();
     if (entry.index() < next) continue;  // already covered by a snapshot
     if (entry.index() != next) break;    // a gap can only follow a lost record: stop
-    state->entries.push_back(entry);
+    if constexpr (std::is_const_v<Entries>) {
+      state->entries.push_back(entry);
+    } else {
+      state->entries.push_back(std::move(entry));
+    }
   }
 }
 
@@ -138,7 +148,8 @@ void ApplyRecord(const PersistedRecord& record, RestoredState* state) {
       state->hard_state = record.hard_state();
       break;
     case PersistedRecord::kLogAppend:
-      ApplyLogAppend(record.log_append(), state);
+      ApplyLogAppend(record.log_append().truncate_from(), record.log_append().entries(),
+                     state);
       break;
     case PersistedRecord::kSnapshot:
       ApplySnapshot(record.snapshot(), state);
@@ -147,6 +158,22 @@ void ApplyRecord(const PersistedRecord& record, RestoredState* state) {
       state->sealed_segment = record.segment_sealed().segment();
       break;
     case PersistedRecord::RECORD_NOT_SET:
+      break;
+  }
+}
+
+void ApplyRecord(PersistedRecord&& record, RestoredState* state) {
+  switch (record.record_case()) {
+    case PersistedRecord::kLogAppend: {
+      LogAppend& append = *record.mutable_log_append();
+      ApplyLogAppend(append.truncate_from(), *append.mutable_entries(), state);
+      break;
+    }
+    case PersistedRecord::kSnapshot:
+      ApplySnapshot(std::move(*record.mutable_snapshot()), state);
+      break;
+    default:
+      ApplyRecord(static_cast<const PersistedRecord&>(record), state);
       break;
   }
 }

@@ -59,6 +59,8 @@ RestoredState RecoverFromRecords(const std::vector<std::string>& records);
 // one): a snapshot drops the entries it covers, or all of them if the log disagrees with
 // it at its last index; a LogAppend drops entries >= truncate_from, then appends.
 void ApplyRecord(const PersistedRecord& record, RestoredState* state);
+// The same, moving the entries and the snapshot out of `record` instead of copying them.
+void ApplyRecord(PersistedRecord&& record, RestoredState* state);
 
 // One segment as found on disk.
 struct LogSegment {

@@ -119,6 +119,31 @@ std::vector<uint64_t> Indexes(const RestoredState& state) {
   return out;
 }
 
+TEST(PersistenceTest, MovingRecordsInReplaysLikeCopyingThem) {
+  const std::vector<PersistedRecord> records = {
+      Hard(3, "A"),        Append(1, {{1, 1}, {2, 1}, {3, 2}}), SnapshotAt(2, 1),
+      Append(3, {{3, 3}, {4, 3}}), Hard(4, "B"), SnapshotAt(4, 9), Append(5, {{5, 4}})};
+  RestoredState copied;
+  RestoredState moved;
+  for (const PersistedRecord& record : records) {
+    ApplyRecord(record, &copied);
+    PersistedRecord spent = record;
+    ApplyRecord(std::move(spent), &moved);
+    EXPECT_EQ(moved.hard_state.SerializeAsString(), copied.hard_state.SerializeAsString());
+    ASSERT_EQ(moved.snapshot.has_value(), copied.snapshot.has_value());
+    if (copied.snapshot.has_value()) {
+      EXPECT_EQ(moved.snapshot->SerializeAsString(), copied.snapshot->SerializeAsString());
+    }
+    EXPECT_EQ(Indexes(moved), Indexes(copied));
+    for (size_t i = 0; i < copied.entries.size(); ++i) {
+      EXPECT_EQ(moved.entries[i].term(), copied.entries[i].term());
+    }
+  }
+  EXPECT_EQ(Indexes(copied), std::vector<uint64_t>({5}));
+  EXPECT_EQ(copied.snapshot->last_included_index(), 4u);
+  EXPECT_EQ(copied.hard_state.voted_for(), "B");
+}
+
 TEST(PersistenceTest, SealedRecordNamesItsSegment) {
   RestoredState state = RecoverFromRecords({EncodeRecord(Hard(1, "A")), EncodeSealedRecord(7)});
   EXPECT_EQ(state.records_read, 2);

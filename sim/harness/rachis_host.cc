@@ -45,7 +45,7 @@ void RachisHost::Rebuild(const Context& context, const rachis::RestoredState& re
   node_ = std::move(*node);
   ++incarnation_;
   awaiting_.reset();
-  awaiting_records_.clear();
+  awaiting_record_count_ = 0;
   armed_deadline_ns_ = -1;
 }
 
@@ -85,11 +85,9 @@ void RachisHost::Start(const Context& context, const sim::DiskImage& disk, uint6
   rachis::SegmentedRecovery recovery = rachis::RecoverFromSegments(std::move(segments));
   rachis::RestoredState& restored = recovery.state;
   segment_ = recovery.segment;
-  durable_records_.clear();
-  if (segment_ != 0) {
-    const std::vector<std::string>& records = disk.logs.at(SegmentName(segment_));
-    durable_records_.assign(records.begin(), records.begin() + restored.records_read);
-  }
+  durable_ = restored;
+  durable_.records_dropped = 0;  // a torn tail is cut off below (RepairDisk)
+  durable_record_count_ = restored.records_read;
   doomed_segments_.insert(recovery.discarded.begin(), recovery.discarded.end());
   Rebuild(context, restored);
   if (recovery.corrupt) {
@@ -135,7 +133,7 @@ void RachisHost::RepairDisk(Effects* effects) {
   AddDeletes(effects);
   if (segment_ != 0) {
     effects->writes.push_back(sim::DiskWrite::Truncate(
-        SegmentName(segment_), static_cast<int64_t>(durable_records_.size())));
+        SegmentName(segment_), durable_record_count_));
   }
   if (effects->writes.empty()) return;
   SetPersist(effects);
@@ -218,7 +216,7 @@ void RachisHost::OnPersisted(const Context& context, uint64_t persist_id,
       doomed_segments_.insert(awaiting_segment_);
     }
     repair_pending_ = false;
-    Rebuild(context, rachis::RecoverFromRecords(durable_records_));
+    Rebuild(context, durable_);
     node_->Tick(context.monotonic_now.nanos());
     RepairDisk(effects);
     Pump(context, effects);
@@ -229,18 +227,19 @@ void RachisHost::OnPersisted(const Context& context, uint64_t persist_id,
   if (repair_pending_) {
     repair_pending_ = false;
   } else if (awaiting_.has_value()) {
+    rachis::Ready done = std::move(*awaiting_);
+    awaiting_.reset();
+    node_->Advance(done);
+    MirrorDurable(done);
     if (awaiting_segment_ != segment_) {
       // The new segment's base is durable: it is current, and the old one is doomed.
       if (segment_ != 0) doomed_segments_.insert(segment_);
       segment_ = awaiting_segment_;
-      durable_records_ = std::move(awaiting_records_);
+      durable_record_count_ = awaiting_record_count_;
     } else {
-      for (std::string& record : awaiting_records_) durable_records_.push_back(std::move(record));
+      durable_record_count_ += awaiting_record_count_;
     }
-    awaiting_records_.clear();
-    rachis::Ready done = std::move(*awaiting_);
-    awaiting_.reset();
-    node_->Advance(done);
+    durable_.records_read = durable_record_count_;
   }
   Pump(context, effects);
   if (awaiting_persist_id_ == 0 && !doomed_segments_.empty()) {
@@ -290,6 +289,25 @@ void RachisHost::EmitReady(rachis::Ready& ready, Effects* effects) {
   }
 }
 
+void RachisHost::MirrorDurable(rachis::Ready& done) {
+  // The records just synced, applied by the rules recovery replays them with. A new
+  // segment's base restores the current durable state with the snapshot applied
+  // (EncodeSegmentBase), which is what applying the snapshot here gives. The Ready is
+  // spent (Advance() has seen it): its entries move into the mirror.
+  if (done.snapshot != nullptr) {
+    rachis::PersistedRecord record;
+    *record.mutable_snapshot() = *done.snapshot;
+    rachis::ApplyRecord(std::move(record), &durable_);
+  }
+  if (done.log_append.has_value()) {
+    rachis::PersistedRecord record;
+    record.mutable_log_append()->Swap(&*done.log_append);
+    rachis::ApplyRecord(std::move(record), &durable_);
+  }
+  if (done.hard_state.has_value()) durable_.hard_state = *done.hard_state;
+  if (awaiting_segment_ != segment_) durable_.sealed_segment = awaiting_segment_;
+}
+
 void RachisHost::Pump(const Context& context, Effects* effects) {
   // One Effects carries at most one persist; readies without durable parts flow freely.
   while (awaiting_persist_id_ == 0 && node_->HasReady()) {
@@ -307,23 +325,24 @@ void RachisHost::Pump(const Context& context, Effects* effects) {
     // stays dense, so a segment beyond the first exists only while its predecessor is
     // sealed or after it was itself sealed (what RecoverFromSegments relies on).
     awaiting_segment_ = new_segment ? segment_ + 1 : segment_;
+    std::vector<std::string> records;
     if (ready.snapshot != nullptr) {
-      awaiting_records_ = rachis::EncodeSegmentBase(
-          segment_ == 0 ? rachis::RestoredState() : rachis::RecoverFromRecords(durable_records_),
-          *ready.snapshot);
+      records = rachis::EncodeSegmentBase(segment_ == 0 ? rachis::RestoredState() : durable_,
+                                          *ready.snapshot);
     }
     // Swap each part into a record for encoding and back (no copies of the entries).
     rachis::PersistedRecord record;
     if (ready.log_append.has_value()) {
       record.mutable_log_append()->Swap(&*ready.log_append);
-      awaiting_records_.push_back(rachis::EncodeRecord(record));
+      records.push_back(rachis::EncodeRecord(record));
       record.mutable_log_append()->Swap(&*ready.log_append);
     }
     if (ready.hard_state.has_value()) {
       *record.mutable_hard_state() = *ready.hard_state;
-      awaiting_records_.push_back(rachis::EncodeRecord(record));
+      records.push_back(rachis::EncodeRecord(record));
     }
-    if (new_segment) awaiting_records_.push_back(rachis::EncodeSealedRecord(awaiting_segment_));
+    if (new_segment) records.push_back(rachis::EncodeSealedRecord(awaiting_segment_));
+    awaiting_record_count_ = static_cast<int64_t>(records.size());
     // Doomed segments go first: they are superseded by the durable current segment.
     AddDeletes(effects);
     if (awaiting_segment_ != segment_name_number_) {
@@ -331,8 +350,8 @@ void RachisHost::Pump(const Context& context, Effects* effects) {
       segment_name_number_ = awaiting_segment_;
     }
     const std::string& name = segment_name_;
-    for (const std::string& bytes : awaiting_records_) {
-      effects->writes.push_back(sim::DiskWrite::Append(name, bytes));
+    for (std::string& bytes : records) {
+      effects->writes.push_back(sim::DiskWrite::Append(name, std::move(bytes)));
     }
     SetPersist(effects);
     awaiting_ = std::move(ready);

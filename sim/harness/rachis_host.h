@@ -116,7 +116,10 @@ class RachisHost : public Node {
   const std::map<std::string, int64_t>& counters() const { return counters_; }
   // The current segment (0: nothing written yet) and its records known durable.
   uint64_t segment() const { return segment_; }
-  int64_t durable_record_count() const { return static_cast<int64_t>(durable_records_.size()); }
+  int64_t durable_record_count() const { return durable_record_count_; }
+  // What recovery from the current segment's durable records gives (kept in memory, by
+  // applying each synced Ready's records as recovery would replay them).
+  const rachis::RestoredState& durable_state() const { return durable_; }
 
  private:
   void Rebuild(const Context& context, const rachis::RestoredState& restored);
@@ -126,6 +129,9 @@ class RachisHost : public Node {
   // Moves the Ready's messages out (everything else stays for Advance()).
   void EmitReady(rachis::Ready& ready, Effects* effects);
   void ArmTimer(Effects* effects);
+  // Applies the synced parts of `done` to durable_, moving its entries out.
+  // REQUIRES: Advance() has seen `done`.
+  void MirrorDurable(rachis::Ready& done);
   // Deletes the doomed segments and truncates the current one to its durable records,
   // as one synced persist.
   void RepairDisk(Effects* effects);
@@ -142,7 +148,10 @@ class RachisHost : public Node {
   // The current segment (0: none) and its records known durable, in disk order (the
   // image a rebuild restarts from).
   uint64_t segment_ = 0;
-  std::vector<std::string> durable_records_;
+  // The current segment's durable records: how many, and the state they replay to (what
+  // a rebuild restarts from, and what a new segment's base is made of).
+  int64_t durable_record_count_ = 0;
+  rachis::RestoredState durable_;
   // Segments other than the current one that may still be on the disk: superseded
   // ones, and a new one whose base failed to persist. Deleted before (or with) the next
   // persist; `deleting_` are those the persist in flight deletes.
@@ -151,10 +160,10 @@ class RachisHost : public Node {
   // SegmentName(segment_name_number_), kept to spare a formatting per Ready.
   std::string segment_name_;
   uint64_t segment_name_number_ = 0;
-  // The Ready whose records are being persisted, those records and their segment (a
-  // new one if != segment_).
+  // The Ready whose records are being persisted, how many records it wrote, and their
+  // segment (a new one if != segment_).
   std::optional<rachis::Ready> awaiting_;
-  std::vector<std::string> awaiting_records_;
+  int64_t awaiting_record_count_ = 0;
   uint64_t awaiting_segment_ = 0;
   bool repair_pending_ = false;
   bool halted_ = false;

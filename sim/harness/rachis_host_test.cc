@@ -220,6 +220,30 @@ std::map<uint64_t, size_t> Segments(const sim::DiskImage& disk) {
   return out;
 }
 
+// The host's in-memory durable state is exactly what recovery from its durable current
+// segment replays to.
+void ExpectMirrorMatchesDisk(const RachisHost& host, const sim::DiskImage& disk) {
+  const auto it = disk.logs.find(RachisHost::SegmentName(host.segment()));
+  ASSERT_NE(it, disk.logs.end());
+  const rachis::RestoredState replayed = rachis::RecoverFromRecords(it->second);
+  const rachis::RestoredState& mirror = host.durable_state();
+  EXPECT_EQ(mirror.records_read, replayed.records_read);
+  EXPECT_EQ(mirror.records_dropped, 0);
+  EXPECT_EQ(replayed.records_dropped, 0);
+  EXPECT_EQ(mirror.sealed_segment, replayed.sealed_segment);
+  EXPECT_EQ(mirror.sealed_segment, host.segment());
+  EXPECT_EQ(mirror.hard_state.SerializeAsString(), replayed.hard_state.SerializeAsString());
+  ASSERT_EQ(mirror.snapshot.has_value(), replayed.snapshot.has_value());
+  if (mirror.snapshot.has_value()) {
+    EXPECT_EQ(mirror.snapshot->SerializeAsString(), replayed.snapshot->SerializeAsString());
+  }
+  ASSERT_EQ(mirror.entries.size(), replayed.entries.size());
+  for (size_t i = 0; i < mirror.entries.size(); ++i) {
+    EXPECT_EQ(mirror.entries[i].SerializeAsString(), replayed.entries[i].SerializeAsString())
+        << "entry " << i;
+  }
+}
+
 TEST(RachisHostTest, SegmentNamesSortNumerically) {
   EXPECT_EQ(RachisHost::SegmentName(1), "rachis.log.000001");
   EXPECT_EQ(RachisHost::SegmentName(1234567), "rachis.log.1234567");
@@ -258,6 +282,8 @@ TEST(RachisHostTest, CompactionBoundsTheDiskAndARestartRecoversTheSameState) {
       RachisHost* host = rw.host(id);
       ASSERT_NE(host, nullptr);
       EXPECT_LE(host->durable_record_count(), 16 * static_cast<int64_t>(kEvery) + 64);
+      // Between events every synced persist has been reported to the host.
+      ExpectMirrorMatchesDisk(*host, rw.world().disk(id).durable());
     }
   }
   EXPECT_GT(rw.acknowledged(), 40 * static_cast<int64_t>(kEvery));
@@ -277,6 +303,7 @@ TEST(RachisHostTest, CompactionBoundsTheDiskAndARestartRecoversTheSameState) {
     EXPECT_EQ(segments.begin()->first, live.segment());
     EXPECT_EQ(static_cast<int64_t>(segments.begin()->second), live.durable_record_count());
     EXPECT_EQ(disk.logs.size(), 1u);
+    ExpectMirrorMatchesDisk(live, disk);
     RachisHostOptions options{.tag = live.tag(), .snapshot_every_entries = kEvery};
     RachisHost restarted(options);
     Context context{.self = id, .node_count = 6, .incarnation = 2};
