@@ -67,11 +67,19 @@ int64_t Disk::WriteDelta(const DiskImage& image, const DiskWrite& write) {
   CHECK_UNREACHABLE("bad disk op");
 }
 
-void Disk::Apply(DiskImage* image, const DiskWrite& write) {
+namespace {
+
+// `Write` is `const DiskWrite&` (bytes copied) or `DiskWrite` (bytes moved).
+template <typename Write>
+void ApplyTo(DiskImage* image, Write&& write) {
   switch (write.op) {
-    case DiskOp::kPut: image->records[write.name] = write.bytes; return;
+    case DiskOp::kPut:
+      image->records[write.name] = std::forward<Write>(write).bytes;
+      return;
     case DiskOp::kDelete: image->records.erase(write.name); return;
-    case DiskOp::kAppend: image->logs[write.name].push_back(write.bytes); return;
+    case DiskOp::kAppend:
+      image->logs[write.name].push_back(std::forward<Write>(write).bytes);
+      return;
     case DiskOp::kTruncate: {
       auto it = image->logs.find(write.name);
       if (it == image->logs.end()) return;
@@ -81,6 +89,12 @@ void Disk::Apply(DiskImage* image, const DiskWrite& write) {
     }
   }
 }
+
+}  // namespace
+
+void Disk::Apply(DiskImage* image, const DiskWrite& write) { ApplyTo(image, write); }
+
+void Disk::Apply(DiskImage* image, DiskWrite&& write) { ApplyTo(image, std::move(write)); }
 
 absl::Status Disk::Write(const DiskWrite& write) {
   DiskWrite copy = write;
@@ -122,7 +136,8 @@ absl::Status Disk::Sync() {
   if (Happens(prng_, faults_.fsync_error_ratio)) {
     return absl::InternalError("simulated fsync error (EIO)");
   }
-  for (const DiskWrite& write : unsynced_) Apply(&durable_, write);
+  // Synced writes are not needed again: their bytes move into the durable image.
+  for (DiskWrite& write : unsynced_) Apply(&durable_, std::move(write));
   unsynced_.clear();
   return absl::OkStatus();
 }

@@ -150,6 +150,7 @@ class Disk {
  private:
   static int64_t WriteDelta(const DiskImage& image, const DiskWrite& write);
   static void Apply(DiskImage* image, const DiskWrite& write);
+  static void Apply(DiskImage* image, DiskWrite&& write);
   void FlipRandomBit(std::string* bytes);
 
   DiskOptions options_;
