@@ -27,6 +27,8 @@ Clock::Clock(const ClockOptions& options) : offset_(options.offset) {
 }
 
 const Clock::Segment& Clock::SegmentAt(SimTime true_now) const {
+  // Time runs forward: the latest segment is nearly always the one asked for.
+  if (true_now >= segments_.back().true_start) return segments_.back();
   // Last segment whose start is <= true_now (the first one covers negative times too).
   auto it = std::upper_bound(
       segments_.begin(), segments_.end(), true_now,
