@@ -14,10 +14,6 @@ namespace {
 
 constexpr size_t kChecksumBytes = 8;
 
-void PutFixed64(uint64_t value, std::string* out) {
-  for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>((value >> (8 * i)) & 0xff));
-}
-
 uint64_t GetFixed64(absl::string_view bytes) {
   uint64_t value = 0;
   for (int i = 0; i < 8; ++i) {
@@ -54,12 +50,14 @@ void ApplySnapshot(Snap&& snapshot, RestoredState* state) {
   state->snapshot = std::forward<Snap>(snapshot);
 }
 
-std::string Frame(const std::string& payload) {
-  std::string out;
-  out.reserve(kChecksumBytes + payload.size());
-  PutFixed64(Fnv1a64Bytes(payload), &out);
-  out.append(payload);
-  return out;
+// `framed` holds kChecksumBytes placeholder bytes, then the payload: fills in the
+// payload's checksum.
+void SetChecksum(std::string* framed) {
+  const uint64_t checksum =
+      RecordChecksum(absl::string_view(*framed).substr(kChecksumBytes));
+  for (size_t i = 0; i < kChecksumBytes; ++i) {
+    (*framed)[i] = static_cast<char>((checksum >> (8 * i)) & 0xff);
+  }
 }
 
 // `Entries` is the const (entries copied) or mutable (entries moved out) repeated field
@@ -86,9 +84,10 @@ void ApplyLogAppend(uint64_t truncate_from, Entries& entries, RestoredState* sta
 }  // namespace
 
 std::string EncodeRecord(const PersistedRecord& record) {
-  std::string payload;
-  record.SerializeToString(&payload);
-  return Frame(payload);
+  std::string out(kChecksumBytes, '\0');
+  record.AppendToString(&out);
+  SetChecksum(&out);
+  return out;
 }
 
 std::string EncodeSealedRecord(uint64_t segment) {
@@ -116,12 +115,9 @@ std::vector<std::string> EncodeSegmentBase(RestoredState durable, const Snapshot
 }
 
 std::string EncodeSnapshotRecord(const Snapshot& snapshot) {
-  std::string payload;  // PersistedRecord{snapshot = snapshot} (field 3).
-  AppendMessageField(3, snapshot, &payload);
-  std::string out;
-  out.reserve(kChecksumBytes + payload.size());
-  PutFixed64(Fnv1a64Bytes(payload), &out);
-  out.append(payload);
+  std::string out(kChecksumBytes, '\0');  // then PersistedRecord{snapshot} (field 3)
+  AppendMessageField(3, snapshot, &out);
+  SetChecksum(&out);
   return out;
 }
 
@@ -132,7 +128,7 @@ absl::StatusOr<PersistedRecord> DecodeRecord(absl::string_view bytes) {
   }
   const uint64_t expected = GetFixed64(bytes.substr(0, kChecksumBytes));
   absl::string_view payload = bytes.substr(kChecksumBytes);
-  if (Fnv1a64Bytes(payload) != expected) {
+  if (RecordChecksum(payload) != expected) {
     return absl::DataLossError("rachis record checksum mismatch");
   }
   PersistedRecord record;

@@ -2,9 +2,9 @@
 // state from the records that survived on its disk (RAVENDB_MODEL.md §1.4; the
 // persistence contract of DESIGN.md §3).
 //
-// A record is `[fixed64 FNV-1a-64 of payload][payload]`, the payload a serialized
-// PersistedRecord. The checksum is written here when persisting and verified here when
-// loading (STYLE.md §D: checksum on both sides). Recovery replays records in order and
+// A record is `[fixed64 RecordChecksum of payload][payload]` (checksum.h), the payload a
+// serialized PersistedRecord. The checksum is written here when persisting and verified
+// here when loading (STYLE.md §D: checksum on both sides). Recovery replays records in order and
 // stops at the first record that fails its checksum or does not parse: that record and
 // everything after it are dropped (a torn tail), never applied.
 #ifndef RAVENSIM_CORE_RACHIS_PERSISTENCE_H_

@@ -144,6 +144,21 @@ TEST(PersistenceTest, MovingRecordsInReplaysLikeCopyingThem) {
   EXPECT_EQ(copied.hard_state.voted_for(), "B");
 }
 
+TEST(PersistenceTest, EveryFlippedBitAndEveryTornLengthIsDetected) {
+  PersistedRecord record = Append(3, {{3, 2}, {4, 2}});
+  record.mutable_log_append()->mutable_entries(0)->set_command("set x=1; the command bytes");
+  const std::string framed = EncodeRecord(record);
+  ASSERT_TRUE(DecodeRecord(framed).ok());
+  for (size_t bit = 0; bit < framed.size() * 8; ++bit) {
+    std::string flipped = framed;
+    flipped[bit / 8] = static_cast<char>(flipped[bit / 8] ^ (1 << (bit % 8)));
+    EXPECT_FALSE(DecodeRecord(flipped).ok()) << "bit " << bit;
+  }
+  for (size_t keep = 0; keep < framed.size(); ++keep) {
+    EXPECT_FALSE(DecodeRecord(framed.substr(0, keep)).ok()) << "kept " << keep;
+  }
+}
+
 TEST(PersistenceTest, SealedRecordNamesItsSegment) {
   RestoredState state = RecoverFromRecords({EncodeRecord(Hard(1, "A")), EncodeSealedRecord(7)});
   EXPECT_EQ(state.records_read, 2);
