@@ -31,100 +31,113 @@ constexpr uint32_t kStartGroup = 3;
 constexpr uint32_t kEndGroup = 4;
 constexpr uint32_t kFixed32 = 5;
 
-// A reader over one serialized message; every Read* fails (returns false) past the end.
-class WireReader {
- public:
-  explicit WireReader(std::string_view bytes)
-      : p_(reinterpret_cast<const uint8_t*>(bytes.data())), end_(p_ + bytes.size()) {}
+// Readers of one serialized message: each takes the next byte to read and the end, and
+// returns the byte after what it read, or nullptr when the bytes end first or are
+// malformed. (Plain pointers in and out keep the position in a register.)
 
-  bool done() const { return p_ == end_; }
-
-  // At most ten bytes; bits past the 64th are dropped, as the protobuf parser does.
-  bool ReadVarint(uint64_t* v) {
-    if (p_ != end_ && *p_ < 0x80) {  // One byte: most of them.
-      *v = *p_++;
-      return true;
+// A varint of two bytes or more with ten bytes to read from, unrolled without bounds
+// checks. Each byte after the first is added less one: that cancels the previous byte's
+// continuation bit. Bits past the 64th are dropped, as the protobuf parser does; a
+// varint longer than ten bytes is malformed.
+inline const uint8_t* ReadLongVarint(const uint8_t* p, uint64_t* v) {
+  uint64_t result = p[0];
+  for (int i = 1; i < 10; ++i) {
+    const uint64_t byte = p[i];
+    result += (byte - 1) << (7 * i);
+    if (byte < 0x80) {
+      *v = result;
+      return p + i + 1;
     }
-    uint64_t result = 0;
-    for (int shift = 0; shift < 64; shift += 7) {  // Ten bytes.
-      if (p_ == end_) return false;
-      const uint8_t byte = *p_++;
-      result |= static_cast<uint64_t>(byte & 0x7f) << shift;
-      if (byte < 0x80) {
-        *v = result;
-        return true;
+  }
+  return nullptr;
+}
+
+const uint8_t* ReadVarintSlow(const uint8_t* p, const uint8_t* end, uint64_t* v) {
+  if (end - p >= 10) return ReadLongVarint(p, v);
+  uint64_t result = 0;
+  for (int shift = 0; shift < 64; shift += 7) {  // Ten bytes.
+    if (p == end) return nullptr;
+    const uint8_t byte = *p++;
+    result |= static_cast<uint64_t>(byte & 0x7f) << shift;
+    if (byte < 0x80) {
+      *v = result;
+      return p;
+    }
+  }
+  return nullptr;
+}
+
+inline const uint8_t* ReadVarint(const uint8_t* p, const uint8_t* end, uint64_t* v) {
+  if (p != end && *p < 0x80) {  // One byte: most of them.
+    *v = *p;
+    return p + 1;
+  }
+  return ReadVarintSlow(p, end, v);
+}
+
+// A field key; malformed if the field number is 0 or the wire type impossible.
+inline const uint8_t* ReadKey(const uint8_t* p, const uint8_t* end, uint32_t* field,
+                              uint32_t* wire_type) {
+  uint64_t key = 0;
+  p = ReadVarint(p, end, &key);
+  if (p == nullptr || key > 0xffffffffu) return nullptr;
+  *field = static_cast<uint32_t>(key >> 3);
+  *wire_type = static_cast<uint32_t>(key & 7);
+  return *field != 0 && *wire_type <= kFixed32 ? p : nullptr;
+}
+
+inline const uint8_t* ReadLengthDelimited(const uint8_t* p, const uint8_t* end,
+                                          std::string_view* out) {
+  uint64_t size = 0;
+  p = ReadVarint(p, end, &size);
+  if (p == nullptr || size > 0x7fffffffu || size > static_cast<uint64_t>(end - p)) {
+    return nullptr;
+  }
+  *out = std::string_view(reinterpret_cast<const char*>(p), size);
+  return p + size;
+}
+
+// Skips the value of a field whose key was just read (a group up to its end).
+const uint8_t* SkipValue(const uint8_t* p, const uint8_t* end, uint32_t field,
+                         uint32_t wire_type, int depth) {
+  uint64_t ignored = 0;
+  std::string_view bytes;
+  switch (wire_type) {
+    case kVarint: return ReadVarint(p, end, &ignored);
+    case kFixed64: return end - p >= 8 ? p + 8 : nullptr;
+    case kLengthDelimited: return ReadLengthDelimited(p, end, &bytes);
+    case kFixed32: return end - p >= 4 ? p + 4 : nullptr;
+    case kStartGroup: {
+      if (depth >= 100) return nullptr;
+      while (true) {
+        uint32_t inner_field = 0;
+        uint32_t inner_type = 0;
+        p = ReadKey(p, end, &inner_field, &inner_type);
+        if (p == nullptr) return nullptr;
+        if (inner_type == kEndGroup) return inner_field == field ? p : nullptr;
+        p = SkipValue(p, end, inner_field, inner_type, depth + 1);
+        if (p == nullptr) return nullptr;
       }
     }
-    return false;
+    default: return nullptr;  // An end group without its start.
   }
-
-  // A field key; false at a malformed key (field number 0 or above 2^29 - 1, or an
-  // impossible wire type).
-  bool ReadKey(uint32_t* field, uint32_t* wire_type) {
-    uint64_t key = 0;
-    if (!ReadVarint(&key) || key > 0xffffffffu) return false;
-    *field = static_cast<uint32_t>(key >> 3);
-    *wire_type = static_cast<uint32_t>(key & 7);
-    return *field != 0 && *wire_type <= kFixed32;
-  }
-
-  bool ReadLengthDelimited(std::string_view* out) {
-    uint64_t size = 0;
-    if (!ReadVarint(&size) || size > 0x7fffffffu ||
-        size > static_cast<uint64_t>(end_ - p_)) {
-      return false;
-    }
-    *out = std::string_view(reinterpret_cast<const char*>(p_), size);
-    p_ += size;
-    return true;
-  }
-
-  bool Skip(size_t n) {
-    if (static_cast<size_t>(end_ - p_) < n) return false;
-    p_ += n;
-    return true;
-  }
-
-  // Skips the value of a field whose key was just read (a group up to its end).
-  bool SkipValue(uint32_t field, uint32_t wire_type, int depth = 0) {
-    uint64_t ignored = 0;
-    std::string_view bytes;
-    switch (wire_type) {
-      case kVarint: return ReadVarint(&ignored);
-      case kFixed64: return Skip(8);
-      case kLengthDelimited: return ReadLengthDelimited(&bytes);
-      case kFixed32: return Skip(4);
-      case kStartGroup: {
-        if (depth >= 100) return false;
-        while (true) {
-          uint32_t inner_field = 0;
-          uint32_t inner_type = 0;
-          if (!ReadKey(&inner_field, &inner_type)) return false;
-          if (inner_type == kEndGroup) return inner_field == field;
-          if (!SkipValue(inner_field, inner_type, depth + 1)) return false;
-        }
-      }
-      default: return false;  // An end group without its start.
-    }
-  }
-
- private:
-  const uint8_t* p_;
-  const uint8_t* end_;
-};
+}
 
 }  // namespace
 
 bool ParseRaftObservationView(std::string_view bytes, RaftObservationView* out) {
   out->Clear();
-  WireReader reader(bytes);
-  while (!reader.done()) {
+  const uint8_t* p = reinterpret_cast<const uint8_t*>(bytes.data());
+  const uint8_t* const end = p + bytes.size();
+  while (p != end) {
     uint32_t field = 0;
     uint32_t wire_type = 0;
-    if (!reader.ReadKey(&field, &wire_type)) return false;
+    p = ReadKey(p, end, &field, &wire_type);
+    if (p == nullptr) return false;
     if (wire_type == kVarint) {
       uint64_t v = 0;
-      if (!reader.ReadVarint(&v)) return false;
+      p = ReadVarint(p, end, &v);
+      if (p == nullptr) return false;
       switch (field) {
         case 1: out->kind = static_cast<RaftObservation::Kind>(static_cast<int32_t>(v)); break;
         case 2: out->time_ns = static_cast<int64_t>(v); break;
@@ -143,7 +156,8 @@ bool ParseRaftObservationView(std::string_view bytes, RaftObservationView* out) 
     }
     if (wire_type == kLengthDelimited) {
       std::string_view value;
-      if (!reader.ReadLengthDelimited(&value)) return false;
+      p = ReadLengthDelimited(p, end, &value);
+      if (p == nullptr) return false;
       switch (field) {
         case 4: out->tag = value; break;
         case 6: out->role = value; break;
@@ -154,7 +168,8 @@ bool ParseRaftObservationView(std::string_view bytes, RaftObservationView* out) 
       }
       continue;
     }
-    if (!reader.SkipValue(field, wire_type)) return false;
+    p = SkipValue(p, end, field, wire_type, 0);
+    if (p == nullptr) return false;
   }
   return true;
 }
