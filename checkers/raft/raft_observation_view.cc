@@ -1,5 +1,8 @@
 #include "checkers/raft/raft_observation_view.h"
 
+#include <bit>
+#include <cstring>
+
 namespace ravensim::checkers::raft {
 
 void RaftObservationView::Clear() {
@@ -125,50 +128,138 @@ const uint8_t* SkipValue(const uint8_t* p, const uint8_t* end, uint32_t field,
 
 }  // namespace
 
+namespace {
+
+inline uint64_t LoadLittleEndian64(const uint8_t* p) {
+  uint64_t v = 0;
+  std::memcpy(&v, p, sizeof(v));
+  if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
+  return v;
+}
+
+// Stores a varint field's value into `out` (unknown fields: nothing).
+inline void SetVarintField(uint32_t field, uint64_t v, RaftObservationView* out) {
+  switch (field) {
+    case 1: out->kind = static_cast<RaftObservation::Kind>(static_cast<int32_t>(v)); break;
+    case 2: out->time_ns = static_cast<int64_t>(v); break;
+    case 3: out->node = static_cast<int32_t>(v); break;
+    case 5: out->incarnation = v; break;
+    case 7: out->term = v; break;
+    case 8: out->index = v; break;
+    case 9: out->entry_term = v; break;
+    case 10: out->prev_term = v; break;
+    case 12: out->by_quorum = v != 0; break;
+    case 16: out->committed_term = v; break;
+    default: break;
+  }
+}
+
+// Stores a length-delimited field's value into `out` (unknown fields: nothing).
+inline void SetTextField(uint32_t field, std::string_view v, RaftObservationView* out) {
+  switch (field) {
+    case 4: out->tag = v; break;
+    case 6: out->role = v; break;
+    case 13: out->supporters.push_back(v); break;
+    case 14: out->voters.push_back(v); break;
+    case 15: out->non_voters.push_back(v); break;
+    default: break;
+  }
+}
+
+// One field whose key was read: stores it into `out` if known (with its declared wire
+// type), skips it if not.
+const uint8_t* ParseField(const uint8_t* p, const uint8_t* end, uint32_t field,
+                          uint32_t wire_type, RaftObservationView* out) {
+  if (wire_type == kVarint) {
+    uint64_t v = 0;
+    p = ReadVarint(p, end, &v);
+    if (p != nullptr) SetVarintField(field, v, out);
+    return p;
+  }
+  if (wire_type == kLengthDelimited) {
+    std::string_view v;
+    p = ReadLengthDelimited(p, end, &v);
+    if (p != nullptr) SetTextField(field, v, out);
+    return p;
+  }
+  if (wire_type == kFixed64 && field == 11) {
+    if (end - p < 8) return nullptr;
+    out->command_hash = LoadLittleEndian64(p);
+    return p + 8;
+  }
+  return SkipValue(p, end, field, wire_type, 0);
+}
+
+constexpr uint8_t Key(uint32_t field, uint32_t wire_type) {
+  return static_cast<uint8_t>((field << 3) | wire_type);
+}
+
+}  // namespace
+
 bool ParseRaftObservationView(std::string_view bytes, RaftObservationView* out) {
   out->Clear();
   const uint8_t* p = reinterpret_cast<const uint8_t*>(bytes.data());
   const uint8_t* const end = p + bytes.size();
   while (p != end) {
+    // Fast path: the one-byte keys (fields 1-15) of the fields EncodeRachisObservation
+    // writes, dispatched on the key byte; anything else goes through ParseField.
+    const uint8_t* const value = p + 1;
+    uint64_t v = 0;
+    std::string_view text;
+    switch (*p) {
+      case Key(1, kVarint):
+        if ((p = ReadVarint(value, end, &v)) == nullptr) return false;
+        out->kind = static_cast<RaftObservation::Kind>(static_cast<int32_t>(v));
+        continue;
+      case Key(5, kVarint):
+        if ((p = ReadVarint(value, end, &v)) == nullptr) return false;
+        out->incarnation = v;
+        continue;
+      case Key(7, kVarint):
+        if ((p = ReadVarint(value, end, &v)) == nullptr) return false;
+        out->term = v;
+        continue;
+      case Key(8, kVarint):
+        if ((p = ReadVarint(value, end, &v)) == nullptr) return false;
+        out->index = v;
+        continue;
+      case Key(9, kVarint):
+        if ((p = ReadVarint(value, end, &v)) == nullptr) return false;
+        out->entry_term = v;
+        continue;
+      case Key(10, kVarint):
+        if ((p = ReadVarint(value, end, &v)) == nullptr) return false;
+        out->prev_term = v;
+        continue;
+      case Key(12, kVarint):
+        if ((p = ReadVarint(value, end, &v)) == nullptr) return false;
+        out->by_quorum = v != 0;
+        continue;
+      case Key(4, kLengthDelimited):
+        if ((p = ReadLengthDelimited(value, end, &text)) == nullptr) return false;
+        out->tag = text;
+        continue;
+      case Key(13, kLengthDelimited):
+        if ((p = ReadLengthDelimited(value, end, &text)) == nullptr) return false;
+        out->supporters.push_back(text);
+        continue;
+      case Key(14, kLengthDelimited):
+        if ((p = ReadLengthDelimited(value, end, &text)) == nullptr) return false;
+        out->voters.push_back(text);
+        continue;
+      case Key(11, kFixed64):
+        if (end - value < 8) return false;
+        out->command_hash = LoadLittleEndian64(value);
+        p = value + 8;
+        continue;
+      default:
+        break;
+    }
     uint32_t field = 0;
     uint32_t wire_type = 0;
     p = ReadKey(p, end, &field, &wire_type);
     if (p == nullptr) return false;
-    if (wire_type == kVarint) {
-      uint64_t v = 0;
-      p = ReadVarint(p, end, &v);
-      if (p == nullptr) return false;
-      switch (field) {
-        case 1: out->kind = static_cast<RaftObservation::Kind>(static_cast<int32_t>(v)); break;
-        case 2: out->time_ns = static_cast<int64_t>(v); break;
-        case 3: out->node = static_cast<int32_t>(v); break;
-        case 5: out->incarnation = v; break;
-        case 7: out->term = v; break;
-        case 8: out->index = v; break;
-        case 9: out->entry_term = v; break;
-        case 10: out->prev_term = v; break;
-        case 11: out->command_hash = v; break;
-        case 12: out->by_quorum = v != 0; break;
-        case 16: out->committed_term = v; break;
-        default: break;  // Unknown: skipped.
-      }
-      continue;
-    }
-    if (wire_type == kLengthDelimited) {
-      std::string_view value;
-      p = ReadLengthDelimited(p, end, &value);
-      if (p == nullptr) return false;
-      switch (field) {
-        case 4: out->tag = value; break;
-        case 6: out->role = value; break;
-        case 13: out->supporters.push_back(value); break;
-        case 14: out->voters.push_back(value); break;
-        case 15: out->non_voters.push_back(value); break;
-        default: break;  // Unknown: skipped.
-      }
-      continue;
-    }
-    p = SkipValue(p, end, field, wire_type, 0);
+    p = ParseField(p, end, field, wire_type, out);
     if (p == nullptr) return false;
   }
   return true;

@@ -1,5 +1,6 @@
 #include "sim/harness/rachis_observations.h"
 
+#include <bit>
 #include <cstring>
 #include <string_view>
 
@@ -87,6 +88,15 @@ char* PutUint(int field, uint64_t v, char* p) {
   return PutVarint(v, p);
 }
 
+// A fixed64 field, left out when zero.
+char* PutFixed64(int field, uint64_t v, char* p) {
+  if (v == 0) return p;
+  p = PutVarint((static_cast<uint64_t>(field) << 3) | 1, p);
+  if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
+  std::memcpy(p, &v, sizeof(v));  // little-endian
+  return p + sizeof(v);
+}
+
 // A length-delimited field; `always` for repeated elements (kept even when empty).
 inline char* PutBytes(int field, std::string_view bytes, bool always, char* p) {
   if (bytes.empty() && !always) return p;
@@ -135,7 +145,7 @@ void EncodeRachisObservation(const rachis::RachisObservation& o, const std::stri
   p = PutUint(8, o.index, p);
   p = PutUint(9, o.entry_term, p);
   p = PutUint(10, o.prev_term, p);
-  p = PutUint(11, o.command_hash, p);
+  p = PutFixed64(11, o.command_hash, p);
   p = PutUint(12, o.by_quorum ? 1 : 0, p);
   for (const std::string& s : o.supporters) p = PutBytes(13, s, true, p);
   for (const std::string& s : o.voters) p = PutBytes(14, s, true, p);
