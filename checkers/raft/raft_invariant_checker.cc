@@ -62,6 +62,20 @@ void RaftInvariantChecker::Fail(const RaftObservationView& o, const std::string&
                              .explanation = explanation};
 }
 
+RaftInvariantChecker::NodeView& RaftInvariantChecker::AddNode(int32_t node) {
+  if (node < 0 || node >= kDenseNodes) return other_nodes_[node];
+  dense_nodes_.resize(static_cast<size_t>(node) + 1);
+  return dense_nodes_[node];
+}
+
+std::pair<const RaftInvariantChecker::EntryIdentity*, bool> RaftInvariantChecker::RecordEntry(
+    uint64_t index, uint64_t term, const EntryIdentity& identity) {
+  auto [first, inserted] = first_entries_.Emplace(index, {.term = term, .identity = identity});
+  if (inserted || first->value.term == term) return {&first->value.identity, inserted};
+  auto [other, other_inserted] = other_entries_.try_emplace(std::make_pair(index, term), identity);
+  return {&other->second, other_inserted};
+}
+
 void RaftInvariantChecker::ResetLog(NodeView& node, uint64_t index, uint64_t term) {
   node.log.clear();
   node.base_index = index;
@@ -76,7 +90,7 @@ bool RaftInvariantChecker::Observe(const RaftObservation& observation) {
 bool RaftInvariantChecker::Observe(const RaftObservationView& o) {
   if (violation_.has_value()) return false;
   ++observations_;
-  NodeView& node = nodes_[o.node];
+  NodeView& node = NodeOf(o.node);
   if (o.incarnation != node.incarnation) {
     // A restart: the node rebuilt its memory from disk; commit tracking starts over.
     node.incarnation = o.incarnation;
@@ -185,16 +199,14 @@ void RaftInvariantChecker::OnAppended(const RaftObservationView& o, NodeView& no
          index);
     return;
   }
-  auto [it, inserted] =
-      entries_.try_emplace(std::make_pair(index, o.entry_term),
-                           EntryIdentity{.hash = o.command_hash, .prev_term = o.prev_term});
-  if (!inserted && (it->second.hash != o.command_hash ||
-                    it->second.prev_term != o.prev_term)) {
+  auto [known, inserted] = RecordEntry(
+      index, o.entry_term, EntryIdentity{.hash = o.command_hash, .prev_term = o.prev_term});
+  if (!inserted && (known->hash != o.command_hash || known->prev_term != o.prev_term)) {
     Fail(o, "log matching",
          absl::StrCat("entry (", index, ", term ", o.entry_term,
                       ") differs from another node's: command ", o.command_hash, " vs ",
-                      it->second.hash, ", previous term ", o.prev_term, " vs ",
-                      it->second.prev_term),
+                      known->hash, ", previous term ", o.prev_term, " vs ",
+                      known->prev_term),
          index);
     return;
   }

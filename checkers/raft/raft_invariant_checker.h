@@ -179,6 +179,10 @@ class RaftInvariantChecker {
     uint64_t hash = 0;
     uint64_t prev_term = 0;
   };
+  struct FirstEntry {  // the first term seen at an index, and its identity
+    uint64_t term = 0;
+    EntryIdentity identity;
+  };
 
   void Fail(const RaftObservationView& o, const std::string& invariant,
             const std::string& explanation, uint64_t index);
@@ -187,11 +191,24 @@ class RaftInvariantChecker {
   void OnCommit(const RaftObservationView& o, NodeView& node);
   void CheckQuorum(const RaftObservationView& o, const NodeView& node, const char* what);
   void ResetLog(NodeView& node, uint64_t index, uint64_t term);
+  NodeView& NodeOf(int32_t node) {  // valid until the next call
+    if (static_cast<uint32_t>(node) < dense_nodes_.size()) return dense_nodes_[node];
+    return AddNode(node);
+  }
+  NodeView& AddNode(int32_t node);
+  // The identity recorded for (index, term), recording `identity` if there is none:
+  // {identity, whether recorded now}.
+  std::pair<const EntryIdentity*, bool> RecordEntry(uint64_t index, uint64_t term,
+                                                    const EntryIdentity& identity);
 
-  std::map<int32_t, NodeView> nodes_;
+  static constexpr int32_t kDenseNodes = 1024;
+  std::vector<NodeView> dense_nodes_;  // node ids [0, kDenseNodes), grown on demand
+  std::map<int32_t, NodeView> other_nodes_;
   std::map<uint64_t, int32_t> leader_of_term_;
-  // (index, term) -> identity; only looked up, never iterated.
-  absl::flat_hash_map<std::pair<uint64_t, uint64_t>, EntryIdentity> entries_;
+  // (index, term) -> identity: the first term seen at each index here, the others
+  // (a rare overwrite of uncommitted entries) in the hash map, only looked up.
+  internal::IndexedRun<FirstEntry> first_entries_;
+  absl::flat_hash_map<std::pair<uint64_t, uint64_t>, EntryIdentity> other_entries_;
   internal::IndexedRun<Committed> committed_;
   internal::IndexedRun<uint64_t> applied_;  // index -> hash
   std::optional<RaftViolation> violation_;
