@@ -5,25 +5,6 @@
 
 namespace ravensim::checkers::raft {
 
-void RaftObservationView::Clear() {
-  kind = RaftObservation::KIND_UNSPECIFIED;
-  time_ns = 0;
-  node = 0;
-  tag = {};
-  incarnation = 0;
-  role = {};
-  term = 0;
-  index = 0;
-  entry_term = 0;
-  prev_term = 0;
-  command_hash = 0;
-  by_quorum = false;
-  supporters.clear();
-  voters.clear();
-  non_voters.clear();
-  committed_term = 0;
-}
-
 namespace {
 
 // Protocol buffer wire types.
@@ -74,6 +55,10 @@ inline const uint8_t* ReadVarint(const uint8_t* p, const uint8_t* end, uint64_t*
   if (p != end && *p < 0x80) {  // One byte: most of them.
     *v = *p;
     return p + 1;
+  }
+  if (end - p >= 2 && p[1] < 0x80) {  // Two bytes: log indexes.
+    *v = (p[0] & 0x7fu) | (static_cast<uint64_t>(p[1]) << 7);
+    return p + 2;
   }
   return ReadVarintSlow(p, end, v);
 }

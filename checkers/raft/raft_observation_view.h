@@ -39,7 +39,24 @@ struct RaftObservationView {
   uint64_t committed_term = 0;
 
   // Every field to its default; the repeated fields keep their capacity.
-  void Clear();
+  void Clear() {
+    kind = RaftObservation::KIND_UNSPECIFIED;
+    time_ns = 0;
+    node = 0;
+    tag = {};
+    incarnation = 0;
+    role = {};
+    term = 0;
+    index = 0;
+    entry_term = 0;
+    prev_term = 0;
+    command_hash = 0;
+    by_quorum = false;
+    supporters.clear();
+    voters.clear();
+    non_voters.clear();
+    committed_term = 0;
+  }
 };
 
 // Parses the serialized RaftObservation `bytes` into `out` (cleared first), as
