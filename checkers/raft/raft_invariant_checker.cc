@@ -4,6 +4,23 @@
 #include "absl/strings/str_join.h"
 
 namespace ravensim::checkers::raft {
+namespace {
+
+bool Contains(const std::vector<std::string>& tags, std::string_view tag) {
+  for (const std::string& t : tags) {
+    if (t == tag) return true;
+  }
+  return false;
+}
+
+// `tags` as a set: sorted, without duplicates.
+void AssignSet(const std::vector<std::string_view>& tags, std::vector<std::string>* out) {
+  out->assign(tags.begin(), tags.end());
+  std::sort(out->begin(), out->end());
+  out->erase(std::unique(out->begin(), out->end()), out->end());
+}
+
+}  // namespace
 
 std::string RaftViolation::ToString() const {
   return absl::StrCat(invariant, " violated at t=", time_ns, "ns on node ", node, " (", tag,
@@ -19,13 +36,13 @@ RaftCheckResult RaftInvariantChecker::Result() const {
 }
 
 uint64_t RaftInvariantChecker::CommittedIndex() const {
-  return committed_.empty() ? 0 : committed_.rbegin()->first;
+  return committed_.empty() ? 0 : committed_.back().index;
 }
 
 std::optional<uint64_t> RaftInvariantChecker::CommittedHash(uint64_t index) const {
-  auto it = committed_.find(index);
-  if (it == committed_.end()) return std::nullopt;
-  return it->second.hash;
+  const auto* slot = committed_.Find(index);
+  if (slot == nullptr) return std::nullopt;
+  return slot->value.hash;
 }
 
 int32_t RaftInvariantChecker::LeaderOfTerm(uint64_t term) const {
@@ -33,16 +50,30 @@ int32_t RaftInvariantChecker::LeaderOfTerm(uint64_t term) const {
   return it == leader_of_term_.end() ? -1 : it->second;
 }
 
-void RaftInvariantChecker::Fail(const RaftObservation& o, const std::string& invariant,
+void RaftInvariantChecker::Fail(const RaftObservationView& o, const std::string& invariant,
                                 const std::string& explanation, uint64_t index) {
   if (violation_.has_value()) return;
   violation_ = RaftViolation{.invariant = invariant,
-                             .node = o.node(),
-                             .tag = o.tag(),
-                             .term = o.term(),
+                             .node = o.node,
+                             .tag = std::string(o.tag),
+                             .term = o.term,
                              .index = index,
-                             .time_ns = o.time_ns(),
+                             .time_ns = o.time_ns,
                              .explanation = explanation};
+}
+
+RaftInvariantChecker::NodeView& RaftInvariantChecker::AddNode(int32_t node) {
+  if (node < 0 || node >= kDenseNodes) return other_nodes_[node];
+  dense_nodes_.resize(static_cast<size_t>(node) + 1);
+  return dense_nodes_[node];
+}
+
+std::pair<const RaftInvariantChecker::EntryIdentity*, bool> RaftInvariantChecker::RecordEntry(
+    uint64_t index, uint64_t term, const EntryIdentity& identity) {
+  auto [first, inserted] = first_entries_.Emplace(index, {.term = term, .identity = identity});
+  if (inserted || first->value.term == term) return {&first->value.identity, inserted};
+  auto [other, other_inserted] = other_entries_.try_emplace(std::make_pair(index, term), identity);
+  return {&other->second, other_inserted};
 }
 
 void RaftInvariantChecker::ResetLog(NodeView& node, uint64_t index, uint64_t term) {
@@ -51,19 +82,23 @@ void RaftInvariantChecker::ResetLog(NodeView& node, uint64_t index, uint64_t ter
   node.base_term = term;
 }
 
-bool RaftInvariantChecker::Observe(const RaftObservation& o) {
+bool RaftInvariantChecker::Observe(const RaftObservation& observation) {
+  ViewOf(observation, &scratch_);
+  return Observe(scratch_);
+}
+
+bool RaftInvariantChecker::Observe(const RaftObservationView& o) {
   if (violation_.has_value()) return false;
   ++observations_;
-  NodeView& node = nodes_[o.node()];
-  node.tag = o.tag();
-  if (o.incarnation() != node.incarnation) {
+  NodeView& node = NodeOf(o.node);
+  if (o.incarnation != node.incarnation) {
     // A restart: the node rebuilt its memory from disk; commit tracking starts over.
-    node.incarnation = o.incarnation();
+    node.incarnation = o.incarnation;
     node.commit_index = 0;
   }
-  switch (o.kind()) {
+  switch (o.kind) {
     case RaftObservation::STATE_CHANGED:
-      if (o.role() == "LeaderElect" || o.role() == "Leader") OnLeadership(o, node);
+      if (o.role == "LeaderElect" || o.role == "Leader") OnLeadership(o, node);
       break;
     case RaftObservation::ELECTION_WON:
       CheckQuorum(o, node, "election");
@@ -73,52 +108,52 @@ bool RaftInvariantChecker::Observe(const RaftObservation& o) {
       OnAppended(o, node);
       break;
     case RaftObservation::LOG_TRUNCATED: {
-      if (o.index() <= node.commit_index) {
+      if (o.index <= node.commit_index) {
         Fail(o, "state machine safety",
-             absl::StrCat("truncated from ", o.index(), " below its commit index ",
+             absl::StrCat("truncated from ", o.index, " below its commit index ",
                           node.commit_index),
-             o.index());
+             o.index);
       }
-      node.log.erase(node.log.lower_bound(o.index()), node.log.end());
+      node.log.EraseFrom(node.log.LowerBound(o.index));
       break;
     }
     case RaftObservation::SNAPSHOT_INSTALLED: {
-      auto it = node.log.find(o.index());
-      if (it != node.log.end() && it->second.term == o.entry_term()) {
-        node.log.erase(node.log.begin(), std::next(it));
-        node.base_index = o.index();
-        node.base_term = o.entry_term();
+      const auto* slot = node.log.Find(o.index);
+      if (slot != nullptr && slot->value.term == o.entry_term) {
+        node.log.EraseThrough(slot);
+        node.base_index = o.index;
+        node.base_term = o.entry_term;
       } else {
-        ResetLog(node, o.index(), o.entry_term());
+        ResetLog(node, o.index, o.entry_term);
       }
       break;
     }
     case RaftObservation::LOG_RESET:
-      ResetLog(node, o.index(), o.entry_term());
+      ResetLog(node, o.index, o.entry_term);
       break;
     case RaftObservation::COMMIT_ADVANCED:
       OnCommit(o, node);
       break;
     case RaftObservation::APPLIED: {
-      auto [it, inserted] = applied_.emplace(o.index(), o.command_hash());
-      if (!inserted && it->second != o.command_hash()) {
+      auto [slot, inserted] = applied_.Emplace(o.index, o.command_hash);
+      if (!inserted && slot->value != o.command_hash) {
         Fail(o, "state machine safety",
-             absl::StrCat("applied command ", o.command_hash(), " where another node applied ",
-                          it->second),
-             o.index());
+             absl::StrCat("applied command ", o.command_hash, " where another node applied ",
+                          slot->value),
+             o.index);
       }
       break;
     }
     case RaftObservation::COMMITTED_CONFLICT:
       Fail(o, "state machine safety",
-           absl::StrCat("leader sent an entry of term ", o.entry_term(),
-                        " over the committed entry of term ", o.committed_term(),
+           absl::StrCat("leader sent an entry of term ", o.entry_term,
+                        " over the committed entry of term ", o.committed_term,
                         " (leader completeness broken; the node refused it)"),
-           o.index());
+           o.index);
       break;
     case RaftObservation::TOPOLOGY_CHANGED:
-      node.voters = {o.voters().begin(), o.voters().end()};
-      node.non_voters = {o.non_voters().begin(), o.non_voters().end()};
+      AssignSet(o.voters, &node.voters);
+      AssignSet(o.non_voters, &node.non_voters);
       break;
     default:
       break;
@@ -126,19 +161,19 @@ bool RaftInvariantChecker::Observe(const RaftObservation& o) {
   return !violation_.has_value();
 }
 
-// Election safety and leader completeness, when a node takes leadership of o.term().
-void RaftInvariantChecker::OnLeadership(const RaftObservation& o, NodeView& node) {
-  auto [it, inserted] = leader_of_term_.emplace(o.term(), o.node());
-  if (!inserted && it->second != o.node()) {
+// Election safety and leader completeness, when a node takes leadership of o.term.
+void RaftInvariantChecker::OnLeadership(const RaftObservationView& o, NodeView& node) {
+  auto [it, inserted] = leader_of_term_.emplace(o.term, o.node);
+  if (!inserted && it->second != o.node) {
     Fail(o, "election safety",
-         absl::StrCat("node ", it->second, " already won term ", o.term()), 0);
+         absl::StrCat("node ", it->second, " already won term ", o.term), 0);
     return;
   }
   for (const auto& [index, committed] : committed_) {
-    if (committed.commit_term >= o.term() || index <= node.base_index) continue;
-    auto entry = node.log.find(index);
-    if (entry == node.log.end() || entry->second.term != committed.term ||
-        entry->second.hash != committed.hash) {
+    if (committed.commit_term >= o.term || index <= node.base_index) continue;
+    const auto* entry = node.log.Find(index);
+    if (entry == nullptr || entry->value.term != committed.term ||
+        entry->value.hash != committed.hash) {
       Fail(o, "leader completeness",
            absl::StrCat("new leader lacks entry committed in term ", committed.commit_term,
                         " (entry term ", committed.term, ")"),
@@ -149,46 +184,47 @@ void RaftInvariantChecker::OnLeadership(const RaftObservation& o, NodeView& node
 }
 
 // Log matching: (index, term) identifies the command and the term before it.
-void RaftInvariantChecker::OnAppended(const RaftObservation& o, NodeView& node) {
-  const uint64_t index = o.index();
-  const uint64_t expected_prev =
-      index - 1 == node.base_index
-          ? node.base_term
-          : (node.log.count(index - 1) > 0 ? node.log[index - 1].term : o.prev_term());
-  if (expected_prev != o.prev_term()) {
+void RaftInvariantChecker::OnAppended(const RaftObservationView& o, NodeView& node) {
+  const uint64_t index = o.index;
+  uint64_t expected_prev = o.prev_term;
+  if (index - 1 == node.base_index) {
+    expected_prev = node.base_term;
+  } else if (const auto* prev = node.log.Find(index - 1); prev != nullptr) {
+    expected_prev = prev->value.term;
+  }
+  if (expected_prev != o.prev_term) {
     Fail(o, "log matching",
-         absl::StrCat("appended with previous term ", o.prev_term(), " but the log has ",
+         absl::StrCat("appended with previous term ", o.prev_term, " but the log has ",
                       expected_prev),
          index);
     return;
   }
-  auto [it, inserted] =
-      entries_.emplace(std::make_pair(index, o.entry_term()),
-                       EntryIdentity{.hash = o.command_hash(), .prev_term = o.prev_term()});
-  if (!inserted && (it->second.hash != o.command_hash() ||
-                    it->second.prev_term != o.prev_term())) {
+  auto [known, inserted] = RecordEntry(
+      index, o.entry_term, EntryIdentity{.hash = o.command_hash, .prev_term = o.prev_term});
+  if (!inserted && (known->hash != o.command_hash || known->prev_term != o.prev_term)) {
     Fail(o, "log matching",
-         absl::StrCat("entry (", index, ", term ", o.entry_term(),
-                      ") differs from another node's: command ", o.command_hash(), " vs ",
-                      it->second.hash, ", previous term ", o.prev_term(), " vs ",
-                      it->second.prev_term),
+         absl::StrCat("entry (", index, ", term ", o.entry_term,
+                      ") differs from another node's: command ", o.command_hash, " vs ",
+                      known->hash, ", previous term ", o.prev_term, " vs ",
+                      known->prev_term),
          index);
     return;
   }
-  node.log.erase(node.log.lower_bound(index), node.log.end());
-  node.log[index] = {.term = o.entry_term(), .hash = o.command_hash()};
+  // Everything from index on is replaced, so the entry goes at the end.
+  node.log.EraseFrom(node.log.LowerBound(index));
+  node.log.Append(index, {.term = o.entry_term, .hash = o.command_hash});
 }
 
-void RaftInvariantChecker::CheckQuorum(const RaftObservation& o, const NodeView& node,
+void RaftInvariantChecker::CheckQuorum(const RaftObservationView& o, const NodeView& node,
                                        const char* what) {
   // The voters in force are the ones the node reported through TOPOLOGY_CHANGED.
   int counted = 0;
-  for (const std::string& supporter : o.supporters()) {
-    if (node.non_voters.count(supporter) > 0 || node.voters.count(supporter) == 0) {
+  for (std::string_view supporter : o.supporters) {
+    if (Contains(node.non_voters, supporter) || !Contains(node.voters, supporter)) {
       Fail(o, "voting quorum",
-           absl::StrCat(what, " counted ", supporter, ", who is not a voter (voters: ",
+           absl::StrCat(what, " counted ", std::string(supporter), ", who is not a voter (voters: ",
                         absl::StrJoin(node.voters, ","), ")"),
-           o.index());
+           o.index);
       return;
     }
     ++counted;
@@ -198,39 +234,39 @@ void RaftInvariantChecker::CheckQuorum(const RaftObservation& o, const NodeView&
     Fail(o, "voting quorum",
          absl::StrCat(what, " decided by ", counted, " of ", node.voters.size(),
                       " voters, below the majority ", majority),
-         o.index());
+         o.index);
   }
 }
 
-void RaftInvariantChecker::OnCommit(const RaftObservation& o, NodeView& node) {
-  if (o.index() < node.commit_index) {
+void RaftInvariantChecker::OnCommit(const RaftObservationView& o, NodeView& node) {
+  if (o.index < node.commit_index) {
     Fail(o, "commit index monotone",
-         absl::StrCat("commit index went from ", node.commit_index, " to ", o.index()),
-         o.index());
+         absl::StrCat("commit index went from ", node.commit_index, " to ", o.index),
+         o.index);
     return;
   }
-  if (o.by_quorum()) {
+  if (o.by_quorum) {
     CheckQuorum(o, node, "commit");
     if (violation_.has_value()) return;
   }
-  for (auto it = node.log.upper_bound(node.commit_index);
-       it != node.log.end() && it->first <= o.index(); ++it) {
-    auto [committed, inserted] = committed_.emplace(
-        it->first, Committed{.term = it->second.term,
-                             .hash = it->second.hash,
-                             .commit_term = o.term()});
+  for (const auto* it = node.log.UpperBound(node.commit_index);
+       it != node.log.end() && it->index <= o.index; ++it) {
+    auto [committed, inserted] = committed_.Emplace(
+        it->index, Committed{.term = it->value.term,
+                             .hash = it->value.hash,
+                             .commit_term = o.term});
     if (inserted) continue;
-    if (committed->second.term != it->second.term ||
-        committed->second.hash != it->second.hash) {
+    if (committed->value.term != it->value.term ||
+        committed->value.hash != it->value.hash) {
       Fail(o, "state machine safety",
-           absl::StrCat("committed entry of term ", it->second.term,
-                        " where another node committed term ", committed->second.term),
-           it->first);
+           absl::StrCat("committed entry of term ", it->value.term,
+                        " where another node committed term ", committed->value.term),
+           it->index);
       return;
     }
-    committed->second.commit_term = std::min(committed->second.commit_term, o.term());
+    committed->value.commit_term = std::min(committed->value.commit_term, o.term);
   }
-  node.commit_index = o.index();
+  node.commit_index = o.index;
 }
 
 }  // namespace ravensim::checkers::raft

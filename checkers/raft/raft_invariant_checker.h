@@ -12,21 +12,116 @@
 //   * voting quorum       — commits and election wins are decided by a majority of the
 //                           voters in force, never counting a watcher or promotable.
 // Feed observations in time order with Observe(); the first violation is kept and later
-// observations are ignored. Memory is proportional to the log sizes observed.
-// Thread-compatible.
+// observations are ignored. Observe() takes a RaftObservationView (raft_observation_view.h,
+// what a runner parses each observation into without allocating) or a RaftObservation
+// (read through a view); both check the same. Memory is proportional to the log sizes
+// observed. Thread-compatible.
 #ifndef RAVENSIM_CHECKERS_RAFT_RAFT_INVARIANT_CHECKER_H_
 #define RAVENSIM_CHECKERS_RAFT_RAFT_INVARIANT_CHECKER_H_
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "checkers/raft/raft_observation.pb.h"
+#include "checkers/raft/raft_observation_view.h"
 
 namespace ravensim::checkers::raft {
+
+namespace internal {
+
+// Values keyed by strictly increasing log index, kept in one vector: finding an index in
+// a run without gaps is one subtraction, appending at the end and dropping a prefix are
+// amortized O(1), and nothing is allocated per entry (the checker's logs and commit
+// records are such runs). Inserting below the last index shifts the later slots.
+template <typename T>
+class IndexedRun {
+ public:
+  struct Slot {
+    uint64_t index;
+    T value;
+  };
+
+  bool empty() const { return head_ == slots_.size(); }
+  size_t size() const { return slots_.size() - head_; }
+  Slot* begin() { return slots_.data() + head_; }
+  Slot* end() { return slots_.data() + slots_.size(); }
+  const Slot* begin() const { return slots_.data() + head_; }
+  const Slot* end() const { return slots_.data() + slots_.size(); }
+  const Slot& back() const { return slots_.back(); }
+
+  // The first slot whose index is >= `index` (end() if none).
+  Slot* LowerBound(uint64_t index) {
+    Slot* const first = begin();
+    Slot* const last = end();
+    if (first == last || index <= first->index) return first;
+    if (index > last[-1].index) return last;
+    const uint64_t offset = index - first->index;
+    if (offset < size() && first[offset].index == index) return first + offset;
+    return std::lower_bound(first, last, index,
+                            [](const Slot& s, uint64_t i) { return s.index < i; });
+  }
+  const Slot* LowerBound(uint64_t index) const {
+    return const_cast<IndexedRun*>(this)->LowerBound(index);
+  }
+  // The first slot whose index is > `index`.
+  Slot* UpperBound(uint64_t index) {
+    return index == UINT64_MAX ? end() : LowerBound(index + 1);
+  }
+  Slot* Find(uint64_t index) {
+    Slot* const slot = LowerBound(index);
+    return slot != end() && slot->index == index ? slot : nullptr;
+  }
+  const Slot* Find(uint64_t index) const {
+    return const_cast<IndexedRun*>(this)->Find(index);
+  }
+
+  // Like std::map::emplace: the slot at `index`, and whether it was inserted.
+  std::pair<Slot*, bool> Emplace(uint64_t index, const T& value) {
+    if (empty() || index > back().index) {
+      slots_.push_back(Slot{index, value});
+      return {&slots_.back(), true};
+    }
+    Slot* const slot = LowerBound(index);
+    if (slot->index == index) return {slot, false};
+    const auto at = slots_.insert(slots_.begin() + (slot - slots_.data()), Slot{index, value});
+    return {&*at, true};
+  }
+  // Appends at an index above every held one.
+  void Append(uint64_t index, const T& value) { slots_.push_back(Slot{index, value}); }
+  // Drops [first, end()).
+  void EraseFrom(const Slot* first) {
+    slots_.resize(static_cast<size_t>(first - slots_.data()));
+    if (empty()) clear();
+  }
+  // Drops [begin(), last].
+  void EraseThrough(const Slot* last) {
+    head_ = static_cast<size_t>(last - slots_.data()) + 1;
+    if (empty()) {
+      clear();
+    } else if (head_ >= 64 && head_ * 2 >= slots_.size()) {
+      slots_.erase(slots_.begin(), slots_.begin() + static_cast<std::ptrdiff_t>(head_));
+      head_ = 0;
+    }
+  }
+  void clear() {
+    slots_.clear();
+    head_ = 0;
+  }
+
+ private:
+  std::vector<Slot> slots_;
+  size_t head_ = 0;  // slots_[0, head_) are dropped
+};
+
+}  // namespace internal
 
 struct RaftViolation {
   std::string invariant;  // "election safety", "log matching", ...
@@ -50,7 +145,8 @@ class RaftInvariantChecker {
   RaftInvariantChecker() = default;
 
   // Checks one observation. Returns false once a violation has been found.
-  bool Observe(const RaftObservation& observation);
+  bool Observe(const RaftObservationView& observation);
+  bool Observe(const RaftObservation& observation);  // through a view of it
   RaftCheckResult Result() const;
 
   // Introspection for tests and liveness checks.
@@ -64,14 +160,15 @@ class RaftInvariantChecker {
     uint64_t hash = 0;
   };
   struct NodeView {
-    std::string tag;
     uint64_t incarnation = 0;
     uint64_t base_index = 0;
     uint64_t base_term = 0;
-    std::map<uint64_t, LogEntryView> log;  // index > base_index
+    internal::IndexedRun<LogEntryView> log;
     uint64_t commit_index = 0;
-    std::set<std::string> voters;
-    std::set<std::string> non_voters;
+    // As reported by TOPOLOGY_CHANGED: sorted, without duplicates (a few tags, searched
+    // linearly).
+    std::vector<std::string> voters;
+    std::vector<std::string> non_voters;
   };
   struct Committed {
     uint64_t term = 0;
@@ -82,22 +179,41 @@ class RaftInvariantChecker {
     uint64_t hash = 0;
     uint64_t prev_term = 0;
   };
+  struct FirstEntry {  // the first term seen at an index, and its identity
+    uint64_t term = 0;
+    EntryIdentity identity;
+  };
 
-  void Fail(const RaftObservation& o, const std::string& invariant,
+  void Fail(const RaftObservationView& o, const std::string& invariant,
             const std::string& explanation, uint64_t index);
-  void OnLeadership(const RaftObservation& o, NodeView& node);
-  void OnAppended(const RaftObservation& o, NodeView& node);
-  void OnCommit(const RaftObservation& o, NodeView& node);
-  void CheckQuorum(const RaftObservation& o, const NodeView& node, const char* what);
+  void OnLeadership(const RaftObservationView& o, NodeView& node);
+  void OnAppended(const RaftObservationView& o, NodeView& node);
+  void OnCommit(const RaftObservationView& o, NodeView& node);
+  void CheckQuorum(const RaftObservationView& o, const NodeView& node, const char* what);
   void ResetLog(NodeView& node, uint64_t index, uint64_t term);
+  NodeView& NodeOf(int32_t node) {  // valid until the next call
+    if (static_cast<uint32_t>(node) < dense_nodes_.size()) return dense_nodes_[node];
+    return AddNode(node);
+  }
+  NodeView& AddNode(int32_t node);
+  // The identity recorded for (index, term), recording `identity` if there is none:
+  // {identity, whether recorded now}.
+  std::pair<const EntryIdentity*, bool> RecordEntry(uint64_t index, uint64_t term,
+                                                    const EntryIdentity& identity);
 
-  std::map<int32_t, NodeView> nodes_;
+  static constexpr int32_t kDenseNodes = 1024;
+  std::vector<NodeView> dense_nodes_;  // node ids [0, kDenseNodes), grown on demand
+  std::map<int32_t, NodeView> other_nodes_;
   std::map<uint64_t, int32_t> leader_of_term_;
-  std::map<std::pair<uint64_t, uint64_t>, EntryIdentity> entries_;  // (index, term)
-  std::map<uint64_t, Committed> committed_;
-  std::map<uint64_t, uint64_t> applied_;  // index -> hash
+  // (index, term) -> identity: the first term seen at each index here, the others
+  // (a rare overwrite of uncommitted entries) in the hash map, only looked up.
+  internal::IndexedRun<FirstEntry> first_entries_;
+  absl::flat_hash_map<std::pair<uint64_t, uint64_t>, EntryIdentity> other_entries_;
+  internal::IndexedRun<Committed> committed_;
+  internal::IndexedRun<uint64_t> applied_;  // index -> hash
   std::optional<RaftViolation> violation_;
   int64_t observations_ = 0;
+  RaftObservationView scratch_;  // Observe(RaftObservation)'s view
 };
 
 }  // namespace ravensim::checkers::raft

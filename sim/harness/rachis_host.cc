@@ -260,10 +260,11 @@ void RachisHost::EmitReady(rachis::Ready& ready, Effects* effects) {
   effects->messages.reserve(effects->messages.size() + ready.messages.size() +
                             ready.results.size());
   for (const rachis::RachisObservation& o : ready.observations) {
-    std::string detail;
-    EncodeRachisObservation(o, options_.tag, incarnation_, &detail);
-    effects->Observe(RachisObservationKind(o.kind), static_cast<int64_t>(o.index),
-                     std::move(detail));
+    // Filled in place: the detail is encoded straight into the observation.
+    Observation& observation = effects->observations.emplace_back();
+    observation.kind = RachisObservationKind(o.kind);
+    observation.value = static_cast<int64_t>(o.index);
+    EncodeRachisObservation(o, options_.tag, incarnation_, &observation.detail);
   }
   const bool after_persist = ready.NeedsSync();
   // Messages go to their receivers in process (rachis_wire.h), moved out of the Ready.

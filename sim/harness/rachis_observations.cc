@@ -1,5 +1,6 @@
 #include "sim/harness/rachis_observations.h"
 
+#include <bit>
 #include <cstring>
 #include <string_view>
 
@@ -87,11 +88,24 @@ char* PutUint(int field, uint64_t v, char* p) {
   return PutVarint(v, p);
 }
 
+// A fixed64 field, left out when zero.
+char* PutFixed64(int field, uint64_t v, char* p) {
+  if (v == 0) return p;
+  p = PutVarint((static_cast<uint64_t>(field) << 3) | 1, p);
+  if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
+  std::memcpy(p, &v, sizeof(v));  // little-endian
+  return p + sizeof(v);
+}
+
 // A length-delimited field; `always` for repeated elements (kept even when empty).
-char* PutBytes(int field, std::string_view bytes, bool always, char* p) {
+inline char* PutBytes(int field, std::string_view bytes, bool always, char* p) {
   if (bytes.empty() && !always) return p;
   p = PutVarint((static_cast<uint64_t>(field) << 3) | 2, p);
   p = PutVarint(bytes.size(), p);
+  if (bytes.size() <= 8) {  // Tags: a byte or two, cheaper copied here than by memcpy.
+    for (char c : bytes) *p++ = c;
+    return p;
+  }
   std::memcpy(p, bytes.data(), bytes.size());
   return p + bytes.size();
 }
@@ -99,18 +113,26 @@ char* PutBytes(int field, std::string_view bytes, bool always, char* p) {
 // Upper bound of a length-delimited field's size (key, length, bytes).
 size_t BytesBound(std::string_view bytes) { return bytes.size() + 12; }
 
+// Upper bound of the size of the fields other than the repeated ones and the tag.
+constexpr size_t kScalarsBound = 12 * 12;
+
 }  // namespace
 
 void EncodeRachisObservation(const rachis::RachisObservation& o, const std::string& tag,
                              uint64_t incarnation, std::string* out) {
-  const std::string_view role =
-      o.kind == Kind::kStateChanged ? rachis::RachisStateName(o.state) : "";
-  size_t bound = 11 * 12 + BytesBound(tag) + BytesBound(role);
+  const std::string_view role = o.kind == Kind::kStateChanged
+                                    ? std::string_view(rachis::RachisStateName(o.state))
+                                    : std::string_view();
+  size_t bound = kScalarsBound + BytesBound(tag) + BytesBound(role);
   for (const std::string& s : o.supporters) bound += BytesBound(s);
   for (const std::string& s : o.voters) bound += BytesBound(s);
   for (const std::string& s : o.non_voters) bound += BytesBound(s);
-  out->resize(bound);
-  char* const begin = out->data();
+  // Written on the stack when it fits (nearly always), then copied once into `out`:
+  // sizing `out` to the bound first would zero the whole bound.
+  char stack[512];
+  const bool on_stack = bound <= sizeof(stack);
+  if (!on_stack) out->resize(bound);
+  char* const begin = on_stack ? stack : out->data();
   char* p = begin;
   // Field numbers of checkers/raft/raft_observation.proto, in order. time_ns and node
   // (2, 3) are stamped by the decoder. The role is read only from STATE_CHANGED;
@@ -123,13 +145,17 @@ void EncodeRachisObservation(const rachis::RachisObservation& o, const std::stri
   p = PutUint(8, o.index, p);
   p = PutUint(9, o.entry_term, p);
   p = PutUint(10, o.prev_term, p);
-  p = PutUint(11, o.command_hash, p);
+  p = PutFixed64(11, o.command_hash, p);
   p = PutUint(12, o.by_quorum ? 1 : 0, p);
   for (const std::string& s : o.supporters) p = PutBytes(13, s, true, p);
   for (const std::string& s : o.voters) p = PutBytes(14, s, true, p);
   for (const std::string& s : o.non_voters) p = PutBytes(15, s, true, p);
   p = PutUint(16, o.committed_term, p);
-  out->resize(static_cast<size_t>(p - begin));
+  if (on_stack) {
+    out->assign(stack, static_cast<size_t>(p - begin));
+  } else {
+    out->resize(static_cast<size_t>(p - begin));
+  }
 }
 
 bool DecodeRachisObservation(const ObservationRecord& record, RaftObservation* out) {

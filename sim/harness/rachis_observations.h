@@ -4,8 +4,10 @@
 // RachisHost emits each core observation as a harness Observation of kind
 // "rachis.<name>" with value = index and detail = serialized RaftObservation (without
 // time and node, which the World stamps on the ObservationRecord). A runner's observer
-// calls DecodeRachisObservation() on every record and feeds the result to a
-// checkers::raft::RaftInvariantChecker.
+// decodes every record and feeds the result to a checkers::raft::RaftInvariantChecker:
+// with DecodeRachisObservation() into the message, or (cheaper: no copies, no
+// allocations) with checkers::raft::ParseRaftObservationView() of the detail into a
+// reused view, stamping time and node itself, as RachisWorld does.
 #ifndef RAVENSIM_SIM_HARNESS_RACHIS_OBSERVATIONS_H_
 #define RAVENSIM_SIM_HARNESS_RACHIS_OBSERVATIONS_H_
 

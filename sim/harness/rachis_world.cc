@@ -2,7 +2,9 @@
 
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "checkers/raft/raft_observation_view.h"
 #include "core/rachis/entry_hash.h"
 #include "sim/harness/rachis_observations.h"
 
@@ -95,8 +97,16 @@ RachisWorld::RachisWorld(const RachisWorldOptions& options) : options_(options) 
                                    [this](NodeId id) { return MakeNode(id); });
   world_->SetObserver([this](const ObservationRecord& record) {
     if (!options_.check_invariants) return;
-    // One message reused for every decode: parsing into it keeps its string buffers.
-    if (DecodeRachisObservation(record, &scratch_)) checker_.Observe(scratch_);
+    // DecodeRachisObservation into a view: one reused for every observation, pointing
+    // into the record's detail, so nothing is copied or allocated.
+    if (record.observation == nullptr ||
+        !absl::StartsWith(record.observation->kind, kRachisObservationPrefix) ||
+        !checkers::raft::ParseRaftObservationView(record.observation->detail, &scratch_)) {
+      return;
+    }
+    scratch_.time_ns = record.time.nanos();
+    scratch_.node = record.node;
+    checker_.Observe(scratch_);
   });
 }
 

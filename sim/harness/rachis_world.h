@@ -25,6 +25,7 @@
 
 #include "absl/status/status.h"
 #include "checkers/raft/raft_invariant_checker.h"
+#include "checkers/raft/raft_observation_view.h"
 #include "sim/harness/cluster_client.h"
 #include "sim/harness/rachis_host.h"
 #include "sim/harness/world.h"
@@ -86,7 +87,7 @@ class RachisWorld {
   RachisWorldOptions options_;
   rachis::ClusterTopologyProto topology_;
   checkers::raft::RaftInvariantChecker checker_;
-  checkers::raft::RaftObservation scratch_;  // Decoding buffer of the observer.
+  checkers::raft::RaftObservationView scratch_;  // Decoding buffer of the observer.
   std::vector<ClientOperation> returns_;
   int64_t invoked_ = 0;
   int64_t acknowledged_ = 0;

@@ -1,0 +1,273 @@
+#include "checkers/raft/raft_observation_view.h"
+
+#include <bit>
+#include <cstring>
+
+namespace ravensim::checkers::raft {
+
+namespace {
+
+// Protocol buffer wire types.
+constexpr uint32_t kVarint = 0;
+constexpr uint32_t kFixed64 = 1;
+constexpr uint32_t kLengthDelimited = 2;
+constexpr uint32_t kStartGroup = 3;
+constexpr uint32_t kEndGroup = 4;
+constexpr uint32_t kFixed32 = 5;
+
+// Readers of one serialized message: each takes the next byte to read and the end, and
+// returns the byte after what it read, or nullptr when the bytes end first or are
+// malformed. (Plain pointers in and out keep the position in a register.)
+
+// A varint of two bytes or more with ten bytes to read from, unrolled without bounds
+// checks. Each byte after the first is added less one: that cancels the previous byte's
+// continuation bit. Bits past the 64th are dropped, as the protobuf parser does; a
+// varint longer than ten bytes is malformed.
+inline const uint8_t* ReadLongVarint(const uint8_t* p, uint64_t* v) {
+  uint64_t result = p[0];
+  for (int i = 1; i < 10; ++i) {
+    const uint64_t byte = p[i];
+    result += (byte - 1) << (7 * i);
+    if (byte < 0x80) {
+      *v = result;
+      return p + i + 1;
+    }
+  }
+  return nullptr;
+}
+
+const uint8_t* ReadVarintSlow(const uint8_t* p, const uint8_t* end, uint64_t* v) {
+  if (end - p >= 10) return ReadLongVarint(p, v);
+  uint64_t result = 0;
+  for (int shift = 0; shift < 64; shift += 7) {  // Ten bytes.
+    if (p == end) return nullptr;
+    const uint8_t byte = *p++;
+    result |= static_cast<uint64_t>(byte & 0x7f) << shift;
+    if (byte < 0x80) {
+      *v = result;
+      return p;
+    }
+  }
+  return nullptr;
+}
+
+inline const uint8_t* ReadVarint(const uint8_t* p, const uint8_t* end, uint64_t* v) {
+  if (p != end && *p < 0x80) {  // One byte: most of them.
+    *v = *p;
+    return p + 1;
+  }
+  if (end - p >= 2 && p[1] < 0x80) {  // Two bytes: log indexes.
+    *v = (p[0] & 0x7fu) | (static_cast<uint64_t>(p[1]) << 7);
+    return p + 2;
+  }
+  return ReadVarintSlow(p, end, v);
+}
+
+// A field key; malformed if the field number is 0 or the wire type impossible.
+inline const uint8_t* ReadKey(const uint8_t* p, const uint8_t* end, uint32_t* field,
+                              uint32_t* wire_type) {
+  uint64_t key = 0;
+  p = ReadVarint(p, end, &key);
+  if (p == nullptr || key > 0xffffffffu) return nullptr;
+  *field = static_cast<uint32_t>(key >> 3);
+  *wire_type = static_cast<uint32_t>(key & 7);
+  return *field != 0 && *wire_type <= kFixed32 ? p : nullptr;
+}
+
+inline const uint8_t* ReadLengthDelimited(const uint8_t* p, const uint8_t* end,
+                                          std::string_view* out) {
+  uint64_t size = 0;
+  p = ReadVarint(p, end, &size);
+  if (p == nullptr || size > 0x7fffffffu || size > static_cast<uint64_t>(end - p)) {
+    return nullptr;
+  }
+  *out = std::string_view(reinterpret_cast<const char*>(p), size);
+  return p + size;
+}
+
+// Skips the value of a field whose key was just read (a group up to its end).
+const uint8_t* SkipValue(const uint8_t* p, const uint8_t* end, uint32_t field,
+                         uint32_t wire_type, int depth) {
+  uint64_t ignored = 0;
+  std::string_view bytes;
+  switch (wire_type) {
+    case kVarint: return ReadVarint(p, end, &ignored);
+    case kFixed64: return end - p >= 8 ? p + 8 : nullptr;
+    case kLengthDelimited: return ReadLengthDelimited(p, end, &bytes);
+    case kFixed32: return end - p >= 4 ? p + 4 : nullptr;
+    case kStartGroup: {
+      if (depth >= 100) return nullptr;
+      while (true) {
+        uint32_t inner_field = 0;
+        uint32_t inner_type = 0;
+        p = ReadKey(p, end, &inner_field, &inner_type);
+        if (p == nullptr) return nullptr;
+        if (inner_type == kEndGroup) return inner_field == field ? p : nullptr;
+        p = SkipValue(p, end, inner_field, inner_type, depth + 1);
+        if (p == nullptr) return nullptr;
+      }
+    }
+    default: return nullptr;  // An end group without its start.
+  }
+}
+
+}  // namespace
+
+namespace {
+
+inline uint64_t LoadLittleEndian64(const uint8_t* p) {
+  uint64_t v = 0;
+  std::memcpy(&v, p, sizeof(v));
+  if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
+  return v;
+}
+
+// Stores a varint field's value into `out` (unknown fields: nothing).
+inline void SetVarintField(uint32_t field, uint64_t v, RaftObservationView* out) {
+  switch (field) {
+    case 1: out->kind = static_cast<RaftObservation::Kind>(static_cast<int32_t>(v)); break;
+    case 2: out->time_ns = static_cast<int64_t>(v); break;
+    case 3: out->node = static_cast<int32_t>(v); break;
+    case 5: out->incarnation = v; break;
+    case 7: out->term = v; break;
+    case 8: out->index = v; break;
+    case 9: out->entry_term = v; break;
+    case 10: out->prev_term = v; break;
+    case 12: out->by_quorum = v != 0; break;
+    case 16: out->committed_term = v; break;
+    default: break;
+  }
+}
+
+// Stores a length-delimited field's value into `out` (unknown fields: nothing).
+inline void SetTextField(uint32_t field, std::string_view v, RaftObservationView* out) {
+  switch (field) {
+    case 4: out->tag = v; break;
+    case 6: out->role = v; break;
+    case 13: out->supporters.push_back(v); break;
+    case 14: out->voters.push_back(v); break;
+    case 15: out->non_voters.push_back(v); break;
+    default: break;
+  }
+}
+
+// One field whose key was read: stores it into `out` if known (with its declared wire
+// type), skips it if not.
+const uint8_t* ParseField(const uint8_t* p, const uint8_t* end, uint32_t field,
+                          uint32_t wire_type, RaftObservationView* out) {
+  if (wire_type == kVarint) {
+    uint64_t v = 0;
+    p = ReadVarint(p, end, &v);
+    if (p != nullptr) SetVarintField(field, v, out);
+    return p;
+  }
+  if (wire_type == kLengthDelimited) {
+    std::string_view v;
+    p = ReadLengthDelimited(p, end, &v);
+    if (p != nullptr) SetTextField(field, v, out);
+    return p;
+  }
+  if (wire_type == kFixed64 && field == 11) {
+    if (end - p < 8) return nullptr;
+    out->command_hash = LoadLittleEndian64(p);
+    return p + 8;
+  }
+  return SkipValue(p, end, field, wire_type, 0);
+}
+
+constexpr uint8_t Key(uint32_t field, uint32_t wire_type) {
+  return static_cast<uint8_t>((field << 3) | wire_type);
+}
+
+}  // namespace
+
+bool ParseRaftObservationView(std::string_view bytes, RaftObservationView* out) {
+  out->Clear();
+  const uint8_t* p = reinterpret_cast<const uint8_t*>(bytes.data());
+  const uint8_t* const end = p + bytes.size();
+  while (p != end) {
+    // Fast path: the one-byte keys (fields 1-15) of the fields EncodeRachisObservation
+    // writes, dispatched on the key byte; anything else goes through ParseField.
+    const uint8_t* const value = p + 1;
+    uint64_t v = 0;
+    std::string_view text;
+    switch (*p) {
+      case Key(1, kVarint):
+        if ((p = ReadVarint(value, end, &v)) == nullptr) return false;
+        out->kind = static_cast<RaftObservation::Kind>(static_cast<int32_t>(v));
+        continue;
+      case Key(5, kVarint):
+        if ((p = ReadVarint(value, end, &v)) == nullptr) return false;
+        out->incarnation = v;
+        continue;
+      case Key(7, kVarint):
+        if ((p = ReadVarint(value, end, &v)) == nullptr) return false;
+        out->term = v;
+        continue;
+      case Key(8, kVarint):
+        if ((p = ReadVarint(value, end, &v)) == nullptr) return false;
+        out->index = v;
+        continue;
+      case Key(9, kVarint):
+        if ((p = ReadVarint(value, end, &v)) == nullptr) return false;
+        out->entry_term = v;
+        continue;
+      case Key(10, kVarint):
+        if ((p = ReadVarint(value, end, &v)) == nullptr) return false;
+        out->prev_term = v;
+        continue;
+      case Key(12, kVarint):
+        if ((p = ReadVarint(value, end, &v)) == nullptr) return false;
+        out->by_quorum = v != 0;
+        continue;
+      case Key(4, kLengthDelimited):
+        if ((p = ReadLengthDelimited(value, end, &text)) == nullptr) return false;
+        out->tag = text;
+        continue;
+      case Key(13, kLengthDelimited):
+        if ((p = ReadLengthDelimited(value, end, &text)) == nullptr) return false;
+        out->supporters.push_back(text);
+        continue;
+      case Key(14, kLengthDelimited):
+        if ((p = ReadLengthDelimited(value, end, &text)) == nullptr) return false;
+        out->voters.push_back(text);
+        continue;
+      case Key(11, kFixed64):
+        if (end - value < 8) return false;
+        out->command_hash = LoadLittleEndian64(value);
+        p = value + 8;
+        continue;
+      default:
+        break;
+    }
+    uint32_t field = 0;
+    uint32_t wire_type = 0;
+    p = ReadKey(p, end, &field, &wire_type);
+    if (p == nullptr) return false;
+    p = ParseField(p, end, field, wire_type, out);
+    if (p == nullptr) return false;
+  }
+  return true;
+}
+
+void ViewOf(const RaftObservation& m, RaftObservationView* out) {
+  out->Clear();
+  out->kind = m.kind();
+  out->time_ns = m.time_ns();
+  out->node = m.node();
+  out->tag = m.tag();
+  out->incarnation = m.incarnation();
+  out->role = m.role();
+  out->term = m.term();
+  out->index = m.index();
+  out->entry_term = m.entry_term();
+  out->prev_term = m.prev_term();
+  out->command_hash = m.command_hash();
+  out->by_quorum = m.by_quorum();
+  for (const std::string& s : m.supporters()) out->supporters.push_back(s);
+  for (const std::string& s : m.voters()) out->voters.push_back(s);
+  for (const std::string& s : m.non_voters()) out->non_voters.push_back(s);
+  out->committed_term = m.committed_term();
+}
+
+}  // namespace ravensim::checkers::raft

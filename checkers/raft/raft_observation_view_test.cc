@@ -1,0 +1,146 @@
+#include "checkers/raft/raft_observation_view.h"
+
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace ravensim::checkers::raft {
+namespace {
+
+void ExpectSame(const RaftObservationView& a, const RaftObservationView& b) {
+  EXPECT_EQ(a.kind, b.kind);
+  EXPECT_EQ(a.time_ns, b.time_ns);
+  EXPECT_EQ(a.node, b.node);
+  EXPECT_EQ(a.tag, b.tag);
+  EXPECT_EQ(a.incarnation, b.incarnation);
+  EXPECT_EQ(a.role, b.role);
+  EXPECT_EQ(a.term, b.term);
+  EXPECT_EQ(a.index, b.index);
+  EXPECT_EQ(a.entry_term, b.entry_term);
+  EXPECT_EQ(a.prev_term, b.prev_term);
+  EXPECT_EQ(a.command_hash, b.command_hash);
+  EXPECT_EQ(a.by_quorum, b.by_quorum);
+  EXPECT_EQ(a.supporters, b.supporters);
+  EXPECT_EQ(a.voters, b.voters);
+  EXPECT_EQ(a.non_voters, b.non_voters);
+  EXPECT_EQ(a.committed_term, b.committed_term);
+}
+
+// The view parser agrees with the message parser on `bytes`: both fail, or both succeed
+// with the same fields.
+void ExpectParsesLikeTheMessage(const std::string& bytes) {
+  RaftObservation message;
+  const bool message_ok = message.ParseFromString(bytes);
+  RaftObservationView parsed;
+  const bool view_ok = ParseRaftObservationView(bytes, &parsed);
+  ASSERT_EQ(view_ok, message_ok);
+  if (!message_ok) return;
+  RaftObservationView expected;
+  ViewOf(message, &expected);
+  ExpectSame(parsed, expected);
+}
+
+std::vector<RaftObservation> Samples() {
+  std::vector<RaftObservation> samples;
+  RaftObservation full;
+  full.set_kind(RaftObservation::COMMIT_ADVANCED);
+  full.set_time_ns(-5);  // Negative: a ten-byte varint.
+  full.set_node(-1);
+  full.set_tag("ZB");
+  full.set_incarnation(3000);
+  full.set_role("Leader");
+  full.set_term(9);
+  full.set_index(uint64_t{1} << 40);
+  full.set_entry_term(8);
+  full.set_prev_term(7);
+  full.set_command_hash(0xfedcba9876543210ULL);
+  full.set_by_quorum(true);
+  full.add_supporters("A");
+  full.add_supporters("");  // An empty element is still an element.
+  full.add_voters("A");
+  full.add_voters("B");
+  full.add_voters("C");
+  full.add_non_voters("W");
+  full.set_committed_term(6);
+  samples.push_back(full);
+  samples.emplace_back();  // Every field default: no bytes at all.
+  RaftObservation appended;
+  appended.set_kind(RaftObservation::ENTRY_APPENDED);
+  appended.set_tag("A");
+  appended.set_incarnation(1);
+  appended.set_index(300);
+  appended.set_command_hash(UINT64_MAX);
+  samples.push_back(appended);
+  return samples;
+}
+
+TEST(RaftObservationViewTest, ParsesWhatTheMessageSerializes) {
+  for (const RaftObservation& sample : Samples()) {
+    ExpectParsesLikeTheMessage(sample.SerializeAsString());
+    RaftObservationView parsed;
+    const std::string bytes = sample.SerializeAsString();
+    ASSERT_TRUE(ParseRaftObservationView(bytes, &parsed));
+    EXPECT_EQ(parsed.kind, sample.kind());
+    EXPECT_EQ(parsed.time_ns, sample.time_ns());
+    EXPECT_EQ(parsed.node, sample.node());
+    EXPECT_EQ(parsed.tag, sample.tag());
+    EXPECT_EQ(parsed.command_hash, sample.command_hash());
+    EXPECT_EQ(parsed.supporters.size(), static_cast<size_t>(sample.supporters_size()));
+  }
+}
+
+TEST(RaftObservationViewTest, LaterFieldsWinAndRepeatedFieldsAccumulate) {
+  const std::vector<RaftObservation> samples = Samples();
+  ExpectParsesLikeTheMessage(samples[0].SerializeAsString() + samples[2].SerializeAsString());
+  ExpectParsesLikeTheMessage(samples[2].SerializeAsString() + samples[0].SerializeAsString());
+  ExpectParsesLikeTheMessage(samples[0].SerializeAsString() + samples[0].SerializeAsString());
+}
+
+TEST(RaftObservationViewTest, SkipsUnknownFieldsAndKnownFieldsOfAnotherWireType) {
+  const std::string base = Samples()[0].SerializeAsString();
+  ExpectParsesLikeTheMessage(base + std::string("\x98\x06\x05", 3));        // 99: varint
+  ExpectParsesLikeTheMessage(base + std::string("\x99\x06", 2) + std::string(8, 'x'));
+  ExpectParsesLikeTheMessage(base + std::string("\x9d\x06", 2) + std::string(4, 'x'));
+  ExpectParsesLikeTheMessage(base + std::string("\x9a\x06\x02hi", 5));      // 99: bytes
+  ExpectParsesLikeTheMessage(base + std::string("\x9b\x06\x08\x01\x9c\x06", 6));  // group
+  ExpectParsesLikeTheMessage(std::string("\x20\x07", 2) + base);  // 4 (tag) as a varint
+  ExpectParsesLikeTheMessage(std::string("\x3a\x01x", 3) + base);  // 7 (term) as bytes
+}
+
+TEST(RaftObservationViewTest, RejectsWhatTheMessageRejects) {
+  const std::string base = Samples()[0].SerializeAsString();
+  for (const std::string& bad : {
+           std::string("\xff\xff\xff", 3),                 // a key that never ends
+           base.substr(0, base.size() - 1),                // a cut bytes field
+           std::string("\x22\x05" "ab", 4),                // bytes longer than the message
+           std::string("\x02\x00", 2),                     // field number 0
+           std::string("\x0e", 1),                         // wire type 6
+           std::string("\x0f", 1),                         // wire type 7
+           std::string("\x0c", 1),                         // an end group at the top
+           std::string("\x9b\x06\x08\x01", 4),             // a group that never ends
+           std::string("\x38") + std::string(10, '\xff'),  // a varint past ten bytes
+       }) {
+    RaftObservation message;
+    EXPECT_FALSE(message.ParseFromString(bad));
+    RaftObservationView view;
+    EXPECT_FALSE(ParseRaftObservationView(bad, &view));
+  }
+}
+
+TEST(RaftObservationViewTest, ReusedViewStartsOver) {
+  const std::vector<RaftObservation> samples = Samples();
+  const std::string full = samples[0].SerializeAsString();
+  const std::string appended = samples[2].SerializeAsString();
+  RaftObservationView view;
+  ASSERT_TRUE(ParseRaftObservationView(full, &view));
+  ASSERT_TRUE(ParseRaftObservationView(appended, &view));
+  RaftObservationView fresh;
+  ASSERT_TRUE(ParseRaftObservationView(appended, &fresh));
+  ExpectSame(view, fresh);
+  EXPECT_TRUE(view.supporters.empty());
+  EXPECT_TRUE(view.role.empty());
+}
+
+}  // namespace
+}  // namespace ravensim::checkers::raft
