@@ -47,8 +47,12 @@ uint64_t HashBytes(std::string_view bytes, uint64_t hash) {
   }
   if (n > 0) {
     uint64_t word = 0;
-    for (size_t i = 0; i < n; ++i) {
-      word |= static_cast<uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+    if constexpr (std::endian::native == std::endian::little) {
+      std::memcpy(&word, p, n);  // the same word as the loop below, in one copy
+    } else {
+      for (size_t i = 0; i < n; ++i) {
+        word |= static_cast<uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+      }
     }
     hash = MixWord(hash, word);
   }

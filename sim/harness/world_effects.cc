@@ -115,12 +115,12 @@ void World::Impl::CallDisconnected(NodeId node, NodeId peer) {
 void World::Impl::Execute(NodeId node, Effects& effects) {
   for (uint64_t tag : effects.timers_to_cancel) CancelTimer(node, tag);
   for (const TimerRequest& t : effects.timers_to_set) SetTimer(node, t.tag, t.deadline);
-  for (const Observation& o : effects.observations) {
-    world_->trace_.AppendPrefixed(world_->now(), "obs.", o.kind, node, -1, o.value,
-                                  o.detail);
-    if (world_->observer_) {
-      world_->observer_(ObservationRecord{world_->now(), node,
-                                          world_->processes_.incarnation(node), &o});
+  if (!effects.observations.empty()) {
+    const SimTime now = world_->now();
+    const uint64_t incarnation = world_->processes_.incarnation(node);
+    for (const Observation& o : effects.observations) {
+      world_->trace_.AppendPrefixed(now, "obs.", o.kind, node, -1, o.value, o.detail);
+      if (world_->observer_) world_->observer_(ObservationRecord{now, node, incarnation, &o});
     }
   }
   PersistJob job;
