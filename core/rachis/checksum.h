@@ -4,7 +4,9 @@
 #ifndef RAVENSIM_CORE_RACHIS_CHECKSUM_H_
 #define RAVENSIM_CORE_RACHIS_CHECKSUM_H_
 
+#include <bit>
 #include <cstdint>
+#include <cstring>
 
 #include "absl/strings/string_view.h"
 
@@ -37,10 +39,15 @@ inline uint64_t RecordChecksum(absl::string_view bytes) {
   uint64_t hash = kFnv1a64Offset;
   const char* p = bytes.data();
   size_t n = bytes.size();
+  // Little-endian words, whatever the host's byte order.
   const auto load = [](const char* from, size_t count) {
     uint64_t word = 0;
-    for (size_t i = 0; i < count; ++i) {
-      word |= static_cast<uint64_t>(static_cast<unsigned char>(from[i])) << (8 * i);
+    if constexpr (std::endian::native == std::endian::little) {
+      std::memcpy(&word, from, count);
+    } else {
+      for (size_t i = 0; i < count; ++i) {
+        word |= static_cast<uint64_t>(static_cast<unsigned char>(from[i])) << (8 * i);
+      }
     }
     return word;
   };
