@@ -3,6 +3,7 @@
 // the vote of no confidence, promotion and topology changes.
 #include <algorithm>
 #include <functional>
+#include <iterator>
 #include <limits>
 
 #include "absl/strings/str_cat.h"
@@ -17,12 +18,13 @@ void RachisNode::BecomeLeaderElect() {
   for (const std::string& tag : real_votes_) {
     if (topology_.IsMember(tag)) won.supporters.push_back(tag);
   }
-  won.voters = topology_.MemberTags();
+  won.voters = member_tags_;
   Observe(std::move(won));
   SetState(RachisState::kLeaderElect, "election won");
   leader_tag_ = options_.tag;
   office_start_ns_ = now_ns_;
   ambassadors_.clear();
+  InvalidateMemberSlots();
   RefreshAmbassadors();
   LogEntry noop;
   noop.set_index(log_.LastIndex() + 1);
@@ -50,6 +52,7 @@ void RachisNode::RefreshAmbassadors() {
   for (auto it = ambassadors_.begin(); it != ambassadors_.end();) {
     it = topology_.Contains(it->first) ? std::next(it) : ambassadors_.erase(it);
   }
+  InvalidateMemberSlots();
 }
 
 void RachisNode::SendToFollower(const std::string& tag, FollowerAmbassador* ambassador) {
@@ -234,38 +237,65 @@ void RachisNode::HandleInstallSnapshotResponse(const RachisMessage& message) {
 // leader's term (Raft §5.4.2). Promotables and watchers are never counted.
 void RachisNode::TryAdvanceCommit() {
   const int majority = topology_.Majority();
-  if (static_cast<int>(topology_.members.size()) < majority) return;
+  const size_t count = topology_.members.size();
+  if (static_cast<int>(count) < majority) return;
+  if (!member_slots_valid_) RebuildMemberSlots();
   // Match index per member, in tag order; the leader counts only what is durable here.
-  // Both maps are in tag order: walk them together instead of a lookup per member.
-  std::vector<uint64_t> matches;
-  matches.reserve(topology_.members.size());
-  auto ambassador = ambassadors_.begin();
-  for (const auto& [tag, node_id] : topology_.members) {
-    if (tag == options_.tag) {
-      matches.push_back(std::min(persisted_index_, log_.LastIndex()));
-      continue;
-    }
-    while (ambassador != ambassadors_.end() && ambassador->first < tag) ++ambassador;
-    matches.push_back(ambassador != ambassadors_.end() && ambassador->first == tag
-                          ? ambassador->second.match_index
-                          : 0);
+  uint64_t inline_matches[16];
+  std::vector<uint64_t> heap_matches;
+  uint64_t* matches = inline_matches;
+  if (count > std::size(inline_matches)) {
+    heap_matches.resize(count);
+    matches = heap_matches.data();
   }
-  std::vector<uint64_t> sorted = matches;
-  std::nth_element(sorted.begin(), sorted.begin() + (majority - 1), sorted.end(),
-                   std::greater<>());
+  const uint64_t own = std::min(persisted_index_, log_.LastIndex());
+  int above_commit = 0;
+  for (size_t i = 0; i < count; ++i) {
+    const MemberSlot& slot = member_slots_[i];
+    const uint64_t match =
+        slot.self ? own : (slot.ambassador != nullptr ? slot.ambassador->match_index : 0);
+    matches[i] = match;
+    if (match > commit_index_) ++above_commit;
+  }
+  // The highest index a majority holds is above the commit index iff a majority holds
+  // something above it (the common case on every response is: nothing new).
+  if (above_commit < majority) return;
+  uint64_t inline_sorted[16];
+  std::vector<uint64_t> heap_sorted;
+  uint64_t* sorted = inline_sorted;
+  if (count > std::size(inline_sorted)) {
+    heap_sorted.resize(count);
+    sorted = heap_sorted.data();
+  }
+  std::copy(matches, matches + count, sorted);
+  std::nth_element(sorted, sorted + (majority - 1), sorted + count, std::greater<>());
   const uint64_t index = sorted[majority - 1];  // the highest index a majority holds
-  if (index <= commit_index_) return;
   if (log_.TermAt(index) != term_) {
     Mark("commit deferred: quorum index not of leader's term");
     return;
   }
   std::vector<std::string> supporters;  // sorted: members are in tag order
-  size_t i = 0;
-  for (const auto& [tag, node_id] : topology_.members) {
-    if (matches[i++] >= index) supporters.push_back(tag);
+  supporters.reserve(count);
+  for (size_t i = 0; i < count; ++i) {
+    if (matches[i] >= index) supporters.push_back(member_tags_[i]);
   }
   AdvanceCommitTo(index, /*by_quorum=*/true, std::move(supporters));
   BroadcastAppend(/*heartbeat_only_when_due=*/false);
+}
+
+void RachisNode::RebuildMemberSlots() {
+  member_slots_.clear();
+  member_slots_.reserve(topology_.members.size());
+  for (const auto& [tag, node_id] : topology_.members) {
+    MemberSlot slot;
+    if (tag == options_.tag) {
+      slot.self = true;
+    } else if (auto it = ambassadors_.find(tag); it != ambassadors_.end()) {
+      slot.ambassador = &it->second;
+    }
+    member_slots_.push_back(slot);
+  }
+  member_slots_valid_ = true;
 }
 
 // EnsureThatWeHaveLeadership (§1.4): self + Members heard from within ElectionTimeout.

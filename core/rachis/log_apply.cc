@@ -60,10 +60,12 @@ void RachisNode::RecomputeTopology() {
   if (!changed) return;
   const bool was_listed = topology_.Contains(options_.tag);
   topology_ = std::move(next);
+  member_tags_ = topology_.MemberTags();
+  InvalidateMemberSlots();
   RachisObservation observation{.kind = RachisObservation::Kind::kTopologyChanged,
                                 .term = term_,
                                 .index = log_.LastIndex()};
-  observation.voters = topology_.MemberTags();
+  observation.voters = member_tags_;
   for (const auto& [tag, id] : topology_.promotables) observation.non_voters.push_back(tag);
   for (const auto& [tag, id] : topology_.watchers) observation.non_voters.push_back(tag);
   Observe(std::move(observation));
@@ -91,7 +93,7 @@ void RachisNode::AdvanceCommitTo(uint64_t index, bool by_quorum,
                                 .index = index,
                                 .by_quorum = by_quorum};
   observation.supporters = std::move(supporters);
-  if (by_quorum) observation.voters = topology_.MemberTags();
+  if (by_quorum) observation.voters = member_tags_;
   Observe(std::move(observation));
   // §1.1: LeaderElect -> Leader the first time it commits an entry of its own term.
   if (state_ == RachisState::kLeaderElect && log_.TermAt(index) == term_) TakeOffice();

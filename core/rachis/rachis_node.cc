@@ -116,6 +116,7 @@ void RachisNode::SetState(RachisState state, const std::string& reason) {
     if (state != RachisState::kLeader) {
       FailLeaderWaiters(absl::StrCat("leadership lost: ", reason));
       ambassadors_.clear();
+      InvalidateMemberSlots();
     }
   }
   state_ = state;

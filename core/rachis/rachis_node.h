@@ -307,6 +307,7 @@ class RachisNode {
   // The latest snapshot (base of log_). Invariant: never null after Create().
   std::shared_ptr<const Snapshot> snapshot_ = std::make_shared<const Snapshot>();
   ClusterTopology topology_;  // in force: last topology entry in the log, else snapshot's
+  std::vector<std::string> member_tags_;  // topology_.MemberTags(), kept with topology_
   std::map<uint64_t, ClusterTopology> topology_entries_;  // index -> topology entry
 
   // TimeoutEvent (§1.2).
@@ -324,6 +325,17 @@ class RachisNode {
 
   // Leader (§1.4).
   std::map<std::string, FollowerAmbassador> ambassadors_;
+  // Per member of topology_, in tag order: nullptr for this node and for a member
+  // without an ambassador, else its ambassador (map nodes are stable). Rebuilt lazily
+  // after ambassadors_ or topology_ change (InvalidateMemberSlots).
+  struct MemberSlot {
+    bool self = false;
+    const FollowerAmbassador* ambassador = nullptr;
+  };
+  std::vector<MemberSlot> member_slots_;
+  bool member_slots_valid_ = false;
+  void InvalidateMemberSlots() { member_slots_valid_ = false; }
+  void RebuildMemberSlots();
   uint64_t next_sequence_ = 1;
   int64_t office_start_ns_ = 0;
 
