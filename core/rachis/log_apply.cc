@@ -111,13 +111,13 @@ void RachisNode::ApplyCommitted() {
              .command_hash = EntryHash(entry)});
     if (entry.flags() == ENTRY_FLAGS_STATE_MACHINE_COMMAND) {
       const std::string& request_id = entry.request_id();
-      const AppliedRequest* seen = request_id.empty() ? nullptr : FindApplied(request_id);
+      const AppliedRecord* seen = request_id.empty() ? nullptr : FindApplied(request_id);
       if (seen != nullptr) {
         // §1.4: LogHistory says this request was applied already; do not apply twice.
         Mark("duplicate request not applied twice");
-        const AppliedRequest original = *seen;
+        const AppliedRecord original = *seen;
         applied_index_ = index;
-        ResolveWaiters(request_id, original.index(), original.result());
+        ResolveWaiters(request_id, original.index, original.result);
         continue;
       }
       std::string result = options_.state_machine->Apply(index, entry.command());
@@ -153,8 +153,11 @@ Snapshot RachisNode::MakeSnapshot() const {
   *snapshot.mutable_topology() = TopologyAt(applied_index_).ToProto();
   snapshot.set_state_machine(options_.state_machine->Serialize());
   snapshot.mutable_applied_requests()->Reserve(static_cast<int>(applied_history_.size()));
-  for (const auto& [index, applied] : applied_history_) {
-    *snapshot.add_applied_requests() = applied;
+  for (const AppliedRecord& record : applied_history_) {
+    AppliedRequest* applied = snapshot.add_applied_requests();
+    applied->set_request_id(record.request_id);
+    applied->set_index(record.index);
+    applied->set_result(record.result);
   }
   return snapshot;
 }

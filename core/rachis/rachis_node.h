@@ -24,6 +24,7 @@
 #define RAVENSIM_CORE_RACHIS_RACHIS_NODE_H_
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -290,8 +291,14 @@ class RachisNode {
   void ExpireSubmissions();
   void RememberApplied(const std::string& request_id, uint64_t index,
                        const std::string& result);
+  // One LogHistory record (AppliedRequest without the protobuf strings).
+  struct AppliedRecord {
+    std::string request_id;
+    uint64_t index = 0;
+    std::string result;
+  };
   // The LogHistory record of `request_id`, or nullptr.
-  const AppliedRequest* FindApplied(const std::string& request_id) const;
+  const AppliedRecord* FindApplied(const std::string& request_id) const;
   void RestoreHistory(const Snapshot& snapshot);
 
   RachisOptions options_;
@@ -343,11 +350,17 @@ class RachisNode {
   std::map<std::string, PendingSubmission> pending_;            // submitted here
   std::map<std::string, uint64_t> leader_inflight_;             // request id -> index
   std::map<std::string, std::set<std::string>> remote_waiters_; // request id -> tags
-  // LogHistory: applied requests by index (oldest first), and their index by id.
-  // Invariant: the two maps hold the same requests.
-  std::map<uint64_t, AppliedRequest> applied_history_;
+  // LogHistory: applied requests in apply order (oldest first, increasing index), and
+  // the position of each by id. Positions count from the first record ever kept, so a
+  // record sits at applied_history_[position - applied_history_first_]. The keys view
+  // the records' own request ids (deque elements never move at either end).
+  // Invariant: the map holds exactly the requests of the deque.
+  std::deque<AppliedRecord> applied_history_;
+  uint64_t applied_history_first_ = 0;
   // Looked up only, never iterated (no hash order reaches behaviour).
-  absl::flat_hash_map<std::string, uint64_t> applied_index_by_request_;
+  absl::flat_hash_map<std::string_view, uint64_t> applied_position_by_request_;
+  void IndexAppliedRecord(const AppliedRecord& record, uint64_t position);
+  void ForgetOldestApplied();
 
   // Persistence bookkeeping.
   bool hard_state_dirty_ = false;
