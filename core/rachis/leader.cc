@@ -74,19 +74,18 @@ void RachisNode::SendToFollower(const std::string& tag, FollowerAmbassador* amba
     SendSnapshot(tag, ambassador);
     return;
   }
-  RachisMessage message;
-  AppendEntries* ae = message.mutable_append_entries();
-  ae->set_prev_log_index(prev);
-  ae->set_prev_log_term(*log_.TermAt(prev));
-  for (LogEntry& entry : log_.Slice(prev + 1, options_.max_entries_per_append)) {
-    *ae->add_entries() = std::move(entry);
-  }
-  ae->set_leader_commit(commit_index_);
-  ae->set_sequence(next_sequence_);
-  ambassador->sequence = next_sequence_++;
+  const uint64_t sequence = next_sequence_++;
+  ambassador->sequence = sequence;
   ambassador->in_flight = true;
   ambassador->last_send_ns = now_ns_;
-  SendTo(tag, std::move(message));
+  RachisMessage* message = AddMessageTo(tag);
+  if (message == nullptr) return;
+  AppendEntries* ae = message->mutable_append_entries();
+  ae->set_prev_log_index(prev);
+  ae->set_prev_log_term(*log_.TermAt(prev));
+  log_.CopyTo(prev + 1, options_.max_entries_per_append, ae->mutable_entries());
+  ae->set_leader_commit(commit_index_);
+  ae->set_sequence(sequence);
 }
 
 // Negotiation (§1.4): a binary search for the last index where the follower's log

@@ -237,14 +237,33 @@ void RachisNode::BecomeFollower(uint64_t term, const std::string& leader_tag) {
 
 // --- Messages -------------------------------------------------------------------------
 
+void RachisNode::FillEnvelope(const std::string& to, int32_t to_node_id,
+                              RachisMessage* message) const {
+  message->set_from(options_.tag);
+  message->set_to(to);
+  message->set_topology_id(topology_.topology_id);
+  message->set_term(term_);
+  message->set_from_node_id(options_.node_id);
+  message->set_to_node_id(to_node_id);
+}
+
 void RachisNode::Emit(const std::string& to, int32_t to_node_id, RachisMessage message) {
-  message.set_from(options_.tag);
-  message.set_to(to);
-  message.set_topology_id(topology_.topology_id);
-  message.set_term(term_);
-  message.set_from_node_id(options_.node_id);
-  message.set_to_node_id(to_node_id);
-  outbox_.push_back(std::move(message));
+  FillEnvelope(to, to_node_id, &outbox_.emplace_back(std::move(message)));
+}
+
+RachisMessage& RachisNode::AddMessage(const std::string& to, int32_t to_node_id) {
+  RachisMessage& message = outbox_.emplace_back();
+  FillEnvelope(to, to_node_id, &message);
+  return message;
+}
+
+RachisMessage* RachisNode::AddMessageTo(const std::string& to) {
+  std::optional<int32_t> node_id = topology_.NodeIdOf(to);
+  if (!node_id.has_value()) {
+    Mark("message to a tag outside the topology dropped");
+    return nullptr;
+  }
+  return &AddMessage(to, *node_id);
 }
 
 void RachisNode::SendTo(const std::string& to, RachisMessage message) {
@@ -346,20 +365,16 @@ Ready RachisNode::TakeReady() {
   }
   if (unstable_from_ != 0) {
     const uint64_t from = std::max(unstable_from_, log_.snapshot_index() + 1);
-    LogAppend append;
+    LogAppend& append = ready.log_append.emplace();
     append.set_truncate_from(from);
-    for (LogEntry& entry : log_.Slice(from, std::numeric_limits<int>::max())) {
-      *append.add_entries() = std::move(entry);
-    }
-    ready.log_append = std::move(append);
+    log_.CopyTo(from, std::numeric_limits<int>::max(), append.mutable_entries());
     unstable_from_ = 0;
   }
   if (hard_state_dirty_) {
-    HardState hard_state;
+    HardState& hard_state = ready.hard_state.emplace();
     hard_state.set_term(term_);
     hard_state.set_voted_for(voted_for_);
     hard_state.set_commit_index(commit_index_);
-    ready.hard_state = hard_state;
     hard_state_dirty_ = false;
   }
   ready.messages = std::move(outbox_);

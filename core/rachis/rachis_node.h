@@ -228,6 +228,13 @@ class RachisNode {
   void SendTo(const std::string& to, RachisMessage message);
   void Reply(const RachisMessage& request, RachisMessage message);
   void Emit(const std::string& to, int32_t to_node_id, RachisMessage message);
+  // Adds the next outgoing message with its envelope filled in, as Emit() would; the
+  // caller fills in the body before anything else is sent.
+  RachisMessage& AddMessage(const std::string& to, int32_t to_node_id);
+  // The same for a tag of the topology; nullptr (the message dropped, as SendTo() does)
+  // if the tag is not in it.
+  RachisMessage* AddMessageTo(const std::string& to);
+  void FillEnvelope(const std::string& to, int32_t to_node_id, RachisMessage* message) const;
   ClusterTopology TopologyAt(uint64_t index) const;
   void AppendToLog(LogEntry entry);
   // REQUIRES: index > commit_index_ (the caller refuses the append otherwise).

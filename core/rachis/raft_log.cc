@@ -1,5 +1,7 @@
 #include "core/rachis/raft_log.h"
 
+#include <algorithm>
+#include <cstddef>
 #include <utility>
 
 #include "core/base/check.h"
@@ -30,6 +32,17 @@ std::vector<LogEntry> RaftLog::Slice(uint64_t from, int max_count) const {
     out.push_back(At(i));
   }
   return out;
+}
+
+void RaftLog::CopyTo(uint64_t from, int max_count,
+                     google::protobuf::RepeatedPtrField<LogEntry>* out) const {
+  CHECK_GT(from, snapshot_index_);
+  if (from > LastIndex() || max_count <= 0) return;
+  const uint64_t count =
+      std::min(LastIndex() - from + 1, static_cast<uint64_t>(max_count));
+  out->Reserve(out->size() + static_cast<int>(count));
+  auto it = entries_.begin() + static_cast<std::ptrdiff_t>(from - snapshot_index_ - 1);
+  for (uint64_t k = 0; k < count; ++k, ++it) out->AddAllocated(new LogEntry(*it));
 }
 
 void RaftLog::Append(LogEntry entry) {

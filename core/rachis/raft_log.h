@@ -31,6 +31,10 @@ class RaftLog {
   const LogEntry& At(uint64_t index) const;
   // Up to `max_count` entries starting at `from`. REQUIRES: from > snapshot_index().
   std::vector<LogEntry> Slice(uint64_t from, int max_count) const;
+  // Appends copies of the same entries as Slice(from, max_count) to `out`.
+  // REQUIRES: from > snapshot_index().
+  void CopyTo(uint64_t from, int max_count,
+              google::protobuf::RepeatedPtrField<LogEntry>* out) const;
 
   // REQUIRES: entry.index() == LastIndex() + 1 and entry.term() >= LastTerm().
   void Append(LogEntry entry);
