@@ -20,7 +20,7 @@ void RachisNode::AppendToLog(LogEntry entry) {
   const bool is_topology = entry.flags() == ENTRY_FLAGS_TOPOLOGY;
   ClusterTopology topology;
   if (is_topology) topology = ClusterTopology::FromProto(entry.topology());
-  log_.Append(std::move(entry));
+  log_.Append(std::move(entry), hash);
   unstable_from_ = unstable_from_ == 0 ? index : std::min(unstable_from_, index);
   Observe({.kind = RachisObservation::Kind::kEntryAppended,
            .term = term_,
@@ -108,7 +108,7 @@ void RachisNode::ApplyCommitted() {
              .term = term_,
              .index = index,
              .entry_term = entry.term(),
-             .command_hash = EntryHash(entry)});
+             .command_hash = log_.HashAt(index)});
     if (entry.flags() == ENTRY_FLAGS_STATE_MACHINE_COMMAND) {
       const std::string& request_id = entry.request_id();
       const AppliedRecord* seen = request_id.empty() ? nullptr : FindApplied(request_id);

@@ -37,7 +37,10 @@ class RaftLog {
               google::protobuf::RepeatedPtrField<LogEntry>* out) const;
 
   // REQUIRES: entry.index() == LastIndex() + 1 and entry.term() >= LastTerm().
-  void Append(LogEntry entry);
+  // `hash` is kept with the entry for HashAt() (RachisNode stores EntryHash there).
+  void Append(LogEntry entry, uint64_t hash = 0);
+  // The hash given to Append() for `index`. REQUIRES: as At().
+  uint64_t HashAt(uint64_t index) const;
   // Drops every entry with index >= `from`. REQUIRES: from > snapshot_index().
   void TruncateFrom(uint64_t from);
   // Compacts through `index` (which must be <= LastIndex() and hold `term`), keeping the
@@ -50,6 +53,7 @@ class RaftLog {
   uint64_t snapshot_index_ = 0;
   uint64_t snapshot_term_ = 0;
   std::deque<LogEntry> entries_;
+  std::deque<uint64_t> hashes_;  // parallel to entries_
 };
 
 }  // namespace ravensim::rachis

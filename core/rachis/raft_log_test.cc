@@ -33,6 +33,15 @@ TEST(RaftLogTest, AppendTruncateCompact) {
   log.ResetTo(10, 3);
   EXPECT_EQ(log.LastIndex(), 10u);
   EXPECT_EQ(log.LastTerm(), 3u);
+  log.Append(Entry(11, 3), 0xabc);
+  log.Append(Entry(12, 3), 0xdef);
+  EXPECT_EQ(log.HashAt(11), 0xabcu);
+  EXPECT_EQ(log.HashAt(12), 0xdefu);
+  log.TruncateFrom(12);
+  log.Append(Entry(12, 4), 0x123);
+  EXPECT_EQ(log.HashAt(12), 0x123u);
+  log.CompactThrough(11, 3);
+  EXPECT_EQ(log.HashAt(12), 0x123u);
 }
 
 TEST(RaftLogTest, CopyToAppendsWhatSliceReturns) {
