@@ -248,10 +248,13 @@ void RachisNode::FillEnvelope(const std::string& to, int32_t to_node_id,
 }
 
 void RachisNode::Emit(const std::string& to, int32_t to_node_id, RachisMessage message) {
+  if (outbox_.capacity() == 0) outbox_.reserve(kReadyReserve);
   FillEnvelope(to, to_node_id, &outbox_.emplace_back(std::move(message)));
 }
 
 RachisMessage& RachisNode::AddMessage(const std::string& to, int32_t to_node_id) {
+  // TakeReady() hands the vector over: start each Ready's with room for a typical one.
+  if (outbox_.capacity() == 0) outbox_.reserve(kReadyReserve);
   RachisMessage& message = outbox_.emplace_back();
   FillEnvelope(to, to_node_id, &message);
   return message;

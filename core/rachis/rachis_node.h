@@ -377,6 +377,8 @@ class RachisNode {
   bool ready_outstanding_ = false;
   int64_t next_ready_id_ = 1;
 
+  // Room reserved in outbox_ and observations_ when a Ready begins to fill them.
+  static constexpr size_t kReadyReserve = 8;
   std::vector<RachisMessage> outbox_;
   std::vector<CommandResult> results_;
   std::vector<RachisObservation> observations_;
