@@ -10,10 +10,9 @@ namespace {
 // RegisterResult{ok, value, found, index} as RegisterResult::SerializeAsString() writes
 // it: fields in number order, proto3 defaults left out.
 std::string EncodeResult(bool ok, std::string_view value, bool found, uint64_t index) {
-  std::string out;
-  out.resize(2 + 1 + 5 + value.size() + 2 + 1 + 10);
-  char* const begin = out.data();
-  char* p = begin;
+  // Everything but the value fits in 2 + 6 + 2 + 11 bytes.
+  char head[32];
+  char* p = head;
   auto put_varint = [&p](uint64_t v) {
     while (v >= 0x80) {
       *p++ = static_cast<char>((v & 0x7f) | 0x80);
@@ -28,9 +27,10 @@ std::string EncodeResult(bool ok, std::string_view value, bool found, uint64_t i
   if (!value.empty()) {
     *p++ = 0x12;
     put_varint(value.size());
-    std::memcpy(p, value.data(), value.size());
-    p += value.size();
   }
+  const size_t head_size = static_cast<size_t>(p - head);
+  char tail[16];
+  p = tail;
   if (found) {
     *p++ = 0x18;
     *p++ = 0x01;
@@ -39,7 +39,12 @@ std::string EncodeResult(bool ok, std::string_view value, bool found, uint64_t i
     *p++ = 0x20;
     put_varint(index);
   }
-  out.resize(static_cast<size_t>(p - begin));
+  const size_t tail_size = static_cast<size_t>(p - tail);
+  std::string out;
+  out.reserve(head_size + value.size() + tail_size);
+  out.append(head, head_size);
+  out.append(value);
+  out.append(tail, tail_size);
   return out;
 }
 

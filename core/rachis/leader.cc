@@ -155,6 +155,7 @@ void RachisNode::HandleAppendEntriesResponse(const RachisMessage& message) {
   if (message.term() < term_) return;
   auto it = ambassadors_.find(message.from());
   if (it == ambassadors_.end()) return;
+  const uint64_t epoch = ambassadors_epoch_;
   FollowerAmbassador& a = it->second;
   const AppendEntriesResponse& response = message.append_entries_response();
   a.last_reply_ns = now_ns_;
@@ -197,7 +198,8 @@ void RachisNode::HandleAppendEntriesResponse(const RachisMessage& message) {
       a.next_index = a.low + 1;
     }
   }
-  auto again = ambassadors_.find(message.from());  // promotion may refresh the map
+  // Promotion or a state change may have refreshed the map.
+  auto again = epoch == ambassadors_epoch_ ? it : ambassadors_.find(message.from());
   if (again == ambassadors_.end() || again->second.in_flight) return;
   if (state_ != RachisState::kLeader && state_ != RachisState::kLeaderElect) return;
   if (again->second.mode != FollowerAmbassador::Mode::kReplicate ||

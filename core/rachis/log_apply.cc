@@ -61,6 +61,10 @@ void RachisNode::RecomputeTopology() {
   const bool was_listed = topology_.Contains(options_.tag);
   topology_ = std::move(next);
   member_tags_ = topology_.MemberTags();
+  topology_nodes_.clear();
+  for (const auto* group : {&topology_.members, &topology_.promotables, &topology_.watchers}) {
+    for (const auto& [tag, node_id] : *group) topology_nodes_.emplace_back(tag, node_id);
+  }
   InvalidateMemberSlots();
   RachisObservation observation{.kind = RachisObservation::Kind::kTopologyChanged,
                                 .term = term_,

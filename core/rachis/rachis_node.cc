@@ -261,8 +261,8 @@ RachisMessage& RachisNode::AddMessage(const std::string& to, int32_t to_node_id)
 }
 
 RachisMessage* RachisNode::AddMessageTo(const std::string& to) {
-  std::optional<int32_t> node_id = topology_.NodeIdOf(to);
-  if (!node_id.has_value()) {
+  const int32_t* node_id = FindNodeId(to);
+  if (node_id == nullptr) {
     Mark("message to a tag outside the topology dropped");
     return nullptr;
   }
@@ -270,8 +270,8 @@ RachisMessage* RachisNode::AddMessageTo(const std::string& to) {
 }
 
 void RachisNode::SendTo(const std::string& to, RachisMessage message) {
-  std::optional<int32_t> node_id = topology_.NodeIdOf(to);
-  if (!node_id.has_value()) {
+  const int32_t* node_id = FindNodeId(to);
+  if (node_id == nullptr) {
     Mark("message to a tag outside the topology dropped");
     return;
   }
@@ -304,7 +304,7 @@ absl::Status RachisNode::Step(int64_t now_ns, const RachisMessage& message) {
         absl::StrCat("message from topology ", message.topology_id(), ", mine is ",
                      topology_.topology_id));
   }
-  const bool known = topology_.Contains(message.from());
+  const bool known = FindNodeId(message.from()) != nullptr;
   const bool joining = state_ == RachisState::kPassive || topology_.topology_id.empty();
   switch (message.body_case()) {
     case RachisMessage::kRequestVote:

@@ -32,6 +32,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -322,6 +323,16 @@ class RachisNode {
   std::shared_ptr<const Snapshot> snapshot_ = std::make_shared<const Snapshot>();
   ClusterTopology topology_;  // in force: last topology entry in the log, else snapshot's
   std::vector<std::string> member_tags_;  // topology_.MemberTags(), kept with topology_
+  // Every (tag, node id) of topology_: members, then promotables, then watchers, each in
+  // tag order (NodeIdOf's order), kept with topology_ for the per-message lookups.
+  std::vector<std::pair<std::string, int32_t>> topology_nodes_;
+  // topology_.NodeIdOf(tag) without the map lookups; nullptr if not in the topology.
+  const int32_t* FindNodeId(std::string_view tag) const {
+    for (const auto& [node_tag, node_id] : topology_nodes_) {
+      if (node_tag == tag) return &node_id;
+    }
+    return nullptr;
+  }
   std::map<uint64_t, ClusterTopology> topology_entries_;  // index -> topology entry
 
   // TimeoutEvent (§1.2).
@@ -348,7 +359,13 @@ class RachisNode {
   };
   std::vector<MemberSlot> member_slots_;
   bool member_slots_valid_ = false;
-  void InvalidateMemberSlots() { member_slots_valid_ = false; }
+  // Counts changes of ambassadors_' membership (pointers and iterators into it are
+  // valid while it stays the same).
+  uint64_t ambassadors_epoch_ = 0;
+  void InvalidateMemberSlots() {
+    member_slots_valid_ = false;
+    ++ambassadors_epoch_;
+  }
   void RebuildMemberSlots();
   uint64_t next_sequence_ = 1;
   int64_t office_start_ns_ = 0;
