@@ -2,6 +2,7 @@
 // installation (RAVENDB_MODEL.md §1.4, §1.5).
 #include <algorithm>
 #include <iterator>
+#include <optional>
 #include <utility>
 
 #include "core/base/check.h"
@@ -18,7 +19,7 @@ void RachisNode::AppendToLog(LogEntry entry) {
   const uint64_t hash = EntryHash(entry);
   const uint64_t entry_term = entry.term();
   const bool is_topology = entry.flags() == ENTRY_FLAGS_TOPOLOGY;
-  ClusterTopology topology;
+  std::optional<ClusterTopology> topology;
   if (is_topology) topology = ClusterTopology::FromProto(entry.topology());
   log_.Append(std::move(entry), hash);
   unstable_from_ = unstable_from_ == 0 ? index : std::min(unstable_from_, index);
@@ -30,7 +31,7 @@ void RachisNode::AppendToLog(LogEntry entry) {
            .command_hash = hash});
   if (is_topology) {
     // §1.5: a topology takes effect when appended, not when committed.
-    topology_entries_[index] = std::move(topology);
+    topology_entries_[index] = std::move(*topology);
     RecomputeTopology();
   }
 }
