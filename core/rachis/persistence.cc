@@ -50,35 +50,86 @@ void ApplySnapshot(const Snapshot& snapshot, RestoredState* state) {
   state->snapshot = snapshot;
 }
 
-std::string Frame(const std::string& payload) {
-  std::string out;
-  out.reserve(kChecksumBytes + payload.size());
-  PutFixed64(Fnv1a64Bytes(payload), &out);
-  out.append(payload);
-  return out;
-}
-
-void ApplyLogAppend(const LogAppend& append, RestoredState* state) {
+// Drops the entries with index >= the LogAppend's truncate_from.
+void TruncateForAppend(const LogAppend& append, RestoredState* state) {
   if (append.truncate_from() > 0) {
     while (!state->entries.empty() &&
            state->entries.back().index() >= append.truncate_from()) {
       state->entries.pop_back();
     }
   }
+}
+
+// What to do with the next entry of a LogAppend.
+enum class Next { kAppend, kSkip, kStop };
+
+Next Classify(const LogEntry& entry, const RestoredState& state) {
+  const uint64_t next = FirstIndex(state) + state.entries.size();
+  if (entry.index() < next) return Next::kSkip;  // already covered by a snapshot
+  if (entry.index() != next) return Next::kStop;  // a gap can only follow a lost record
+  return Next::kAppend;
+}
+
+void ApplyLogAppend(const LogAppend& append, RestoredState* state) {
+  TruncateForAppend(append, state);
   for (const LogEntry& entry : append.entries()) {
-    const uint64_t next = FirstIndex(*state) + state->entries.size();
-    if (entry.index() < next) continue;  // already covered by a snapshot
-    if (entry.index() != next) break;    // a gap can only follow a lost record: stop
+    const Next next = Classify(entry, *state);
+    if (next == Next::kSkip) continue;
+    if (next == Next::kStop) break;
     state->entries.push_back(entry);
   }
+}
+
+// ApplyRecord, taking the record's contents instead of copying them.
+void ApplyRecordTaking(PersistedRecord* record, RestoredState* state) {
+  switch (record->record_case()) {
+    case PersistedRecord::kLogAppend: {
+      LogAppend* append = record->mutable_log_append();
+      TruncateForAppend(*append, state);
+      for (LogEntry& entry : *append->mutable_entries()) {
+        const Next next = Classify(entry, *state);
+        if (next == Next::kSkip) continue;
+        if (next == Next::kStop) break;
+        state->entries.push_back(std::move(entry));
+      }
+      break;
+    }
+    case PersistedRecord::kSnapshot: {
+      Snapshot* snapshot = record->mutable_snapshot();
+      DropEntriesCoveredBy(snapshot->last_included_index(), snapshot->last_included_term(),
+                           &state->entries);
+      state->snapshot.emplace().Swap(snapshot);
+      break;
+    }
+    default:
+      ApplyRecord(*record, state);
+      break;
+  }
+}
+
+// DecodeRecord into `record`; false where DecodeRecord returns an error.
+bool DecodeRecordInto(absl::string_view bytes, PersistedRecord* record) {
+  if (bytes.size() < kChecksumBytes) return false;
+  absl::string_view payload = bytes.substr(kChecksumBytes);
+  if (Fnv1a64Bytes(payload) != GetFixed64(bytes.substr(0, kChecksumBytes))) return false;
+  return record->ParseFromArray(payload.data(), static_cast<int>(payload.size()));
 }
 
 }  // namespace
 
 std::string EncodeRecord(const PersistedRecord& record) {
-  std::string payload;
-  record.SerializeToString(&payload);
-  return Frame(payload);
+  // The payload is serialized in place after room for its checksum (no second copy).
+  const size_t size = record.ByteSizeLong();
+  std::string out;
+  out.resize(kChecksumBytes + size);
+  record.SerializeWithCachedSizesToArray(
+      reinterpret_cast<uint8_t*>(out.data() + kChecksumBytes));
+  const uint64_t checksum =
+      Fnv1a64Bytes(absl::string_view(out.data() + kChecksumBytes, size));
+  for (size_t i = 0; i < kChecksumBytes; ++i) {
+    out[i] = static_cast<char>((checksum >> (8 * i)) & 0xff);
+  }
+  return out;
 }
 
 std::string EncodeSealedRecord(uint64_t segment) {
@@ -154,12 +205,12 @@ void ApplyRecord(const PersistedRecord& record, RestoredState* state) {
 RestoredState RecoverFromRecords(const std::vector<std::string>& records) {
   RestoredState state;
   for (size_t i = 0; i < records.size(); ++i) {
-    absl::StatusOr<PersistedRecord> record = DecodeRecord(records[i]);
-    if (!record.ok()) {
+    PersistedRecord record;
+    if (!DecodeRecordInto(records[i], &record)) {
       state.records_dropped = static_cast<int64_t>(records.size() - i);
       break;
     }
-    ApplyRecord(*record, &state);
+    ApplyRecordTaking(&record, &state);
     ++state.records_read;
   }
   return state;
