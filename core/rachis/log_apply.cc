@@ -13,25 +13,42 @@ namespace ravensim::rachis {
 
 // --- Log, topology, commit and apply ----------------------------------------------------
 
-void RachisNode::AppendToLog(LogEntry entry) {
-  const uint64_t index = entry.index();
-  const uint64_t prev_term = log_.LastTerm();
-  const uint64_t hash = EntryHash(entry);
-  const uint64_t entry_term = entry.term();
-  const bool is_topology = entry.flags() == ENTRY_FLAGS_TOPOLOGY;
-  std::optional<ClusterTopology> topology;
-  if (is_topology) topology = ClusterTopology::FromProto(entry.topology());
-  log_.Append(std::move(entry), hash);
+RachisNode::AppendFacts RachisNode::FactsOf(const LogEntry& entry) const {
+  AppendFacts facts;
+  facts.index = entry.index();
+  facts.entry_term = entry.term();
+  facts.prev_term = log_.LastTerm();
+  facts.hash = EntryHash(entry);
+  if (entry.flags() == ENTRY_FLAGS_TOPOLOGY) {
+    facts.topology = ClusterTopology::FromProto(entry.topology());
+  }
+  return facts;
+}
+
+void RachisNode::AppendToLog(LogEntry&& entry) {
+  AppendFacts facts = FactsOf(entry);
+  log_.Append(std::move(entry), facts.hash);
+  AfterAppend(std::move(facts));
+}
+
+void RachisNode::AppendToLog(const LogEntry& entry) {
+  AppendFacts facts = FactsOf(entry);
+  log_.Append(entry, facts.hash);
+  AfterAppend(std::move(facts));
+}
+
+void RachisNode::AfterAppend(AppendFacts facts) {
+  const uint64_t index = facts.index;
   unstable_from_ = unstable_from_ == 0 ? index : std::min(unstable_from_, index);
   Observe({.kind = RachisObservation::Kind::kEntryAppended,
            .term = term_,
            .index = index,
-           .entry_term = entry_term,
-           .prev_term = prev_term,
-           .command_hash = hash});
-  if (is_topology) {
+           .entry_term = facts.entry_term,
+           .prev_term = facts.prev_term,
+           .command_hash = facts.hash});
+  if (facts.topology.has_value()) {
     // §1.5: a topology takes effect when appended, not when committed.
-    topology_entries_[index] = std::move(*topology);
+    topology_entries_[index] = std::move(*facts.topology);
     RecomputeTopology();
   }
 }

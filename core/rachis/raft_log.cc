@@ -45,10 +45,17 @@ void RaftLog::CopyTo(uint64_t from, int max_count,
   for (uint64_t k = 0; k < count; ++k, ++it) out->AddAllocated(new LogEntry(*it));
 }
 
-void RaftLog::Append(LogEntry entry, uint64_t hash) {
+void RaftLog::Append(LogEntry&& entry, uint64_t hash) {
   CHECK_EQ(entry.index(), LastIndex() + 1);
   CHECK_GE(entry.term(), LastTerm());
   entries_.push_back(std::move(entry));
+  hashes_.push_back(hash);
+}
+
+void RaftLog::Append(const LogEntry& entry, uint64_t hash) {
+  CHECK_EQ(entry.index(), LastIndex() + 1);
+  CHECK_GE(entry.term(), LastTerm());
+  entries_.push_back(entry);
   hashes_.push_back(hash);
 }
 

@@ -38,7 +38,8 @@ class RaftLog {
 
   // REQUIRES: entry.index() == LastIndex() + 1 and entry.term() >= LastTerm().
   // `hash` is kept with the entry for HashAt() (RachisNode stores EntryHash there).
-  void Append(LogEntry entry, uint64_t hash = 0);
+  void Append(LogEntry&& entry, uint64_t hash = 0);
+  void Append(const LogEntry& entry, uint64_t hash = 0);  // copies it into place
   // The hash given to Append() for `index`. REQUIRES: as At().
   uint64_t HashAt(uint64_t index) const;
   // Drops every entry with index >= `from`. REQUIRES: from > snapshot_index().
