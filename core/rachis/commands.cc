@@ -1,6 +1,7 @@
 // Commands (RAVENDB_MODEL.md §1.4): submitted on any node, forwarded to the leader
 // (SendToLeaderAsync), de-duplicated by request id (LogHistory), answered with
 // committed-with-index-and-result, rejected, or unknown after the operation timeout.
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -205,6 +206,9 @@ const RachisNode::AppliedRecord* RachisNode::FindApplied(const std::string& requ
 
 void RachisNode::RestoreHistory(const Snapshot& snapshot) {
   applied_position_by_request_.clear();
+  applied_position_by_request_.reserve(static_cast<size_t>(std::clamp(
+      std::max(options_.log_history_max_entries, snapshot.applied_requests_size()), 0,
+      kMaxHistoryReserve)));
   applied_history_.clear();
   applied_history_first_ = 0;
   // Snapshots list the requests by increasing index, each once (MakeSnapshot).

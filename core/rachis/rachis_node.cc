@@ -26,7 +26,11 @@ const char* RachisStateName(RachisState state) {
   return "?";
 }
 
-RachisNode::RachisNode(const RachisOptions& options) : options_(options) {}
+RachisNode::RachisNode(const RachisOptions& options) : options_(options) {
+  // The LogHistory fills up to its bound and stays there: size the index once.
+  applied_position_by_request_.reserve(static_cast<size_t>(
+      std::clamp(options_.log_history_max_entries, 0, kMaxHistoryReserve)));
+}
 
 absl::StatusOr<std::unique_ptr<RachisNode>> RachisNode::Create(
     const RachisOptions& options, const RestoredState& restored) {

@@ -394,6 +394,7 @@ class RachisNode {
   uint64_t applied_history_first_ = 0;
   // Looked up only, never iterated (no hash order reaches behaviour).
   absl::flat_hash_map<std::string_view, uint64_t> applied_position_by_request_;
+  static constexpr int kMaxHistoryReserve = 1 << 16;
   void IndexAppliedRecord(const AppliedRecord& record, uint64_t position);
   void ForgetOldestApplied();
 
