@@ -214,7 +214,7 @@ void RachisNode::InstallSnapshotState(const Snapshot& snapshot) {
 
 void RachisNode::Observe(RachisObservation observation) {
   // TakeReady() hands the vector over: start each Ready's with room for a typical one.
-  if (observations_.capacity() == 0) observations_.reserve(kReadyReserve);
+  if (observations_.capacity() == 0) observations_.reserve(kReadyObservationReserve);
   observations_.push_back(std::move(observation));
 }
 

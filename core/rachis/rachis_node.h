@@ -406,8 +406,11 @@ class RachisNode {
   bool ready_outstanding_ = false;
   int64_t next_ready_id_ = 1;
 
-  // Room reserved in outbox_ and observations_ when a Ready begins to fill them.
+  // Room reserved in outbox_ and observations_ when a Ready begins to fill them: a
+  // leader's Ready carries one message per follower, a follower's Ready about three
+  // observations (appended, commit, applied).
   static constexpr size_t kReadyReserve = 8;
+  static constexpr size_t kReadyObservationReserve = 4;
   std::vector<RachisMessage> outbox_;
   std::vector<CommandResult> results_;
   std::vector<RachisObservation> observations_;
