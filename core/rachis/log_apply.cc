@@ -40,12 +40,13 @@ void RachisNode::AppendToLog(const LogEntry& entry) {
 void RachisNode::AfterAppend(AppendFacts facts) {
   const uint64_t index = facts.index;
   unstable_from_ = unstable_from_ == 0 ? index : std::min(unstable_from_, index);
-  Observe({.kind = RachisObservation::Kind::kEntryAppended,
-           .term = term_,
-           .index = index,
-           .entry_term = facts.entry_term,
-           .prev_term = facts.prev_term,
-           .command_hash = facts.hash});
+  {
+    RachisObservation& appended = AddObservation(RachisObservation::Kind::kEntryAppended);
+    appended.index = index;
+    appended.entry_term = facts.entry_term;
+    appended.prev_term = facts.prev_term;
+    appended.command_hash = facts.hash;
+  }
   if (facts.topology.has_value()) {
     // §1.5: a topology takes effect when appended, not when committed.
     topology_entries_[index] = std::move(*facts.topology);
@@ -110,13 +111,13 @@ void RachisNode::AdvanceCommitTo(uint64_t index, bool by_quorum,
   // it can always be re-learned from the leader (difference from RavenDB, which
   // stores it in the apply transaction; see docs/RACHIS.md).
   commit_index_ = index;
-  RachisObservation observation{.kind = RachisObservation::Kind::kCommitAdvanced,
-                                .term = term_,
-                                .index = index,
-                                .by_quorum = by_quorum};
-  observation.supporters = std::move(supporters);
-  if (by_quorum) observation.voters = member_tags_;
-  Observe(std::move(observation));
+  {
+    RachisObservation& observation = AddObservation(RachisObservation::Kind::kCommitAdvanced);
+    observation.index = index;
+    observation.by_quorum = by_quorum;
+    observation.supporters = std::move(supporters);
+    if (by_quorum) observation.voters = member_tags_;
+  }
   // §1.1: LeaderElect -> Leader the first time it commits an entry of its own term.
   if (state_ == RachisState::kLeaderElect && log_.TermAt(index) == term_) TakeOffice();
   ApplyCommitted();
@@ -126,11 +127,12 @@ void RachisNode::ApplyCommitted() {
   while (applied_index_ < commit_index_) {
     const uint64_t index = applied_index_ + 1;
     const LogEntry& entry = log_.At(index);
-    Observe({.kind = RachisObservation::Kind::kApplied,
-             .term = term_,
-             .index = index,
-             .entry_term = entry.term(),
-             .command_hash = log_.HashAt(index)});
+    {
+      RachisObservation& applied = AddObservation(RachisObservation::Kind::kApplied);
+      applied.index = index;
+      applied.entry_term = entry.term();
+      applied.command_hash = log_.HashAt(index);
+    }
     if (entry.flags() == ENTRY_FLAGS_STATE_MACHINE_COMMAND) {
       const std::string& request_id = entry.request_id();
       const AppliedRecord* seen = request_id.empty() ? nullptr : FindApplied(request_id);
@@ -216,6 +218,14 @@ void RachisNode::Observe(RachisObservation observation) {
   // TakeReady() hands the vector over: start each Ready's with room for a typical one.
   if (observations_.capacity() == 0) observations_.reserve(kReadyObservationReserve);
   observations_.push_back(std::move(observation));
+}
+
+RachisObservation& RachisNode::AddObservation(RachisObservation::Kind kind) {
+  if (observations_.capacity() == 0) observations_.reserve(kReadyObservationReserve);
+  RachisObservation& observation = observations_.emplace_back();
+  observation.kind = kind;
+  observation.term = term_;
+  return observation;
 }
 
 }  // namespace ravensim::rachis

@@ -258,6 +258,9 @@ class RachisNode {
   Snapshot MakeSnapshot() const;
   void InstallSnapshotState(const Snapshot& snapshot);
   void Observe(RachisObservation observation);
+  // Adds an observation of `kind` at term_ in place; the caller fills in the rest before
+  // anything else is observed.
+  RachisObservation& AddObservation(RachisObservation::Kind kind);
   // Counts a named code path. Looked up without building a string (marks are hit on
   // every command); a new name is inserted once.
   void Mark(std::string_view name) {
