@@ -1,9 +1,142 @@
 #include "core/cluster/register_state_machine.h"
 
+#include <cstring>
+#include <string_view>
+
 namespace ravensim::cluster {
+
+namespace {
+
+// RegisterResult{ok, value, found, index} as RegisterResult::SerializeAsString() writes
+// it: fields in number order, proto3 defaults left out.
+std::string EncodeResult(bool ok, std::string_view value, bool found, uint64_t index) {
+  // Everything but the value fits in 2 + 6 + 2 + 11 bytes.
+  char head[32];
+  char* p = head;
+  auto put_varint = [&p](uint64_t v) {
+    while (v >= 0x80) {
+      *p++ = static_cast<char>((v & 0x7f) | 0x80);
+      v >>= 7;
+    }
+    *p++ = static_cast<char>(v);
+  };
+  if (ok) {
+    *p++ = 0x08;
+    *p++ = 0x01;
+  }
+  if (!value.empty()) {
+    *p++ = 0x12;
+    put_varint(value.size());
+  }
+  const size_t head_size = static_cast<size_t>(p - head);
+  char tail[16];
+  p = tail;
+  if (found) {
+    *p++ = 0x18;
+    *p++ = 0x01;
+  }
+  if (index != 0) {
+    *p++ = 0x20;
+    put_varint(index);
+  }
+  const size_t tail_size = static_cast<size_t>(p - tail);
+  std::string out;
+  out.reserve(head_size + value.size() + tail_size);
+  out.append(head, head_size);
+  out.append(value);
+  out.append(tail, tail_size);
+  return out;
+}
+
+// Reads a varint length of at most 32 bits; false if malformed or past `end`.
+bool ReadLength(const char*& p, const char* end, size_t* length) {
+  uint32_t value = 0;
+  for (int shift = 0; shift < 35; shift += 7) {
+    if (p == end) return false;
+    const uint8_t byte = static_cast<uint8_t>(*p++);
+    value |= static_cast<uint32_t>(byte & 0x7f) << shift;
+    if ((byte & 0x80) == 0) {
+      if (shift == 28 && byte > 0x0f) return false;
+      *length = value;
+      return true;
+    }
+  }
+  return false;
+}
+
+// A RegisterCommand in the shape the Encode* helpers write: one op, whose fields are
+// all length-delimited, known to the op and each present at most once. Anything else
+// (empty, unknown or repeated fields, other wire types) is left to the protobuf parser.
+struct FastCommand {
+  int op = 0;                     // 1 write, 2 read, 3 cas
+  std::string_view fields[3];     // by field number - 1; absent = empty (proto3)
+};
+
+bool ParseFastCommand(const std::string& bytes, FastCommand* out) {
+  const char* p = bytes.data();
+  const char* const end = p + bytes.size();
+  if (p == end) return false;
+  const uint8_t key = static_cast<uint8_t>(*p++);
+  if (key != 0x0a && key != 0x12 && key != 0x1a) return false;
+  out->op = key >> 3;
+  size_t length = 0;
+  if (!ReadLength(p, end, &length) || length != static_cast<size_t>(end - p)) return false;
+  const int known_fields = out->op == 1 ? 2 : out->op == 2 ? 1 : 3;
+  bool seen[3] = {false, false, false};
+  while (p != end) {
+    const uint8_t field_key = static_cast<uint8_t>(*p++);
+    if ((field_key & 7) != 2) return false;
+    const int field = field_key >> 3;
+    if (field < 1 || field > known_fields || seen[field - 1]) return false;
+    seen[field - 1] = true;
+    size_t field_length = 0;
+    if (!ReadLength(p, end, &field_length) ||
+        field_length > static_cast<size_t>(end - p)) {
+      return false;
+    }
+    out->fields[field - 1] = std::string_view(p, field_length);
+    p += field_length;
+  }
+  return true;
+}
+
+}  // namespace
 
 std::string RegisterStateMachine::Apply(uint64_t index, const std::string& command) {
   ++applied_count_;
+  FastCommand fast;
+  if (!ParseFastCommand(command, &fast)) return ApplyParsed(index, command);
+  const std::string key(fast.fields[0]);
+  switch (fast.op) {
+    case 1: {  // write
+      const std::string_view value = fast.fields[1];
+      auto [it, inserted] = values_.try_emplace(key);
+      it->second.assign(value);
+      return EncodeResult(/*ok=*/true, value, /*found=*/!inserted, index);
+    }
+    case 2: {  // read
+      auto it = values_.find(key);
+      if (it == values_.end()) return EncodeResult(true, "", false, index);
+      return EncodeResult(true, it->second, true, index);
+    }
+    default: {  // cas
+      const std::string_view expected = fast.fields[1];
+      const std::string_view new_value = fast.fields[2];
+      auto it = values_.find(key);
+      const bool found = it != values_.end();
+      const std::string_view current = found ? std::string_view(it->second) : "";
+      if (current != expected) return EncodeResult(false, current, found, index);
+      if (found) {
+        it->second.assign(new_value);
+      } else {
+        values_.emplace(key, new_value);
+      }
+      return EncodeResult(true, new_value, found, index);
+    }
+  }
+}
+
+std::string RegisterStateMachine::ApplyParsed(uint64_t index, const std::string& command) {
   RegisterCommand parsed;
   RegisterResult result;
   result.set_index(index);

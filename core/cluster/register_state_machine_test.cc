@@ -1,5 +1,8 @@
 #include "core/cluster/register_state_machine.h"
 
+#include <string>
+#include <vector>
+
 #include "gtest/gtest.h"
 
 namespace ravensim::cluster {
@@ -45,6 +48,81 @@ TEST(RegisterStateMachineTest, SnapshotRoundTrip) {
   EXPECT_EQ(copy.values(), sm.values());
   EXPECT_EQ(copy.Serialize(), sm.Serialize());
   EXPECT_FALSE(copy.Restore(std::string("\xff\xff", 2)).ok());
+}
+
+// Apply() reads the common encodings directly and leaves every other one to the protobuf
+// parser: both must give byte-identical results and states.
+TEST(RegisterStateMachineTest, UnusualEncodingsAgreeWithTheUsualOnes) {
+  struct Case {
+    std::string usual;
+    std::string unusual;
+  };
+  std::vector<Case> cases;
+  // Fields of the op in reverse order.
+  cases.push_back({RegisterStateMachine::EncodeWrite("k", "v1"),
+                   std::string("\x0a\x07\x12\x02v1\x0a\x01k", 9)});
+  // A repeated field: the last one wins.
+  cases.push_back({RegisterStateMachine::EncodeWrite("k", "v2"),
+                   std::string("\x0a\x0b\x0a\x01k\x12\x02xx\x12\x02v2", 13)});
+  // An unknown field inside the op and at the top level.
+  cases.push_back({RegisterStateMachine::EncodeRead("k"),
+                   std::string("\x12\x05\x0a\x01k\x20\x07\x28\x01", 9)});
+  // Two ops: the last one wins.
+  cases.push_back({RegisterStateMachine::EncodeCas("k", "v2", "v3"),
+                   RegisterStateMachine::EncodeRead("k") +
+                       RegisterStateMachine::EncodeCas("k", "v2", "v3")});
+  // A failing CAS, and a CAS creating a key.
+  cases.push_back({RegisterStateMachine::EncodeCas("k", "zz", "v4"),
+                   std::string("\x1a\x0b\x1a\x02v4\x12\x02zz\x0a\x01k", 13)});
+  cases.push_back({RegisterStateMachine::EncodeCas("n", "", "new"),
+                   std::string("\x1a\x08\x1a\x03new\x0a\x01n", 10)});
+  // An empty command and an empty write.
+  cases.push_back({std::string(), std::string("\x28\x01", 2)});
+  cases.push_back({RegisterStateMachine::EncodeWrite("", ""), std::string("\x0a\x02\x0a\x00", 4)});
+  RegisterStateMachine usual;
+  RegisterStateMachine unusual;
+  uint64_t index = 1;
+  for (const Case& c : cases) {
+    const std::string a = usual.Apply(index, c.usual);
+    const std::string b = unusual.Apply(index, c.unusual);
+    EXPECT_EQ(a, b) << "case at index " << index;
+    // And the result is exactly what RegisterResult serializes.
+    absl::StatusOr<RegisterResult> decoded = RegisterStateMachine::DecodeResult(a);
+    ASSERT_TRUE(decoded.ok());
+    EXPECT_EQ(decoded->SerializeAsString(), a);
+    EXPECT_EQ(decoded->index(), index);
+    ++index;
+  }
+  EXPECT_EQ(usual.values(), unusual.values());
+  EXPECT_EQ(usual.values().at("k"), "v3");
+  EXPECT_EQ(usual.values().at("n"), "new");
+}
+
+TEST(RegisterStateMachineTest, ResultsMatchTheProtobufEncoding) {
+  RegisterStateMachine sm;
+  const std::string long_value(300, 'x');  // a two-byte length
+  const uint64_t big_index = (uint64_t{1} << 40) + 5;
+  RegisterResult expected;
+  expected.set_ok(true);
+  expected.set_value(long_value);
+  expected.set_index(big_index);
+  EXPECT_EQ(sm.Apply(big_index, RegisterStateMachine::EncodeWrite("k", long_value)),
+            expected.SerializeAsString());
+  expected.set_found(true);
+  expected.set_index(0);
+  EXPECT_EQ(sm.Apply(0, RegisterStateMachine::EncodeRead("k")), expected.SerializeAsString());
+  RegisterResult missing;
+  missing.set_ok(true);
+  missing.set_index(3);
+  EXPECT_EQ(sm.Apply(3, RegisterStateMachine::EncodeRead("absent")),
+            missing.SerializeAsString());
+  // A truncated command does not parse: ok=false, nothing changes.
+  std::string truncated = RegisterStateMachine::EncodeWrite("t", "v");
+  truncated.pop_back();
+  RegisterResult bad;
+  bad.set_index(4);
+  EXPECT_EQ(sm.Apply(4, truncated), bad.SerializeAsString());
+  EXPECT_EQ(sm.values().count("t"), 0u);
 }
 
 }  // namespace

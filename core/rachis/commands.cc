@@ -1,6 +1,7 @@
 // Commands (RAVENDB_MODEL.md §1.4): submitted on any node, forwarded to the leader
 // (SendToLeaderAsync), de-duplicated by request id (LogHistory), answered with
 // committed-with-index-and-result, rejected, or unknown after the operation timeout.
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -13,12 +14,12 @@ void RachisNode::Submit(int64_t now_ns, const std::string& request_id,
                         const std::string& command) {
   AdvanceTime(now_ns);
   CHECK(!request_id.empty());
-  if (const AppliedRequest* applied = FindApplied(request_id)) {
+  if (const AppliedRecord* applied = FindApplied(request_id)) {
     Mark("submission answered from log history");
     results_.push_back({.request_id = request_id,
                         .outcome = COMMAND_OUTCOME_COMMITTED,
-                        .index = applied->index(),
-                        .result = applied->result()});
+                        .index = applied->index,
+                        .result = applied->result});
     return;
   }
   if (state_ == RachisState::kLeader || state_ == RachisState::kLeaderElect) {
@@ -45,8 +46,8 @@ void RachisNode::Submit(int64_t now_ns, const std::string& request_id,
 void RachisNode::LeaderAccept(const std::string& request_id, const std::string& command,
                               const std::string& forwarded_by) {
   if (!forwarded_by.empty()) remote_waiters_[request_id].insert(forwarded_by);
-  if (const AppliedRequest* applied = FindApplied(request_id)) {
-    ResolveWaiters(request_id, applied->index(), applied->result());
+  if (const AppliedRecord* applied = FindApplied(request_id)) {
+    ResolveWaiters(request_id, applied->index, applied->result);
     return;
   }
   if (leader_inflight_.count(request_id) > 0) {
@@ -164,30 +165,60 @@ void RachisNode::ExpireSubmissions() {
 void RachisNode::RememberApplied(const std::string& request_id, uint64_t index,
                                  const std::string& result) {
   if (request_id.empty()) return;
-  AppliedRequest applied;
-  applied.set_request_id(request_id);
-  applied.set_index(index);
-  applied.set_result(result);
-  applied_index_by_request_[request_id] = index;
-  applied_history_[index] = std::move(applied);
-  while (static_cast<int>(applied_history_.size()) > options_.log_history_max_entries) {
-    applied_index_by_request_.erase(applied_history_.begin()->second.request_id());
-    applied_history_.erase(applied_history_.begin());
+  const uint64_t position = applied_history_first_ + applied_history_.size();
+  AppliedRecord& record = applied_history_.emplace_back();
+  record.request_id = request_id;
+  record.index = index;
+  record.result = result;
+  IndexAppliedRecord(record, position);
+  while (static_cast<int64_t>(applied_history_.size()) >
+         static_cast<int64_t>(options_.log_history_max_entries)) {
+    ForgetOldestApplied();
   }
 }
 
-const AppliedRequest* RachisNode::FindApplied(const std::string& request_id) const {
-  auto it = applied_index_by_request_.find(request_id);
-  if (it == applied_index_by_request_.end()) return nullptr;
-  return &applied_history_.at(it->second);
+void RachisNode::IndexAppliedRecord(const AppliedRecord& record, uint64_t position) {
+  const std::string_view key(record.request_id);
+  auto [it, inserted] = applied_position_by_request_.try_emplace(key, position);
+  if (!inserted) {
+    // Re-key on the newest record: the key must view a record that is still kept.
+    applied_position_by_request_.erase(it);
+    applied_position_by_request_.emplace(key, position);
+  }
+}
+
+void RachisNode::ForgetOldestApplied() {
+  const AppliedRecord& oldest = applied_history_.front();
+  auto it = applied_position_by_request_.find(std::string_view(oldest.request_id));
+  // A request id listed twice (never written so) keeps pointing at its newest record.
+  if (it != applied_position_by_request_.end() && it->second == applied_history_first_) {
+    applied_position_by_request_.erase(it);
+  }
+  applied_history_.pop_front();
+  ++applied_history_first_;
+}
+
+const RachisNode::AppliedRecord* RachisNode::FindApplied(const std::string& request_id) const {
+  auto it = applied_position_by_request_.find(std::string_view(request_id));
+  if (it == applied_position_by_request_.end()) return nullptr;
+  return &applied_history_[it->second - applied_history_first_];
 }
 
 void RachisNode::RestoreHistory(const Snapshot& snapshot) {
+  applied_position_by_request_.clear();
+  applied_position_by_request_.reserve(static_cast<size_t>(std::clamp(
+      std::max(options_.log_history_max_entries, snapshot.applied_requests_size()), 0,
+      kMaxHistoryReserve)));
   applied_history_.clear();
-  applied_index_by_request_.clear();
+  applied_history_first_ = 0;
+  // Snapshots list the requests by increasing index, each once (MakeSnapshot).
   for (const AppliedRequest& applied : snapshot.applied_requests()) {
-    applied_index_by_request_[applied.request_id()] = applied.index();
-    applied_history_[applied.index()] = applied;
+    const uint64_t position = applied_history_.size();
+    AppliedRecord& record = applied_history_.emplace_back();
+    record.request_id = applied.request_id();
+    record.index = applied.index();
+    record.result = applied.result();
+    IndexAppliedRecord(record, position);
   }
 }
 

@@ -9,14 +9,13 @@ namespace ravensim::rachis {
 
 void RachisNode::ReplyAppendEntries(const RachisMessage& request, bool success,
                                     uint64_t match_index) {
-  RachisMessage reply;
-  AppendEntriesResponse* response = reply.mutable_append_entries_response();
+  AppendEntriesResponse* response =
+      AddMessage(request.from(), request.from_node_id()).mutable_append_entries_response();
   response->set_success(success);
   response->set_match_index(match_index);
   response->set_last_log_index(log_.LastIndex());
   response->set_probe_index(request.append_entries().prev_log_index());
   response->set_sequence(request.append_entries().sequence());
-  Reply(request, std::move(reply));
 }
 
 // Checks the sender may lead us at its term and makes us its Follower. False if the

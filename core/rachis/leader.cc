@@ -3,6 +3,7 @@
 // the vote of no confidence, promotion and topology changes.
 #include <algorithm>
 #include <functional>
+#include <iterator>
 #include <limits>
 
 #include "absl/strings/str_cat.h"
@@ -17,12 +18,13 @@ void RachisNode::BecomeLeaderElect() {
   for (const std::string& tag : real_votes_) {
     if (topology_.IsMember(tag)) won.supporters.push_back(tag);
   }
-  won.voters = topology_.MemberTags();
+  won.voters = member_tags_;
   Observe(std::move(won));
   SetState(RachisState::kLeaderElect, "election won");
   leader_tag_ = options_.tag;
   office_start_ns_ = now_ns_;
   ambassadors_.clear();
+  InvalidateMemberSlots();
   RefreshAmbassadors();
   LogEntry noop;
   noop.set_index(log_.LastIndex() + 1);
@@ -50,6 +52,7 @@ void RachisNode::RefreshAmbassadors() {
   for (auto it = ambassadors_.begin(); it != ambassadors_.end();) {
     it = topology_.Contains(it->first) ? std::next(it) : ambassadors_.erase(it);
   }
+  InvalidateMemberSlots();
 }
 
 void RachisNode::SendToFollower(const std::string& tag, FollowerAmbassador* ambassador) {
@@ -71,19 +74,18 @@ void RachisNode::SendToFollower(const std::string& tag, FollowerAmbassador* amba
     SendSnapshot(tag, ambassador);
     return;
   }
-  RachisMessage message;
-  AppendEntries* ae = message.mutable_append_entries();
-  ae->set_prev_log_index(prev);
-  ae->set_prev_log_term(*log_.TermAt(prev));
-  for (LogEntry& entry : log_.Slice(prev + 1, options_.max_entries_per_append)) {
-    *ae->add_entries() = std::move(entry);
-  }
-  ae->set_leader_commit(commit_index_);
-  ae->set_sequence(next_sequence_);
-  ambassador->sequence = next_sequence_++;
+  const uint64_t sequence = next_sequence_++;
+  ambassador->sequence = sequence;
   ambassador->in_flight = true;
   ambassador->last_send_ns = now_ns_;
-  SendTo(tag, std::move(message));
+  RachisMessage* message = AddMessageTo(tag);
+  if (message == nullptr) return;
+  AppendEntries* ae = message->mutable_append_entries();
+  ae->set_prev_log_index(prev);
+  ae->set_prev_log_term(*log_.TermAt(prev));
+  log_.CopyTo(prev + 1, options_.max_entries_per_append, ae->mutable_entries());
+  ae->set_leader_commit(commit_index_);
+  ae->set_sequence(sequence);
 }
 
 // Negotiation (§1.4): a binary search for the last index where the follower's log
@@ -153,6 +155,7 @@ void RachisNode::HandleAppendEntriesResponse(const RachisMessage& message) {
   if (message.term() < term_) return;
   auto it = ambassadors_.find(message.from());
   if (it == ambassadors_.end()) return;
+  const uint64_t epoch = ambassadors_epoch_;
   FollowerAmbassador& a = it->second;
   const AppendEntriesResponse& response = message.append_entries_response();
   a.last_reply_ns = now_ns_;
@@ -195,7 +198,8 @@ void RachisNode::HandleAppendEntriesResponse(const RachisMessage& message) {
       a.next_index = a.low + 1;
     }
   }
-  auto again = ambassadors_.find(message.from());  // promotion may refresh the map
+  // Promotion or a state change may have refreshed the map.
+  auto again = epoch == ambassadors_epoch_ ? it : ambassadors_.find(message.from());
   if (again == ambassadors_.end() || again->second.in_flight) return;
   if (state_ != RachisState::kLeader && state_ != RachisState::kLeaderElect) return;
   if (again->second.mode != FollowerAmbassador::Mode::kReplicate ||
@@ -234,38 +238,65 @@ void RachisNode::HandleInstallSnapshotResponse(const RachisMessage& message) {
 // leader's term (Raft §5.4.2). Promotables and watchers are never counted.
 void RachisNode::TryAdvanceCommit() {
   const int majority = topology_.Majority();
-  if (static_cast<int>(topology_.members.size()) < majority) return;
+  const size_t count = topology_.members.size();
+  if (static_cast<int>(count) < majority) return;
+  if (!member_slots_valid_) RebuildMemberSlots();
   // Match index per member, in tag order; the leader counts only what is durable here.
-  // Both maps are in tag order: walk them together instead of a lookup per member.
-  std::vector<uint64_t> matches;
-  matches.reserve(topology_.members.size());
-  auto ambassador = ambassadors_.begin();
-  for (const auto& [tag, node_id] : topology_.members) {
-    if (tag == options_.tag) {
-      matches.push_back(std::min(persisted_index_, log_.LastIndex()));
-      continue;
-    }
-    while (ambassador != ambassadors_.end() && ambassador->first < tag) ++ambassador;
-    matches.push_back(ambassador != ambassadors_.end() && ambassador->first == tag
-                          ? ambassador->second.match_index
-                          : 0);
+  uint64_t inline_matches[16];
+  std::vector<uint64_t> heap_matches;
+  uint64_t* matches = inline_matches;
+  if (count > std::size(inline_matches)) {
+    heap_matches.resize(count);
+    matches = heap_matches.data();
   }
-  std::vector<uint64_t> sorted = matches;
-  std::nth_element(sorted.begin(), sorted.begin() + (majority - 1), sorted.end(),
-                   std::greater<>());
+  const uint64_t own = std::min(persisted_index_, log_.LastIndex());
+  int above_commit = 0;
+  for (size_t i = 0; i < count; ++i) {
+    const MemberSlot& slot = member_slots_[i];
+    const uint64_t match =
+        slot.self ? own : (slot.ambassador != nullptr ? slot.ambassador->match_index : 0);
+    matches[i] = match;
+    if (match > commit_index_) ++above_commit;
+  }
+  // The highest index a majority holds is above the commit index iff a majority holds
+  // something above it (the common case on every response is: nothing new).
+  if (above_commit < majority) return;
+  uint64_t inline_sorted[16];
+  std::vector<uint64_t> heap_sorted;
+  uint64_t* sorted = inline_sorted;
+  if (count > std::size(inline_sorted)) {
+    heap_sorted.resize(count);
+    sorted = heap_sorted.data();
+  }
+  std::copy(matches, matches + count, sorted);
+  std::nth_element(sorted, sorted + (majority - 1), sorted + count, std::greater<>());
   const uint64_t index = sorted[majority - 1];  // the highest index a majority holds
-  if (index <= commit_index_) return;
   if (log_.TermAt(index) != term_) {
     Mark("commit deferred: quorum index not of leader's term");
     return;
   }
   std::vector<std::string> supporters;  // sorted: members are in tag order
-  size_t i = 0;
-  for (const auto& [tag, node_id] : topology_.members) {
-    if (matches[i++] >= index) supporters.push_back(tag);
+  supporters.reserve(count);
+  for (size_t i = 0; i < count; ++i) {
+    if (matches[i] >= index) supporters.push_back(member_tags_[i]);
   }
   AdvanceCommitTo(index, /*by_quorum=*/true, std::move(supporters));
   BroadcastAppend(/*heartbeat_only_when_due=*/false);
+}
+
+void RachisNode::RebuildMemberSlots() {
+  member_slots_.clear();
+  member_slots_.reserve(topology_.members.size());
+  for (const auto& [tag, node_id] : topology_.members) {
+    MemberSlot slot;
+    if (tag == options_.tag) {
+      slot.self = true;
+    } else if (auto it = ambassadors_.find(tag); it != ambassadors_.end()) {
+      slot.ambassador = &it->second;
+    }
+    member_slots_.push_back(slot);
+  }
+  member_slots_valid_ = true;
 }
 
 // EnsureThatWeHaveLeadership (§1.4): self + Members heard from within ElectionTimeout.

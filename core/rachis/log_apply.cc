@@ -2,6 +2,7 @@
 // installation (RAVENDB_MODEL.md §1.4, §1.5).
 #include <algorithm>
 #include <iterator>
+#include <optional>
 #include <utility>
 
 #include "core/base/check.h"
@@ -12,25 +13,43 @@ namespace ravensim::rachis {
 
 // --- Log, topology, commit and apply ----------------------------------------------------
 
-void RachisNode::AppendToLog(LogEntry entry) {
-  const uint64_t index = entry.index();
-  const uint64_t prev_term = log_.LastTerm();
-  const uint64_t hash = EntryHash(entry);
-  const uint64_t entry_term = entry.term();
-  const bool is_topology = entry.flags() == ENTRY_FLAGS_TOPOLOGY;
-  ClusterTopology topology;
-  if (is_topology) topology = ClusterTopology::FromProto(entry.topology());
-  log_.Append(std::move(entry));
+RachisNode::AppendFacts RachisNode::FactsOf(const LogEntry& entry) const {
+  AppendFacts facts;
+  facts.index = entry.index();
+  facts.entry_term = entry.term();
+  facts.prev_term = log_.LastTerm();
+  facts.hash = EntryHash(entry);
+  if (entry.flags() == ENTRY_FLAGS_TOPOLOGY) {
+    facts.topology = ClusterTopology::FromProto(entry.topology());
+  }
+  return facts;
+}
+
+void RachisNode::AppendToLog(LogEntry&& entry) {
+  AppendFacts facts = FactsOf(entry);
+  log_.Append(std::move(entry), facts.hash);
+  AfterAppend(std::move(facts));
+}
+
+void RachisNode::AppendToLog(const LogEntry& entry) {
+  AppendFacts facts = FactsOf(entry);
+  log_.Append(entry, facts.hash);
+  AfterAppend(std::move(facts));
+}
+
+void RachisNode::AfterAppend(AppendFacts facts) {
+  const uint64_t index = facts.index;
   unstable_from_ = unstable_from_ == 0 ? index : std::min(unstable_from_, index);
-  Observe({.kind = RachisObservation::Kind::kEntryAppended,
-           .term = term_,
-           .index = index,
-           .entry_term = entry_term,
-           .prev_term = prev_term,
-           .command_hash = hash});
-  if (is_topology) {
+  {
+    RachisObservation& appended = AddObservation(RachisObservation::Kind::kEntryAppended);
+    appended.index = index;
+    appended.entry_term = facts.entry_term;
+    appended.prev_term = facts.prev_term;
+    appended.command_hash = facts.hash;
+  }
+  if (facts.topology.has_value()) {
     // §1.5: a topology takes effect when appended, not when committed.
-    topology_entries_[index] = std::move(topology);
+    topology_entries_[index] = std::move(*facts.topology);
     RecomputeTopology();
   }
 }
@@ -60,10 +79,16 @@ void RachisNode::RecomputeTopology() {
   if (!changed) return;
   const bool was_listed = topology_.Contains(options_.tag);
   topology_ = std::move(next);
+  member_tags_ = topology_.MemberTags();
+  topology_nodes_.clear();
+  for (const auto* group : {&topology_.members, &topology_.promotables, &topology_.watchers}) {
+    for (const auto& [tag, node_id] : *group) topology_nodes_.emplace_back(tag, node_id);
+  }
+  InvalidateMemberSlots();
   RachisObservation observation{.kind = RachisObservation::Kind::kTopologyChanged,
                                 .term = term_,
                                 .index = log_.LastIndex()};
-  observation.voters = topology_.MemberTags();
+  observation.voters = member_tags_;
   for (const auto& [tag, id] : topology_.promotables) observation.non_voters.push_back(tag);
   for (const auto& [tag, id] : topology_.watchers) observation.non_voters.push_back(tag);
   Observe(std::move(observation));
@@ -86,13 +111,13 @@ void RachisNode::AdvanceCommitTo(uint64_t index, bool by_quorum,
   // it can always be re-learned from the leader (difference from RavenDB, which
   // stores it in the apply transaction; see docs/RACHIS.md).
   commit_index_ = index;
-  RachisObservation observation{.kind = RachisObservation::Kind::kCommitAdvanced,
-                                .term = term_,
-                                .index = index,
-                                .by_quorum = by_quorum};
-  observation.supporters = std::move(supporters);
-  if (by_quorum) observation.voters = topology_.MemberTags();
-  Observe(std::move(observation));
+  {
+    RachisObservation& observation = AddObservation(RachisObservation::Kind::kCommitAdvanced);
+    observation.index = index;
+    observation.by_quorum = by_quorum;
+    observation.supporters = std::move(supporters);
+    if (by_quorum) observation.voters = member_tags_;
+  }
   // §1.1: LeaderElect -> Leader the first time it commits an entry of its own term.
   if (state_ == RachisState::kLeaderElect && log_.TermAt(index) == term_) TakeOffice();
   ApplyCommitted();
@@ -102,20 +127,21 @@ void RachisNode::ApplyCommitted() {
   while (applied_index_ < commit_index_) {
     const uint64_t index = applied_index_ + 1;
     const LogEntry& entry = log_.At(index);
-    Observe({.kind = RachisObservation::Kind::kApplied,
-             .term = term_,
-             .index = index,
-             .entry_term = entry.term(),
-             .command_hash = EntryHash(entry)});
+    {
+      RachisObservation& applied = AddObservation(RachisObservation::Kind::kApplied);
+      applied.index = index;
+      applied.entry_term = entry.term();
+      applied.command_hash = log_.HashAt(index);
+    }
     if (entry.flags() == ENTRY_FLAGS_STATE_MACHINE_COMMAND) {
       const std::string& request_id = entry.request_id();
-      const AppliedRequest* seen = request_id.empty() ? nullptr : FindApplied(request_id);
+      const AppliedRecord* seen = request_id.empty() ? nullptr : FindApplied(request_id);
       if (seen != nullptr) {
         // §1.4: LogHistory says this request was applied already; do not apply twice.
         Mark("duplicate request not applied twice");
-        const AppliedRequest original = *seen;
+        const AppliedRecord original = *seen;
         applied_index_ = index;
-        ResolveWaiters(request_id, original.index(), original.result());
+        ResolveWaiters(request_id, original.index, original.result);
         continue;
       }
       std::string result = options_.state_machine->Apply(index, entry.command());
@@ -151,8 +177,11 @@ Snapshot RachisNode::MakeSnapshot() const {
   *snapshot.mutable_topology() = TopologyAt(applied_index_).ToProto();
   snapshot.set_state_machine(options_.state_machine->Serialize());
   snapshot.mutable_applied_requests()->Reserve(static_cast<int>(applied_history_.size()));
-  for (const auto& [index, applied] : applied_history_) {
-    *snapshot.add_applied_requests() = applied;
+  for (const AppliedRecord& record : applied_history_) {
+    AppliedRequest* applied = snapshot.add_applied_requests();
+    applied->set_request_id(record.request_id);
+    applied->set_index(record.index);
+    applied->set_result(record.result);
   }
   return snapshot;
 }
@@ -186,7 +215,17 @@ void RachisNode::InstallSnapshotState(const Snapshot& snapshot) {
 }
 
 void RachisNode::Observe(RachisObservation observation) {
+  // TakeReady() hands the vector over: start each Ready's with room for a typical one.
+  if (observations_.capacity() == 0) observations_.reserve(kReadyObservationReserve);
   observations_.push_back(std::move(observation));
+}
+
+RachisObservation& RachisNode::AddObservation(RachisObservation::Kind kind) {
+  if (observations_.capacity() == 0) observations_.reserve(kReadyObservationReserve);
+  RachisObservation& observation = observations_.emplace_back();
+  observation.kind = kind;
+  observation.term = term_;
+  return observation;
 }
 
 }  // namespace ravensim::rachis

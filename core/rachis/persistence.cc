@@ -81,11 +81,31 @@ void ApplyLogAppend(uint64_t truncate_from, Entries& entries, RestoredState* sta
   }
 }
 
+enum class DecodeError { kNone, kShort, kChecksum, kParse };
+
+// Verifies and parses one framed record into `record` (DecodeRecord without building a
+// Status: recovery calls it for every record).
+DecodeError DecodeRecordInto(absl::string_view bytes, PersistedRecord* record) {
+  if (bytes.size() < kChecksumBytes) return DecodeError::kShort;
+  absl::string_view payload = bytes.substr(kChecksumBytes);
+  if (RecordChecksum(payload) != GetFixed64(bytes.substr(0, kChecksumBytes))) {
+    return DecodeError::kChecksum;
+  }
+  if (!record->ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
+    return DecodeError::kParse;
+  }
+  return DecodeError::kNone;
+}
+
 }  // namespace
 
 std::string EncodeRecord(const PersistedRecord& record) {
-  std::string out(kChecksumBytes, '\0');
-  record.AppendToString(&out);
+  // The payload is serialized in place after room for its checksum (no second copy).
+  const size_t size = record.ByteSizeLong();
+  std::string out;
+  out.resize(kChecksumBytes + size);
+  record.SerializeWithCachedSizesToArray(
+      reinterpret_cast<uint8_t*>(out.data() + kChecksumBytes));
   SetChecksum(&out);
   return out;
 }
@@ -122,20 +142,19 @@ std::string EncodeSnapshotRecord(const Snapshot& snapshot) {
 }
 
 absl::StatusOr<PersistedRecord> DecodeRecord(absl::string_view bytes) {
-  if (bytes.size() < kChecksumBytes) {
-    return absl::DataLossError(absl::StrCat("rachis record of ", bytes.size(),
-                                            " bytes is shorter than its checksum"));
-  }
-  const uint64_t expected = GetFixed64(bytes.substr(0, kChecksumBytes));
-  absl::string_view payload = bytes.substr(kChecksumBytes);
-  if (RecordChecksum(payload) != expected) {
-    return absl::DataLossError("rachis record checksum mismatch");
-  }
   PersistedRecord record;
-  if (!record.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
-    return absl::DataLossError("rachis record does not parse");
+  switch (DecodeRecordInto(bytes, &record)) {
+    case DecodeError::kNone:
+      return record;
+    case DecodeError::kShort:
+      return absl::DataLossError(absl::StrCat("rachis record of ", bytes.size(),
+                                              " bytes is shorter than its checksum"));
+    case DecodeError::kChecksum:
+      return absl::DataLossError("rachis record checksum mismatch");
+    case DecodeError::kParse:
+      return absl::DataLossError("rachis record does not parse");
   }
-  return record;
+  return absl::DataLossError("rachis record: unknown decode error");
 }
 
 void ApplyRecord(const PersistedRecord& record, RestoredState* state) {
@@ -177,12 +196,12 @@ void ApplyRecord(PersistedRecord&& record, RestoredState* state) {
 RestoredState RecoverFromRecords(const std::vector<std::string>& records) {
   RestoredState state;
   for (size_t i = 0; i < records.size(); ++i) {
-    absl::StatusOr<PersistedRecord> record = DecodeRecord(records[i]);
-    if (!record.ok()) {
+    PersistedRecord record;
+    if (DecodeRecordInto(records[i], &record) != DecodeError::kNone) {
       state.records_dropped = static_cast<int64_t>(records.size() - i);
       break;
     }
-    ApplyRecord(*record, &state);
+    ApplyRecord(std::move(record), &state);
     ++state.records_read;
   }
   return state;

@@ -26,7 +26,11 @@ const char* RachisStateName(RachisState state) {
   return "?";
 }
 
-RachisNode::RachisNode(const RachisOptions& options) : options_(options) {}
+RachisNode::RachisNode(const RachisOptions& options) : options_(options) {
+  // The LogHistory fills up to its bound and stays there: size the index once.
+  applied_position_by_request_.reserve(static_cast<size_t>(
+      std::clamp(options_.log_history_max_entries, 0, kMaxHistoryReserve)));
+}
 
 absl::StatusOr<std::unique_ptr<RachisNode>> RachisNode::Create(
     const RachisOptions& options, const RestoredState& restored) {
@@ -116,6 +120,7 @@ void RachisNode::SetState(RachisState state, const std::string& reason) {
     if (state != RachisState::kLeader) {
       FailLeaderWaiters(absl::StrCat("leadership lost: ", reason));
       ambassadors_.clear();
+      InvalidateMemberSlots();
     }
   }
   state_ = state;
@@ -236,19 +241,41 @@ void RachisNode::BecomeFollower(uint64_t term, const std::string& leader_tag) {
 
 // --- Messages -------------------------------------------------------------------------
 
+void RachisNode::FillEnvelope(const std::string& to, int32_t to_node_id,
+                              RachisMessage* message) const {
+  message->set_from(options_.tag);
+  message->set_to(to);
+  message->set_topology_id(topology_.topology_id);
+  message->set_term(term_);
+  message->set_from_node_id(options_.node_id);
+  message->set_to_node_id(to_node_id);
+}
+
 void RachisNode::Emit(const std::string& to, int32_t to_node_id, RachisMessage message) {
-  message.set_from(options_.tag);
-  message.set_to(to);
-  message.set_topology_id(topology_.topology_id);
-  message.set_term(term_);
-  message.set_from_node_id(options_.node_id);
-  message.set_to_node_id(to_node_id);
-  outbox_.push_back(std::move(message));
+  if (outbox_.capacity() == 0) outbox_.reserve(kReadyReserve);
+  FillEnvelope(to, to_node_id, &outbox_.emplace_back(std::move(message)));
+}
+
+RachisMessage& RachisNode::AddMessage(const std::string& to, int32_t to_node_id) {
+  // TakeReady() hands the vector over: start each Ready's with room for a typical one.
+  if (outbox_.capacity() == 0) outbox_.reserve(kReadyReserve);
+  RachisMessage& message = outbox_.emplace_back();
+  FillEnvelope(to, to_node_id, &message);
+  return message;
+}
+
+RachisMessage* RachisNode::AddMessageTo(const std::string& to) {
+  const int32_t* node_id = FindNodeId(to);
+  if (node_id == nullptr) {
+    Mark("message to a tag outside the topology dropped");
+    return nullptr;
+  }
+  return &AddMessage(to, *node_id);
 }
 
 void RachisNode::SendTo(const std::string& to, RachisMessage message) {
-  std::optional<int32_t> node_id = topology_.NodeIdOf(to);
-  if (!node_id.has_value()) {
+  const int32_t* node_id = FindNodeId(to);
+  if (node_id == nullptr) {
     Mark("message to a tag outside the topology dropped");
     return;
   }
@@ -281,7 +308,7 @@ absl::Status RachisNode::Step(int64_t now_ns, const RachisMessage& message) {
         absl::StrCat("message from topology ", message.topology_id(), ", mine is ",
                      topology_.topology_id));
   }
-  const bool known = topology_.Contains(message.from());
+  const bool known = FindNodeId(message.from()) != nullptr;
   const bool joining = state_ == RachisState::kPassive || topology_.topology_id.empty();
   switch (message.body_case()) {
     case RachisMessage::kRequestVote:
@@ -345,20 +372,16 @@ Ready RachisNode::TakeReady() {
   }
   if (unstable_from_ != 0) {
     const uint64_t from = std::max(unstable_from_, log_.snapshot_index() + 1);
-    LogAppend append;
+    LogAppend& append = ready.log_append.emplace();
     append.set_truncate_from(from);
-    for (LogEntry& entry : log_.Slice(from, std::numeric_limits<int>::max())) {
-      *append.add_entries() = std::move(entry);
-    }
-    ready.log_append = std::move(append);
+    log_.CopyTo(from, std::numeric_limits<int>::max(), append.mutable_entries());
     unstable_from_ = 0;
   }
   if (hard_state_dirty_) {
-    HardState hard_state;
+    HardState& hard_state = ready.hard_state.emplace();
     hard_state.set_term(term_);
     hard_state.set_voted_for(voted_for_);
     hard_state.set_commit_index(commit_index_);
-    ready.hard_state = hard_state;
     hard_state_dirty_ = false;
   }
   ready.messages = std::move(outbox_);

@@ -24,6 +24,7 @@
 #define RAVENSIM_CORE_RACHIS_RACHIS_NODE_H_
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -31,6 +32,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -227,8 +229,26 @@ class RachisNode {
   void SendTo(const std::string& to, RachisMessage message);
   void Reply(const RachisMessage& request, RachisMessage message);
   void Emit(const std::string& to, int32_t to_node_id, RachisMessage message);
+  // Adds the next outgoing message with its envelope filled in, as Emit() would; the
+  // caller fills in the body before anything else is sent.
+  RachisMessage& AddMessage(const std::string& to, int32_t to_node_id);
+  // The same for a tag of the topology; nullptr (the message dropped, as SendTo() does)
+  // if the tag is not in it.
+  RachisMessage* AddMessageTo(const std::string& to);
+  void FillEnvelope(const std::string& to, int32_t to_node_id, RachisMessage* message) const;
   ClusterTopology TopologyAt(uint64_t index) const;
-  void AppendToLog(LogEntry entry);
+  void AppendToLog(LogEntry&& entry);
+  void AppendToLog(const LogEntry& entry);  // copies it into the log
+  // What AppendToLog reports and records about an entry, taken before it is stored.
+  struct AppendFacts {
+    uint64_t index = 0;
+    uint64_t entry_term = 0;
+    uint64_t prev_term = 0;
+    uint64_t hash = 0;
+    std::optional<ClusterTopology> topology;  // of a topology entry
+  };
+  AppendFacts FactsOf(const LogEntry& entry) const;
+  void AfterAppend(AppendFacts facts);
   // REQUIRES: index > commit_index_ (the caller refuses the append otherwise).
   void TruncateLogFrom(uint64_t index);
   void RecomputeTopology();
@@ -238,6 +258,9 @@ class RachisNode {
   Snapshot MakeSnapshot() const;
   void InstallSnapshotState(const Snapshot& snapshot);
   void Observe(RachisObservation observation);
+  // Adds an observation of `kind` at term_ in place; the caller fills in the rest before
+  // anything else is observed.
+  RachisObservation& AddObservation(RachisObservation::Kind kind);
   // Counts a named code path. Looked up without building a string (marks are hit on
   // every command); a new name is inserted once.
   void Mark(std::string_view name) {
@@ -290,8 +313,14 @@ class RachisNode {
   void ExpireSubmissions();
   void RememberApplied(const std::string& request_id, uint64_t index,
                        const std::string& result);
+  // One LogHistory record (AppliedRequest without the protobuf strings).
+  struct AppliedRecord {
+    std::string request_id;
+    uint64_t index = 0;
+    std::string result;
+  };
   // The LogHistory record of `request_id`, or nullptr.
-  const AppliedRequest* FindApplied(const std::string& request_id) const;
+  const AppliedRecord* FindApplied(const std::string& request_id) const;
   void RestoreHistory(const Snapshot& snapshot);
 
   RachisOptions options_;
@@ -307,6 +336,17 @@ class RachisNode {
   // The latest snapshot (base of log_). Invariant: never null after Create().
   std::shared_ptr<const Snapshot> snapshot_ = std::make_shared<const Snapshot>();
   ClusterTopology topology_;  // in force: last topology entry in the log, else snapshot's
+  std::vector<std::string> member_tags_;  // topology_.MemberTags(), kept with topology_
+  // Every (tag, node id) of topology_: members, then promotables, then watchers, each in
+  // tag order (NodeIdOf's order), kept with topology_ for the per-message lookups.
+  std::vector<std::pair<std::string, int32_t>> topology_nodes_;
+  // topology_.NodeIdOf(tag) without the map lookups; nullptr if not in the topology.
+  const int32_t* FindNodeId(std::string_view tag) const {
+    for (const auto& [node_tag, node_id] : topology_nodes_) {
+      if (node_tag == tag) return &node_id;
+    }
+    return nullptr;
+  }
   std::map<uint64_t, ClusterTopology> topology_entries_;  // index -> topology entry
 
   // TimeoutEvent (§1.2).
@@ -324,6 +364,23 @@ class RachisNode {
 
   // Leader (§1.4).
   std::map<std::string, FollowerAmbassador> ambassadors_;
+  // Per member of topology_, in tag order: nullptr for this node and for a member
+  // without an ambassador, else its ambassador (map nodes are stable). Rebuilt lazily
+  // after ambassadors_ or topology_ change (InvalidateMemberSlots).
+  struct MemberSlot {
+    bool self = false;
+    const FollowerAmbassador* ambassador = nullptr;
+  };
+  std::vector<MemberSlot> member_slots_;
+  bool member_slots_valid_ = false;
+  // Counts changes of ambassadors_' membership (pointers and iterators into it are
+  // valid while it stays the same).
+  uint64_t ambassadors_epoch_ = 0;
+  void InvalidateMemberSlots() {
+    member_slots_valid_ = false;
+    ++ambassadors_epoch_;
+  }
+  void RebuildMemberSlots();
   uint64_t next_sequence_ = 1;
   int64_t office_start_ns_ = 0;
 
@@ -331,11 +388,18 @@ class RachisNode {
   std::map<std::string, PendingSubmission> pending_;            // submitted here
   std::map<std::string, uint64_t> leader_inflight_;             // request id -> index
   std::map<std::string, std::set<std::string>> remote_waiters_; // request id -> tags
-  // LogHistory: applied requests by index (oldest first), and their index by id.
-  // Invariant: the two maps hold the same requests.
-  std::map<uint64_t, AppliedRequest> applied_history_;
+  // LogHistory: applied requests in apply order (oldest first, increasing index), and
+  // the position of each by id. Positions count from the first record ever kept, so a
+  // record sits at applied_history_[position - applied_history_first_]. The keys view
+  // the records' own request ids (deque elements never move at either end).
+  // Invariant: the map holds exactly the requests of the deque.
+  std::deque<AppliedRecord> applied_history_;
+  uint64_t applied_history_first_ = 0;
   // Looked up only, never iterated (no hash order reaches behaviour).
-  absl::flat_hash_map<std::string, uint64_t> applied_index_by_request_;
+  absl::flat_hash_map<std::string_view, uint64_t> applied_position_by_request_;
+  static constexpr int kMaxHistoryReserve = 1 << 16;
+  void IndexAppliedRecord(const AppliedRecord& record, uint64_t position);
+  void ForgetOldestApplied();
 
   // Persistence bookkeeping.
   bool hard_state_dirty_ = false;
@@ -345,6 +409,11 @@ class RachisNode {
   bool ready_outstanding_ = false;
   int64_t next_ready_id_ = 1;
 
+  // Room reserved in outbox_ and observations_ when a Ready begins to fill them: a
+  // leader's Ready carries one message per follower, a follower's Ready about three
+  // observations (appended, commit, applied).
+  static constexpr size_t kReadyReserve = 8;
+  static constexpr size_t kReadyObservationReserve = 4;
   std::vector<RachisMessage> outbox_;
   std::vector<CommandResult> results_;
   std::vector<RachisObservation> observations_;

@@ -31,9 +31,17 @@ class RaftLog {
   const LogEntry& At(uint64_t index) const;
   // Up to `max_count` entries starting at `from`. REQUIRES: from > snapshot_index().
   std::vector<LogEntry> Slice(uint64_t from, int max_count) const;
+  // Appends copies of the same entries as Slice(from, max_count) to `out`.
+  // REQUIRES: from > snapshot_index().
+  void CopyTo(uint64_t from, int max_count,
+              google::protobuf::RepeatedPtrField<LogEntry>* out) const;
 
   // REQUIRES: entry.index() == LastIndex() + 1 and entry.term() >= LastTerm().
-  void Append(LogEntry entry);
+  // `hash` is kept with the entry for HashAt() (RachisNode stores EntryHash there).
+  void Append(LogEntry&& entry, uint64_t hash = 0);
+  void Append(const LogEntry& entry, uint64_t hash = 0);  // copies it into place
+  // The hash given to Append() for `index`. REQUIRES: as At().
+  uint64_t HashAt(uint64_t index) const;
   // Drops every entry with index >= `from`. REQUIRES: from > snapshot_index().
   void TruncateFrom(uint64_t from);
   // Compacts through `index` (which must be <= LastIndex() and hold `term`), keeping the
@@ -46,6 +54,7 @@ class RaftLog {
   uint64_t snapshot_index_ = 0;
   uint64_t snapshot_term_ = 0;
   std::deque<LogEntry> entries_;
+  std::deque<uint64_t> hashes_;  // parallel to entries_
 };
 
 }  // namespace ravensim::rachis

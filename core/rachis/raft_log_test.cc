@@ -1,5 +1,7 @@
 #include "core/rachis/raft_log.h"
 
+#include <vector>
+
 #include "gtest/gtest.h"
 
 namespace ravensim::rachis {
@@ -31,6 +33,40 @@ TEST(RaftLogTest, AppendTruncateCompact) {
   log.ResetTo(10, 3);
   EXPECT_EQ(log.LastIndex(), 10u);
   EXPECT_EQ(log.LastTerm(), 3u);
+  log.Append(Entry(11, 3), 0xabc);
+  log.Append(Entry(12, 3), 0xdef);
+  EXPECT_EQ(log.HashAt(11), 0xabcu);
+  EXPECT_EQ(log.HashAt(12), 0xdefu);
+  log.TruncateFrom(12);
+  log.Append(Entry(12, 4), 0x123);
+  EXPECT_EQ(log.HashAt(12), 0x123u);
+  log.CompactThrough(11, 3);
+  EXPECT_EQ(log.HashAt(12), 0x123u);
+}
+
+TEST(RaftLogTest, CopyToAppendsWhatSliceReturns) {
+  RaftLog log;
+  for (uint64_t i = 1; i <= 6; ++i) log.Append(Entry(i, 1 + i / 3));
+  log.CompactThrough(2, 1);
+  for (uint64_t from = 3; from <= 8; ++from) {
+    for (int max_count : {0, 1, 2, 100}) {
+      google::protobuf::RepeatedPtrField<LogEntry> out;
+      *out.Add() = Entry(99, 9);  // kept: CopyTo appends
+      log.CopyTo(from, max_count, &out);
+      const std::vector<LogEntry> slice = log.Slice(from, max_count);
+      ASSERT_EQ(out.size(), static_cast<int>(slice.size()) + 1);
+      EXPECT_EQ(out[0].index(), 99u);
+      for (size_t k = 0; k < slice.size(); ++k) {
+        EXPECT_EQ(out[static_cast<int>(k) + 1].SerializeAsString(),
+                  slice[k].SerializeAsString());
+      }
+    }
+  }
+  google::protobuf::RepeatedPtrField<LogEntry> all;
+  log.CopyTo(3, 100, &all);
+  ASSERT_EQ(all.size(), 4);
+  EXPECT_EQ(all[0].index(), 3u);
+  EXPECT_EQ(all[3].index(), 6u);
 }
 
 TEST(RaftLogDeathTest, RejectsGapsAndTermRegressions) {
