@@ -193,6 +193,10 @@ void ApplyRecord(PersistedRecord&& record, RestoredState* state) {
   }
 }
 
+void ApplyLogAppend(LogAppend&& append, RestoredState* state) {
+  ApplyLogAppend(append.truncate_from(), *append.mutable_entries(), state);
+}
+
 RestoredState RecoverFromRecords(const std::vector<std::string>& records) {
   RestoredState state;
   for (size_t i = 0; i < records.size(); ++i) {

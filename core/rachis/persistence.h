@@ -61,6 +61,8 @@ RestoredState RecoverFromRecords(const std::vector<std::string>& records);
 void ApplyRecord(const PersistedRecord& record, RestoredState* state);
 // The same, moving the entries and the snapshot out of `record` instead of copying them.
 void ApplyRecord(PersistedRecord&& record, RestoredState* state);
+// ApplyRecord of a record holding `append`, moving its entries out.
+void ApplyLogAppend(LogAppend&& append, RestoredState* state);
 
 // One segment as found on disk.
 struct LogSegment {

@@ -86,6 +86,7 @@ void RachisHost::Start(const Context& context, const sim::DiskImage& disk, uint6
   rachis::RestoredState& restored = recovery.state;
   segment_ = recovery.segment;
   durable_ = restored;
+  durable_appends_.clear();
   durable_.records_dropped = 0;  // a torn tail is cut off below (RepairDisk)
   durable_record_count_ = restored.records_read;
   doomed_segments_.insert(recovery.discarded.begin(), recovery.discarded.end());
@@ -216,7 +217,7 @@ void RachisHost::OnPersisted(const Context& context, uint64_t persist_id,
       doomed_segments_.insert(awaiting_segment_);
     }
     repair_pending_ = false;
-    Rebuild(context, durable_);
+    Rebuild(context, DurableState());
     node_->Tick(context.monotonic_now.nanos());
     RepairDisk(effects);
     Pump(context, effects);
@@ -294,19 +295,24 @@ void RachisHost::MirrorDurable(rachis::Ready& done) {
   // The records just synced, applied by the rules recovery replays them with. A new
   // segment's base restores the current durable state with the snapshot applied
   // (EncodeSegmentBase), which is what applying the snapshot here gives. The Ready is
-  // spent (Advance() has seen it): its entries move into the mirror.
+  // spent (Advance() has seen it): its log append moves into durable_appends_, applied
+  // only when the state is needed (most of its entries are compacted away first).
   if (done.snapshot != nullptr) {
     rachis::PersistedRecord record;
     *record.mutable_snapshot() = *done.snapshot;
-    rachis::ApplyRecord(std::move(record), &durable_);
+    rachis::ApplyRecord(std::move(record), &DurableState());
   }
-  if (done.log_append.has_value()) {
-    rachis::PersistedRecord record;
-    record.mutable_log_append()->Swap(&*done.log_append);
-    rachis::ApplyRecord(std::move(record), &durable_);
-  }
+  if (done.log_append.has_value()) durable_appends_.push_back(std::move(*done.log_append));
   if (done.hard_state.has_value()) durable_.hard_state = *done.hard_state;
   if (awaiting_segment_ != segment_) durable_.sealed_segment = awaiting_segment_;
+}
+
+rachis::RestoredState& RachisHost::DurableState() {
+  for (rachis::LogAppend& append : durable_appends_) {
+    rachis::ApplyLogAppend(std::move(append), &durable_);
+  }
+  durable_appends_.clear();
+  return durable_;
 }
 
 void RachisHost::Pump(const Context& context, Effects* effects) {
@@ -328,7 +334,7 @@ void RachisHost::Pump(const Context& context, Effects* effects) {
     awaiting_segment_ = new_segment ? segment_ + 1 : segment_;
     std::vector<std::string> records;
     if (ready.snapshot != nullptr) {
-      records = rachis::EncodeSegmentBase(segment_ == 0 ? rachis::RestoredState() : durable_,
+      records = rachis::EncodeSegmentBase(segment_ == 0 ? rachis::RestoredState() : DurableState(),
                                           *ready.snapshot);
     }
     // Swap each part into a record for encoding and back (no copies of the entries).

@@ -119,7 +119,7 @@ class RachisHost : public Node {
   int64_t durable_record_count() const { return durable_record_count_; }
   // What recovery from the current segment's durable records gives (kept in memory, by
   // applying each synced Ready's records as recovery would replay them).
-  const rachis::RestoredState& durable_state() const { return durable_; }
+  const rachis::RestoredState& durable_state() { return DurableState(); }
 
  private:
   void Rebuild(const Context& context, const rachis::RestoredState& restored);
@@ -129,9 +129,11 @@ class RachisHost : public Node {
   // Moves the Ready's messages out (everything else stays for Advance()).
   void EmitReady(rachis::Ready& ready, Effects* effects);
   void ArmTimer(Effects* effects);
-  // Applies the synced parts of `done` to durable_, moving its entries out.
+  // Applies the synced parts of `done` to the durable state, moving its entries out.
   // REQUIRES: Advance() has seen `done`.
   void MirrorDurable(rachis::Ready& done);
+  // durable_ with the pending durable_appends_ applied.
+  rachis::RestoredState& DurableState();
   // Deletes the doomed segments and truncates the current one to its durable records,
   // as one synced persist.
   void RepairDisk(Effects* effects);
@@ -152,6 +154,8 @@ class RachisHost : public Node {
   // a rebuild restarts from, and what a new segment's base is made of).
   int64_t durable_record_count_ = 0;
   rachis::RestoredState durable_;
+  // Synced log appends not yet applied to durable_ (DurableState() applies them).
+  std::vector<rachis::LogAppend> durable_appends_;
   // Segments other than the current one that may still be on the disk: superseded
   // ones, and a new one whose base failed to persist. Deleted before (or with) the next
   // persist; `deleting_` are those the persist in flight deletes.

@@ -222,7 +222,7 @@ std::map<uint64_t, size_t> Segments(const sim::DiskImage& disk) {
 
 // The host's in-memory durable state is exactly what recovery from its durable current
 // segment replays to.
-void ExpectMirrorMatchesDisk(const RachisHost& host, const sim::DiskImage& disk) {
+void ExpectMirrorMatchesDisk(RachisHost& host, const sim::DiskImage& disk) {
   const auto it = disk.logs.find(RachisHost::SegmentName(host.segment()));
   ASSERT_NE(it, disk.logs.end());
   const rachis::RestoredState replayed = rachis::RecoverFromRecords(it->second);
@@ -295,7 +295,7 @@ TEST(RachisHostTest, CompactionBoundsTheDiskAndARestartRecoversTheSameState) {
   ExpectHealthy(rw);
   for (NodeId id = 0; id < 3; ++id) {
     SCOPED_TRACE(id);
-    const RachisHost& live = *rw.host(id);
+    RachisHost& live = *rw.host(id);
     EXPECT_GT(live.segment(), 20u);
     const sim::DiskImage& disk = rw.world().disk(id).durable();
     const std::map<uint64_t, size_t> segments = Segments(disk);
