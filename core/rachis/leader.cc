@@ -6,6 +6,7 @@
 #include <iterator>
 #include <limits>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "core/base/check.h"
 #include "core/rachis/rachis_node.h"
@@ -242,13 +243,7 @@ void RachisNode::TryAdvanceCommit() {
   if (static_cast<int>(count) < majority) return;
   if (!member_slots_valid_) RebuildMemberSlots();
   // Match index per member, in tag order; the leader counts only what is durable here.
-  uint64_t inline_matches[16];
-  std::vector<uint64_t> heap_matches;
-  uint64_t* matches = inline_matches;
-  if (count > std::size(inline_matches)) {
-    heap_matches.resize(count);
-    matches = heap_matches.data();
-  }
+  absl::InlinedVector<uint64_t, 16> matches(count);
   const uint64_t own = std::min(persisted_index_, log_.LastIndex());
   int above_commit = 0;
   for (size_t i = 0; i < count; ++i) {
@@ -261,15 +256,9 @@ void RachisNode::TryAdvanceCommit() {
   // The highest index a majority holds is above the commit index iff a majority holds
   // something above it (the common case on every response is: nothing new).
   if (above_commit < majority) return;
-  uint64_t inline_sorted[16];
-  std::vector<uint64_t> heap_sorted;
-  uint64_t* sorted = inline_sorted;
-  if (count > std::size(inline_sorted)) {
-    heap_sorted.resize(count);
-    sorted = heap_sorted.data();
-  }
-  std::copy(matches, matches + count, sorted);
-  std::nth_element(sorted, sorted + (majority - 1), sorted + count, std::greater<>());
+  absl::InlinedVector<uint64_t, 16> sorted(matches.begin(), matches.end());
+  std::nth_element(sorted.begin(), sorted.begin() + (majority - 1), sorted.end(),
+                   std::greater<>());
   const uint64_t index = sorted[majority - 1];  // the highest index a majority holds
   if (log_.TermAt(index) != term_) {
     Mark("commit deferred: quorum index not of leader's term");
