@@ -78,6 +78,19 @@ SimTime Clock::MonotonicTime(SimTime true_now) const {
   return SimTime::FromNanos(local);
 }
 
+void Clock::Read(SimTime true_now, SimTime* monotonic, SimTime* wall) const {
+  const int64_t elapsed = DriftedElapsed(true_now);
+  int64_t forward = 0;  // jumps forward only (the monotonic clock ignores backward ones)
+  int64_t all = 0;
+  for (const Jump& j : jumps_) {
+    if (j.at > true_now) break;
+    all += j.delta.nanos();
+    if (j.delta > SimDuration::Zero()) forward += j.delta.nanos();
+  }
+  *monotonic = SimTime::FromNanos(elapsed + forward);
+  *wall = SimTime::FromNanos(offset_.nanos() + elapsed + all);
+}
+
 SimDuration Clock::TrueDurationFor(SimTime true_now, SimDuration local) const {
   CHECK_GE(local, SimDuration::Zero());
   const int64_t ppm = SegmentAt(true_now).drift_ppm;

@@ -50,6 +50,9 @@ class Clock {
 
   SimTime WallTime(SimTime true_now) const;
   SimTime MonotonicTime(SimTime true_now) const;
+  // Both readings at once (what the harness hands a node on every call): the same values
+  // as MonotonicTime() and WallTime(), the drift and the jumps walked once.
+  void Read(SimTime true_now, SimTime* monotonic, SimTime* wall) const;
 
   // How much true time passes while this clock advances by `local` at the drift in force
   // at `true_now` (rounded up, so a timer never fires early by its own clock).

@@ -53,6 +53,19 @@ TEST(ClockTest, ForwardAndBackwardJumps) {
   }
 }
 
+TEST(ClockTest, ReadGivesBothReadingsAsTheyAreAlone) {
+  Clock clock(ClockOptions{.offset = Ms(250), .drift_ppm = 300});
+  clock.AddJump(At(2000), Ms(500));
+  clock.AddJump(At(1000), -Ms(300));
+  clock.SetDrift(At(1500), -700);
+  for (int64_t ms = -100; ms < 4000; ms += 13) {
+    SimTime monotonic, wall;
+    clock.Read(At(ms), &monotonic, &wall);
+    EXPECT_EQ(monotonic, clock.MonotonicTime(At(ms))) << ms;
+    EXPECT_EQ(wall, clock.WallTime(At(ms))) << ms;
+  }
+}
+
 TEST(ClockTest, TrueDurationForLocalDurationRoundsUp) {
   Clock fast(ClockOptions{.drift_ppm = 500'000 - 1});
   Clock exact;

@@ -93,8 +93,7 @@ Context World::ContextFor(NodeId node) const {
   context.self = node;
   context.node_count = options_.node_count;
   context.incarnation = processes_.incarnation(node);
-  context.monotonic_now = clock.MonotonicTime(now());
-  context.wall_now = clock.WallTime(now());
+  clock.Read(now(), &context.monotonic_now, &context.wall_now);
   return context;
 }
 
