@@ -154,6 +154,12 @@ void RachisHost::OnMessage(const Context& context, NodeId from, std::string_view
 
 void RachisHost::OnMessageBody(const Context& context, NodeId from,
                                const sim::MessageBody& body, Effects* effects) {
+  if (const rachis::RachisMessage* message = RachisMessageOf(body)) {
+    if (halted_) return;
+    Step(context, *message);
+    Pump(context, effects);
+    return;
+  }
   const RachisWire* wire = RachisWireOf(body);
   if (wire == nullptr) {
     OnMessage(context, from, body.Encode(), effects);
@@ -163,15 +169,18 @@ void RachisHost::OnMessageBody(const Context& context, NodeId from,
   HandleWire(context, from, *wire, effects);
 }
 
+void RachisHost::Step(const Context& context, const rachis::RachisMessage& message) {
+  absl::Status status = node_->Step(context.monotonic_now.nanos(), message);
+  if (!status.ok()) Count(absl::StrCat("step error: ", status.code()));
+}
+
 void RachisHost::HandleWire(const Context& context, NodeId from, const RachisWire& wire,
                             Effects* effects) {
   const int64_t now = context.monotonic_now.nanos();
   switch (wire.body_case()) {
-    case RachisWire::kRachis: {
-      absl::Status status = node_->Step(now, wire.rachis());
-      if (!status.ok()) Count(absl::StrCat("step error: ", status.code()));
+    case RachisWire::kRachis:
+      Step(context, wire.rachis());
       break;
-    }
     case RachisWire::kClientRequest: {
       const ClientRequest& request = wire.client_request();
       if (request.request_id().empty()) {
@@ -271,9 +280,7 @@ void RachisHost::EmitReady(rachis::Ready& ready, Effects* effects) {
   // Messages go to their receivers in process (rachis_wire.h), moved out of the Ready.
   for (rachis::RachisMessage& message : ready.messages) {
     const NodeId to = message.to_node_id();
-    RachisWire wire;
-    wire.set_allocated_rachis(new rachis::RachisMessage(std::move(message)));
-    effects->Send(to, MakeRachisWireMessage(std::move(wire)), after_persist);
+    effects->Send(to, MakeRachisMessage(std::move(message)), after_persist);
   }
   ready.messages.clear();
   for (const rachis::CommandResult& result : ready.results) {

@@ -33,8 +33,9 @@
 //    per-incarnation seed the World hands to Start().
 //  * Wire: RachisWire protobufs (rachis_wire.proto); Rachis messages go to the node id
 //    named in the topology; ClientRequest from a client node is Submit()ted and its
-//    outcome returned as ClientResponse to that client. The host sends each RachisWire
-//    in process, as a body (rachis_wire.h), and accepts both bodies and bytes.
+//    outcome returned as ClientResponse to that client. The host sends in process, as
+//    bodies (rachis_wire.h): its node's messages as RachisMessageBody, responses as
+//    RachisWireBody; it accepts either body, and bytes.
 //  * Observations: every core observation becomes a harness Observation of kind
 //    "rachis.<kind>" whose detail is a serialized checkers::raft::RaftObservation
 //    (decode with DecodeRachisObservation, rachis_observations.h).
@@ -126,6 +127,7 @@ class RachisHost : public Node {
   void Pump(const Context& context, Effects* effects);
   void HandleWire(const Context& context, NodeId from, const RachisWire& wire,
                   Effects* effects);
+  void Step(const Context& context, const rachis::RachisMessage& message);
   // Moves the Ready's messages out (everything else stays for Advance()).
   void EmitReady(rachis::Ready& ready, Effects* effects);
   void ArmTimer(Effects* effects);

@@ -1,7 +1,10 @@
 #include "sim/harness/rachis_wire.h"
 
 #include <memory>
+#include <string>
 #include <utility>
+
+#include "core/rachis/wire_field.h"
 
 namespace ravensim::harness {
 
@@ -14,6 +17,29 @@ sim::Message MakeRachisWireMessage(RachisWire wire) {
 const RachisWire* RachisWireOf(const sim::MessageBody& body) {
   const auto* wire = dynamic_cast<const RachisWireBody*>(&body);
   return wire == nullptr ? nullptr : &wire->wire();
+}
+
+std::string RachisMessageBody::Encode() const {
+  std::string out;  // RachisWire{rachis = message} (field 1), without copying it.
+  rachis::AppendMessageField(1, message_, &out);
+  return out;
+}
+
+sim::Message MakeRachisMessage(rachis::RachisMessage message) {
+  auto body = std::make_shared<RachisMessageBody>(std::move(message));
+  // Field 1, length-delimited: a one-byte tag, the varint length, the message.
+  size_t length = body->message().ByteSizeLong();
+  size_t size = 1 + length;
+  do {
+    ++size;
+    length >>= 7;
+  } while (length != 0);
+  return sim::Message(std::move(body), size);
+}
+
+const rachis::RachisMessage* RachisMessageOf(const sim::MessageBody& body) {
+  const auto* rachis = dynamic_cast<const RachisMessageBody*>(&body);
+  return rachis == nullptr ? nullptr : &rachis->message();
 }
 
 }  // namespace ravensim::harness

@@ -44,6 +44,25 @@ TEST(RachisWireTest, MessageCarriesTheWireAndItsEncodedSize) {
 TEST(RachisWireTest, OtherBodiesAreNotRachisWires) {
   OtherBody other;
   EXPECT_EQ(RachisWireOf(other), nullptr);
+  EXPECT_EQ(RachisMessageOf(other), nullptr);
+}
+
+TEST(RachisWireTest, RachisMessageBodyStandsForTheWrappingRachisWire) {
+  // Small and large messages: the length varint takes one, two and three bytes.
+  for (size_t command : {size_t{10}, size_t{300}, size_t{40000}}) {
+    RachisWire wire = AppendWire();
+    wire.mutable_rachis()->mutable_append_entries()->mutable_entries(0)->set_command(
+        std::string(command, 'y'));
+    const std::string bytes = wire.SerializeAsString();
+    sim::Message message = MakeRachisMessage(wire.rachis());
+    ASSERT_NE(message.body(), nullptr);
+    EXPECT_EQ(message.size(), bytes.size()) << command;
+    EXPECT_EQ(message.Bytes(), bytes) << command;
+    EXPECT_EQ(RachisWireOf(*message.body()), nullptr);
+    const rachis::RachisMessage* carried = RachisMessageOf(*message.body());
+    ASSERT_NE(carried, nullptr);
+    EXPECT_EQ(carried->SerializeAsString(), wire.rachis().SerializeAsString());
+  }
 }
 
 TEST(RachisWireTest, ClientResponseSizeMatchesItsBytes) {
