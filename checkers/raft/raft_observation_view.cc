@@ -175,10 +175,6 @@ const uint8_t* ParseField(const uint8_t* p, const uint8_t* end, uint32_t field,
   return SkipValue(p, end, field, wire_type, 0);
 }
 
-constexpr uint8_t Key(uint32_t field, uint32_t wire_type) {
-  return static_cast<uint8_t>((field << 3) | wire_type);
-}
-
 }  // namespace
 
 bool ParseRaftObservationView(std::string_view bytes, RaftObservationView* out) {
@@ -186,60 +182,6 @@ bool ParseRaftObservationView(std::string_view bytes, RaftObservationView* out) 
   const uint8_t* p = reinterpret_cast<const uint8_t*>(bytes.data());
   const uint8_t* const end = p + bytes.size();
   while (p != end) {
-    // Fast path: the one-byte keys (fields 1-15) of the fields EncodeRachisObservation
-    // writes, dispatched on the key byte; anything else goes through ParseField.
-    const uint8_t* const value = p + 1;
-    uint64_t v = 0;
-    std::string_view text;
-    switch (*p) {
-      case Key(1, kVarint):
-        if ((p = ReadVarint(value, end, &v)) == nullptr) return false;
-        out->kind = static_cast<RaftObservation::Kind>(static_cast<int32_t>(v));
-        continue;
-      case Key(5, kVarint):
-        if ((p = ReadVarint(value, end, &v)) == nullptr) return false;
-        out->incarnation = v;
-        continue;
-      case Key(7, kVarint):
-        if ((p = ReadVarint(value, end, &v)) == nullptr) return false;
-        out->term = v;
-        continue;
-      case Key(8, kVarint):
-        if ((p = ReadVarint(value, end, &v)) == nullptr) return false;
-        out->index = v;
-        continue;
-      case Key(9, kVarint):
-        if ((p = ReadVarint(value, end, &v)) == nullptr) return false;
-        out->entry_term = v;
-        continue;
-      case Key(10, kVarint):
-        if ((p = ReadVarint(value, end, &v)) == nullptr) return false;
-        out->prev_term = v;
-        continue;
-      case Key(12, kVarint):
-        if ((p = ReadVarint(value, end, &v)) == nullptr) return false;
-        out->by_quorum = v != 0;
-        continue;
-      case Key(4, kLengthDelimited):
-        if ((p = ReadLengthDelimited(value, end, &text)) == nullptr) return false;
-        out->tag = text;
-        continue;
-      case Key(13, kLengthDelimited):
-        if ((p = ReadLengthDelimited(value, end, &text)) == nullptr) return false;
-        out->supporters.push_back(text);
-        continue;
-      case Key(14, kLengthDelimited):
-        if ((p = ReadLengthDelimited(value, end, &text)) == nullptr) return false;
-        out->voters.push_back(text);
-        continue;
-      case Key(11, kFixed64):
-        if (end - value < 8) return false;
-        out->command_hash = LoadLittleEndian64(value);
-        p = value + 8;
-        continue;
-      default:
-        break;
-    }
     uint32_t field = 0;
     uint32_t wire_type = 0;
     p = ReadKey(p, end, &field, &wire_type);
