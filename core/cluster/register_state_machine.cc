@@ -64,24 +64,29 @@ bool ReadLength(const char*& p, const char* end, size_t* length) {
   return false;
 }
 
+// A RegisterCommand's operation with its fields viewed in place.
+struct CommandView {
+  RegisterCommand::OpCase op = RegisterCommand::OP_NOT_SET;
+  std::string_view key;
+  std::string_view value;      // write
+  std::string_view expected;   // cas
+  std::string_view new_value;  // cas
+};
+
 // A RegisterCommand in the shape the Encode* helpers write: one op, whose fields are
 // all length-delimited, known to the op and each present at most once. Anything else
 // (empty, unknown or repeated fields, other wire types) is left to the protobuf parser.
-struct FastCommand {
-  int op = 0;                     // 1 write, 2 read, 3 cas
-  std::string_view fields[3];     // by field number - 1; absent = empty (proto3)
-};
-
-bool ParseFastCommand(const std::string& bytes, FastCommand* out) {
+bool ParseFastCommand(const std::string& bytes, CommandView* out) {
   const char* p = bytes.data();
   const char* const end = p + bytes.size();
   if (p == end) return false;
   const uint8_t key = static_cast<uint8_t>(*p++);
   if (key != 0x0a && key != 0x12 && key != 0x1a) return false;
-  out->op = key >> 3;
+  const int op = key >> 3;  // the oneof's field number: 1 write, 2 read, 3 cas
   size_t length = 0;
   if (!ReadLength(p, end, &length) || length != static_cast<size_t>(end - p)) return false;
-  const int known_fields = out->op == 1 ? 2 : out->op == 2 ? 1 : 3;
+  const int known_fields = op == 1 ? 2 : op == 2 ? 1 : 3;
+  std::string_view fields[3];  // by field number - 1; absent = empty (proto3)
   bool seen[3] = {false, false, false};
   while (p != end) {
     const uint8_t field_key = static_cast<uint8_t>(*p++);
@@ -94,85 +99,88 @@ bool ParseFastCommand(const std::string& bytes, FastCommand* out) {
         field_length > static_cast<size_t>(end - p)) {
       return false;
     }
-    out->fields[field - 1] = std::string_view(p, field_length);
+    fields[field - 1] = std::string_view(p, field_length);
     p += field_length;
   }
+  out->op = static_cast<RegisterCommand::OpCase>(op);
+  out->key = fields[0];
+  if (op == 1) out->value = fields[1];
+  if (op == 3) {
+    out->expected = fields[1];
+    out->new_value = fields[2];
+  }
   return true;
+}
+
+// The view of a command the protobuf parser read (op OP_NOT_SET if it did not parse).
+CommandView ViewOf(const RegisterCommand& command) {
+  CommandView view;
+  view.op = command.op_case();
+  switch (view.op) {
+    case RegisterCommand::kWrite:
+      view.key = command.write().key();
+      view.value = command.write().value();
+      break;
+    case RegisterCommand::kRead:
+      view.key = command.read().key();
+      break;
+    case RegisterCommand::kCas:
+      view.key = command.cas().key();
+      view.expected = command.cas().expected();
+      view.new_value = command.cas().new_value();
+      break;
+    case RegisterCommand::OP_NOT_SET:
+      break;
+  }
+  return view;
+}
+
+// Applies `command` to the register `values`; the serialized RegisterResult.
+std::string ApplyTo(std::map<std::string, std::string>* values, uint64_t index,
+                    const CommandView& command) {
+  const std::string key(command.key);
+  switch (command.op) {
+    case RegisterCommand::kWrite: {
+      auto [it, inserted] = values->try_emplace(key);
+      it->second.assign(command.value);
+      return EncodeResult(/*ok=*/true, command.value, /*found=*/!inserted, index);
+    }
+    case RegisterCommand::kRead: {
+      auto it = values->find(key);
+      if (it == values->end()) return EncodeResult(true, "", false, index);
+      return EncodeResult(true, it->second, true, index);
+    }
+    case RegisterCommand::kCas: {
+      auto it = values->find(key);
+      const bool found = it != values->end();
+      const std::string_view current = found ? std::string_view(it->second) : "";
+      if (current != command.expected) return EncodeResult(false, current, found, index);
+      if (found) {
+        it->second.assign(command.new_value);
+      } else {
+        values->emplace(key, command.new_value);
+      }
+      return EncodeResult(true, command.new_value, found, index);
+    }
+    case RegisterCommand::OP_NOT_SET:
+      break;
+  }
+  // Malformed or empty: ok=false, nothing changed.
+  return EncodeResult(false, "", false, index);
 }
 
 }  // namespace
 
 std::string RegisterStateMachine::Apply(uint64_t index, const std::string& command) {
   ++applied_count_;
-  FastCommand fast;
-  if (!ParseFastCommand(command, &fast)) return ApplyParsed(index, command);
-  const std::string key(fast.fields[0]);
-  switch (fast.op) {
-    case 1: {  // write
-      const std::string_view value = fast.fields[1];
-      auto [it, inserted] = values_.try_emplace(key);
-      it->second.assign(value);
-      return EncodeResult(/*ok=*/true, value, /*found=*/!inserted, index);
-    }
-    case 2: {  // read
-      auto it = values_.find(key);
-      if (it == values_.end()) return EncodeResult(true, "", false, index);
-      return EncodeResult(true, it->second, true, index);
-    }
-    default: {  // cas
-      const std::string_view expected = fast.fields[1];
-      const std::string_view new_value = fast.fields[2];
-      auto it = values_.find(key);
-      const bool found = it != values_.end();
-      const std::string_view current = found ? std::string_view(it->second) : "";
-      if (current != expected) return EncodeResult(false, current, found, index);
-      if (found) {
-        it->second.assign(new_value);
-      } else {
-        values_.emplace(key, new_value);
-      }
-      return EncodeResult(true, new_value, found, index);
-    }
+  // The encodings the Encode* helpers write are read in place; any other goes through
+  // the protobuf parser. Both give the same view, applied by one piece of code.
+  CommandView view;
+  RegisterCommand parsed;  // owns what `view` points into when the fast path declines
+  if (!ParseFastCommand(command, &view) && parsed.ParseFromString(command)) {
+    view = ViewOf(parsed);
   }
-}
-
-std::string RegisterStateMachine::ApplyParsed(uint64_t index, const std::string& command) {
-  RegisterCommand parsed;
-  RegisterResult result;
-  result.set_index(index);
-  if (!parsed.ParseFromString(command)) return result.SerializeAsString();
-  switch (parsed.op_case()) {
-    case RegisterCommand::kWrite: {
-      result.set_found(values_.count(parsed.write().key()) > 0);
-      values_[parsed.write().key()] = parsed.write().value();
-      result.set_ok(true);
-      result.set_value(parsed.write().value());
-      break;
-    }
-    case RegisterCommand::kRead: {
-      auto it = values_.find(parsed.read().key());
-      result.set_ok(true);
-      result.set_found(it != values_.end());
-      if (it != values_.end()) result.set_value(it->second);
-      break;
-    }
-    case RegisterCommand::kCas: {
-      auto it = values_.find(parsed.cas().key());
-      const std::string current = it == values_.end() ? "" : it->second;
-      result.set_found(it != values_.end());
-      if (current == parsed.cas().expected()) {
-        values_[parsed.cas().key()] = parsed.cas().new_value();
-        result.set_ok(true);
-        result.set_value(parsed.cas().new_value());
-      } else {
-        result.set_value(current);
-      }
-      break;
-    }
-    case RegisterCommand::OP_NOT_SET:
-      break;
-  }
-  return result.SerializeAsString();
+  return ApplyTo(&values_, index, view);
 }
 
 std::string RegisterStateMachine::Serialize() const {

@@ -35,10 +35,6 @@ class RegisterStateMachine : public rachis::RachisStateMachine {
   static absl::StatusOr<RegisterResult> DecodeResult(const std::string& bytes);
 
  private:
-  // Apply through the protobuf parser: every encoding the fast path of Apply() does not
-  // take (it gives the same results for the ones it takes).
-  std::string ApplyParsed(uint64_t index, const std::string& command);
-
   std::map<std::string, std::string> values_;
   uint64_t applied_count_ = 0;  // not part of the replicated state
 };
