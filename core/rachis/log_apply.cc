@@ -13,46 +13,33 @@ namespace ravensim::rachis {
 
 // --- Log, topology, commit and apply ----------------------------------------------------
 
-RachisNode::AppendFacts RachisNode::FactsOf(const LogEntry& entry) const {
-  AppendFacts facts;
-  facts.index = entry.index();
-  facts.entry_term = entry.term();
-  facts.prev_term = log_.LastTerm();
-  facts.hash = EntryHash(entry);
+template <typename Entry>
+void RachisNode::AppendToLog(Entry&& entry) {
+  const uint64_t index = entry.index();
+  const uint64_t prev_term = log_.LastTerm();
+  const uint64_t hash = EntryHash(entry);
+  const uint64_t entry_term = entry.term();
+  std::optional<ClusterTopology> topology;
   if (entry.flags() == ENTRY_FLAGS_TOPOLOGY) {
-    facts.topology = ClusterTopology::FromProto(entry.topology());
+    topology = ClusterTopology::FromProto(entry.topology());
   }
-  return facts;
-}
-
-void RachisNode::AppendToLog(LogEntry&& entry) {
-  AppendFacts facts = FactsOf(entry);
-  log_.Append(std::move(entry), facts.hash);
-  AfterAppend(std::move(facts));
-}
-
-void RachisNode::AppendToLog(const LogEntry& entry) {
-  AppendFacts facts = FactsOf(entry);
-  log_.Append(entry, facts.hash);
-  AfterAppend(std::move(facts));
-}
-
-void RachisNode::AfterAppend(AppendFacts facts) {
-  const uint64_t index = facts.index;
+  log_.Append(std::forward<Entry>(entry), hash);
   unstable_from_ = unstable_from_ == 0 ? index : std::min(unstable_from_, index);
   {
     RachisObservation& appended = AddObservation(RachisObservation::Kind::kEntryAppended);
     appended.index = index;
-    appended.entry_term = facts.entry_term;
-    appended.prev_term = facts.prev_term;
-    appended.command_hash = facts.hash;
+    appended.entry_term = entry_term;
+    appended.prev_term = prev_term;
+    appended.command_hash = hash;
   }
-  if (facts.topology.has_value()) {
+  if (topology.has_value()) {
     // §1.5: a topology takes effect when appended, not when committed.
-    topology_entries_[index] = std::move(*facts.topology);
+    topology_entries_[index] = std::move(*topology);
     RecomputeTopology();
   }
 }
+template void RachisNode::AppendToLog<LogEntry>(LogEntry&& entry);
+template void RachisNode::AppendToLog<const LogEntry&>(const LogEntry& entry);
 
 void RachisNode::TruncateLogFrom(uint64_t index) {
   CHECK_GT(index, commit_index_);  // committed entries are never truncated

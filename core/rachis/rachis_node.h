@@ -237,18 +237,9 @@ class RachisNode {
   RachisMessage* AddMessageTo(const std::string& to);
   void FillEnvelope(const std::string& to, int32_t to_node_id, RachisMessage* message) const;
   ClusterTopology TopologyAt(uint64_t index) const;
-  void AppendToLog(LogEntry&& entry);
-  void AppendToLog(const LogEntry& entry);  // copies it into the log
-  // What AppendToLog reports and records about an entry, taken before it is stored.
-  struct AppendFacts {
-    uint64_t index = 0;
-    uint64_t entry_term = 0;
-    uint64_t prev_term = 0;
-    uint64_t hash = 0;
-    std::optional<ClusterTopology> topology;  // of a topology entry
-  };
-  AppendFacts FactsOf(const LogEntry& entry) const;
-  void AfterAppend(AppendFacts facts);
+  // `Entry` is LogEntry (moved into the log) or const LogEntry& (copied into it).
+  template <typename Entry>
+  void AppendToLog(Entry&& entry);
   // REQUIRES: index > commit_index_ (the caller refuses the append otherwise).
   void TruncateLogFrom(uint64_t index);
   void RecomputeTopology();

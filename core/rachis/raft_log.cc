@@ -24,16 +24,6 @@ const LogEntry& RaftLog::At(uint64_t index) const {
   return entries_[index - snapshot_index_ - 1];
 }
 
-std::vector<LogEntry> RaftLog::Slice(uint64_t from, int max_count) const {
-  CHECK_GT(from, snapshot_index_);
-  std::vector<LogEntry> out;
-  for (uint64_t i = from; i <= LastIndex() && static_cast<int>(out.size()) < max_count;
-       ++i) {
-    out.push_back(At(i));
-  }
-  return out;
-}
-
 void RaftLog::CopyTo(uint64_t from, int max_count,
                      google::protobuf::RepeatedPtrField<LogEntry>* out) const {
   CHECK_GT(from, snapshot_index_);
@@ -45,16 +35,19 @@ void RaftLog::CopyTo(uint64_t from, int max_count,
   for (uint64_t k = 0; k < count; ++k, ++it) out->AddAllocated(new LogEntry(*it));
 }
 
-void RaftLog::Append(LogEntry&& entry, uint64_t hash) {
+void RaftLog::CheckAppendable(const LogEntry& entry) const {
   CHECK_EQ(entry.index(), LastIndex() + 1);
   CHECK_GE(entry.term(), LastTerm());
+}
+
+void RaftLog::Append(LogEntry&& entry, uint64_t hash) {
+  CheckAppendable(entry);
   entries_.push_back(std::move(entry));
   hashes_.push_back(hash);
 }
 
 void RaftLog::Append(const LogEntry& entry, uint64_t hash) {
-  CHECK_EQ(entry.index(), LastIndex() + 1);
-  CHECK_GE(entry.term(), LastTerm());
+  CheckAppendable(entry);
   entries_.push_back(entry);
   hashes_.push_back(hash);
 }

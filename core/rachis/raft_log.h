@@ -29,9 +29,7 @@ class RaftLog {
   std::optional<uint64_t> TermAt(uint64_t index) const;
   // REQUIRES: snapshot_index() < index <= LastIndex().
   const LogEntry& At(uint64_t index) const;
-  // Up to `max_count` entries starting at `from`. REQUIRES: from > snapshot_index().
-  std::vector<LogEntry> Slice(uint64_t from, int max_count) const;
-  // Appends copies of the same entries as Slice(from, max_count) to `out`.
+  // Appends copies of up to `max_count` entries starting at `from` to `out`.
   // REQUIRES: from > snapshot_index().
   void CopyTo(uint64_t from, int max_count,
               google::protobuf::RepeatedPtrField<LogEntry>* out) const;
@@ -51,6 +49,7 @@ class RaftLog {
   void ResetTo(uint64_t index, uint64_t term);
 
  private:
+  void CheckAppendable(const LogEntry& entry) const;
   uint64_t snapshot_index_ = 0;
   uint64_t snapshot_term_ = 0;
   std::deque<LogEntry> entries_;

@@ -1,5 +1,6 @@
 #include "core/rachis/raft_log.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -21,7 +22,6 @@ TEST(RaftLogTest, AppendTruncateCompact) {
   for (uint64_t i = 1; i <= 5; ++i) log.Append(Entry(i, i < 3 ? 1 : 2));
   EXPECT_EQ(log.LastIndex(), 5u);
   EXPECT_EQ(log.LastTerm(), 2u);
-  EXPECT_EQ(log.Slice(2, 2).size(), 2u);
   log.TruncateFrom(4);
   EXPECT_EQ(log.LastIndex(), 3u);
   EXPECT_FALSE(log.TermAt(4).has_value());
@@ -44,7 +44,7 @@ TEST(RaftLogTest, AppendTruncateCompact) {
   EXPECT_EQ(log.HashAt(12), 0x123u);
 }
 
-TEST(RaftLogTest, CopyToAppendsWhatSliceReturns) {
+TEST(RaftLogTest, CopyToAppendsUpToMaxCountEntriesFromTheLog) {
   RaftLog log;
   for (uint64_t i = 1; i <= 6; ++i) log.Append(Entry(i, 1 + i / 3));
   log.CompactThrough(2, 1);
@@ -53,12 +53,13 @@ TEST(RaftLogTest, CopyToAppendsWhatSliceReturns) {
       google::protobuf::RepeatedPtrField<LogEntry> out;
       *out.Add() = Entry(99, 9);  // kept: CopyTo appends
       log.CopyTo(from, max_count, &out);
-      const std::vector<LogEntry> slice = log.Slice(from, max_count);
-      ASSERT_EQ(out.size(), static_cast<int>(slice.size()) + 1);
+      const uint64_t available = from <= 6 ? 6 - from + 1 : 0;
+      const int expected =
+          static_cast<int>(std::min<uint64_t>(available, static_cast<uint64_t>(max_count)));
+      ASSERT_EQ(out.size(), expected + 1) << from << " " << max_count;
       EXPECT_EQ(out[0].index(), 99u);
-      for (size_t k = 0; k < slice.size(); ++k) {
-        EXPECT_EQ(out[static_cast<int>(k) + 1].SerializeAsString(),
-                  slice[k].SerializeAsString());
+      for (int k = 0; k < expected; ++k) {
+        EXPECT_EQ(out[k + 1].SerializeAsString(), log.At(from + k).SerializeAsString());
       }
     }
   }
