@@ -252,34 +252,35 @@ void RachisNode::FillEnvelope(const std::string& to, int32_t to_node_id,
 }
 
 void RachisNode::Emit(const std::string& to, int32_t to_node_id, RachisMessage message) {
-  if (outbox_.capacity() == 0) outbox_.reserve(kReadyReserve);
+  ReserveOutbox();
   FillEnvelope(to, to_node_id, &outbox_.emplace_back(std::move(message)));
 }
 
 RachisMessage& RachisNode::AddMessage(const std::string& to, int32_t to_node_id) {
-  // TakeReady() hands the vector over: start each Ready's with room for a typical one.
-  if (outbox_.capacity() == 0) outbox_.reserve(kReadyReserve);
+  ReserveOutbox();  // built in place: no empty message moved in
   RachisMessage& message = outbox_.emplace_back();
   FillEnvelope(to, to_node_id, &message);
   return message;
 }
 
-RachisMessage* RachisNode::AddMessageTo(const std::string& to) {
+void RachisNode::ReserveOutbox() {
+  // TakeReady() hands the vector over: start each Ready's with room for a typical one.
+  if (outbox_.capacity() == 0) outbox_.reserve(kReadyReserve);
+}
+
+const int32_t* RachisNode::PeerNodeId(const std::string& to) {
   const int32_t* node_id = FindNodeId(to);
-  if (node_id == nullptr) {
-    Mark("message to a tag outside the topology dropped");
-    return nullptr;
-  }
-  return &AddMessage(to, *node_id);
+  if (node_id == nullptr) Mark("message to a tag outside the topology dropped");
+  return node_id;
+}
+
+RachisMessage* RachisNode::AddMessageTo(const std::string& to) {
+  const int32_t* node_id = PeerNodeId(to);
+  return node_id == nullptr ? nullptr : &AddMessage(to, *node_id);
 }
 
 void RachisNode::SendTo(const std::string& to, RachisMessage message) {
-  const int32_t* node_id = FindNodeId(to);
-  if (node_id == nullptr) {
-    Mark("message to a tag outside the topology dropped");
-    return;
-  }
-  Emit(to, *node_id, std::move(message));
+  if (const int32_t* node_id = PeerNodeId(to)) Emit(to, *node_id, std::move(message));
 }
 
 void RachisNode::Reply(const RachisMessage& request, RachisMessage message) {

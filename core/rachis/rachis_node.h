@@ -229,12 +229,15 @@ class RachisNode {
   void SendTo(const std::string& to, RachisMessage message);
   void Reply(const RachisMessage& request, RachisMessage message);
   void Emit(const std::string& to, int32_t to_node_id, RachisMessage message);
+  void ReserveOutbox();
   // Adds the next outgoing message with its envelope filled in, as Emit() would; the
   // caller fills in the body before anything else is sent.
   RachisMessage& AddMessage(const std::string& to, int32_t to_node_id);
   // The same for a tag of the topology; nullptr (the message dropped, as SendTo() does)
   // if the tag is not in it.
   RachisMessage* AddMessageTo(const std::string& to);
+  // The node id of a topology tag; nullptr (counted) if the tag is not in it.
+  const int32_t* PeerNodeId(const std::string& to);
   void FillEnvelope(const std::string& to, int32_t to_node_id, RachisMessage* message) const;
   ClusterTopology TopologyAt(uint64_t index) const;
   // `Entry` is LogEntry (moved into the log) or const LogEntry& (copied into it).
