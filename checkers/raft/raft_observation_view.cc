@@ -122,57 +122,26 @@ inline uint64_t LoadLittleEndian64(const uint8_t* p) {
   return v;
 }
 
-// Stores a varint field's value into `out` (unknown fields: nothing).
-inline void SetVarintField(uint32_t field, uint64_t v, RaftObservationView* out) {
-  switch (field) {
-    case 1: out->kind = static_cast<RaftObservation::Kind>(static_cast<int32_t>(v)); break;
-    case 2: out->time_ns = static_cast<int64_t>(v); break;
-    case 3: out->node = static_cast<int32_t>(v); break;
-    case 5: out->incarnation = v; break;
-    case 7: out->term = v; break;
-    case 8: out->index = v; break;
-    case 9: out->entry_term = v; break;
-    case 10: out->prev_term = v; break;
-    case 12: out->by_quorum = v != 0; break;
-    case 16: out->committed_term = v; break;
-    default: break;
-  }
+// A field key as it appears on the wire.
+constexpr uint64_t Key(uint32_t field, uint32_t wire_type) {
+  return (uint64_t{field} << 3) | wire_type;
 }
 
-// Stores a length-delimited field's value into `out` (unknown fields: nothing).
-inline void SetTextField(uint32_t field, std::string_view v, RaftObservationView* out) {
-  switch (field) {
-    case 4: out->tag = v; break;
-    case 6: out->role = v; break;
-    case 13: out->supporters.push_back(v); break;
-    case 14: out->voters.push_back(v); break;
-    case 15: out->non_voters.push_back(v); break;
-    default: break;
-  }
+// A varint field's value into `*out` (converted as the generated parser does).
+template <typename T>
+inline const uint8_t* ReadVarintInto(const uint8_t* p, const uint8_t* end, T* out) {
+  uint64_t v = 0;
+  p = ReadVarint(p, end, &v);
+  *out = static_cast<T>(v);
+  return p;
 }
 
-// One field whose key was read: stores it into `out` if known (with its declared wire
-// type), skips it if not.
-const uint8_t* ParseField(const uint8_t* p, const uint8_t* end, uint32_t field,
-                          uint32_t wire_type, RaftObservationView* out) {
-  if (wire_type == kVarint) {
-    uint64_t v = 0;
-    p = ReadVarint(p, end, &v);
-    if (p != nullptr) SetVarintField(field, v, out);
-    return p;
-  }
-  if (wire_type == kLengthDelimited) {
-    std::string_view v;
-    p = ReadLengthDelimited(p, end, &v);
-    if (p != nullptr) SetTextField(field, v, out);
-    return p;
-  }
-  if (wire_type == kFixed64 && field == 11) {
-    if (end - p < 8) return nullptr;
-    out->command_hash = LoadLittleEndian64(p);
-    return p + 8;
-  }
-  return SkipValue(p, end, field, wire_type, 0);
+inline const uint8_t* ReadRepeatedInto(const uint8_t* p, const uint8_t* end,
+                                       std::vector<std::string_view>* out) {
+  std::string_view v;
+  p = ReadLengthDelimited(p, end, &v);
+  if (p != nullptr) out->push_back(v);
+  return p;
 }
 
 }  // namespace
@@ -182,11 +151,49 @@ bool ParseRaftObservationView(std::string_view bytes, RaftObservationView* out) 
   const uint8_t* p = reinterpret_cast<const uint8_t*>(bytes.data());
   const uint8_t* const end = p + bytes.size();
   while (p != end) {
-    uint32_t field = 0;
-    uint32_t wire_type = 0;
-    p = ReadKey(p, end, &field, &wire_type);
-    if (p == nullptr) return false;
-    p = ParseField(p, end, field, wire_type, out);
+    uint64_t key = *p;
+    if (key < 0x80) {  // Every key but field 16's is one byte.
+      ++p;
+    } else {
+      p = ReadVarint(p, end, &key);
+      if (p == nullptr) return false;
+    }
+    // One case per field of raft_observation.proto with its declared wire type; any
+    // other key (an unknown field, or a known one of another wire type) is skipped.
+    switch (key) {
+      case Key(1, kVarint): {
+        int32_t kind = 0;
+        p = ReadVarintInto(p, end, &kind);
+        out->kind = static_cast<RaftObservation::Kind>(kind);
+        break;
+      }
+      case Key(2, kVarint): p = ReadVarintInto(p, end, &out->time_ns); break;
+      case Key(3, kVarint): p = ReadVarintInto(p, end, &out->node); break;
+      case Key(4, kLengthDelimited): p = ReadLengthDelimited(p, end, &out->tag); break;
+      case Key(5, kVarint): p = ReadVarintInto(p, end, &out->incarnation); break;
+      case Key(6, kLengthDelimited): p = ReadLengthDelimited(p, end, &out->role); break;
+      case Key(7, kVarint): p = ReadVarintInto(p, end, &out->term); break;
+      case Key(8, kVarint): p = ReadVarintInto(p, end, &out->index); break;
+      case Key(9, kVarint): p = ReadVarintInto(p, end, &out->entry_term); break;
+      case Key(10, kVarint): p = ReadVarintInto(p, end, &out->prev_term); break;
+      case Key(11, kFixed64):
+        if (end - p < 8) return false;
+        out->command_hash = LoadLittleEndian64(p);
+        p += 8;
+        break;
+      case Key(12, kVarint): p = ReadVarintInto(p, end, &out->by_quorum); break;
+      case Key(13, kLengthDelimited): p = ReadRepeatedInto(p, end, &out->supporters); break;
+      case Key(14, kLengthDelimited): p = ReadRepeatedInto(p, end, &out->voters); break;
+      case Key(15, kLengthDelimited): p = ReadRepeatedInto(p, end, &out->non_voters); break;
+      case Key(16, kVarint): p = ReadVarintInto(p, end, &out->committed_term); break;
+      default: {
+        const uint32_t field = static_cast<uint32_t>(key >> 3);
+        const uint32_t wire_type = static_cast<uint32_t>(key & 7);
+        if (key > 0xffffffffu || field == 0 || wire_type > kFixed32) return false;
+        p = SkipValue(p, end, field, wire_type, 0);
+        break;
+      }
+    }
     if (p == nullptr) return false;
   }
   return true;
