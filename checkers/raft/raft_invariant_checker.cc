@@ -133,17 +133,17 @@ bool RaftInvariantChecker::Observe(const RaftObservationView& o) {
       break;
     case RaftObservation::COMMIT_ADVANCED:
       OnCommit(o, node);
-      break;
-    case RaftObservation::APPLIED: {
-      auto [slot, inserted] = applied_.Emplace(o.index, o.command_hash);
-      if (!inserted && slot->value != o.command_hash) {
-        Fail(o, "state machine safety",
-             absl::StrCat("applied command ", o.command_hash, " where another node applied ",
-                          slot->value),
-             o.index);
+      // The APPLIED observations folded into the commit, each checked (and counted) as
+      // one.
+      observations_ += static_cast<int64_t>(o.applied.size());
+      for (const RaftObservationView::Applied& a : o.applied) {
+        if (violation_.has_value()) break;
+        OnApplied(o, a.index, a.command_hash);
       }
       break;
-    }
+    case RaftObservation::APPLIED:
+      OnApplied(o, o.index, o.command_hash);
+      break;
     case RaftObservation::COMMITTED_CONFLICT:
       Fail(o, "state machine safety",
            absl::StrCat("leader sent an entry of term ", o.entry_term,
@@ -213,6 +213,18 @@ void RaftInvariantChecker::OnAppended(const RaftObservationView& o, NodeView& no
   // Everything from index on is replaced, so the entry goes at the end.
   node.log.EraseFrom(node.log.LowerBound(index));
   node.log.Append(index, {.term = o.entry_term, .hash = o.command_hash});
+}
+
+// State-machine safety of applies: every node applies the same command at an index.
+void RaftInvariantChecker::OnApplied(const RaftObservationView& o, uint64_t index,
+                                     uint64_t command_hash) {
+  auto [slot, inserted] = applied_.Emplace(index, command_hash);
+  if (!inserted && slot->value != command_hash) {
+    Fail(o, "state machine safety",
+         absl::StrCat("applied command ", command_hash, " where another node applied ",
+                      slot->value),
+         index);
+  }
 }
 
 void RaftInvariantChecker::CheckQuorum(const RaftObservationView& o, const NodeView& node,

@@ -189,6 +189,7 @@ class RaftInvariantChecker {
   void OnLeadership(const RaftObservationView& o, NodeView& node);
   void OnAppended(const RaftObservationView& o, NodeView& node);
   void OnCommit(const RaftObservationView& o, NodeView& node);
+  void OnApplied(const RaftObservationView& o, uint64_t index, uint64_t command_hash);
   void CheckQuorum(const RaftObservationView& o, const NodeView& node, const char* what);
   void ResetLog(NodeView& node, uint64_t index, uint64_t term);
   NodeView& NodeOf(int32_t node) {  // valid until the next call

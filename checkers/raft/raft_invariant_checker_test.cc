@@ -1,5 +1,6 @@
 #include "checkers/raft/raft_invariant_checker.h"
 
+#include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -46,6 +47,18 @@ class History {
     if (!supporters.empty()) {
       o.set_by_quorum(true);
       for (auto& s : supporters) o.add_supporters(s);
+    }
+  }
+  // A commit with the APPLIED observations that followed it folded in.
+  void CommitApplying(int32_t node, uint64_t term, uint64_t index,
+                      std::vector<std::pair<uint64_t, uint64_t>> applied) {
+    Commit(node, term, index);
+    RaftObservation& o = observations_.back();
+    for (const auto& [applied_index, hash] : applied) {
+      RaftObservation::Applied* entry = o.add_applied();
+      entry->set_index(applied_index);
+      entry->set_entry_term(term);
+      entry->set_command_hash(hash);
     }
   }
   void Applied(int32_t node, uint64_t index, uint64_t hash) {
@@ -137,6 +150,34 @@ TEST(RaftInvariantCheckerTest, DifferentCommandsAppliedAtOneIndex) {
   h.Applied(0, 4, 40);
   h.Applied(1, 4, 41);
   EXPECT_EQ(h.Violated(), "state machine safety");
+}
+
+TEST(RaftInvariantCheckerTest, AppliesFoldedIntoCommitsAreCheckedAndCounted) {
+  History h = ThreeNodes();
+  for (int n = 0; n < 3; ++n) h.Append(n, 1, 1, 1, 0, 11);
+  for (int n = 0; n < 3; ++n) h.Append(n, 1, 2, 1, 1, 12);
+  h.CommitApplying(0, 1, 2, {{1, 11}, {2, 12}});
+  h.CommitApplying(1, 1, 2, {{1, 11}, {2, 12}});
+  const RaftCheckResult result = h.Check();
+  EXPECT_TRUE(result.ok);
+  EXPECT_EQ(result.observations, 3 + 6 + 2 + 4);  // Each folded apply counts as one.
+
+  History folded_then_alone = h;
+  folded_then_alone.Applied(2, 2, 99);
+  RaftCheckResult bad = folded_then_alone.Check();
+  ASSERT_FALSE(bad.ok);
+  EXPECT_EQ(bad.violation->invariant, "state machine safety");
+  EXPECT_EQ(bad.violation->node, 2);
+  EXPECT_EQ(bad.violation->index, 2u);
+
+  History alone_then_folded = ThreeNodes();
+  alone_then_folded.Applied(0, 4, 40);
+  alone_then_folded.CommitApplying(1, 1, 0, {{3, 30}, {4, 41}});
+  bad = alone_then_folded.Check();
+  ASSERT_FALSE(bad.ok);
+  EXPECT_EQ(bad.violation->invariant, "state machine safety");
+  EXPECT_EQ(bad.violation->node, 1);
+  EXPECT_EQ(bad.violation->index, 4u);
 }
 
 TEST(RaftInvariantCheckerTest, DifferentEntriesCommittedAtOneIndex) {

@@ -144,6 +144,44 @@ inline const uint8_t* ReadRepeatedInto(const uint8_t* p, const uint8_t* end,
   return p;
 }
 
+// One RaftObservation.Applied (the bytes of the field) into `out`, as the message parser
+// reads it.
+bool ParseApplied(const uint8_t* p, const uint8_t* const end,
+                  RaftObservationView::Applied* out) {
+  while (p != end) {
+    uint64_t key = 0;
+    p = ReadVarint(p, end, &key);
+    if (p == nullptr) return false;
+    switch (key) {
+      case Key(1, kVarint): p = ReadVarintInto(p, end, &out->index); break;
+      case Key(2, kVarint): p = ReadVarintInto(p, end, &out->entry_term); break;
+      case Key(3, kFixed64):
+        if (end - p < 8) return false;
+        out->command_hash = LoadLittleEndian64(p);
+        p += 8;
+        break;
+      default: {
+        const uint32_t field = static_cast<uint32_t>(key >> 3);
+        const uint32_t wire_type = static_cast<uint32_t>(key & 7);
+        if (key > 0xffffffffu || field == 0 || wire_type > kFixed32) return false;
+        p = SkipValue(p, end, field, wire_type, 0);
+        break;
+      }
+    }
+    if (p == nullptr) return false;
+  }
+  return true;
+}
+
+inline const uint8_t* ReadAppliedInto(const uint8_t* p, const uint8_t* end,
+                                      std::vector<RaftObservationView::Applied>* out) {
+  std::string_view v;
+  p = ReadLengthDelimited(p, end, &v);
+  if (p == nullptr) return nullptr;
+  const uint8_t* const begin = reinterpret_cast<const uint8_t*>(v.data());
+  return ParseApplied(begin, begin + v.size(), &out->emplace_back()) ? p : nullptr;
+}
+
 }  // namespace
 
 bool ParseRaftObservationView(std::string_view bytes, RaftObservationView* out) {
@@ -152,7 +190,7 @@ bool ParseRaftObservationView(std::string_view bytes, RaftObservationView* out) 
   const uint8_t* const end = p + bytes.size();
   while (p != end) {
     uint64_t key = *p;
-    if (key < 0x80) {  // Every key but field 16's is one byte.
+    if (key < 0x80) {  // Keys of fields 1-15 are one byte.
       ++p;
     } else {
       p = ReadVarint(p, end, &key);
@@ -186,6 +224,7 @@ bool ParseRaftObservationView(std::string_view bytes, RaftObservationView* out) 
       case Key(14, kLengthDelimited): p = ReadRepeatedInto(p, end, &out->voters); break;
       case Key(15, kLengthDelimited): p = ReadRepeatedInto(p, end, &out->non_voters); break;
       case Key(16, kVarint): p = ReadVarintInto(p, end, &out->committed_term); break;
+      case Key(17, kLengthDelimited): p = ReadAppliedInto(p, end, &out->applied); break;
       default: {
         const uint32_t field = static_cast<uint32_t>(key >> 3);
         const uint32_t wire_type = static_cast<uint32_t>(key & 7);
@@ -217,6 +256,11 @@ void ViewOf(const RaftObservation& m, RaftObservationView* out) {
   for (const std::string& s : m.voters()) out->voters.push_back(s);
   for (const std::string& s : m.non_voters()) out->non_voters.push_back(s);
   out->committed_term = m.committed_term();
+  for (const RaftObservation::Applied& a : m.applied()) {
+    out->applied.push_back({.index = a.index(),
+                            .entry_term = a.entry_term(),
+                            .command_hash = a.command_hash()});
+  }
 }
 
 }  // namespace ravensim::checkers::raft

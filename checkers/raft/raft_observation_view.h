@@ -21,6 +21,11 @@
 namespace ravensim::checkers::raft {
 
 struct RaftObservationView {
+  struct Applied {  // RaftObservation.Applied
+    uint64_t index = 0;
+    uint64_t entry_term = 0;
+    uint64_t command_hash = 0;
+  };
   RaftObservation::Kind kind = RaftObservation::KIND_UNSPECIFIED;
   int64_t time_ns = 0;
   int32_t node = 0;
@@ -37,6 +42,7 @@ struct RaftObservationView {
   std::vector<std::string_view> voters;
   std::vector<std::string_view> non_voters;
   uint64_t committed_term = 0;
+  std::vector<Applied> applied;
 
   // Every field to its default; the repeated fields keep their capacity.
   void Clear() {
@@ -56,6 +62,7 @@ struct RaftObservationView {
     voters.clear();
     non_voters.clear();
     committed_term = 0;
+    applied.clear();
   }
 };
 

@@ -25,6 +25,12 @@ void ExpectSame(const RaftObservationView& a, const RaftObservationView& b) {
   EXPECT_EQ(a.voters, b.voters);
   EXPECT_EQ(a.non_voters, b.non_voters);
   EXPECT_EQ(a.committed_term, b.committed_term);
+  ASSERT_EQ(a.applied.size(), b.applied.size());
+  for (size_t i = 0; i < a.applied.size(); ++i) {
+    EXPECT_EQ(a.applied[i].index, b.applied[i].index);
+    EXPECT_EQ(a.applied[i].entry_term, b.applied[i].entry_term);
+    EXPECT_EQ(a.applied[i].command_hash, b.applied[i].command_hash);
+  }
 }
 
 // The view parser agrees with the message parser on `bytes`: both fail, or both succeed
@@ -126,6 +132,37 @@ TEST(RaftObservationViewTest, RejectsWhatTheMessageRejects) {
     RaftObservationView view;
     EXPECT_FALSE(ParseRaftObservationView(bad, &view));
   }
+}
+
+TEST(RaftObservationViewTest, ParsesAppliedEntries) {
+  RaftObservation commit;
+  commit.set_kind(RaftObservation::COMMIT_ADVANCED);
+  commit.set_tag("B");
+  commit.set_index(301);
+  for (uint64_t index : {300, 301}) {
+    RaftObservation::Applied* entry = commit.add_applied();
+    entry->set_index(index);
+    entry->set_entry_term(4);
+    entry->set_command_hash(0xfedcba9876543210ULL + index);
+  }
+  commit.add_applied();  // Every field default: an empty entry, still an entry.
+  const std::string bytes = commit.SerializeAsString();
+  ExpectParsesLikeTheMessage(bytes);
+  RaftObservationView view;
+  ASSERT_TRUE(ParseRaftObservationView(bytes, &view));
+  ASSERT_EQ(view.applied.size(), 3u);
+  EXPECT_EQ(view.applied[1].index, 301u);
+  EXPECT_EQ(view.applied[1].entry_term, 4u);
+  EXPECT_EQ(view.applied[1].command_hash, 0xfedcba9876543210ULL + 301);
+  EXPECT_EQ(view.applied[2].index, 0u);
+  // Within an entry, later fields win and unknown ones are skipped; a cut entry fails.
+  const std::string entry("\x08\x05\x08\x06\x20\x07\x10\x02", 8);
+  ExpectParsesLikeTheMessage(std::string("\x8a\x01\x08", 3) + entry);
+  ExpectParsesLikeTheMessage(std::string("\x8a\x01\x09", 3) + entry);
+  ExpectParsesLikeTheMessage(bytes + std::string("\x8a\x01\x03\x19\x01\x02", 6));
+  // Parsing again starts over.
+  ASSERT_TRUE(ParseRaftObservationView(std::string("\x08\x06", 2), &view));
+  EXPECT_TRUE(view.applied.empty());
 }
 
 TEST(RaftObservationViewTest, ReusedViewStartsOver) {

@@ -266,16 +266,10 @@ void RachisHost::OnPeerDisconnected(const Context& context, NodeId peer, Effects
 }
 
 void RachisHost::EmitReady(rachis::Ready& ready, Effects* effects) {
-  effects->observations.reserve(effects->observations.size() + ready.observations.size());
+  AppendRachisObservations(ready.observations, options_.tag, incarnation_,
+                           &effects->observations);
   effects->messages.reserve(effects->messages.size() + ready.messages.size() +
                             ready.results.size());
-  for (const rachis::RachisObservation& o : ready.observations) {
-    // Filled in place: the detail is encoded straight into the observation.
-    Observation& observation = effects->observations.emplace_back();
-    observation.kind = RachisObservationKind(o.kind);
-    observation.value = static_cast<int64_t>(o.index);
-    EncodeRachisObservation(o, options_.tag, incarnation_, &observation.detail);
-  }
   const bool after_persist = ready.NeedsSync();
   // Messages go to their receivers in process (rachis_wire.h), moved out of the Ready.
   for (rachis::RachisMessage& message : ready.messages) {

@@ -48,8 +48,32 @@ std::string RachisObservationKind(Kind kind) {
   return "rachis.unknown";
 }
 
+namespace {
+
+// Whether `o` may be folded into `commit` (FoldedIntoFirst): an APPLIED observation of
+// the same term with nothing but index, entry_term and command_hash set, so that the
+// folded entry loses nothing.
+bool FoldsInto(const rachis::RachisObservation& commit, const rachis::RachisObservation& o) {
+  return o.kind == Kind::kApplied && o.term == commit.term && o.prev_term == 0 &&
+         o.committed_term == 0 && !o.by_quorum && o.supporters.empty() && o.voters.empty() &&
+         o.non_voters.empty();
+}
+
+}  // namespace
+
+size_t FoldedIntoFirst(std::span<const rachis::RachisObservation> observations) {
+  if (observations.empty() || observations[0].kind != Kind::kCommitAdvanced) return 0;
+  size_t folded = 0;
+  while (folded + 1 < observations.size() &&
+         FoldsInto(observations[0], observations[folded + 1])) {
+    ++folded;
+  }
+  return folded;
+}
+
 RaftObservation ToRaftObservation(const rachis::RachisObservation& o, const std::string& tag,
-                                  uint64_t incarnation) {
+                                  uint64_t incarnation,
+                                  std::span<const rachis::RachisObservation> applied) {
   RaftObservation out;
   out.set_kind(ToProtoKind(o.kind));
   out.set_tag(tag);
@@ -66,6 +90,12 @@ RaftObservation ToRaftObservation(const rachis::RachisObservation& o, const std:
   for (const std::string& s : o.supporters) out.add_supporters(s);
   for (const std::string& s : o.voters) out.add_voters(s);
   for (const std::string& s : o.non_voters) out.add_non_voters(s);
+  for (const rachis::RachisObservation& a : applied) {
+    RaftObservation::Applied* entry = out.add_applied();
+    entry->set_index(a.index);
+    entry->set_entry_term(a.entry_term);
+    entry->set_command_hash(a.command_hash);
+  }
   return out;
 }
 
@@ -116,14 +146,19 @@ size_t BytesBound(std::string_view bytes) { return bytes.size() + 12; }
 // Upper bound of the size of the fields other than the repeated ones and the tag.
 constexpr size_t kScalarsBound = 12 * 12;
 
+// Upper bound of the size of one applied entry (key, length, three fields).
+constexpr size_t kAppliedBound = 2 + 1 + 31;
+
 }  // namespace
 
 void EncodeRachisObservation(const rachis::RachisObservation& o, const std::string& tag,
-                             uint64_t incarnation, std::string* out) {
+                             uint64_t incarnation, std::string* out,
+                             std::span<const rachis::RachisObservation> applied) {
   const std::string_view role = o.kind == Kind::kStateChanged
                                     ? std::string_view(rachis::RachisStateName(o.state))
                                     : std::string_view();
-  size_t bound = kScalarsBound + BytesBound(tag) + BytesBound(role);
+  size_t bound = kScalarsBound + BytesBound(tag) + BytesBound(role) +
+                 applied.size() * kAppliedBound;
   for (const std::string& s : o.supporters) bound += BytesBound(s);
   for (const std::string& s : o.voters) bound += BytesBound(s);
   for (const std::string& s : o.non_voters) bound += BytesBound(s);
@@ -151,10 +186,37 @@ void EncodeRachisObservation(const rachis::RachisObservation& o, const std::stri
   for (const std::string& s : o.voters) p = PutBytes(14, s, true, p);
   for (const std::string& s : o.non_voters) p = PutBytes(15, s, true, p);
   p = PutUint(16, o.committed_term, p);
+  for (const rachis::RachisObservation& a : applied) {
+    // 17: RaftObservation.Applied {index = 1, entry_term = 2, command_hash = 3}, at
+    // most 31 bytes, so its length is one byte.
+    p = PutVarint((17 << 3) | 2, p);
+    char* const length = p++;
+    p = PutUint(1, a.index, p);
+    p = PutUint(2, a.entry_term, p);
+    p = PutFixed64(3, a.command_hash, p);
+    *length = static_cast<char>(p - length - 1);
+  }
   if (on_stack) {
     out->assign(stack, static_cast<size_t>(p - begin));
   } else {
     out->resize(static_cast<size_t>(p - begin));
+  }
+}
+
+void AppendRachisObservations(std::span<const rachis::RachisObservation> observations,
+                              const std::string& tag, uint64_t incarnation,
+                              std::vector<Observation>* out) {
+  out->reserve(out->size() + observations.size());
+  while (!observations.empty()) {
+    const rachis::RachisObservation& o = observations.front();
+    const size_t folded = FoldedIntoFirst(observations);
+    // Filled in place: the detail is encoded straight into the observation.
+    Observation& observation = out->emplace_back();
+    observation.kind = RachisObservationKind(o.kind);
+    observation.value = static_cast<int64_t>(o.index);
+    EncodeRachisObservation(o, tag, incarnation, &observation.detail,
+                            observations.subspan(1, folded));
+    observations = observations.subspan(1 + folded);
   }
 }
 

@@ -50,9 +50,65 @@ TEST(RachisObservationsTest, EncodingIsByteForByteTheSerializedMessage) {
         EXPECT_EQ(encoded, ToRaftObservation(o, tag, incarnation).SerializeAsString())
             << RachisObservationKind(o.kind) << " tag '" << tag << "' incarnation "
             << incarnation;
+        // With applied entries folded in (zero fields left out, large ones at full size).
+        const std::vector<rachis::RachisObservation> applied = {
+            {.kind = Kind::kApplied, .index = 5, .entry_term = 2, .command_hash = 7},
+            {.kind = Kind::kApplied},
+            {.kind = Kind::kApplied, .index = UINT64_MAX, .entry_term = UINT64_MAX,
+             .command_hash = UINT64_MAX}};
+        EncodeRachisObservation(o, tag, incarnation, &encoded, applied);
+        EXPECT_EQ(encoded,
+                  ToRaftObservation(o, tag, incarnation, applied).SerializeAsString())
+            << RachisObservationKind(o.kind) << " with applied entries";
       }
     }
   }
+}
+
+rachis::RachisObservation Applied(uint64_t term, uint64_t index, uint64_t hash) {
+  return {.kind = Kind::kApplied, .term = term, .index = index, .entry_term = term - 1,
+          .command_hash = hash};
+}
+
+TEST(RachisObservationsTest, AppliesRightAfterACommitOfTheirTermAreFolded) {
+  const rachis::RachisObservation commit = Samples()[5];  // term 9
+  const rachis::RachisObservation state = Samples()[0];
+  std::vector<rachis::RachisObservation> ready = {
+      Applied(9, 1, 1),  // Not after a commit.
+      commit, Applied(9, 2, 2), Applied(9, 3, UINT64_MAX), state, Applied(9, 4, 4),
+      commit, Applied(8, 5, 5),  // Another term.
+      commit, Applied(9, 6, 6)};
+  ready.back().prev_term = 1;  // Something an entry could not carry.
+  EXPECT_EQ(FoldedIntoFirst(ready), 0u);
+  EXPECT_EQ(FoldedIntoFirst(std::span(ready).subspan(1)), 2u);
+  EXPECT_EQ(FoldedIntoFirst(std::span(ready).subspan(6)), 0u);
+  EXPECT_EQ(FoldedIntoFirst(std::span(ready).subspan(8)), 0u);
+  EXPECT_EQ(FoldedIntoFirst(std::span(ready).subspan(1, 1)), 0u);
+  EXPECT_EQ(FoldedIntoFirst({}), 0u);
+
+  std::vector<Observation> out(1);  // Appended after what is there.
+  AppendRachisObservations(ready, "B", 2, &out);
+  ASSERT_EQ(out.size(), 1u + ready.size() - 2);
+  const std::vector<std::string> kinds = {
+      "",        "rachis.applied", "rachis.commit",  "rachis.state", "rachis.applied",
+      "rachis.commit", "rachis.applied", "rachis.commit", "rachis.applied"};
+  const std::vector<size_t> source = {0, 0, 1, 4, 5, 6, 7, 8, 9};
+  for (size_t i = 1; i < out.size(); ++i) {
+    EXPECT_EQ(out[i].kind, kinds[i]) << i;
+    const rachis::RachisObservation& o = ready[source[i]];
+    EXPECT_EQ(out[i].value, static_cast<int64_t>(o.index)) << i;
+    const size_t folded = source[i] == 1 ? 2 : 0;
+    EXPECT_EQ(out[i].detail,
+              ToRaftObservation(o, "B", 2, std::span(ready).subspan(source[i] + 1, folded))
+                  .SerializeAsString())
+        << i;
+  }
+  RaftObservation decoded;
+  ASSERT_TRUE(decoded.ParseFromString(out[2].detail));
+  ASSERT_EQ(decoded.applied_size(), 2);
+  EXPECT_EQ(decoded.applied(1).index(), 3u);
+  EXPECT_EQ(decoded.applied(1).entry_term(), 8u);
+  EXPECT_EQ(decoded.applied(1).command_hash(), UINT64_MAX);
 }
 
 TEST(RachisObservationsTest, DecodeStampsTimeAndNodeAndRejectsOtherKinds) {
