@@ -207,6 +207,12 @@ void RachisNode::Observe(RachisObservation observation) {
   observations_.push_back(std::move(observation));
 }
 
+void RachisNode::RecycleObservations(std::vector<RachisObservation>&& observations) {
+  if (observations_.capacity() != 0) return;
+  observations_ = std::move(observations);
+  observations_.clear();
+}
+
 RachisObservation& RachisNode::AddObservation(RachisObservation::Kind kind) {
   if (observations_.capacity() == 0) observations_.reserve(kReadyObservationReserve);
   RachisObservation& observation = observations_.emplace_back();

@@ -177,6 +177,9 @@ class RachisNode {
   Ready TakeReady();
   // REQUIRES: `handled` is the last Ready taken and its durable effects are synced.
   void Advance(const Ready& handled);
+  // Optional: hands back a taken Ready's observations once read, so that the next Ready
+  // reuses the vector's room instead of allocating its own.
+  void RecycleObservations(std::vector<RachisObservation>&& observations);
 
   // --- Introspection (tests, host, benchmarks) ---
   RachisState state() const { return state_; }

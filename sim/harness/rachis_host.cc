@@ -268,6 +268,7 @@ void RachisHost::OnPeerDisconnected(const Context& context, NodeId peer, Effects
 void RachisHost::EmitReady(rachis::Ready& ready, Effects* effects) {
   AppendRachisObservations(ready.observations, options_.tag, incarnation_,
                            &effects->observations);
+  node_->RecycleObservations(std::move(ready.observations));
   effects->messages.reserve(effects->messages.size() + ready.messages.size() +
                             ready.results.size());
   const bool after_persist = ready.NeedsSync();
