@@ -197,7 +197,8 @@ void EncodeRachisObservation(const rachis::RachisObservation& o, const std::stri
     *length = static_cast<char>(p - length - 1);
   }
   if (on_stack) {
-    out->assign(stack, static_cast<size_t>(p - begin));
+    // Built and moved in: cheaper than assign(), which takes the general replace path.
+    *out = std::string(stack, static_cast<size_t>(p - begin));
   } else {
     out->resize(static_cast<size_t>(p - begin));
   }
