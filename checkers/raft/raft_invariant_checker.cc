@@ -106,6 +106,11 @@ bool RaftInvariantChecker::Observe(const RaftObservationView& o) {
       break;
     case RaftObservation::ENTRY_APPENDED:
       OnAppended(o, node);
+      if (o.commit_index != 0) {  // A COMMIT_ADVANCED folded in (without quorum).
+        ++observations_;
+        if (!violation_.has_value()) OnCommit(o, node, o.commit_index, /*by_quorum=*/false);
+      }
+      OnFoldedApplied(o);
       break;
     case RaftObservation::LOG_TRUNCATED: {
       if (o.index <= node.commit_index) {
@@ -132,14 +137,8 @@ bool RaftInvariantChecker::Observe(const RaftObservationView& o) {
       ResetLog(node, o.index, o.entry_term);
       break;
     case RaftObservation::COMMIT_ADVANCED:
-      OnCommit(o, node);
-      // The APPLIED observations folded into the commit, each checked (and counted) as
-      // one.
-      observations_ += static_cast<int64_t>(o.applied.size());
-      for (const RaftObservationView::Applied& a : o.applied) {
-        if (violation_.has_value()) break;
-        OnApplied(o, a.index, a.command_hash);
-      }
+      OnCommit(o, node, o.index, o.by_quorum);
+      OnFoldedApplied(o);
       break;
     case RaftObservation::APPLIED:
       OnApplied(o, o.index, o.command_hash);
@@ -215,6 +214,15 @@ void RaftInvariantChecker::OnAppended(const RaftObservationView& o, NodeView& no
   node.log.Append(index, {.term = o.entry_term, .hash = o.command_hash});
 }
 
+// The APPLIED observations folded into `o`, each checked (and counted) as one.
+void RaftInvariantChecker::OnFoldedApplied(const RaftObservationView& o) {
+  observations_ += static_cast<int64_t>(o.applied.size());
+  for (const RaftObservationView::Applied& a : o.applied) {
+    if (violation_.has_value()) return;
+    OnApplied(o, a.index, a.command_hash);
+  }
+}
+
 // State-machine safety of applies: every node applies the same command at an index.
 void RaftInvariantChecker::OnApplied(const RaftObservationView& o, uint64_t index,
                                      uint64_t command_hash) {
@@ -250,19 +258,19 @@ void RaftInvariantChecker::CheckQuorum(const RaftObservationView& o, const NodeV
   }
 }
 
-void RaftInvariantChecker::OnCommit(const RaftObservationView& o, NodeView& node) {
-  if (o.index < node.commit_index) {
+void RaftInvariantChecker::OnCommit(const RaftObservationView& o, NodeView& node,
+                                    uint64_t index, bool by_quorum) {
+  if (index < node.commit_index) {
     Fail(o, "commit index monotone",
-         absl::StrCat("commit index went from ", node.commit_index, " to ", o.index),
-         o.index);
+         absl::StrCat("commit index went from ", node.commit_index, " to ", index), index);
     return;
   }
-  if (o.by_quorum) {
+  if (by_quorum) {
     CheckQuorum(o, node, "commit");
     if (violation_.has_value()) return;
   }
   for (const auto* it = node.log.UpperBound(node.commit_index);
-       it != node.log.end() && it->index <= o.index; ++it) {
+       it != node.log.end() && it->index <= index; ++it) {
     auto [committed, inserted] = committed_.Emplace(
         it->index, Committed{.term = it->value.term,
                              .hash = it->value.hash,
@@ -278,7 +286,7 @@ void RaftInvariantChecker::OnCommit(const RaftObservationView& o, NodeView& node
     }
     committed->value.commit_term = std::min(committed->value.commit_term, o.term);
   }
-  node.commit_index = o.index;
+  node.commit_index = index;
 }
 
 }  // namespace ravensim::checkers::raft

@@ -188,7 +188,11 @@ class RaftInvariantChecker {
             const std::string& explanation, uint64_t index);
   void OnLeadership(const RaftObservationView& o, NodeView& node);
   void OnAppended(const RaftObservationView& o, NodeView& node);
-  void OnCommit(const RaftObservationView& o, NodeView& node);
+  // A commit by `o`'s node to `index` (o.index, or o.commit_index when folded into an
+  // append).
+  void OnCommit(const RaftObservationView& o, NodeView& node, uint64_t index,
+                bool by_quorum);
+  void OnFoldedApplied(const RaftObservationView& o);
   void OnApplied(const RaftObservationView& o, uint64_t index, uint64_t command_hash);
   void CheckQuorum(const RaftObservationView& o, const NodeView& node, const char* what);
   void ResetLog(NodeView& node, uint64_t index, uint64_t term);

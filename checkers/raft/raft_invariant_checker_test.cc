@@ -61,6 +61,20 @@ class History {
       entry->set_command_hash(hash);
     }
   }
+  // An append with the commit (without quorum) and applies that followed it folded in.
+  void AppendCommitting(int32_t node, uint64_t term, uint64_t index, uint64_t prev_term,
+                        uint64_t hash, uint64_t commit_index,
+                        std::vector<std::pair<uint64_t, uint64_t>> applied) {
+    Append(node, term, index, term, prev_term, hash);
+    RaftObservation& o = observations_.back();
+    o.set_commit_index(commit_index);
+    for (const auto& [applied_index, applied_hash] : applied) {
+      RaftObservation::Applied* entry = o.add_applied();
+      entry->set_index(applied_index);
+      entry->set_entry_term(term);
+      entry->set_command_hash(applied_hash);
+    }
+  }
   void Applied(int32_t node, uint64_t index, uint64_t hash) {
     RaftObservation& o = Add(RaftObservation::APPLIED, node, 1);
     o.set_index(index);
@@ -178,6 +192,45 @@ TEST(RaftInvariantCheckerTest, AppliesFoldedIntoCommitsAreCheckedAndCounted) {
   EXPECT_EQ(bad.violation->invariant, "state machine safety");
   EXPECT_EQ(bad.violation->node, 1);
   EXPECT_EQ(bad.violation->index, 4u);
+}
+
+TEST(RaftInvariantCheckerTest, CommitsFoldedIntoAppendsAreCheckedAndCounted) {
+  History h = ThreeNodes();
+  for (int n = 0; n < 3; ++n) h.Append(n, 1, 1, 1, 0, 11);
+  h.Append(0, 1, 2, 1, 1, 12);
+  h.CommitApplying(0, 1, 1, {{1, 11}});
+  h.AppendCommitting(1, 1, 2, 1, 12, 1, {{1, 11}});  // Append 2, commit 1, apply 1.
+  h.AppendCommitting(2, 1, 2, 1, 12, 1, {});
+  const RaftCheckResult result = h.Check();
+  EXPECT_TRUE(result.ok);
+  EXPECT_EQ(result.observations, 3 + 3 + 1 + 2 + 3 + 2);
+
+  // The commit is checked after the append it rides on: node 2 commits the entry it has
+  // just appended, which node 0's commit then contradicts.
+  History conflict = h;
+  conflict.AppendCommitting(2, 2, 2, 1, 99, 2, {});
+  conflict.Commit(0, 1, 2);
+  RaftCheckResult bad = conflict.Check();
+  ASSERT_FALSE(bad.ok);
+  EXPECT_EQ(bad.violation->invariant, "state machine safety");
+  EXPECT_EQ(bad.violation->index, 2u);
+
+  History backwards = h;
+  backwards.Commit(1, 1, 2);
+  backwards.AppendCommitting(1, 1, 3, 1, 13, 1, {});
+  bad = backwards.Check();
+  ASSERT_FALSE(bad.ok);
+  EXPECT_EQ(bad.violation->invariant, "commit index monotone");
+  EXPECT_EQ(bad.violation->node, 1);
+  EXPECT_EQ(bad.violation->index, 1u);
+
+  History different_apply = h;
+  different_apply.AppendCommitting(0, 1, 3, 1, 13, 2, {{2, 13}});
+  different_apply.AppendCommitting(1, 1, 3, 1, 13, 2, {{2, 12}});
+  bad = different_apply.Check();
+  ASSERT_FALSE(bad.ok);
+  EXPECT_EQ(bad.violation->invariant, "state machine safety");
+  EXPECT_EQ(bad.violation->node, 1);
 }
 
 TEST(RaftInvariantCheckerTest, DifferentEntriesCommittedAtOneIndex) {

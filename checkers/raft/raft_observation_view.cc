@@ -225,6 +225,7 @@ bool ParseRaftObservationView(std::string_view bytes, RaftObservationView* out) 
       case Key(15, kLengthDelimited): p = ReadRepeatedInto(p, end, &out->non_voters); break;
       case Key(16, kVarint): p = ReadVarintInto(p, end, &out->committed_term); break;
       case Key(17, kLengthDelimited): p = ReadAppliedInto(p, end, &out->applied); break;
+      case Key(18, kVarint): p = ReadVarintInto(p, end, &out->commit_index); break;
       default: {
         const uint32_t field = static_cast<uint32_t>(key >> 3);
         const uint32_t wire_type = static_cast<uint32_t>(key & 7);
@@ -261,6 +262,7 @@ void ViewOf(const RaftObservation& m, RaftObservationView* out) {
                             .entry_term = a.entry_term(),
                             .command_hash = a.command_hash()});
   }
+  out->commit_index = m.commit_index();
 }
 
 }  // namespace ravensim::checkers::raft

@@ -43,6 +43,7 @@ struct RaftObservationView {
   std::vector<std::string_view> non_voters;
   uint64_t committed_term = 0;
   std::vector<Applied> applied;
+  uint64_t commit_index = 0;
 
   // Every field to its default; the repeated fields keep their capacity.
   void Clear() {
@@ -63,6 +64,7 @@ struct RaftObservationView {
     non_voters.clear();
     committed_term = 0;
     applied.clear();
+    commit_index = 0;
   }
 };
 

@@ -25,6 +25,7 @@ void ExpectSame(const RaftObservationView& a, const RaftObservationView& b) {
   EXPECT_EQ(a.voters, b.voters);
   EXPECT_EQ(a.non_voters, b.non_voters);
   EXPECT_EQ(a.committed_term, b.committed_term);
+  EXPECT_EQ(a.commit_index, b.commit_index);
   ASSERT_EQ(a.applied.size(), b.applied.size());
   for (size_t i = 0; i < a.applied.size(); ++i) {
     EXPECT_EQ(a.applied[i].index, b.applied[i].index);
@@ -134,11 +135,12 @@ TEST(RaftObservationViewTest, RejectsWhatTheMessageRejects) {
   }
 }
 
-TEST(RaftObservationViewTest, ParsesAppliedEntries) {
+TEST(RaftObservationViewTest, ParsesFoldedCommitAndAppliedEntries) {
   RaftObservation commit;
-  commit.set_kind(RaftObservation::COMMIT_ADVANCED);
+  commit.set_kind(RaftObservation::ENTRY_APPENDED);
   commit.set_tag("B");
-  commit.set_index(301);
+  commit.set_index(302);
+  commit.set_commit_index(301);
   for (uint64_t index : {300, 301}) {
     RaftObservation::Applied* entry = commit.add_applied();
     entry->set_index(index);
@@ -155,6 +157,7 @@ TEST(RaftObservationViewTest, ParsesAppliedEntries) {
   EXPECT_EQ(view.applied[1].entry_term, 4u);
   EXPECT_EQ(view.applied[1].command_hash, 0xfedcba9876543210ULL + 301);
   EXPECT_EQ(view.applied[2].index, 0u);
+  EXPECT_EQ(view.commit_index, 301u);
   // Within an entry, later fields win and unknown ones are skipped; a cut entry fails.
   const std::string entry("\x08\x05\x08\x06\x20\x07\x10\x02", 8);
   ExpectParsesLikeTheMessage(std::string("\x8a\x01\x08", 3) + entry);
@@ -163,6 +166,7 @@ TEST(RaftObservationViewTest, ParsesAppliedEntries) {
   // Parsing again starts over.
   ASSERT_TRUE(ParseRaftObservationView(std::string("\x08\x06", 2), &view));
   EXPECT_TRUE(view.applied.empty());
+  EXPECT_EQ(view.commit_index, 0u);
 }
 
 TEST(RaftObservationViewTest, ReusedViewStartsOver) {

@@ -50,22 +50,54 @@ std::string RachisObservationKind(Kind kind) {
 
 namespace {
 
-// Whether `o` may be folded into `commit` (FoldedIntoFirst): an APPLIED observation of
-// the same term with nothing but index, entry_term and command_hash set, so that the
-// folded entry loses nothing.
-bool FoldsInto(const rachis::RachisObservation& commit, const rachis::RachisObservation& o) {
-  return o.kind == Kind::kApplied && o.term == commit.term && o.prev_term == 0 &&
-         o.committed_term == 0 && !o.by_quorum && o.supporters.empty() && o.voters.empty() &&
-         o.non_voters.empty();
+// Whether `o` may be folded (FoldedIntoFirst) after `into`: an APPLIED observation of
+// `into`'s term with nothing but index, entry_term and command_hash set, or, right
+// after an APPENDED, a COMMIT_ADVANCED of its term without quorum (nothing but its index
+// set), so that folding loses nothing.
+bool FoldsInto(const rachis::RachisObservation& into, const rachis::RachisObservation& o) {
+  if (o.term != into.term || o.prev_term != 0 || o.committed_term != 0 || o.by_quorum ||
+      !o.supporters.empty() || !o.voters.empty() || !o.non_voters.empty()) {
+    return false;
+  }
+  if (o.kind == Kind::kCommitAdvanced) {
+    return into.kind == Kind::kEntryAppended && o.index != 0 && o.entry_term == 0 &&
+           o.command_hash == 0;
+  }
+  return o.kind == Kind::kApplied;
+}
+
+// The folded observations' parts: a commit index (0: none) and the applied entries.
+struct Folded {
+  uint64_t commit_index = 0;
+  std::span<const rachis::RachisObservation> applied;
+};
+
+Folded Split(std::span<const rachis::RachisObservation> folded) {
+  if (!folded.empty() && folded[0].kind == Kind::kCommitAdvanced) {
+    return {.commit_index = folded[0].index, .applied = folded.subspan(1)};
+  }
+  return {.applied = folded};
 }
 
 }  // namespace
 
 size_t FoldedIntoFirst(std::span<const rachis::RachisObservation> observations) {
-  if (observations.empty() || observations[0].kind != Kind::kCommitAdvanced) return 0;
+  if (observations.empty()) return 0;
+  const rachis::RachisObservation& first = observations[0];
   size_t folded = 0;
+  if (first.kind == Kind::kEntryAppended) {
+    // A commit right after it, then what a commit takes.
+    if (observations.size() < 2 || observations[1].kind != Kind::kCommitAdvanced ||
+        !FoldsInto(first, observations[1])) {
+      return 0;
+    }
+    folded = 1;
+  } else if (first.kind != Kind::kCommitAdvanced) {
+    return 0;
+  }
   while (folded + 1 < observations.size() &&
-         FoldsInto(observations[0], observations[folded + 1])) {
+         observations[folded + 1].kind == Kind::kApplied &&
+         FoldsInto(first, observations[folded + 1])) {
     ++folded;
   }
   return folded;
@@ -73,7 +105,8 @@ size_t FoldedIntoFirst(std::span<const rachis::RachisObservation> observations) 
 
 RaftObservation ToRaftObservation(const rachis::RachisObservation& o, const std::string& tag,
                                   uint64_t incarnation,
-                                  std::span<const rachis::RachisObservation> applied) {
+                                  std::span<const rachis::RachisObservation> folded) {
+  const auto [commit_index, applied] = Split(folded);
   RaftObservation out;
   out.set_kind(ToProtoKind(o.kind));
   out.set_tag(tag);
@@ -96,6 +129,7 @@ RaftObservation ToRaftObservation(const rachis::RachisObservation& o, const std:
     entry->set_entry_term(a.entry_term);
     entry->set_command_hash(a.command_hash);
   }
+  out.set_commit_index(commit_index);
   return out;
 }
 
@@ -153,7 +187,8 @@ constexpr size_t kAppliedBound = 2 + 1 + 31;
 
 void EncodeRachisObservation(const rachis::RachisObservation& o, const std::string& tag,
                              uint64_t incarnation, std::string* out,
-                             std::span<const rachis::RachisObservation> applied) {
+                             std::span<const rachis::RachisObservation> folded) {
+  const auto [commit_index, applied] = Split(folded);
   const std::string_view role = o.kind == Kind::kStateChanged
                                     ? std::string_view(rachis::RachisStateName(o.state))
                                     : std::string_view();
@@ -196,6 +231,7 @@ void EncodeRachisObservation(const rachis::RachisObservation& o, const std::stri
     p = PutFixed64(3, a.command_hash, p);
     *length = static_cast<char>(p - length - 1);
   }
+  p = PutUint(18, commit_index, p);
   if (on_stack) {
     // Built and moved in: cheaper than assign(), which takes the general replace path.
     *out = std::string(stack, static_cast<size_t>(p - begin));

@@ -3,8 +3,9 @@
 //
 // RachisHost emits each core observation as a harness Observation of kind
 // "rachis.<name>" with value = index and detail = serialized RaftObservation (without
-// time and node, which the World stamps on the ObservationRecord); the APPLIED
-// observations that follow a commit ride in the commit's detail (FoldedIntoFirst). A
+// time and node, which the World stamps on the ObservationRecord); a commit and the
+// APPLIED observations that follow an append or a commit ride in its detail
+// (FoldedIntoFirst). A
 // runner's observer decodes every record and feeds the result to a
 // checkers::raft::RaftInvariantChecker: with DecodeRachisObservation() into the message,
 // or (cheaper: no copies, no allocations) with checkers::raft::ParseRaftObservationView()
@@ -25,27 +26,30 @@ namespace ravensim::harness {
 
 inline constexpr char kRachisObservationPrefix[] = "rachis.";
 
-// The core observations after observations[0] that are folded into it: an APPLIED
-// observation right after a COMMIT_ADVANCED (or after another one folded into it), made
-// with the same term, becomes an entry of the commit's `applied` field instead of an
-// observation of its own (the node applies what it commits in the same step, so these
-// share time, node, incarnation, tag and term). Nothing else is folded.
+// The core observations after observations[0] that are folded into it, so that they
+// need no observations of their own. They share time, node, incarnation and tag, and
+// must have the same term and nothing set that the folded form could not carry:
+//  * after an APPENDED, a COMMIT_ADVANCED without quorum (a follower appends and
+//    advances its commit index in one step) becomes the append's commit_index;
+//  * after a COMMIT_ADVANCED (folded or not), each APPLIED (the node applies what it
+//    commits in the same step) becomes an entry of the `applied` field.
+// The checker checks and counts each folded observation as it would on its own.
 size_t FoldedIntoFirst(std::span<const rachis::RachisObservation> observations);
 
-// The checker's message for a core observation (without time and node), with `applied`
-// (what FoldedIntoFirst folds into it) as its applied entries. The host sends
+// The checker's message for a core observation (without time and node), with `folded`
+// (what FoldedIntoFirst folds into it) folded in. The host sends
 // EncodeRachisObservation's bytes instead; this is the readable definition they are
 // tested against.
 checkers::raft::RaftObservation ToRaftObservation(
     const rachis::RachisObservation& observation, const std::string& tag,
-    uint64_t incarnation, std::span<const rachis::RachisObservation> applied = {});
+    uint64_t incarnation, std::span<const rachis::RachisObservation> folded = {});
 
-// The serialized ToRaftObservation(observation, tag, incarnation, applied), byte for
+// The serialized ToRaftObservation(observation, tag, incarnation, folded), byte for
 // byte, written straight into `out` (replacing its contents) without building the
 // message: this runs for every observation of every node.
 void EncodeRachisObservation(const rachis::RachisObservation& observation,
                              const std::string& tag, uint64_t incarnation, std::string* out,
-                             std::span<const rachis::RachisObservation> applied = {});
+                             std::span<const rachis::RachisObservation> folded = {});
 
 // Appends to `out` the harness observations of a Ready's core observations, in order:
 // one per core observation but those FoldedIntoFirst folds into the one before, each of

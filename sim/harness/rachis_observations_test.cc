@@ -1,5 +1,7 @@
 #include "sim/harness/rachis_observations.h"
 
+#include <algorithm>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -50,16 +52,20 @@ TEST(RachisObservationsTest, EncodingIsByteForByteTheSerializedMessage) {
         EXPECT_EQ(encoded, ToRaftObservation(o, tag, incarnation).SerializeAsString())
             << RachisObservationKind(o.kind) << " tag '" << tag << "' incarnation "
             << incarnation;
-        // With applied entries folded in (zero fields left out, large ones at full size).
-        const std::vector<rachis::RachisObservation> applied = {
+        // With a commit and applied entries folded in (zero fields left out, large ones
+        // at full size).
+        const std::vector<rachis::RachisObservation> folded = {
+            {.kind = Kind::kCommitAdvanced, .index = UINT64_MAX},
             {.kind = Kind::kApplied, .index = 5, .entry_term = 2, .command_hash = 7},
             {.kind = Kind::kApplied},
             {.kind = Kind::kApplied, .index = UINT64_MAX, .entry_term = UINT64_MAX,
              .command_hash = UINT64_MAX}};
-        EncodeRachisObservation(o, tag, incarnation, &encoded, applied);
-        EXPECT_EQ(encoded,
-                  ToRaftObservation(o, tag, incarnation, applied).SerializeAsString())
-            << RachisObservationKind(o.kind) << " with applied entries";
+        for (size_t from : {0, 1}) {
+          const auto part = std::span(folded).subspan(from);
+          EncodeRachisObservation(o, tag, incarnation, &encoded, part);
+          EXPECT_EQ(encoded, ToRaftObservation(o, tag, incarnation, part).SerializeAsString())
+              << RachisObservationKind(o.kind) << " with folded observations from " << from;
+        }
       }
     }
   }
@@ -70,45 +76,64 @@ rachis::RachisObservation Applied(uint64_t term, uint64_t index, uint64_t hash) 
           .command_hash = hash};
 }
 
-TEST(RachisObservationsTest, AppliesRightAfterACommitOfTheirTermAreFolded) {
-  const rachis::RachisObservation commit = Samples()[5];  // term 9
+TEST(RachisObservationsTest, CommitsAndAppliesRightAfterWhatLedToThemAreFolded) {
+  const rachis::RachisObservation commit = Samples()[5];  // term 9, by quorum
   const rachis::RachisObservation state = Samples()[0];
+  const rachis::RachisObservation appended{.kind = Kind::kEntryAppended, .term = 9,
+                                           .index = 11, .entry_term = 9, .prev_term = 9,
+                                           .command_hash = 3};
+  const rachis::RachisObservation follower_commit{.kind = Kind::kCommitAdvanced, .term = 9,
+                                                  .index = 10};
   std::vector<rachis::RachisObservation> ready = {
-      Applied(9, 1, 1),  // Not after a commit.
-      commit, Applied(9, 2, 2), Applied(9, 3, UINT64_MAX), state, Applied(9, 4, 4),
-      commit, Applied(8, 5, 5),  // Another term.
-      commit, Applied(9, 6, 6)};
-  ready.back().prev_term = 1;  // Something an entry could not carry.
-  EXPECT_EQ(FoldedIntoFirst(ready), 0u);
-  EXPECT_EQ(FoldedIntoFirst(std::span(ready).subspan(1)), 2u);
-  EXPECT_EQ(FoldedIntoFirst(std::span(ready).subspan(6)), 0u);
-  EXPECT_EQ(FoldedIntoFirst(std::span(ready).subspan(8)), 0u);
+      Applied(9, 1, 1),  // 0: not after a commit
+      commit, Applied(9, 2, 2), Applied(9, 3, UINT64_MAX), state, Applied(9, 4, 4),  // 1-5
+      commit, Applied(8, 5, 5),  // 6-7: another term
+      commit, Applied(9, 6, 6),  // 8-9: something an entry could not carry (below)
+      appended, follower_commit, Applied(9, 10, 10), appended,  // 10-13
+      appended, commit,                                         // 14-15: by quorum
+      appended, follower_commit, state, Applied(9, 10, 10)};   // 16-19
+  ready[9].prev_term = 1;
+  const std::vector<size_t> folded = {0, 2, 0, 0, 0, 0, 0, 0, 0, 0,
+                                      2, 1, 0, 0, 0, 0, 1, 0, 0, 0};
+  ASSERT_EQ(folded.size(), ready.size());
+  for (size_t i = 0; i < ready.size(); ++i) {
+    EXPECT_EQ(FoldedIntoFirst(std::span(ready).subspan(i)), folded[i]) << i;
+  }
   EXPECT_EQ(FoldedIntoFirst(std::span(ready).subspan(1, 1)), 0u);
+  EXPECT_EQ(FoldedIntoFirst(std::span(ready).subspan(10, 2)), 1u);
   EXPECT_EQ(FoldedIntoFirst({}), 0u);
 
   std::vector<Observation> out(1);  // Appended after what is there.
   AppendRachisObservations(ready, "B", 2, &out);
-  ASSERT_EQ(out.size(), 1u + ready.size() - 2);
-  const std::vector<std::string> kinds = {
-      "",        "rachis.applied", "rachis.commit",  "rachis.state", "rachis.applied",
-      "rachis.commit", "rachis.applied", "rachis.commit", "rachis.applied"};
-  const std::vector<size_t> source = {0, 0, 1, 4, 5, 6, 7, 8, 9};
-  for (size_t i = 1; i < out.size(); ++i) {
-    EXPECT_EQ(out[i].kind, kinds[i]) << i;
-    const rachis::RachisObservation& o = ready[source[i]];
-    EXPECT_EQ(out[i].value, static_cast<int64_t>(o.index)) << i;
-    const size_t folded = source[i] == 1 ? 2 : 0;
-    EXPECT_EQ(out[i].detail,
-              ToRaftObservation(o, "B", 2, std::span(ready).subspan(source[i] + 1, folded))
+  std::vector<size_t> sources;  // The first observation of each emitted one.
+  for (size_t i = 0; i < ready.size(); i += 1 + folded[i]) sources.push_back(i);
+  ASSERT_EQ(out.size(), 1 + sources.size());
+  for (size_t j = 0; j < sources.size(); ++j) {
+    const size_t i = sources[j];
+    const Observation& emitted = out[1 + j];
+    EXPECT_EQ(emitted.kind, RachisObservationKind(ready[i].kind)) << i;
+    EXPECT_EQ(emitted.value, static_cast<int64_t>(ready[i].index)) << i;
+    EXPECT_EQ(emitted.detail,
+              ToRaftObservation(ready[i], "B", 2, std::span(ready).subspan(i + 1, folded[i]))
                   .SerializeAsString())
         << i;
   }
   RaftObservation decoded;
-  ASSERT_TRUE(decoded.ParseFromString(out[2].detail));
+  ASSERT_TRUE(decoded.ParseFromString(out[2].detail));  // ready[1]
+  EXPECT_EQ(decoded.kind(), RaftObservation::COMMIT_ADVANCED);
+  EXPECT_EQ(decoded.commit_index(), 0u);
   ASSERT_EQ(decoded.applied_size(), 2);
   EXPECT_EQ(decoded.applied(1).index(), 3u);
   EXPECT_EQ(decoded.applied(1).entry_term(), 8u);
   EXPECT_EQ(decoded.applied(1).command_hash(), UINT64_MAX);
+  const size_t j = std::find(sources.begin(), sources.end(), 10) - sources.begin();
+  ASSERT_LT(j, sources.size());
+  ASSERT_TRUE(decoded.ParseFromString(out[1 + j].detail));  // ready[10]
+  EXPECT_EQ(decoded.kind(), RaftObservation::ENTRY_APPENDED);
+  EXPECT_EQ(decoded.index(), 11u);
+  EXPECT_EQ(decoded.commit_index(), 10u);
+  ASSERT_EQ(decoded.applied_size(), 1);
+  EXPECT_EQ(decoded.applied(0).index(), 10u);
 }
 
 TEST(RachisObservationsTest, DecodeStampsTimeAndNodeAndRejectsOtherKinds) {
