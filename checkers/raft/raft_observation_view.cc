@@ -136,6 +136,21 @@ inline const uint8_t* ReadVarintInto(const uint8_t* p, const uint8_t* end, T* ou
   return p;
 }
 
+inline const uint8_t* ReadFixed64Into(const uint8_t* p, const uint8_t* end, uint64_t* out) {
+  if (end - p < 8) return nullptr;
+  *out = LoadLittleEndian64(p);
+  return p + 8;
+}
+
+// Skips the value of a field that is not read, after checking its key as the message
+// parser does (malformed if the field number is 0 or the wire type impossible).
+inline const uint8_t* SkipField(const uint8_t* p, const uint8_t* end, uint64_t key) {
+  const uint32_t field = static_cast<uint32_t>(key >> 3);
+  const uint32_t wire_type = static_cast<uint32_t>(key & 7);
+  if (key > 0xffffffffu || field == 0 || wire_type > kFixed32) return nullptr;
+  return SkipValue(p, end, field, wire_type, 0);
+}
+
 inline const uint8_t* ReadRepeatedInto(const uint8_t* p, const uint8_t* end,
                                        std::vector<std::string_view>* out) {
   std::string_view v;
@@ -155,18 +170,8 @@ bool ParseApplied(const uint8_t* p, const uint8_t* const end,
     switch (key) {
       case Key(1, kVarint): p = ReadVarintInto(p, end, &out->index); break;
       case Key(2, kVarint): p = ReadVarintInto(p, end, &out->entry_term); break;
-      case Key(3, kFixed64):
-        if (end - p < 8) return false;
-        out->command_hash = LoadLittleEndian64(p);
-        p += 8;
-        break;
-      default: {
-        const uint32_t field = static_cast<uint32_t>(key >> 3);
-        const uint32_t wire_type = static_cast<uint32_t>(key & 7);
-        if (key > 0xffffffffu || field == 0 || wire_type > kFixed32) return false;
-        p = SkipValue(p, end, field, wire_type, 0);
-        break;
-      }
+      case Key(3, kFixed64): p = ReadFixed64Into(p, end, &out->command_hash); break;
+      default: p = SkipField(p, end, key); break;
     }
     if (p == nullptr) return false;
   }
@@ -214,11 +219,7 @@ bool ParseRaftObservationView(std::string_view bytes, RaftObservationView* out) 
       case Key(8, kVarint): p = ReadVarintInto(p, end, &out->index); break;
       case Key(9, kVarint): p = ReadVarintInto(p, end, &out->entry_term); break;
       case Key(10, kVarint): p = ReadVarintInto(p, end, &out->prev_term); break;
-      case Key(11, kFixed64):
-        if (end - p < 8) return false;
-        out->command_hash = LoadLittleEndian64(p);
-        p += 8;
-        break;
+      case Key(11, kFixed64): p = ReadFixed64Into(p, end, &out->command_hash); break;
       case Key(12, kVarint): p = ReadVarintInto(p, end, &out->by_quorum); break;
       case Key(13, kLengthDelimited): p = ReadRepeatedInto(p, end, &out->supporters); break;
       case Key(14, kLengthDelimited): p = ReadRepeatedInto(p, end, &out->voters); break;
@@ -226,13 +227,7 @@ bool ParseRaftObservationView(std::string_view bytes, RaftObservationView* out) 
       case Key(16, kVarint): p = ReadVarintInto(p, end, &out->committed_term); break;
       case Key(17, kLengthDelimited): p = ReadAppliedInto(p, end, &out->applied); break;
       case Key(18, kVarint): p = ReadVarintInto(p, end, &out->commit_index); break;
-      default: {
-        const uint32_t field = static_cast<uint32_t>(key >> 3);
-        const uint32_t wire_type = static_cast<uint32_t>(key & 7);
-        if (key > 0xffffffffu || field == 0 || wire_type > kFixed32) return false;
-        p = SkipValue(p, end, field, wire_type, 0);
-        break;
-      }
+      default: p = SkipField(p, end, key); break;
     }
     if (p == nullptr) return false;
   }
