@@ -4,7 +4,6 @@
 #include <cstring>
 #include <string_view>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace ravensim::harness {
@@ -46,6 +45,17 @@ std::string RachisObservationKind(Kind kind) {
     case Kind::kCommittedConflict: return "rachis.committed_conflict";
   }
   return "rachis.unknown";
+}
+
+bool IsCoreRachisObservationKind(std::string_view kind) {
+  static constexpr std::string_view kKinds[] = {
+      "rachis.state",    "rachis.appended", "rachis.truncated",   "rachis.snapshot",
+      "rachis.log_reset", "rachis.commit",  "rachis.applied",     "rachis.election_won",
+      "rachis.topology", "rachis.committed_conflict"};
+  for (std::string_view k : kKinds) {
+    if (kind == k) return true;
+  }
+  return false;
 }
 
 namespace {
@@ -259,7 +269,7 @@ void AppendRachisObservations(std::span<const rachis::RachisObservation> observa
 
 bool DecodeRachisObservation(const ObservationRecord& record, RaftObservation* out) {
   if (record.observation == nullptr) return false;
-  if (!absl::StartsWith(record.observation->kind, kRachisObservationPrefix)) return false;
+  if (!IsCoreRachisObservationKind(record.observation->kind)) return false;
   if (!out->ParseFromString(record.observation->detail)) return false;
   out->set_time_ns(record.time.nanos());
   out->set_node(record.node);

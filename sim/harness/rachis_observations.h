@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "checkers/raft/raft_observation.pb.h"
@@ -24,7 +25,6 @@
 
 namespace ravensim::harness {
 
-inline constexpr char kRachisObservationPrefix[] = "rachis.";
 
 // The core observations after observations[0] that are folded into it, so that they
 // need no observations of their own. They share time, node, incarnation and tag, and
@@ -61,8 +61,14 @@ void AppendRachisObservations(std::span<const rachis::RachisObservation> observa
 // The harness Observation kind for a core observation kind ("rachis.appended", ...).
 std::string RachisObservationKind(rachis::RachisObservation::Kind kind);
 
-// True (and `out` filled, with time and node from the record) iff `record` is a Rachis
-// observation whose detail parses.
+// True iff `kind` is one RachisObservationKind() returns: an observation whose detail is
+// a RaftObservation. The host's own observations share the "rachis." prefix
+// ("rachis.persist_failed", "rachis.recovery_dropped", ...) but carry text or nothing,
+// which must never reach the checker as an observation.
+bool IsCoreRachisObservationKind(std::string_view kind);
+
+// True (and `out` filled, with time and node from the record) iff `record` is a core
+// Rachis observation (IsCoreRachisObservationKind) whose detail parses.
 bool DecodeRachisObservation(const ObservationRecord& record,
                              checkers::raft::RaftObservation* out);
 

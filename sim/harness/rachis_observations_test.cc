@@ -160,6 +160,27 @@ TEST(RachisObservationsTest, DecodeStampsTimeAndNodeAndRejectsOtherKinds) {
   Observation garbage{.kind = "rachis.commit", .detail = std::string("\xff\xff\xff", 3)};
   record.observation = &garbage;
   EXPECT_FALSE(DecodeRachisObservation(record, &decoded));
+  // The host's own observations share the prefix; an empty detail would parse as an
+  // empty RaftObservation, so the kind alone must keep them out.
+  Observation host{.kind = "rachis.recovery_dropped", .value = 3};
+  record.observation = &host;
+  EXPECT_FALSE(DecodeRachisObservation(record, &decoded));
+}
+
+TEST(RachisObservationsTest, CoreKindsAreExactlyTheKindsTheHostEncodes) {
+  using Kind = rachis::RachisObservation::Kind;
+  for (Kind kind : {Kind::kStateChanged, Kind::kEntryAppended, Kind::kLogTruncated,
+                    Kind::kSnapshotInstalled, Kind::kLogReset, Kind::kCommitAdvanced,
+                    Kind::kApplied, Kind::kElectionWon, Kind::kTopologyChanged,
+                    Kind::kCommittedConflict}) {
+    EXPECT_TRUE(IsCoreRachisObservationKind(RachisObservationKind(kind)))
+        << RachisObservationKind(kind);
+  }
+  for (const char* other : {"rachis.persist_failed", "rachis.recovery_dropped",
+                            "rachis.halted_corrupt_log", "rachis.", "rachis.unknown",
+                            "rachis.commit ", "client.invoke", ""}) {
+    EXPECT_FALSE(IsCoreRachisObservationKind(other)) << other;
+  }
 }
 
 }  // namespace

@@ -2,7 +2,6 @@
 
 #include <utility>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "checkers/raft/raft_observation_view.h"
 #include "core/rachis/entry_hash.h"
@@ -100,7 +99,7 @@ RachisWorld::RachisWorld(const RachisWorldOptions& options) : options_(options) 
     // DecodeRachisObservation into a view: one reused for every observation, pointing
     // into the record's detail, so nothing is copied or allocated.
     if (record.observation == nullptr ||
-        !absl::StartsWith(record.observation->kind, kRachisObservationPrefix) ||
+        !IsCoreRachisObservationKind(record.observation->kind) ||
         !checkers::raft::ParseRaftObservationView(record.observation->detail, &scratch_)) {
       return;
     }

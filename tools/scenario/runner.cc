@@ -8,9 +8,11 @@
 #include "absl/strings/str_join.h"
 #include "checkers/history/history.h"
 #include "checkers/raft/raft_invariant_checker.h"
+#include "checkers/raft/raft_observation_view.h"
 #include "core/base/check.h"
 #include "core/rachis/rachis.pb.h"
 #include "sim/harness/rachis_host.h"
+#include "sim/harness/rachis_observations.h"
 #include "sim/harness/world.h"
 #include "tools/scenario/cluster_view.h"
 #include "tools/scenario/duration.h"
@@ -42,7 +44,7 @@ int64_t WallNanos() {
       .count();
 }
 
-Role RoleOf(const std::string& role) {
+Role RoleOf(std::string_view role) {
   if (role == "Leader") return Role::kLeader;
   if (role == "Candidate") return Role::kCandidate;
   if (role == "Follower") return Role::kFollower;
@@ -99,7 +101,7 @@ class Run {
   rachis::ClusterTopologyProto topology_;
   ClusterView view_;
   checkers::raft::RaftInvariantChecker raft_;
-  checkers::raft::RaftObservation raft_scratch_;  // Decoding buffer for OnRaftObservation.
+  checkers::raft::RaftObservationView raft_scratch_;  // OnRaftObservation's parse target.
   std::unique_ptr<ClientRecorder> recorder_;
   std::unique_ptr<harness::World> world_;
   std::unique_ptr<FaultInjector> injector_;
@@ -165,26 +167,29 @@ std::unique_ptr<harness::Node> Run::MakeNode(NodeId id) {
 }
 
 void Run::OnObservation(const harness::ObservationRecord& record) {
-  const std::string& kind = record.observation->kind;
-  if (kind.rfind("rachis.", 0) == 0) OnRaftObservation(record);
+  if (harness::IsCoreRachisObservationKind(record.observation->kind)) {
+    OnRaftObservation(record);
+  }
 }
 
 void Run::OnRaftObservation(const harness::ObservationRecord& record) {
-  // One message reused for every decode: parsing into it keeps its string buffers.
-  checkers::raft::RaftObservation& observation = raft_scratch_;
-  if (!observation.ParseFromString(record.observation->detail)) return;
-  observation.set_time_ns(record.time.nanos());
-  observation.set_node(record.node);
-  if (observation.incarnation() == 0) observation.set_incarnation(record.incarnation);
+  // A view into the detail bytes, reused for every observation: nothing is copied.
+  checkers::raft::RaftObservationView& observation = raft_scratch_;
+  if (!checkers::raft::ParseRaftObservationView(record.observation->detail, &observation)) {
+    return;
+  }
+  observation.time_ns = record.time.nanos();
+  observation.node = record.node;
+  if (observation.incarnation == 0) observation.incarnation = record.incarnation;
   if (s_.checks().raft_invariants()) raft_.Observe(observation);
   using Kind = checkers::raft::RaftObservation;
-  if (observation.kind() == Kind::STATE_CHANGED) {
-    view_.OnRole(record.time, record.node, RoleOf(observation.role()), observation.term());
-  } else if (observation.kind() == Kind::ELECTION_WON) {
-    for (const std::string& supporter : observation.supporters()) {
+  if (observation.kind == Kind::STATE_CHANGED) {
+    view_.OnRole(record.time, record.node, RoleOf(observation.role), observation.term);
+  } else if (observation.kind == Kind::ELECTION_WON) {
+    for (std::string_view supporter : observation.supporters) {
       const auto voter = NodeIndex(supporter, nodes_);
       if (voter.has_value() && *voter != record.node) {
-        view_.OnVote(record.time, *voter, record.node, observation.term());
+        view_.OnVote(record.time, *voter, record.node, observation.term);
       }
     }
   }
