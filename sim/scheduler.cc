@@ -12,6 +12,65 @@ Scheduler::Scheduler(const SchedulerOptions& options) : options_(options) {
   CHECK_GT(options_.event_budget, 0u);
 }
 
+// The radix heap's small helpers run several times per event: inlined into their
+// callers rather than called.
+#define RAVENSIM_SCHEDULER_INLINE __attribute__((always_inline)) inline
+
+RAVENSIM_SCHEDULER_INLINE int Scheduler::BucketOf(int64_t time) const {
+  const uint64_t diff = static_cast<uint64_t>(time ^ last_time_);
+  if (diff == 0) return 0;
+  const int level = (63 - __builtin_clzll(diff)) / kDigitBits;
+  const int digit =
+      static_cast<int>((static_cast<uint64_t>(time) >> (kDigitBits * level)) & (kDigits - 1));
+  return 1 + level * kDigits + digit;
+}
+
+RAVENSIM_SCHEDULER_INLINE void Scheduler::AddToBucket(int bucket, const Entry& e) {
+  if (IsLevel0(bucket) && l0_count_[bucket - 1]++ == 0) {
+    l0_first_[bucket - 1] = e;
+  } else {
+    buckets_[bucket].push_back(e);
+  }
+  nonempty_[bucket >> 6] |= uint64_t{1} << (bucket & 63);
+  const int w = bucket >> 6;
+  nonempty_summary_[w >> 6] |= uint64_t{1} << (w & 63);
+}
+
+RAVENSIM_SCHEDULER_INLINE void Scheduler::ClearBucketBit(int bucket) {
+  uint64_t& word = nonempty_[bucket >> 6];
+  word &= ~(uint64_t{1} << (bucket & 63));
+  if (word == 0) {
+    const int w = bucket >> 6;
+    nonempty_summary_[w >> 6] &= ~(uint64_t{1} << (w & 63));
+  }
+}
+
+RAVENSIM_SCHEDULER_INLINE int Scheduler::FirstNonEmptyBucket() const {
+  for (int s = 0; s < kSummaryWords; ++s) {
+    if (nonempty_summary_[s] != 0) {
+      const int w = s * 64 + __builtin_ctzll(nonempty_summary_[s]);
+      return w * 64 + __builtin_ctzll(nonempty_[w]);
+    }
+  }
+  CHECK_UNREACHABLE("radix heap has entries but no non-empty bucket");
+}
+
+RAVENSIM_SCHEDULER_INLINE void Scheduler::HeapPush(const Entry& e) {
+  CHECK_GE(e.time, last_time_);  // Monotone: nothing is scheduled before now().
+  AddToBucket(BucketOf(e.time), e);
+  ++heap_size_;
+}
+
+uint32_t Scheduler::NewSlot() {
+  CHECK_LT(slot_count_, size_t{kSlotMask});
+  const uint32_t slot = static_cast<uint32_t>(slot_count_++);
+  if ((slot >> kSlotChunkBits) == slot_chunks_.size()) {
+    slot_chunks_.push_back(std::make_unique<Slot[]>(size_t{1} << kSlotChunkBits));
+    labels_.resize(slot_chunks_.size() << kSlotChunkBits);
+  }
+  return slot;
+}
+
 TimerId Scheduler::Schedule(SimTime at, Callback&& callback, const char* label) {
   CHECK_MSG(at >= now_, "scheduling in the past: ", at.nanos(), " < ", now_.nanos());
   uint32_t slot;
@@ -19,12 +78,7 @@ TimerId Scheduler::Schedule(SimTime at, Callback&& callback, const char* label) 
     slot = free_slots_.back();
     free_slots_.pop_back();
   } else {
-    CHECK_LT(slot_count_, size_t{kSlotMask});
-    slot = static_cast<uint32_t>(slot_count_++);
-    if ((slot >> kSlotChunkBits) == slot_chunks_.size()) {
-      slot_chunks_.push_back(std::make_unique<Slot[]>(size_t{1} << kSlotChunkBits));
-      labels_.resize(slot_chunks_.size() << kSlotChunkBits);
-    }
+    slot = NewSlot();
   }
   CHECK_LT(next_sequence_, uint64_t{1} << (64 - kSlotBits));
   const uint64_t sequence_slot = (next_sequence_++ << kSlotBits) | slot;
@@ -62,51 +116,6 @@ void Scheduler::FreeSlot(uint32_t slot) {
   s.callback = nullptr;
   --live_count_;
   free_slots_.push_back(slot);
-}
-
-int Scheduler::BucketOf(int64_t time) const {
-  const uint64_t diff = static_cast<uint64_t>(time ^ last_time_);
-  if (diff == 0) return 0;
-  const int level = (63 - __builtin_clzll(diff)) / kDigitBits;
-  const int digit =
-      static_cast<int>((static_cast<uint64_t>(time) >> (kDigitBits * level)) & (kDigits - 1));
-  return 1 + level * kDigits + digit;
-}
-
-void Scheduler::AddToBucket(int bucket, const Entry& e) {
-  if (IsLevel0(bucket) && l0_count_[bucket - 1]++ == 0) {
-    l0_first_[bucket - 1] = e;
-  } else {
-    buckets_[bucket].push_back(e);
-  }
-  nonempty_[bucket >> 6] |= uint64_t{1} << (bucket & 63);
-  const int w = bucket >> 6;
-  nonempty_summary_[w >> 6] |= uint64_t{1} << (w & 63);
-}
-
-void Scheduler::ClearBucketBit(int bucket) {
-  uint64_t& word = nonempty_[bucket >> 6];
-  word &= ~(uint64_t{1} << (bucket & 63));
-  if (word == 0) {
-    const int w = bucket >> 6;
-    nonempty_summary_[w >> 6] &= ~(uint64_t{1} << (w & 63));
-  }
-}
-
-int Scheduler::FirstNonEmptyBucket() const {
-  for (int s = 0; s < kSummaryWords; ++s) {
-    if (nonempty_summary_[s] != 0) {
-      const int w = s * 64 + __builtin_ctzll(nonempty_summary_[s]);
-      return w * 64 + __builtin_ctzll(nonempty_[w]);
-    }
-  }
-  CHECK_UNREACHABLE("radix heap has entries but no non-empty bucket");
-}
-
-void Scheduler::HeapPush(const Entry& e) {
-  CHECK_GE(e.time, last_time_);  // Monotone: nothing is scheduled before now().
-  AddToBucket(BucketOf(e.time), e);
-  ++heap_size_;
 }
 
 SimTime Scheduler::PeekTime(int* bucket_out) {
@@ -261,6 +270,11 @@ bool Scheduler::Step() {
   int bucket;
   const SimTime next = PeekTime(&bucket);
   if (next == SimTime::Max()) return false;
+  RunEarliest(bucket, next);
+  return true;
+}
+
+void Scheduler::RunEarliest(int bucket, SimTime next) {
   const Entry e = PopEarliest(bucket, next.nanos());
   const uint32_t slot = static_cast<uint32_t>(e.sequence_slot & kSlotMask);
   Slot& s = SlotAt(slot);
@@ -277,7 +291,6 @@ bool Scheduler::Step() {
   s.callback();
   s.callback = nullptr;
   free_slots_.push_back(slot);
-  return true;
 }
 
 absl::Status Scheduler::BudgetError() const {
@@ -287,10 +300,14 @@ absl::Status Scheduler::BudgetError() const {
       "); a self-rescheduling event or a livelock?"));
 }
 
+// The run loops peek once per event: the bucket PeekTime() found is popped at once.
 absl::Status Scheduler::RunUntil(SimTime until) {
-  while (next_event_time() <= until) {
+  while (true) {
+    int bucket;
+    const SimTime next = PeekTime(&bucket);
+    if (next > until || next == SimTime::Max()) break;
     if (BudgetSpent()) return BudgetError();
-    Step();
+    RunEarliest(bucket, next);
   }
   if (until > now_) now_ = until;
   return absl::OkStatus();
@@ -298,7 +315,8 @@ absl::Status Scheduler::RunUntil(SimTime until) {
 
 absl::Status Scheduler::RunUntil(absl::FunctionRef<bool()> done, SimTime deadline) {
   while (!done()) {
-    const SimTime next = next_event_time();
+    int bucket;
+    const SimTime next = PeekTime(&bucket);
     if (next == SimTime::Max() || next > deadline) {
       if (deadline != SimTime::Max() && deadline > now_) now_ = deadline;
       return absl::DeadlineExceededError(
@@ -308,15 +326,18 @@ absl::Status Scheduler::RunUntil(absl::FunctionRef<bool()> done, SimTime deadlin
                              FormatSimTime(deadline)));
     }
     if (BudgetSpent()) return BudgetError();
-    Step();
+    RunEarliest(bucket, next);
   }
   return absl::OkStatus();
 }
 
 absl::Status Scheduler::RunUntilQuiescent() {
-  while (next_event_time() != SimTime::Max()) {
+  while (true) {
+    int bucket;
+    const SimTime next = PeekTime(&bucket);
+    if (next == SimTime::Max()) break;
     if (BudgetSpent()) return BudgetError();
-    Step();
+    RunEarliest(bucket, next);
   }
   return absl::OkStatus();
 }

@@ -133,7 +133,11 @@ class Scheduler {
   // Pops the earliest live entry. REQUIRES: nothing was pushed since PeekTime() returned
   // `time` (not Max) and `bucket`.
   Entry PopEarliest(int bucket, int64_t time);
+  // Pops the entry PeekTime() found (same REQUIRES as PopEarliest) and runs its event.
+  void RunEarliest(int bucket, SimTime time);
   void FreeSlot(uint32_t slot);
+  // A never-used slot (the free list is empty); grows the slot table.
+  __attribute__((noinline)) uint32_t NewSlot();
   absl::Status BudgetError() const;
   bool BudgetSpent() const { return events_run_ >= options_.event_budget; }
 
