@@ -48,6 +48,11 @@ struct Network::Packet {
   bool fin = false;      // A graceful close marker (connections only).
 };
 
+inline Network::Packet& Network::PacketAt(uint32_t slot) const {
+  return packet_chunks_[slot >> kPacketChunkBits]
+                       [slot & ((uint32_t{1} << kPacketChunkBits) - 1)];
+}
+
 struct Network::Link {
   LinkOptions options;
   Prng prng{0};
