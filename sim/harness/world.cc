@@ -107,7 +107,7 @@ absl::Status World::Crash(NodeId node) {
   rt.expired_while_paused.clear();
   rt.held.clear();
   rt.held_messages = 0;
-  rt.disk_queue.clear();  // Queued writes never reached the disk.
+  rt.disk_queue.Clear();  // Queued writes never reached the disk.
   rt.disk_busy_until = now();
   const sim::CrashReport report = rt.disk->Crash();
   trace_.AppendHot(now(), kProcCrash, node, -1, static_cast<int64_t>(processes_.incarnation(node)));

@@ -21,7 +21,7 @@ void World::Impl::DropMessage(NodeId from, NodeId to, size_t bytes, const char* 
                            static_cast<int64_t>(bytes), why);
 }
 
-void World::Impl::SendMessage(NodeId from, OutgoingMessage message) {
+void World::Impl::SendMessage(NodeId from, OutgoingMessage&& message) {
   const NodeId to = message.to;
   if (to < 0 || to >= world_->options_.node_count || to == from) {
     DropMessage(from, to, message.message.size(), "bad-destination");
@@ -147,7 +147,7 @@ void World::Impl::OnReceive(sim::ConnectionId connection, NodeId node, NodeId pe
 }
 
 void World::Impl::OnReceiveMessage(sim::ConnectionId connection, NodeId node, NodeId peer,
-                                   sim::Message message) {
+                                   sim::Message&& message) {
   if (!Live(node)) return;  // Cannot happen: a down node accepts nothing.
   if (Paused(node)) {
     NodeRuntime& r = rt(node);
