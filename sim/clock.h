@@ -72,8 +72,21 @@ class Clock {
     SimDuration delta;
   };
 
-  int64_t DriftedElapsed(SimTime true_now) const;
-  const Segment& SegmentAt(SimTime true_now) const;
+  // Inline for the common case (the latest segment, no drift); the rest out of line.
+  int64_t DriftedElapsed(SimTime true_now) const {
+    const Segment& last = segments_.back();
+    if (true_now >= last.true_start && last.drift_ppm == 0) {
+      return last.elapsed_start + (true_now - last.true_start).nanos();
+    }
+    return DriftedElapsedSlow(true_now);
+  }
+  int64_t DriftedElapsedSlow(SimTime true_now) const;
+  const Segment& SegmentAt(SimTime true_now) const {
+    // Time runs forward: the latest segment is nearly always the one asked for.
+    if (true_now >= segments_.back().true_start) return segments_.back();
+    return EarlierSegmentAt(true_now);
+  }
+  const Segment& EarlierSegmentAt(SimTime true_now) const;
 
   SimDuration offset_;
   std::vector<Segment> segments_;  // Invariant: non-empty, sorted by true_start.
