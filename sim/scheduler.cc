@@ -56,9 +56,22 @@ RAVENSIM_SCHEDULER_INLINE int Scheduler::FirstNonEmptyBucket() const {
 }
 
 RAVENSIM_SCHEDULER_INLINE void Scheduler::HeapPush(const Entry& e) {
-  CHECK_GE(e.time, last_time_);  // Monotone: nothing is scheduled before now().
+  // Monotone: nothing is scheduled before now().
+  if (ABSL_PREDICT_FALSE(e.time < last_time_)) ScheduleFailed(SimTime::FromNanos(e.time));
   AddToBucket(BucketOf(e.time), e);
   ++heap_size_;
+}
+
+void Scheduler::ScheduleFailed(SimTime at) const {
+  CHECK_MSG(at >= now_, "scheduling in the past: ", at.nanos(), " < ", now_.nanos());
+  CHECK_LT(next_sequence_, kMaxSequence);
+  CHECK_GE(at.nanos(), last_time_);
+  CHECK_UNREACHABLE("ScheduleFailed called for a valid event");
+}
+
+void Scheduler::PoppedCancelled(uint64_t popped, uint64_t in_slot) const {
+  CHECK_MSG(in_slot == popped, "scheduler popped a cancelled event");
+  CHECK_UNREACHABLE("PoppedCancelled called for a live event");
 }
 
 uint32_t Scheduler::NewSlot() {
@@ -72,7 +85,7 @@ uint32_t Scheduler::NewSlot() {
 }
 
 TimerId Scheduler::Schedule(SimTime at, Callback&& callback, const char* label) {
-  CHECK_MSG(at >= now_, "scheduling in the past: ", at.nanos(), " < ", now_.nanos());
+  if (ABSL_PREDICT_FALSE(at < now_)) ScheduleFailed(at);
   uint32_t slot;
   if (!free_slots_.empty()) {
     slot = free_slots_.back();
@@ -80,7 +93,7 @@ TimerId Scheduler::Schedule(SimTime at, Callback&& callback, const char* label) 
   } else {
     slot = NewSlot();
   }
-  CHECK_LT(next_sequence_, uint64_t{1} << (64 - kSlotBits));
+  if (ABSL_PREDICT_FALSE(next_sequence_ >= kMaxSequence)) ScheduleFailed(at);
   const uint64_t sequence_slot = (next_sequence_++ << kSlotBits) | slot;
   Slot& s = SlotAt(slot);
   s.callback = std::move(callback);
@@ -118,7 +131,7 @@ void Scheduler::FreeSlot(uint32_t slot) {
   free_slots_.push_back(slot);
 }
 
-SimTime Scheduler::PeekTime(int* bucket_out) {
+SimTime Scheduler::PeekTimeSlow(int* bucket_out) {
   while (heap_size_ > 0) {
     const int b = FirstNonEmptyBucket();
     *bucket_out = b;
@@ -189,7 +202,7 @@ bool Scheduler::DropStaleLevel0(int b) {
   return has_first;
 }
 
-Scheduler::Entry Scheduler::PopEarliest(int b, int64_t min_time) {
+Scheduler::Entry Scheduler::PopEarliestSlow(int b, int64_t min_time) {
   if (IsLevel0(b)) {
     const int d = b - 1;
     ClearBucketBit(b);
@@ -260,6 +273,65 @@ Scheduler::Entry Scheduler::PopEarliest(int b, int64_t min_time) {
   return e;
 }
 
+// The common cases, inline in the run loops: the first non-empty bucket holds one live
+// entry (most events are alone in their bucket). Everything else is done out of line.
+RAVENSIM_SCHEDULER_INLINE SimTime Scheduler::PeekTime(int* bucket_out) {
+  if (heap_size_ > 0) {
+    const int b = FirstNonEmptyBucket();
+    if (b != 0 && stale_[b] == 0) {
+      *bucket_out = b;
+      if (IsLevel0(b)) return SimTime::FromNanos(l0_first_[b - 1].time);
+      const std::vector<Entry>& bucket = buckets_[b];
+      if (bucket.size() == 1) return SimTime::FromNanos(bucket[0].time);
+    }
+  }
+  return PeekTimeSlow(bucket_out);
+}
+
+RAVENSIM_SCHEDULER_INLINE Scheduler::Entry Scheduler::PopEarliest(int b, int64_t min_time) {
+  // A lone entry is the earliest: take it directly (bucket 0 is empty, as b is the
+  // first non-empty bucket).
+  if (b > kDigits) {
+    std::vector<Entry>& bucket = buckets_[b];
+    if (bucket.size() == 1) {
+      const Entry e = bucket[0];
+      bucket.clear();
+      ClearBucketBit(b);
+      last_time_ = min_time;
+      --heap_size_;
+      return e;
+    }
+  } else if (b != 0 && l0_count_[b - 1] == 1) {
+    ClearBucketBit(b);
+    last_time_ = min_time;
+    l0_count_[b - 1] = 0;
+    --heap_size_;
+    return l0_first_[b - 1];
+  }
+  return PopEarliestSlow(b, min_time);
+}
+
+RAVENSIM_SCHEDULER_INLINE void Scheduler::RunEarliest(int bucket, SimTime next) {
+  const Entry e = PopEarliest(bucket, next.nanos());
+  const uint32_t slot = static_cast<uint32_t>(e.sequence_slot & kSlotMask);
+  Slot& s = SlotAt(slot);
+  if (ABSL_PREDICT_FALSE(s.sequence_slot != e.sequence_slot)) {
+    PoppedCancelled(e.sequence_slot, s.sequence_slot);
+  }
+  // Run the callback in place. The slot stops being pending first (so Cancel of this
+  // id from inside returns false) and is freed after, so it is not reused meanwhile.
+  s.sequence_slot = 0;
+  --live_count_;
+  // Only the event that spends the budget is named (in BudgetError); the others never
+  // read their label.
+  if (events_run_ + 1 >= options_.event_budget) last_label_ = labels_[slot];
+  now_ = SimTime::FromNanos(e.time);
+  ++events_run_;
+  s.callback();
+  s.callback = nullptr;
+  free_slots_.push_back(slot);
+}
+
 SimTime Scheduler::next_event_time() {
   int bucket;
   return PeekTime(&bucket);
@@ -274,24 +346,6 @@ bool Scheduler::Step() {
   return true;
 }
 
-void Scheduler::RunEarliest(int bucket, SimTime next) {
-  const Entry e = PopEarliest(bucket, next.nanos());
-  const uint32_t slot = static_cast<uint32_t>(e.sequence_slot & kSlotMask);
-  Slot& s = SlotAt(slot);
-  CHECK_MSG(s.sequence_slot == e.sequence_slot, "scheduler popped a cancelled event");
-  // Run the callback in place. The slot stops being pending first (so Cancel of this
-  // id from inside returns false) and is freed after, so it is not reused meanwhile.
-  s.sequence_slot = 0;
-  --live_count_;
-  // Only the event that spends the budget is named (in BudgetError); the others never
-  // read their label.
-  if (events_run_ + 1 >= options_.event_budget) last_label_ = labels_[slot];
-  now_ = SimTime::FromNanos(e.time);
-  ++events_run_;
-  s.callback();
-  s.callback = nullptr;
-  free_slots_.push_back(slot);
-}
 
 absl::Status Scheduler::BudgetError() const {
   return absl::ResourceExhaustedError(absl::StrCat(
