@@ -50,13 +50,25 @@ uint64_t HashBytes(std::string_view bytes, uint64_t hash) {
     n -= 8;
   }
   if (n > 0) {
-    uint64_t word = 0;
-    if constexpr (std::endian::native == std::endian::little) {
-      std::memcpy(&word, p, n);  // the same word as the loop below, in one copy
-    } else {
-      for (size_t i = 0; i < n; ++i) {
-        word |= static_cast<uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+    // The last 1-7 bytes as the low bytes of a zero-padded little-endian word, read
+    // without a variable-length copy (a library call).
+    const auto byte = [p](size_t i) {
+      return static_cast<uint64_t>(static_cast<unsigned char>(p[i]));
+    };
+    uint64_t word;
+    if (n >= 4) {
+      // Two overlapping 4-byte reads: p[0..4) and p[n-4..n) shifted into place (the
+      // overlapping bytes are equal in both).
+      uint32_t low, high;
+      std::memcpy(&low, p, 4);
+      std::memcpy(&high, p + n - 4, 4);
+      if constexpr (std::endian::native == std::endian::big) {
+        low = __builtin_bswap32(low);
+        high = __builtin_bswap32(high);
       }
+      word = uint64_t{low} | (uint64_t{high} << (8 * (n - 4)));
+    } else {
+      word = byte(0) | (byte(n / 2) << (8 * (n / 2))) | (byte(n - 1) << (8 * (n - 1)));
     }
     hash = TraceMixWord(hash, word);
   }

@@ -33,6 +33,32 @@ TEST(HashBytesTest, PinnedValuesAndSensitivity) {
   EXPECT_NE(HashBytes("x", 1), HashBytes("x", 2));
 }
 
+// HashBytes as its definition reads: each 8-byte little-endian word (the last one
+// zero-padded) and then the length, through the multiply-xorshift step.
+uint64_t ReferenceHashBytes(std::string_view bytes, uint64_t hash) {
+  for (size_t i = 0; i < bytes.size(); i += 8) {
+    uint64_t word = 0;
+    for (size_t k = 0; k < 8 && i + k < bytes.size(); ++k) {
+      word |= static_cast<uint64_t>(static_cast<unsigned char>(bytes[i + k])) << (8 * k);
+    }
+    hash = TraceMixWord(hash, word);
+  }
+  return TraceMixWord(hash, bytes.size());
+}
+
+TEST(HashBytesTest, MatchesTheWordByWordDefinitionAtEveryLength) {
+  std::string text;
+  for (int i = 0; i < 100; ++i) text.push_back(static_cast<char>(i * 37 + 11));
+  for (size_t length = 0; length <= text.size(); ++length) {
+    for (size_t offset = 0; offset < 3; ++offset) {
+      if (offset + length > text.size()) continue;
+      const std::string_view piece(text.data() + offset, length);
+      EXPECT_EQ(HashBytes(piece, 12345), ReferenceHashBytes(piece, 12345))
+          << "length " << length << " offset " << offset;
+    }
+  }
+}
+
 TEST(FormatFingerprintTest, SixteenHexDigits) {
   EXPECT_EQ(FormatFingerprint(0xabcULL), "0000000000000abc");
   EXPECT_EQ(FormatFingerprint(0xcbf29ce484222325ULL), "cbf29ce484222325");
