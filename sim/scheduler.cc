@@ -109,12 +109,6 @@ TimerId Scheduler::ScheduleAfter(SimDuration delay, Callback&& callback, const c
   return Schedule(now_ + delay, std::move(callback), label);
 }
 
-bool Scheduler::IsPending(TimerId id) const {
-  if (!id.valid()) return false;
-  const uint64_t slot = id.value & kSlotMask;
-  return slot < slot_count_ && SlotAt(slot).sequence_slot == id.value;
-}
-
 bool Scheduler::Cancel(TimerId id) {
   if (!IsPending(id)) return false;
   // The entry stays in its bucket until met; count it there.

@@ -58,7 +58,11 @@ class Scheduler {
   // Cancels a pending event. Returns false if it already ran, was cancelled, or is not
   // a valid id.
   bool Cancel(TimerId id);
-  bool IsPending(TimerId id) const;
+  bool IsPending(TimerId id) const {
+    if (!id.valid()) return false;
+    const uint64_t slot = id.value & kSlotMask;
+    return slot < slot_count_ && SlotAt(slot).sequence_slot == id.value;
+  }
 
   // Runs the earliest event. Returns false if there is none or the budget is spent.
   bool Step();

@@ -41,15 +41,6 @@ World::Impl::Impl(World* world)
   }
 }
 
-bool World::Impl::Live(NodeId node) const {
-  const sim::ProcessState s = world_->processes_.state(node);
-  return s == sim::ProcessState::kUp || s == sim::ProcessState::kPaused;
-}
-
-bool World::Impl::Paused(NodeId node) const {
-  return world_->processes_.state(node) == sim::ProcessState::kPaused;
-}
-
 // ---- Calls into the node ----------------------------------------------------------------
 
 // Each call fills an Effects taken from a pool, so that its vectors keep their capacity
@@ -57,17 +48,14 @@ bool World::Impl::Paused(NodeId node) const {
 // breaks the connection, which tells the node at once), hence a pool, not one object.
 template <typename Fn>
 void World::Impl::CallNode(NodeId node, Fn&& call) {
-  std::unique_ptr<Effects> effects;
-  if (spare_effects_.empty()) {
-    effects = std::make_unique<Effects>();
-  } else {
-    effects = std::move(spare_effects_.back());
-    spare_effects_.pop_back();
+  if (effects_depth_ == effects_pool_.size()) {
+    effects_pool_.push_back(std::make_unique<Effects>());
   }
-  call(rt(node).node.get(), world_->ContextFor(node), effects.get());
-  Execute(node, *effects);
-  effects->Clear();
-  spare_effects_.push_back(std::move(effects));
+  Effects& effects = *effects_pool_[effects_depth_++];
+  call(rt(node).node.get(), world_->ContextFor(node), &effects);
+  Execute(node, effects);
+  effects.Clear();
+  --effects_depth_;
 }
 
 void World::Impl::CallStart(NodeId node, const sim::DiskImage& image, uint64_t seed) {

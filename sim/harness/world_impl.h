@@ -157,8 +157,16 @@ class World::Impl : public sim::NetworkHandler {
   void OnDatagram(NodeId node, NodeId from, std::string bytes) override;
 
  private:
-  bool Live(NodeId node) const;    // Up or paused.
-  bool Paused(NodeId node) const;
+  bool Live(NodeId node) const {  // Up or paused.
+    const sim::ProcessState s = world_->processes_.state(node);
+    return s == sim::ProcessState::kUp || s == sim::ProcessState::kPaused;
+  }
+  bool Paused(NodeId node) const {
+    return world_->processes_.state(node) == sim::ProcessState::kPaused;
+  }
+  // A message for a paused node: into its bounded receive buffer.
+  void HoldMessage(sim::ConnectionId connection, NodeId node, NodeId peer,
+                   sim::Message&& message);
   void NoteDisconnected(NodeId node, NodeId peer);
   void ConnectionFailed(NodeId node, NodeId peer);
   // Runs call(node object, context, effects) and carries out the effects.
@@ -167,7 +175,10 @@ class World::Impl : public sim::NetworkHandler {
 
   World* world_;
   std::vector<NodeRuntime> nodes_;
-  std::vector<std::unique_ptr<Effects>> spare_effects_;  // Cleared, for CallNode.
+  // Cleared Effects for CallNode: calls nest, the innermost uses
+  // effects_pool_[effects_depth_ - 1].
+  std::vector<std::unique_ptr<Effects>> effects_pool_;
+  size_t effects_depth_ = 0;
   // Empty message lists with capacity, swapped with a completed job's.
   std::vector<std::vector<OutgoingMessage>> spare_message_lists_;
   sim::Prng backoff_prng_;
