@@ -24,7 +24,11 @@ uint64_t Fnv1a64Word(uint64_t word, uint64_t hash) {
   return hash;
 }
 
-uint64_t HashBytes(std::string_view bytes, uint64_t hash) {
+namespace {
+
+// HashBytes' body, inlined where the trace hashes an observation's kind and detail.
+__attribute__((always_inline)) inline uint64_t HashBytesInline(std::string_view bytes,
+                                                               uint64_t hash) {
   const char* p = bytes.data();
   size_t n = bytes.size();
   // The chain is sequential; four words per iteration only trims the loop overhead.
@@ -75,6 +79,10 @@ uint64_t HashBytes(std::string_view bytes, uint64_t hash) {
   return TraceMixWord(hash, bytes.size());
 }
 
+}  // namespace
+
+uint64_t HashBytes(std::string_view bytes, uint64_t hash) { return HashBytesInline(bytes, hash); }
+
 std::string FormatFingerprint(uint64_t fingerprint) {
   return absl::StrFormat("%016x", fingerprint);
 }
@@ -110,8 +118,10 @@ void Trace::Record(uint64_t chain, const TraceEvent& event) {
 void Trace::AppendPrefixed(SimTime time, std::string_view prefix, std::string_view kind,
                            int32_t node, int32_t peer, int64_t value,
                            std::string_view detail) {
-  const uint64_t h =
-      MixEvent(hash_, HashBytes(kind, HashBytes(prefix)), time, node, peer, value, detail);
+  uint64_t h = MixEvent(hash_, HashBytesInline(kind, HashBytesInline(prefix, kFnv1a64Offset)),
+                        time, node, peer, value, {});
+  // MixEvent's step for a non-empty detail, with the detail hashed inline.
+  if (!detail.empty()) h = TraceMixWord(h, HashBytesInline(detail, kFnv1a64Offset));
   if (!recording_) {
     hash_ = h;
     ++event_count_;
