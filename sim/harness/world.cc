@@ -87,15 +87,7 @@ Node* World::node(NodeId node) {
   return impl_->rt(node).node.get();
 }
 
-Context World::ContextFor(NodeId node) const {
-  const sim::Clock& clock = impl_->rt(node).clock;
-  Context context;
-  context.self = node;
-  context.node_count = options_.node_count;
-  context.incarnation = processes_.incarnation(node);
-  clock.Read(now(), &context.monotonic_now, &context.wall_now);
-  return context;
-}
+Context World::ContextFor(NodeId node) const { return impl_->ContextFor(node); }
 
 // ---- Process faults -------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ constexpr sim::TraceKind kDiskSync("disk.sync");
 constexpr sim::TraceKind kDiskFail("disk.fail");
 constexpr sim::TraceKind kPersisted("node.persisted");
 
-std::string_view StatusText(const absl::Status& status) {
+inline std::string_view StatusText(const absl::Status& status) {
   return std::string_view(status.message().data(), status.message().size());
 }
 
@@ -52,7 +52,7 @@ void World::Impl::CallNode(NodeId node, Fn&& call) {
     effects_pool_.push_back(std::make_unique<Effects>());
   }
   Effects& effects = *effects_pool_[effects_depth_++];
-  call(rt(node).node.get(), world_->ContextFor(node), &effects);
+  call(rt(node).node.get(), ContextFor(node), &effects);
   Execute(node, effects);
   effects.Clear();
   --effects_depth_;

@@ -113,6 +113,16 @@ class World::Impl : public sim::NetworkHandler {
   NodeRuntime& rt(NodeId node) { return nodes_[node]; }
   const NodeRuntime& rt(NodeId node) const { return nodes_[node]; }
 
+  // World::ContextFor, inline for CallNode.
+  Context ContextFor(NodeId node) const {
+    Context context;
+    context.self = node;
+    context.node_count = world_->options_.node_count;
+    context.incarnation = world_->processes_.incarnation(node);
+    rt(node).clock.Read(world_->now(), &context.monotonic_now, &context.wall_now);
+    return context;
+  }
+
   // Calls into the node (REQUIRES: up) and carries out what it returns.
   void CallStart(NodeId node, const sim::DiskImage& image, uint64_t seed);
   void CallMessage(NodeId node, NodeId from, const sim::Message& message);
