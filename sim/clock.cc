@@ -76,13 +76,8 @@ SimTime Clock::MonotonicTime(SimTime true_now) const {
   return SimTime::FromNanos(local);
 }
 
-void Clock::Read(SimTime true_now, SimTime* monotonic, SimTime* wall) const {
+void Clock::ReadWithJumps(SimTime true_now, SimTime* monotonic, SimTime* wall) const {
   const int64_t elapsed = DriftedElapsed(true_now);
-  if (jumps_.empty()) {
-    *monotonic = SimTime::FromNanos(elapsed);
-    *wall = SimTime::FromNanos(offset_.nanos() + elapsed);
-    return;
-  }
   int64_t forward = 0;  // jumps forward only (the monotonic clock ignores backward ones)
   int64_t all = 0;
   for (const Jump& j : jumps_) {

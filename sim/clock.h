@@ -52,7 +52,16 @@ class Clock {
   SimTime MonotonicTime(SimTime true_now) const;
   // Both readings at once (what the harness hands a node on every call): the same values
   // as MonotonicTime() and WallTime(), the drift and the jumps walked once.
-  void Read(SimTime true_now, SimTime* monotonic, SimTime* wall) const;
+  // Inline when the clock has no jumps (the common case).
+  void Read(SimTime true_now, SimTime* monotonic, SimTime* wall) const {
+    if (jumps_.empty()) {
+      const int64_t elapsed = DriftedElapsed(true_now);
+      *monotonic = SimTime::FromNanos(elapsed);
+      *wall = SimTime::FromNanos(offset_.nanos() + elapsed);
+      return;
+    }
+    ReadWithJumps(true_now, monotonic, wall);
+  }
 
   // How much true time passes while this clock advances by `local` at the drift in force
   // at `true_now` (rounded up, so a timer never fires early by its own clock).
@@ -81,6 +90,7 @@ class Clock {
     return DriftedElapsedSlow(true_now);
   }
   int64_t DriftedElapsedSlow(SimTime true_now) const;
+  void ReadWithJumps(SimTime true_now, SimTime* monotonic, SimTime* wall) const;
   const Segment& SegmentAt(SimTime true_now) const {
     // Time runs forward: the latest segment is nearly always the one asked for.
     if (true_now >= segments_.back().true_start) return segments_.back();
