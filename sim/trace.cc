@@ -115,11 +115,11 @@ void Trace::Record(uint64_t chain, const TraceEvent& event) {
   ++event_count_;
 }
 
-void Trace::AppendPrefixed(SimTime time, std::string_view prefix, std::string_view kind,
+void Trace::AppendPrefixed(SimTime time, const TracePrefix& prefix, std::string_view kind,
                            int32_t node, int32_t peer, int64_t value,
                            std::string_view detail) {
-  uint64_t h = MixEvent(hash_, HashBytesInline(kind, HashBytesInline(prefix, kFnv1a64Offset)),
-                        time, node, peer, value, {});
+  uint64_t h =
+      MixEvent(hash_, HashBytesInline(kind, prefix.hash), time, node, peer, value, {});
   // MixEvent's step for a non-empty detail, with the detail hashed inline.
   if (!detail.empty()) h = TraceMixWord(h, HashBytesInline(detail, kFnv1a64Offset));
   if (!recording_) {
@@ -131,7 +131,7 @@ void Trace::AppendPrefixed(SimTime time, std::string_view prefix, std::string_vi
     Record(h, TraceEvent{time, kind, node, peer, value, detail});  // No name needed.
     return;
   }
-  std::string name(prefix);
+  std::string name(prefix.name);
   name.append(kind);
   Record(h, TraceEvent{time, name, node, peer, value, detail});
 }

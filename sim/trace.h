@@ -43,7 +43,7 @@ uint64_t HashBytes(std::string_view bytes, uint64_t hash = kFnv1a64Offset);
 
 // One step of the word-wise chain (HashBytes, AppendHot, AppendPrefixed): xor the word
 // in, multiply by the 64-bit golden ratio, xor-shift right by 29.
-inline uint64_t TraceMixWord(uint64_t h, uint64_t word) {
+constexpr uint64_t TraceMixWord(uint64_t h, uint64_t word) {
   h ^= word;
   h *= 0x9e3779b97f4a7c15ULL;
   return h ^ (h >> 29);
@@ -81,6 +81,27 @@ struct TraceKind {
   }
 };
 
+// HashBytes, byte by byte, for constants (TracePrefix).
+constexpr uint64_t HashBytesConstexpr(std::string_view bytes, uint64_t hash) {
+  for (size_t i = 0; i < bytes.size(); i += 8) {
+    uint64_t word = 0;
+    for (size_t k = 0; k < 8 && i + k < bytes.size(); ++k) {
+      word |= static_cast<uint64_t>(static_cast<unsigned char>(bytes[i + k])) << (8 * k);
+    }
+    hash = TraceMixWord(hash, word);
+  }
+  return TraceMixWord(hash, bytes.size());
+}
+
+// A kind prefix for Trace::AppendPrefixed with its HashBytes computed at compile time.
+// Declare as `constexpr TracePrefix kObs("obs.");`.
+struct TracePrefix {
+  constexpr explicit TracePrefix(std::string_view prefix)
+      : name(prefix), hash(HashBytesConstexpr(prefix, kFnv1a64Offset)) {}
+  std::string_view name;
+  uint64_t hash;  // HashBytes(name)
+};
+
 struct TraceOptions {
   bool keep_event_hashes = false;
   std::ostream* jsonl = nullptr;  // Not owned; must outlive the Trace.
@@ -111,8 +132,13 @@ class Trace {
   // An event whose kind is `prefix` followed by `kind` (e.g. "obs." + a node's
   // observation kind), hashed word-wise like AppendHot without building the name unless
   // a JSONL sink is attached.
-  void AppendPrefixed(SimTime time, std::string_view prefix, std::string_view kind,
+  void AppendPrefixed(SimTime time, const TracePrefix& prefix, std::string_view kind,
                       int32_t node, int32_t peer, int64_t value, std::string_view detail);
+  // The same with the prefix hashed here.
+  void AppendPrefixed(SimTime time, std::string_view prefix, std::string_view kind,
+                      int32_t node, int32_t peer, int64_t value, std::string_view detail) {
+    AppendPrefixed(time, TracePrefix(prefix), kind, node, peer, value, detail);
+  }
 
   uint64_t fingerprint() const { return hash_; }
   uint64_t event_count() const { return event_count_; }

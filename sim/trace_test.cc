@@ -59,6 +59,14 @@ TEST(HashBytesTest, MatchesTheWordByWordDefinitionAtEveryLength) {
   }
 }
 
+TEST(HashBytesTest, ConstexprVersionAndTracePrefixAgree) {
+  static_assert(TracePrefix("obs.").hash == HashBytesConstexpr("obs.", kFnv1a64Offset));
+  EXPECT_EQ(TracePrefix("obs.").hash, HashBytes("obs."));
+  const std::string text = "a prefix longer than one word, of 41 bytes";
+  EXPECT_EQ(HashBytesConstexpr(text, 7), HashBytes(text, 7));
+  EXPECT_EQ(HashBytesConstexpr("", kFnv1a64Offset), HashBytes(""));
+}
+
 TEST(FormatFingerprintTest, SixteenHexDigits) {
   EXPECT_EQ(FormatFingerprint(0xabcULL), "0000000000000abc");
   EXPECT_EQ(FormatFingerprint(0xcbf29ce484222325ULL), "cbf29ce484222325");
@@ -146,6 +154,11 @@ TEST(TraceTest, AppendPrefixedHashesEveryFieldAndNamesTheWholeKind) {
   EXPECT_EQ(out.str(),
             "{\"i\":0,\"t\":7,\"kind\":\"obs.client.invoke\",\"node\":2,\"value\":5,"
             "\"detail\":\"w x\"}\n");
+  // A compile-time prefix hashes the same.
+  Trace constant_prefix;
+  constexpr TracePrefix kObs("obs.");
+  constant_prefix.AppendPrefixed(SimTime::FromNanos(7), kObs, "client.invoke", 2, -1, 5, "w x");
+  EXPECT_EQ(constant_prefix.fingerprint(), t.fingerprint());
   // The sink does not change the hash.
   Trace quiet;
   quiet.AppendPrefixed(SimTime::FromNanos(7), "obs.", "client.invoke", 2, -1, 5, "w x");

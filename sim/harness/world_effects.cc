@@ -16,6 +16,7 @@ constexpr sim::TraceKind kDiskWrite("disk.write");
 constexpr sim::TraceKind kDiskSync("disk.sync");
 constexpr sim::TraceKind kDiskFail("disk.fail");
 constexpr sim::TraceKind kPersisted("node.persisted");
+constexpr sim::TracePrefix kObservation("obs.");
 
 inline std::string_view StatusText(const absl::Status& status) {
   return std::string_view(status.message().data(), status.message().size());
@@ -107,7 +108,7 @@ void World::Impl::Execute(NodeId node, Effects& effects) {
     const SimTime now = world_->now();
     const uint64_t incarnation = world_->processes_.incarnation(node);
     for (const Observation& o : effects.observations) {
-      world_->trace_.AppendPrefixed(now, "obs.", o.kind, node, -1, o.value, o.detail);
+      world_->trace_.AppendPrefixed(now, kObservation, o.kind, node, -1, o.value, o.detail);
       if (world_->observer_) world_->observer_(ObservationRecord{now, node, incarnation, &o});
     }
   }
