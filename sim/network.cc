@@ -147,13 +147,7 @@ SimTime Network::ArrivalTime(Link& link, size_t bytes) {
   return start + SimDuration::Nanos(delay);
 }
 
-uint32_t Network::AllocPacket() {
-  ++in_flight_;
-  if (!free_packets_.empty()) {
-    const uint32_t slot = free_packets_.back();
-    free_packets_.pop_back();
-    return slot;
-  }
+uint32_t Network::NewPacket() {
   CHECK_LT(packet_count_, kNil);
   const uint32_t slot = packet_count_++;
   if ((slot >> kPacketChunkBits) == packet_chunks_.size()) {

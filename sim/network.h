@@ -206,7 +206,8 @@ class Network {
     return static_cast<size_t>(from) * options_.node_count + to;
   }
   SimTime ArrivalTime(Link& link, size_t bytes);
-  uint32_t AllocPacket();
+  uint32_t AllocPacket();  // Inline, in network_internal.h.
+  uint32_t NewPacket();    // A never-used slot (the free list is empty).
   void FreePacket(uint32_t slot);
   // Returns a slot that is no longer counted in flight to the pool.
   void RecyclePacket(uint32_t slot);

@@ -120,6 +120,25 @@ void Network::FailConnect(uint32_t index) {
   handler_->OnConnectFailed(ConnectionId{index + 1}, c.end[0], c.end[1]);
 }
 
+// Inline in Send (and Close): one call less per message.
+__attribute__((always_inline)) inline void Network::EnqueueOnConnection(uint32_t index, int direction, uint32_t slot,
+                                  SimTime arrival) {
+  Connection& c = connections_[index];
+  if (arrival < c.last_arrival[direction]) arrival = c.last_arrival[direction];
+  c.last_arrival[direction] = arrival;
+  if (c.tail[direction] == kNil) {
+    c.head[direction] = slot;
+  } else {
+    PacketAt(c.tail[direction]).next = slot;
+  }
+  c.tail[direction] = slot;
+  // Each event delivers the head of the queue, not a particular packet, so FIFO holds
+  // even when clogging moves events around.
+  scheduler_->Schedule(
+      arrival, [this, index, direction] { DeliverOnConnection(index, direction); },
+      "net.segment");
+}
+
 absl::Status Network::Send(ConnectionId connection, NodeId from, Message&& message) {
   Connection* c = Find(connection);
   if (c == nullptr || c->state == State::kClosed) {
@@ -163,23 +182,6 @@ absl::Status Network::Send(ConnectionId connection, NodeId from, Message&& messa
   return absl::OkStatus();
 }
 
-void Network::EnqueueOnConnection(uint32_t index, int direction, uint32_t slot,
-                                  SimTime arrival) {
-  Connection& c = connections_[index];
-  if (arrival < c.last_arrival[direction]) arrival = c.last_arrival[direction];
-  c.last_arrival[direction] = arrival;
-  if (c.tail[direction] == kNil) {
-    c.head[direction] = slot;
-  } else {
-    PacketAt(c.tail[direction]).next = slot;
-  }
-  c.tail[direction] = slot;
-  // Each event delivers the head of the queue, not a particular packet, so FIFO holds
-  // even when clogging moves events around.
-  scheduler_->Schedule(
-      arrival, [this, index, direction] { DeliverOnConnection(index, direction); },
-      "net.segment");
-}
 
 void Network::DeliverOnConnection(uint32_t index, int direction) {
   Connection& c = connections_[index];

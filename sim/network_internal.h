@@ -53,6 +53,16 @@ inline Network::Packet& Network::PacketAt(uint32_t slot) const {
                        [slot & ((uint32_t{1} << kPacketChunkBits) - 1)];
 }
 
+inline uint32_t Network::AllocPacket() {
+  ++in_flight_;
+  if (!free_packets_.empty()) {
+    const uint32_t slot = free_packets_.back();
+    free_packets_.pop_back();
+    return slot;
+  }
+  return NewPacket();
+}
+
 struct Network::Link {
   LinkOptions options;
   Prng prng{0};
