@@ -12,7 +12,7 @@ Scheduler::Scheduler(const SchedulerOptions& options) : options_(options) {
   CHECK_GT(options_.event_budget, 0u);
 }
 
-// The radix heap's small helpers run several times per event: inlined into their
+// The radix heap's small functions run several times per event: inlined into their
 // callers rather than called.
 #define RAVENSIM_SCHEDULER_INLINE __attribute__((always_inline)) inline
 
