@@ -26,9 +26,7 @@ Clock::Clock(const ClockOptions& options) : offset_(options.offset) {
   segments_.push_back(Segment{SimTime::Zero(), 0, options.drift_ppm});
 }
 
-const Clock::Segment& Clock::SegmentAt(SimTime true_now) const {
-  // Time runs forward: the latest segment is nearly always the one asked for.
-  if (true_now >= segments_.back().true_start) return segments_.back();
+const Clock::Segment& Clock::EarlierSegmentAt(SimTime true_now) const {
   // Last segment whose start is <= true_now (the first one covers negative times too).
   auto it = std::upper_bound(
       segments_.begin(), segments_.end(), true_now,
@@ -37,7 +35,7 @@ const Clock::Segment& Clock::SegmentAt(SimTime true_now) const {
   return *(it - 1);
 }
 
-int64_t Clock::DriftedElapsed(SimTime true_now) const {
+int64_t Clock::DriftedElapsedSlow(SimTime true_now) const {
   const Segment& s = SegmentAt(true_now);
   return s.elapsed_start + Scale((true_now - s.true_start).nanos(), s.drift_ppm);
 }
@@ -78,7 +76,7 @@ SimTime Clock::MonotonicTime(SimTime true_now) const {
   return SimTime::FromNanos(local);
 }
 
-void Clock::Read(SimTime true_now, SimTime* monotonic, SimTime* wall) const {
+void Clock::ReadWithJumps(SimTime true_now, SimTime* monotonic, SimTime* wall) const {
   const int64_t elapsed = DriftedElapsed(true_now);
   int64_t forward = 0;  // jumps forward only (the monotonic clock ignores backward ones)
   int64_t all = 0;

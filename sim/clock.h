@@ -52,7 +52,16 @@ class Clock {
   SimTime MonotonicTime(SimTime true_now) const;
   // Both readings at once (what the harness hands a node on every call): the same values
   // as MonotonicTime() and WallTime(), the drift and the jumps walked once.
-  void Read(SimTime true_now, SimTime* monotonic, SimTime* wall) const;
+  // Inline when the clock has no jumps (the common case).
+  void Read(SimTime true_now, SimTime* monotonic, SimTime* wall) const {
+    if (jumps_.empty()) {
+      const int64_t elapsed = DriftedElapsed(true_now);
+      *monotonic = SimTime::FromNanos(elapsed);
+      *wall = SimTime::FromNanos(offset_.nanos() + elapsed);
+      return;
+    }
+    ReadWithJumps(true_now, monotonic, wall);
+  }
 
   // How much true time passes while this clock advances by `local` at the drift in force
   // at `true_now` (rounded up, so a timer never fires early by its own clock).
@@ -72,8 +81,22 @@ class Clock {
     SimDuration delta;
   };
 
-  int64_t DriftedElapsed(SimTime true_now) const;
-  const Segment& SegmentAt(SimTime true_now) const;
+  // Inline for the common case (the latest segment, no drift); the rest out of line.
+  int64_t DriftedElapsed(SimTime true_now) const {
+    const Segment& last = segments_.back();
+    if (true_now >= last.true_start && last.drift_ppm == 0) {
+      return last.elapsed_start + (true_now - last.true_start).nanos();
+    }
+    return DriftedElapsedSlow(true_now);
+  }
+  int64_t DriftedElapsedSlow(SimTime true_now) const;
+  void ReadWithJumps(SimTime true_now, SimTime* monotonic, SimTime* wall) const;
+  const Segment& SegmentAt(SimTime true_now) const {
+    // Time runs forward: the latest segment is nearly always the one asked for.
+    if (true_now >= segments_.back().true_start) return segments_.back();
+    return EarlierSegmentAt(true_now);
+  }
+  const Segment& EarlierSegmentAt(SimTime true_now) const;
 
   SimDuration offset_;
   std::vector<Segment> segments_;  // Invariant: non-empty, sorted by true_start.

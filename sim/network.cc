@@ -147,24 +147,25 @@ SimTime Network::ArrivalTime(Link& link, size_t bytes) {
   return start + SimDuration::Nanos(delay);
 }
 
-uint32_t Network::AllocPacket() {
-  ++in_flight_;
-  if (!free_packets_.empty()) {
-    const uint32_t slot = free_packets_.back();
-    free_packets_.pop_back();
-    return slot;
+uint32_t Network::NewPacket() {
+  CHECK_LT(packet_count_, kNil);
+  const uint32_t slot = packet_count_++;
+  if ((slot >> kPacketChunkBits) == packet_chunks_.size()) {
+    packet_chunks_.push_back(std::make_unique<Packet[]>(size_t{1} << kPacketChunkBits));
   }
-  CHECK_LT(packets_.size(), size_t{kNil});
-  packets_.emplace_back();
-  return static_cast<uint32_t>(packets_.size() - 1);
+  return slot;
 }
 
 void Network::FreePacket(uint32_t slot) {
-  Packet& p = packets_[slot];
+  --in_flight_;
+  RecyclePacket(slot);
+}
+
+void Network::RecyclePacket(uint32_t slot) {
+  Packet& p = PacketAt(slot);
   p.message = Message();
   p.next = kNil;
   p.fin = false;
-  --in_flight_;
   free_packets_.push_back(slot);
 }
 
@@ -198,7 +199,7 @@ void Network::SendDatagram(NodeId from, NodeId to, std::string bytes) {
           link.prng.UniformIn(0, link.options.reorder_delay_ns_max));
     }
     const uint32_t slot = AllocPacket();
-    Packet& p = packets_[slot];
+    Packet& p = PacketAt(slot);
     p.from = from;
     p.to = to;
     if (copy + 1 < copies) {
@@ -213,7 +214,7 @@ void Network::SendDatagram(NodeId from, NodeId to, std::string bytes) {
 }
 
 void Network::DeliverDatagram(uint32_t slot) {
-  Packet& p = packets_[slot];
+  Packet& p = PacketAt(slot);
   Link& link = links_[LinkIndex(p.from, p.to)];
   const SimTime now = scheduler_->now();
   if (link.clogged_until > now) {

@@ -37,6 +37,7 @@
 #define RAVENSIM_SIM_NETWORK_H_
 
 #include <cstdint>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -116,8 +117,10 @@ class NetworkHandler {
   // What the network calls for every message on a connection. The default hands the
   // bytes to OnReceive (encoding an in-process body); handlers that understand bodies
   // override it to receive them as they were sent.
+  // The message is lent for the call: the handler may move from it (the network drops
+  // what is left when the call returns).
   virtual void OnReceiveMessage(ConnectionId connection, NodeId node, NodeId peer,
-                                Message message) {
+                                Message&& message) {
     OnReceive(connection, node, peer, message.TakeBytes());
   }
   // The connection is gone; nothing more arrives on it.
@@ -173,7 +176,7 @@ class Network {
   // Queues bytes from `from` to the other end. Errors (nothing is sent): NotFound for
   // an unknown or broken connection, FailedPrecondition if not yet established or
   // `from` is not an endpoint, ResourceExhausted at the in-flight limit.
-  absl::Status Send(ConnectionId connection, NodeId from, Message message);
+  absl::Status Send(ConnectionId connection, NodeId from, Message&& message);
   // Closes the connection from `by`'s side: bytes in flight towards `by` are lost, bytes
   // already sent by `by` are still delivered, then the peer gets OnConnectionBroken
   // (kClosedByPeer). `by` is told nothing more. No-op on an unknown connection.
@@ -203,8 +206,15 @@ class Network {
     return static_cast<size_t>(from) * options_.node_count + to;
   }
   SimTime ArrivalTime(Link& link, size_t bytes);
-  uint32_t AllocPacket();
+  uint32_t AllocPacket();  // Inline, in network_internal.h.
+  uint32_t NewPacket();    // A never-used slot (the free list is empty).
   void FreePacket(uint32_t slot);
+  // Returns a slot that is no longer counted in flight to the pool.
+  void RecyclePacket(uint32_t slot);
+  // Packets live in fixed-size chunks, so a delivered packet stays in place (its message
+  // lent to the handler) while the handler sends more.
+  static constexpr int kPacketChunkBits = 8;
+  Packet& PacketAt(uint32_t slot) const;  // Inline, in network_internal.h.
   void DeliverDatagram(uint32_t slot);
   // Connections (network_connection.cc).
   void EnqueueOnConnection(uint32_t index, int direction, uint32_t slot, SimTime arrival);
@@ -227,7 +237,8 @@ class Network {
   Reachability reachability_;
   std::vector<Link> links_;            // Indexed by LinkIndex(from, to).
   std::vector<uint8_t> accepting_;     // Per node.
-  std::vector<Packet> packets_;        // Pool of in-flight messages.
+  std::vector<std::unique_ptr<Packet[]>> packet_chunks_;  // Pool of in-flight messages.
+  uint32_t packet_count_ = 0;  // Slots ever used.
   std::vector<uint32_t> free_packets_;
   std::vector<Connection> connections_;  // Index = ConnectionId.value - 1.
   std::set<uint32_t> open_;              // Indexes of connections not yet closed.

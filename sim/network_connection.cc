@@ -120,7 +120,26 @@ void Network::FailConnect(uint32_t index) {
   handler_->OnConnectFailed(ConnectionId{index + 1}, c.end[0], c.end[1]);
 }
 
-absl::Status Network::Send(ConnectionId connection, NodeId from, Message message) {
+// Inline in Send (and Close): one call less per message.
+__attribute__((always_inline)) inline void Network::EnqueueOnConnection(uint32_t index, int direction, uint32_t slot,
+                                  SimTime arrival) {
+  Connection& c = connections_[index];
+  if (arrival < c.last_arrival[direction]) arrival = c.last_arrival[direction];
+  c.last_arrival[direction] = arrival;
+  if (c.tail[direction] == kNil) {
+    c.head[direction] = slot;
+  } else {
+    PacketAt(c.tail[direction]).next = slot;
+  }
+  c.tail[direction] = slot;
+  // Each event delivers the head of the queue, not a particular packet, so FIFO holds
+  // even when clogging moves events around.
+  scheduler_->Schedule(
+      arrival, [this, index, direction] { DeliverOnConnection(index, direction); },
+      "net.segment");
+}
+
+absl::Status Network::Send(ConnectionId connection, NodeId from, Message&& message) {
   Connection* c = Find(connection);
   if (c == nullptr || c->state == State::kClosed) {
     return absl::NotFoundError("connection unknown or broken");
@@ -155,7 +174,7 @@ absl::Status Network::Send(ConnectionId connection, NodeId from, Message message
     trace_->AppendHot(scheduler_->now(), kRetransmit, from, to, size);
   }
   const uint32_t slot = AllocPacket();
-  Packet& p = packets_[slot];
+  Packet& p = PacketAt(slot);
   p.from = from;
   p.to = to;
   p.message = std::move(message);
@@ -163,29 +182,12 @@ absl::Status Network::Send(ConnectionId connection, NodeId from, Message message
   return absl::OkStatus();
 }
 
-void Network::EnqueueOnConnection(uint32_t index, int direction, uint32_t slot,
-                                  SimTime arrival) {
-  Connection& c = connections_[index];
-  if (arrival < c.last_arrival[direction]) arrival = c.last_arrival[direction];
-  c.last_arrival[direction] = arrival;
-  if (c.tail[direction] == kNil) {
-    c.head[direction] = slot;
-  } else {
-    packets_[c.tail[direction]].next = slot;
-  }
-  c.tail[direction] = slot;
-  // Each event delivers the head of the queue, not a particular packet, so FIFO holds
-  // even when clogging moves events around.
-  scheduler_->Schedule(
-      arrival, [this, index, direction] { DeliverOnConnection(index, direction); },
-      "net.segment");
-}
 
 void Network::DeliverOnConnection(uint32_t index, int direction) {
   Connection& c = connections_[index];
   const uint32_t slot = c.head[direction];
   if (slot == kNil) return;  // The queue was dropped (break / close).
-  Packet& p = packets_[slot];
+  Packet& p = PacketAt(slot);
   Link& link = links_[LinkIndex(p.from, p.to)];
   const SimTime now = scheduler_->now();
   if (link.clogged_until > now) {
@@ -209,18 +211,20 @@ void Network::DeliverOnConnection(uint32_t index, int direction) {
                                  BreakReason::kClosedByPeer);
     return;
   }
-  Message message = std::move(p.message);
-  FreePacket(slot);
+  // The message is lent to the handler in place. The packet is no longer in flight, but
+  // its slot is reused only once the handler has returned.
+  --in_flight_;
   ++link.stats.delivered;
   link.stats.bytes_delivered += size;
   trace_->AppendHot(now, kDeliver, to, from, size);
-  handler_->OnReceiveMessage(ConnectionId{index + 1}, to, from, std::move(message));
+  handler_->OnReceiveMessage(ConnectionId{index + 1}, to, from, std::move(p.message));
+  RecyclePacket(slot);
 }
 
 void Network::DropQueue(Connection& c, int direction, const char* why) {
   uint32_t slot = c.head[direction];
   while (slot != kNil) {
-    Packet& p = packets_[slot];
+    Packet& p = PacketAt(slot);
     const uint32_t next = p.next;
     if (!p.fin) {
       ++links_[LinkIndex(p.from, p.to)].stats.dropped;
@@ -263,7 +267,7 @@ void Network::Close(ConnectionId connection, NodeId by) {
   c->closer = by;
   const NodeId to = c->end[1 - direction];
   const uint32_t slot = AllocPacket();
-  Packet& p = packets_[slot];
+  Packet& p = PacketAt(slot);
   p.from = by;
   p.to = to;
   p.fin = true;

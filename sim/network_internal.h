@@ -48,6 +48,21 @@ struct Network::Packet {
   bool fin = false;      // A graceful close marker (connections only).
 };
 
+inline Network::Packet& Network::PacketAt(uint32_t slot) const {
+  return packet_chunks_[slot >> kPacketChunkBits]
+                       [slot & ((uint32_t{1} << kPacketChunkBits) - 1)];
+}
+
+inline uint32_t Network::AllocPacket() {
+  ++in_flight_;
+  if (!free_packets_.empty()) {
+    const uint32_t slot = free_packets_.back();
+    free_packets_.pop_back();
+    return slot;
+  }
+  return NewPacket();
+}
+
 struct Network::Link {
   LinkOptions options;
   Prng prng{0};

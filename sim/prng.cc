@@ -192,8 +192,17 @@ uint64_t FastExp2Q32(int64_t f) {
 
 }  // namespace
 
-int64_t Prng::Exponential(int64_t mean) {
+namespace {
+
+[[noreturn]] __attribute__((noinline, cold)) void NegativeMean(int64_t mean) {
   CHECK_GE(mean, 0);
+  CHECK_UNREACHABLE("NegativeMean called for mean ", mean);
+}
+
+}  // namespace
+
+int64_t Prng::Exponential(int64_t mean) {
+  if (ABSL_PREDICT_FALSE(mean < 0)) NegativeMean(mean);  // CHECK_GE(mean, 0)
   if (mean == 0) return 0;
   // Inverse transform: -ln(1 - U) with U's top 10 bits choosing a table interval and the
   // next 22 bits interpolating inside it. The last interval, where -ln diverges, uses
@@ -201,7 +210,23 @@ int64_t Prng::Exponential(int64_t mean) {
   // 64 * mean so one draw can never stall a run.
   const auto& table = NegLnTable();
   const unsigned __int128 cap = static_cast<unsigned __int128>(mean) * 64;
-  unsigned __int128 total = 0;  // Accumulated multiple of the mean, Q32.
+  {
+    // The first round, as in the loop below, with the sum in one word: below the last
+    // interval it is under 7 * 2^32.
+    const uint64_t r = Next();
+    const uint64_t k = r >> (64 - kTableBits);
+    if (k + 1 != kTableSize) {
+      const uint64_t fraction = (r >> (32 - kTableBits)) & 0xffffffffULL;
+      const uint64_t low = table[k];
+      const uint64_t total = low + (((table[k + 1] - low) * fraction) >> 32);
+      unsigned __int128 value =
+          (static_cast<unsigned __int128>(total) * static_cast<uint64_t>(mean)) >> 32;
+      if (value > cap) value = cap;
+      return static_cast<int64_t>(value);
+    }
+  }
+  unsigned __int128 total = table[kTableSize - 1];  // Accumulated multiple of the mean, Q32.
+  if (((total * static_cast<uint64_t>(mean)) >> 32) >= cap) return static_cast<int64_t>(cap);
   while (true) {
     const uint64_t r = Next();
     const uint64_t k = r >> (64 - kTableBits);

@@ -30,6 +30,12 @@ ProcessTable::ProcessTable(int32_t node_count) {
   nodes_.resize(static_cast<size_t>(node_count));
 }
 
+void ProcessTable::BadNode(NodeId node) const {
+  CHECK_GE(node, 0);
+  CHECK_LT(node, node_count());
+  CHECK_UNREACHABLE("node ", node, " passed the bounds check");
+}
+
 SimTime ProcessTable::paused_at(NodeId node) const {
   const Entry& e = At(node);
   CHECK_MSG(e.state == ProcessState::kPaused, "node ", node, " is not paused");

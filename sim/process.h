@@ -60,11 +60,15 @@ class ProcessTable {
     uint64_t incarnation = 0;
     SimTime paused_at;
   };
+  // One unsigned comparison inline; the CHECKs that name the bad id run out of line.
   const Entry& At(NodeId node) const {
-    CHECK_GE(node, 0);
-    CHECK_LT(node, node_count());
+    if (ABSL_PREDICT_FALSE(static_cast<uint64_t>(static_cast<uint32_t>(node)) >=
+                           nodes_.size())) {
+      BadNode(node);
+    }
     return nodes_[static_cast<size_t>(node)];
   }
+  [[noreturn]] __attribute__((noinline, cold)) void BadNode(NodeId node) const;
   std::vector<Entry> nodes_;
 };
 

@@ -12,21 +12,88 @@ Scheduler::Scheduler(const SchedulerOptions& options) : options_(options) {
   CHECK_GT(options_.event_budget, 0u);
 }
 
-TimerId Scheduler::Schedule(SimTime at, Callback&& callback, const char* label) {
+// The radix heap's small functions run several times per event: inlined into their
+// callers rather than called.
+#define RAVENSIM_SCHEDULER_INLINE __attribute__((always_inline)) inline
+
+RAVENSIM_SCHEDULER_INLINE int Scheduler::BucketOf(int64_t time) const {
+  const uint64_t diff = static_cast<uint64_t>(time ^ last_time_);
+  if (diff == 0) return 0;
+  const int level = (63 - __builtin_clzll(diff)) / kDigitBits;
+  const int digit =
+      static_cast<int>((static_cast<uint64_t>(time) >> (kDigitBits * level)) & (kDigits - 1));
+  return 1 + level * kDigits + digit;
+}
+
+RAVENSIM_SCHEDULER_INLINE void Scheduler::AddToBucket(int bucket, const Entry& e) {
+  if (IsLevel0(bucket) && l0_count_[bucket - 1]++ == 0) {
+    l0_first_[bucket - 1] = e;
+  } else {
+    buckets_[bucket].push_back(e);
+  }
+  nonempty_[bucket >> 6] |= uint64_t{1} << (bucket & 63);
+  const int w = bucket >> 6;
+  nonempty_summary_[w >> 6] |= uint64_t{1} << (w & 63);
+}
+
+RAVENSIM_SCHEDULER_INLINE void Scheduler::ClearBucketBit(int bucket) {
+  uint64_t& word = nonempty_[bucket >> 6];
+  word &= ~(uint64_t{1} << (bucket & 63));
+  if (word == 0) {
+    const int w = bucket >> 6;
+    nonempty_summary_[w >> 6] &= ~(uint64_t{1} << (w & 63));
+  }
+}
+
+RAVENSIM_SCHEDULER_INLINE int Scheduler::FirstNonEmptyBucket() const {
+  for (int s = 0; s < kSummaryWords; ++s) {
+    if (nonempty_summary_[s] != 0) {
+      const int w = s * 64 + __builtin_ctzll(nonempty_summary_[s]);
+      return w * 64 + __builtin_ctzll(nonempty_[w]);
+    }
+  }
+  CHECK_UNREACHABLE("radix heap has entries but no non-empty bucket");
+}
+
+RAVENSIM_SCHEDULER_INLINE void Scheduler::HeapPush(const Entry& e) {
+  // Monotone: nothing is scheduled before now().
+  if (ABSL_PREDICT_FALSE(e.time < last_time_)) ScheduleFailed(SimTime::FromNanos(e.time));
+  AddToBucket(BucketOf(e.time), e);
+  ++heap_size_;
+}
+
+void Scheduler::ScheduleFailed(SimTime at) const {
   CHECK_MSG(at >= now_, "scheduling in the past: ", at.nanos(), " < ", now_.nanos());
+  CHECK_LT(next_sequence_, kMaxSequence);
+  CHECK_GE(at.nanos(), last_time_);
+  CHECK_UNREACHABLE("ScheduleFailed called for a valid event");
+}
+
+void Scheduler::PoppedCancelled(uint64_t popped, uint64_t in_slot) const {
+  CHECK_MSG(in_slot == popped, "scheduler popped a cancelled event");
+  CHECK_UNREACHABLE("PoppedCancelled called for a live event");
+}
+
+uint32_t Scheduler::NewSlot() {
+  CHECK_LT(slot_count_, size_t{kSlotMask});
+  const uint32_t slot = static_cast<uint32_t>(slot_count_++);
+  if ((slot >> kSlotChunkBits) == slot_chunks_.size()) {
+    slot_chunks_.push_back(std::make_unique<Slot[]>(size_t{1} << kSlotChunkBits));
+    labels_.resize(slot_chunks_.size() << kSlotChunkBits);
+  }
+  return slot;
+}
+
+TimerId Scheduler::Schedule(SimTime at, Callback&& callback, const char* label) {
+  if (ABSL_PREDICT_FALSE(at < now_)) ScheduleFailed(at);
   uint32_t slot;
   if (!free_slots_.empty()) {
     slot = free_slots_.back();
     free_slots_.pop_back();
   } else {
-    CHECK_LT(slot_count_, size_t{kSlotMask});
-    slot = static_cast<uint32_t>(slot_count_++);
-    if ((slot >> kSlotChunkBits) == slot_chunks_.size()) {
-      slot_chunks_.push_back(std::make_unique<Slot[]>(size_t{1} << kSlotChunkBits));
-      labels_.resize(slot_chunks_.size() << kSlotChunkBits);
-    }
+    slot = NewSlot();
   }
-  CHECK_LT(next_sequence_, uint64_t{1} << (64 - kSlotBits));
+  if (ABSL_PREDICT_FALSE(next_sequence_ >= kMaxSequence)) ScheduleFailed(at);
   const uint64_t sequence_slot = (next_sequence_++ << kSlotBits) | slot;
   Slot& s = SlotAt(slot);
   s.callback = std::move(callback);
@@ -40,12 +107,6 @@ TimerId Scheduler::Schedule(SimTime at, Callback&& callback, const char* label) 
 TimerId Scheduler::ScheduleAfter(SimDuration delay, Callback&& callback, const char* label) {
   CHECK_GE(delay, SimDuration::Zero());
   return Schedule(now_ + delay, std::move(callback), label);
-}
-
-bool Scheduler::IsPending(TimerId id) const {
-  if (!id.valid()) return false;
-  const uint64_t slot = id.value & kSlotMask;
-  return slot < slot_count_ && SlotAt(slot).sequence_slot == id.value;
 }
 
 bool Scheduler::Cancel(TimerId id) {
@@ -64,52 +125,7 @@ void Scheduler::FreeSlot(uint32_t slot) {
   free_slots_.push_back(slot);
 }
 
-int Scheduler::BucketOf(int64_t time) const {
-  const uint64_t diff = static_cast<uint64_t>(time ^ last_time_);
-  if (diff == 0) return 0;
-  const int level = (63 - __builtin_clzll(diff)) / kDigitBits;
-  const int digit =
-      static_cast<int>((static_cast<uint64_t>(time) >> (kDigitBits * level)) & (kDigits - 1));
-  return 1 + level * kDigits + digit;
-}
-
-void Scheduler::AddToBucket(int bucket, const Entry& e) {
-  if (IsLevel0(bucket) && l0_count_[bucket - 1]++ == 0) {
-    l0_first_[bucket - 1] = e;
-  } else {
-    buckets_[bucket].push_back(e);
-  }
-  nonempty_[bucket >> 6] |= uint64_t{1} << (bucket & 63);
-  const int w = bucket >> 6;
-  nonempty_summary_[w >> 6] |= uint64_t{1} << (w & 63);
-}
-
-void Scheduler::ClearBucketBit(int bucket) {
-  uint64_t& word = nonempty_[bucket >> 6];
-  word &= ~(uint64_t{1} << (bucket & 63));
-  if (word == 0) {
-    const int w = bucket >> 6;
-    nonempty_summary_[w >> 6] &= ~(uint64_t{1} << (w & 63));
-  }
-}
-
-int Scheduler::FirstNonEmptyBucket() const {
-  for (int s = 0; s < kSummaryWords; ++s) {
-    if (nonempty_summary_[s] != 0) {
-      const int w = s * 64 + __builtin_ctzll(nonempty_summary_[s]);
-      return w * 64 + __builtin_ctzll(nonempty_[w]);
-    }
-  }
-  CHECK_UNREACHABLE("radix heap has entries but no non-empty bucket");
-}
-
-void Scheduler::HeapPush(const Entry& e) {
-  CHECK_GE(e.time, last_time_);  // Monotone: nothing is scheduled before now().
-  AddToBucket(BucketOf(e.time), e);
-  ++heap_size_;
-}
-
-SimTime Scheduler::PeekTime(int* bucket_out) {
+SimTime Scheduler::PeekTimeSlow(int* bucket_out) {
   while (heap_size_ > 0) {
     const int b = FirstNonEmptyBucket();
     *bucket_out = b;
@@ -180,7 +196,7 @@ bool Scheduler::DropStaleLevel0(int b) {
   return has_first;
 }
 
-Scheduler::Entry Scheduler::PopEarliest(int b, int64_t min_time) {
+Scheduler::Entry Scheduler::PopEarliestSlow(int b, int64_t min_time) {
   if (IsLevel0(b)) {
     const int d = b - 1;
     ClearBucketBit(b);
@@ -251,20 +267,51 @@ Scheduler::Entry Scheduler::PopEarliest(int b, int64_t min_time) {
   return e;
 }
 
-SimTime Scheduler::next_event_time() {
-  int bucket;
-  return PeekTime(&bucket);
+// The common cases, inline in the run loops: the first non-empty bucket holds one live
+// entry (most events are alone in their bucket). Everything else is done out of line.
+RAVENSIM_SCHEDULER_INLINE SimTime Scheduler::PeekTime(int* bucket_out) {
+  if (heap_size_ > 0) {
+    const int b = FirstNonEmptyBucket();
+    if (b != 0 && stale_[b] == 0) {
+      *bucket_out = b;
+      if (IsLevel0(b)) return SimTime::FromNanos(l0_first_[b - 1].time);
+      const std::vector<Entry>& bucket = buckets_[b];
+      if (bucket.size() == 1) return SimTime::FromNanos(bucket[0].time);
+    }
+  }
+  return PeekTimeSlow(bucket_out);
 }
 
-bool Scheduler::Step() {
-  if (BudgetSpent()) return false;
-  int bucket;
-  const SimTime next = PeekTime(&bucket);
-  if (next == SimTime::Max()) return false;
+RAVENSIM_SCHEDULER_INLINE Scheduler::Entry Scheduler::PopEarliest(int b, int64_t min_time) {
+  // A lone entry is the earliest: take it directly (bucket 0 is empty, as b is the
+  // first non-empty bucket).
+  if (b > kDigits) {
+    std::vector<Entry>& bucket = buckets_[b];
+    if (bucket.size() == 1) {
+      const Entry e = bucket[0];
+      bucket.clear();
+      ClearBucketBit(b);
+      last_time_ = min_time;
+      --heap_size_;
+      return e;
+    }
+  } else if (b != 0 && l0_count_[b - 1] == 1) {
+    ClearBucketBit(b);
+    last_time_ = min_time;
+    l0_count_[b - 1] = 0;
+    --heap_size_;
+    return l0_first_[b - 1];
+  }
+  return PopEarliestSlow(b, min_time);
+}
+
+RAVENSIM_SCHEDULER_INLINE void Scheduler::RunEarliest(int bucket, SimTime next) {
   const Entry e = PopEarliest(bucket, next.nanos());
   const uint32_t slot = static_cast<uint32_t>(e.sequence_slot & kSlotMask);
   Slot& s = SlotAt(slot);
-  CHECK_MSG(s.sequence_slot == e.sequence_slot, "scheduler popped a cancelled event");
+  if (ABSL_PREDICT_FALSE(s.sequence_slot != e.sequence_slot)) {
+    PoppedCancelled(e.sequence_slot, s.sequence_slot);
+  }
   // Run the callback in place. The slot stops being pending first (so Cancel of this
   // id from inside returns false) and is freed after, so it is not reused meanwhile.
   s.sequence_slot = 0;
@@ -277,8 +324,22 @@ bool Scheduler::Step() {
   s.callback();
   s.callback = nullptr;
   free_slots_.push_back(slot);
+}
+
+SimTime Scheduler::next_event_time() {
+  int bucket;
+  return PeekTime(&bucket);
+}
+
+bool Scheduler::Step() {
+  if (BudgetSpent()) return false;
+  int bucket;
+  const SimTime next = PeekTime(&bucket);
+  if (next == SimTime::Max()) return false;
+  RunEarliest(bucket, next);
   return true;
 }
+
 
 absl::Status Scheduler::BudgetError() const {
   return absl::ResourceExhaustedError(absl::StrCat(
@@ -287,10 +348,14 @@ absl::Status Scheduler::BudgetError() const {
       "); a self-rescheduling event or a livelock?"));
 }
 
+// The run loops peek once per event: the bucket PeekTime() found is popped at once.
 absl::Status Scheduler::RunUntil(SimTime until) {
-  while (next_event_time() <= until) {
+  while (true) {
+    int bucket;
+    const SimTime next = PeekTime(&bucket);
+    if (next > until || next == SimTime::Max()) break;
     if (BudgetSpent()) return BudgetError();
-    Step();
+    RunEarliest(bucket, next);
   }
   if (until > now_) now_ = until;
   return absl::OkStatus();
@@ -298,7 +363,8 @@ absl::Status Scheduler::RunUntil(SimTime until) {
 
 absl::Status Scheduler::RunUntil(absl::FunctionRef<bool()> done, SimTime deadline) {
   while (!done()) {
-    const SimTime next = next_event_time();
+    int bucket;
+    const SimTime next = PeekTime(&bucket);
     if (next == SimTime::Max() || next > deadline) {
       if (deadline != SimTime::Max() && deadline > now_) now_ = deadline;
       return absl::DeadlineExceededError(
@@ -308,15 +374,18 @@ absl::Status Scheduler::RunUntil(absl::FunctionRef<bool()> done, SimTime deadlin
                              FormatSimTime(deadline)));
     }
     if (BudgetSpent()) return BudgetError();
-    Step();
+    RunEarliest(bucket, next);
   }
   return absl::OkStatus();
 }
 
 absl::Status Scheduler::RunUntilQuiescent() {
-  while (next_event_time() != SimTime::Max()) {
+  while (true) {
+    int bucket;
+    const SimTime next = PeekTime(&bucket);
+    if (next == SimTime::Max()) break;
     if (BudgetSpent()) return BudgetError();
-    Step();
+    RunEarliest(bucket, next);
   }
   return absl::OkStatus();
 }

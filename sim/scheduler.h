@@ -58,7 +58,11 @@ class Scheduler {
   // Cancels a pending event. Returns false if it already ran, was cancelled, or is not
   // a valid id.
   bool Cancel(TimerId id);
-  bool IsPending(TimerId id) const;
+  bool IsPending(TimerId id) const {
+    if (!id.valid()) return false;
+    const uint64_t slot = id.value & kSlotMask;
+    return slot < slot_count_ && SlotAt(slot).sequence_slot == id.value;
+  }
 
   // Runs the earliest event. Returns false if there is none or the budget is spent.
   bool Step();
@@ -130,10 +134,22 @@ class Scheduler {
   // returns the earliest live time or SimTime::Max(), and sets *bucket to the bucket
   // holding it. Does not change last_time_.
   SimTime PeekTime(int* bucket);
+  __attribute__((noinline)) SimTime PeekTimeSlow(int* bucket);
   // Pops the earliest live entry. REQUIRES: nothing was pushed since PeekTime() returned
   // `time` (not Max) and `bucket`.
   Entry PopEarliest(int bucket, int64_t time);
+  __attribute__((noinline)) Entry PopEarliestSlow(int bucket, int64_t time);
+  // Pops the entry PeekTime() found (same REQUIRES as PopEarliest) and runs its event.
+  void RunEarliest(int bucket, SimTime time);
   void FreeSlot(uint32_t slot);
+  // The CHECKs of Schedule and of running an event, out of line: called only when one
+  // of them fails.
+  [[noreturn]] __attribute__((noinline, cold)) void ScheduleFailed(SimTime at) const;
+  [[noreturn]] __attribute__((noinline, cold)) void PoppedCancelled(uint64_t popped,
+                                                                    uint64_t in_slot) const;
+  static constexpr uint64_t kMaxSequence = uint64_t{1} << (64 - kSlotBits);
+  // A never-used slot (the free list is empty); grows the slot table.
+  __attribute__((noinline)) uint32_t NewSlot();
   absl::Status BudgetError() const;
   bool BudgetSpent() const { return events_run_ >= options_.event_budget; }
 

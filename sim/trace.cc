@@ -26,44 +26,70 @@ uint64_t Fnv1a64Word(uint64_t word, uint64_t hash) {
 
 namespace {
 
-inline uint64_t MixWord(uint64_t h, uint64_t word) {
-  h ^= word;
-  h *= 0x9e3779b97f4a7c15ULL;
-  return h ^ (h >> 29);
-}
-
-}  // namespace
-
-uint64_t HashBytes(std::string_view bytes, uint64_t hash) {
+// HashBytes' body, inlined where the trace hashes an observation's kind and detail.
+__attribute__((always_inline)) inline uint64_t HashBytesInline(std::string_view bytes,
+                                                               uint64_t hash) {
   const char* p = bytes.data();
   size_t n = bytes.size();
+  // The chain is sequential; four words per iteration only trims the loop overhead.
+  while (n >= 32) {
+    uint64_t words[4];
+    std::memcpy(words, p, 32);
+    if constexpr (std::endian::native == std::endian::big) {
+      for (uint64_t& word : words) word = __builtin_bswap64(word);
+    }
+    hash = TraceMixWord(hash, words[0]);
+    hash = TraceMixWord(hash, words[1]);
+    hash = TraceMixWord(hash, words[2]);
+    hash = TraceMixWord(hash, words[3]);
+    p += 32;
+    n -= 32;
+  }
   while (n >= 8) {
     uint64_t word;
     std::memcpy(&word, p, 8);
     if constexpr (std::endian::native == std::endian::big) word = __builtin_bswap64(word);
-    hash = MixWord(hash, word);
+    hash = TraceMixWord(hash, word);
     p += 8;
     n -= 8;
   }
   if (n > 0) {
-    uint64_t word = 0;
-    if constexpr (std::endian::native == std::endian::little) {
-      std::memcpy(&word, p, n);  // the same word as the loop below, in one copy
-    } else {
-      for (size_t i = 0; i < n; ++i) {
-        word |= static_cast<uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+    // The last 1-7 bytes as the low bytes of a zero-padded little-endian word, read
+    // without a variable-length copy (a library call).
+    const auto byte = [p](size_t i) {
+      return static_cast<uint64_t>(static_cast<unsigned char>(p[i]));
+    };
+    uint64_t word;
+    if (n >= 4) {
+      // Two overlapping 4-byte reads: p[0..4) and p[n-4..n) shifted into place (the
+      // overlapping bytes are equal in both).
+      uint32_t low, high;
+      std::memcpy(&low, p, 4);
+      std::memcpy(&high, p + n - 4, 4);
+      if constexpr (std::endian::native == std::endian::big) {
+        low = __builtin_bswap32(low);
+        high = __builtin_bswap32(high);
       }
+      word = uint64_t{low} | (uint64_t{high} << (8 * (n - 4)));
+    } else {
+      word = byte(0) | (byte(n / 2) << (8 * (n / 2))) | (byte(n - 1) << (8 * (n - 1)));
     }
-    hash = MixWord(hash, word);
+    hash = TraceMixWord(hash, word);
   }
-  return MixWord(hash, bytes.size());
+  return TraceMixWord(hash, bytes.size());
 }
+
+}  // namespace
+
+uint64_t HashBytes(std::string_view bytes, uint64_t hash) { return HashBytesInline(bytes, hash); }
 
 std::string FormatFingerprint(uint64_t fingerprint) {
   return absl::StrFormat("%016x", fingerprint);
 }
 
-Trace::Trace(const TraceOptions& options) : options_(options) {}
+Trace::Trace(const TraceOptions& options)
+    : options_(options),
+      recording_(options.keep_event_hashes || options.jsonl != nullptr) {}
 
 void Trace::Append(const TraceEvent& event) {
   // Fixed encoding: time, node, peer, value as 8-byte words, then kind and detail each
@@ -89,39 +115,23 @@ void Trace::Record(uint64_t chain, const TraceEvent& event) {
   ++event_count_;
 }
 
-namespace {
-
-// The word-wise chain step of AppendHot and AppendPrefixed: the kind's hash, then the
-// event's fields, one multiply-xorshift each.
-uint64_t MixEvent(uint64_t h, uint64_t kind_hash, SimTime time, int32_t node, int32_t peer,
-                  int64_t value, std::string_view detail) {
-  h = MixWord(h, kind_hash);
-  h = MixWord(h, static_cast<uint64_t>(time.nanos()));
-  h = MixWord(h, (static_cast<uint64_t>(static_cast<uint32_t>(node)) << 32) |
-                     static_cast<uint32_t>(peer));
-  h = MixWord(h, static_cast<uint64_t>(value));
-  if (!detail.empty()) h = MixWord(h, HashBytes(detail));
-  return h;
-}
-
-}  // namespace
-
-void Trace::AppendHot(SimTime time, const TraceKind& kind, int32_t node, int32_t peer,
-                      int64_t value, std::string_view detail) {
-  Record(MixEvent(hash_, kind.hash, time, node, peer, value, detail),
-         TraceEvent{time, kind.name, node, peer, value, detail});
-}
-
-void Trace::AppendPrefixed(SimTime time, std::string_view prefix, std::string_view kind,
+void Trace::AppendPrefixed(SimTime time, const TracePrefix& prefix, std::string_view kind,
                            int32_t node, int32_t peer, int64_t value,
                            std::string_view detail) {
-  const uint64_t h =
-      MixEvent(hash_, HashBytes(kind, HashBytes(prefix)), time, node, peer, value, detail);
-  if (options_.jsonl == nullptr) {
-    Record(h, TraceEvent{time, kind, node, peer, value, detail});  // Only counted.
+  uint64_t h =
+      MixEvent(hash_, HashBytesInline(kind, prefix.hash), time, node, peer, value, {});
+  // MixEvent's step for a non-empty detail, with the detail hashed inline.
+  if (!detail.empty()) h = TraceMixWord(h, HashBytesInline(detail, kFnv1a64Offset));
+  if (!recording_) {
+    hash_ = h;
+    ++event_count_;
     return;
   }
-  std::string name(prefix);
+  if (options_.jsonl == nullptr) {
+    Record(h, TraceEvent{time, kind, node, peer, value, detail});  // No name needed.
+    return;
+  }
+  std::string name(prefix.name);
   name.append(kind);
   Record(h, TraceEvent{time, name, node, peer, value, detail});
 }

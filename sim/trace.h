@@ -41,6 +41,14 @@ uint64_t Fnv1a64Word(uint64_t word, uint64_t hash);  // The 8 bytes, little-endi
 // it never changes with a library or compiler.
 uint64_t HashBytes(std::string_view bytes, uint64_t hash = kFnv1a64Offset);
 
+// One step of the word-wise chain (HashBytes, AppendHot, AppendPrefixed): xor the word
+// in, multiply by the 64-bit golden ratio, xor-shift right by 29.
+constexpr uint64_t TraceMixWord(uint64_t h, uint64_t word) {
+  h ^= word;
+  h *= 0x9e3779b97f4a7c15ULL;
+  return h ^ (h >> 29);
+}
+
 // 16 lowercase hex digits.
 std::string FormatFingerprint(uint64_t fingerprint);
 
@@ -73,6 +81,27 @@ struct TraceKind {
   }
 };
 
+// HashBytes, byte by byte, for constants (TracePrefix).
+constexpr uint64_t HashBytesConstexpr(std::string_view bytes, uint64_t hash) {
+  for (size_t i = 0; i < bytes.size(); i += 8) {
+    uint64_t word = 0;
+    for (size_t k = 0; k < 8 && i + k < bytes.size(); ++k) {
+      word |= static_cast<uint64_t>(static_cast<unsigned char>(bytes[i + k])) << (8 * k);
+    }
+    hash = TraceMixWord(hash, word);
+  }
+  return TraceMixWord(hash, bytes.size());
+}
+
+// A kind prefix for Trace::AppendPrefixed with its HashBytes computed at compile time.
+// Declare as `constexpr TracePrefix kObs("obs.");`.
+struct TracePrefix {
+  constexpr explicit TracePrefix(std::string_view prefix)
+      : name(prefix), hash(HashBytesConstexpr(prefix, kFnv1a64Offset)) {}
+  std::string_view name;
+  uint64_t hash;  // HashBytes(name)
+};
+
 struct TraceOptions {
   bool keep_event_hashes = false;
   std::ostream* jsonl = nullptr;  // Not owned; must outlive the Trace.
@@ -88,13 +117,28 @@ class Trace {
   // (multiply-xorshift per 64-bit word; the kind enters as its precomputed hash) that
   // costs a fraction of the byte-wise FNV-1a. Deterministic like Append; events of a
   // given kind must always be appended the same way for fingerprints to compare.
+  // Inline: the chain step is a few multiplies, and most traces keep neither per-event
+  // hashes nor a JSONL sink, so nothing else is done per event.
   void AppendHot(SimTime time, const TraceKind& kind, int32_t node, int32_t peer,
-                 int64_t value, std::string_view detail = {});
+                 int64_t value, std::string_view detail = {}) {
+    const uint64_t h = MixEvent(hash_, kind.hash, time, node, peer, value, detail);
+    if (!recording_) {
+      hash_ = h;
+      ++event_count_;
+      return;
+    }
+    Record(h, TraceEvent{time, kind.name, node, peer, value, detail});
+  }
   // An event whose kind is `prefix` followed by `kind` (e.g. "obs." + a node's
   // observation kind), hashed word-wise like AppendHot without building the name unless
   // a JSONL sink is attached.
-  void AppendPrefixed(SimTime time, std::string_view prefix, std::string_view kind,
+  void AppendPrefixed(SimTime time, const TracePrefix& prefix, std::string_view kind,
                       int32_t node, int32_t peer, int64_t value, std::string_view detail);
+  // The same with the prefix hashed here.
+  void AppendPrefixed(SimTime time, std::string_view prefix, std::string_view kind,
+                      int32_t node, int32_t peer, int64_t value, std::string_view detail) {
+    AppendPrefixed(time, TracePrefix(prefix), kind, node, peer, value, detail);
+  }
 
   uint64_t fingerprint() const { return hash_; }
   uint64_t event_count() const { return event_count_; }
@@ -105,8 +149,22 @@ class Trace {
   // Makes `chain` the new chain value and records the event (per-event hash, JSONL line,
   // count); shared by both ways of hashing an event.
   void Record(uint64_t chain, const TraceEvent& event);
+  // The word-wise chain step of AppendHot and AppendPrefixed: the kind's hash, then the
+  // event's fields, one multiply-xorshift each; a non-empty detail as its HashBytes.
+  static uint64_t MixEvent(uint64_t h, uint64_t kind_hash, SimTime time, int32_t node,
+                           int32_t peer, int64_t value, std::string_view detail) {
+    h = TraceMixWord(h, kind_hash);
+    h = TraceMixWord(h, static_cast<uint64_t>(time.nanos()));
+    h = TraceMixWord(h, (static_cast<uint64_t>(static_cast<uint32_t>(node)) << 32) |
+                            static_cast<uint32_t>(peer));
+    h = TraceMixWord(h, static_cast<uint64_t>(value));
+    if (!detail.empty()) h = TraceMixWord(h, HashBytes(detail));
+    return h;
+  }
 
   TraceOptions options_;
+  // Per-event hashes are kept or a JSONL sink is attached: Record() has work to do.
+  bool recording_ = false;
   uint64_t hash_ = kFnv1a64Offset;
   uint64_t event_count_ = 0;
   std::vector<uint64_t> event_hashes_;

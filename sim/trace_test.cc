@@ -33,6 +33,40 @@ TEST(HashBytesTest, PinnedValuesAndSensitivity) {
   EXPECT_NE(HashBytes("x", 1), HashBytes("x", 2));
 }
 
+// HashBytes as its definition reads: each 8-byte little-endian word (the last one
+// zero-padded) and then the length, through the multiply-xorshift step.
+uint64_t ReferenceHashBytes(std::string_view bytes, uint64_t hash) {
+  for (size_t i = 0; i < bytes.size(); i += 8) {
+    uint64_t word = 0;
+    for (size_t k = 0; k < 8 && i + k < bytes.size(); ++k) {
+      word |= static_cast<uint64_t>(static_cast<unsigned char>(bytes[i + k])) << (8 * k);
+    }
+    hash = TraceMixWord(hash, word);
+  }
+  return TraceMixWord(hash, bytes.size());
+}
+
+TEST(HashBytesTest, MatchesTheWordByWordDefinitionAtEveryLength) {
+  std::string text;
+  for (int i = 0; i < 100; ++i) text.push_back(static_cast<char>(i * 37 + 11));
+  for (size_t length = 0; length <= text.size(); ++length) {
+    for (size_t offset = 0; offset < 3; ++offset) {
+      if (offset + length > text.size()) continue;
+      const std::string_view piece(text.data() + offset, length);
+      EXPECT_EQ(HashBytes(piece, 12345), ReferenceHashBytes(piece, 12345))
+          << "length " << length << " offset " << offset;
+    }
+  }
+}
+
+TEST(HashBytesTest, ConstexprVersionAndTracePrefixAgree) {
+  static_assert(TracePrefix("obs.").hash == HashBytesConstexpr("obs.", kFnv1a64Offset));
+  EXPECT_EQ(TracePrefix("obs.").hash, HashBytes("obs."));
+  const std::string text = "a prefix longer than one word, of 41 bytes";
+  EXPECT_EQ(HashBytesConstexpr(text, 7), HashBytes(text, 7));
+  EXPECT_EQ(HashBytesConstexpr("", kFnv1a64Offset), HashBytes(""));
+}
+
 TEST(FormatFingerprintTest, SixteenHexDigits) {
   EXPECT_EQ(FormatFingerprint(0xabcULL), "0000000000000abc");
   EXPECT_EQ(FormatFingerprint(0xcbf29ce484222325ULL), "cbf29ce484222325");
@@ -120,6 +154,11 @@ TEST(TraceTest, AppendPrefixedHashesEveryFieldAndNamesTheWholeKind) {
   EXPECT_EQ(out.str(),
             "{\"i\":0,\"t\":7,\"kind\":\"obs.client.invoke\",\"node\":2,\"value\":5,"
             "\"detail\":\"w x\"}\n");
+  // A compile-time prefix hashes the same.
+  Trace constant_prefix;
+  constexpr TracePrefix kObs("obs.");
+  constant_prefix.AppendPrefixed(SimTime::FromNanos(7), kObs, "client.invoke", 2, -1, 5, "w x");
+  EXPECT_EQ(constant_prefix.fingerprint(), t.fingerprint());
   // The sink does not change the hash.
   Trace quiet;
   quiet.AppendPrefixed(SimTime::FromNanos(7), "obs.", "client.invoke", 2, -1, 5, "w x");

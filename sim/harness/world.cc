@@ -87,15 +87,7 @@ Node* World::node(NodeId node) {
   return impl_->rt(node).node.get();
 }
 
-Context World::ContextFor(NodeId node) const {
-  const sim::Clock& clock = impl_->rt(node).clock;
-  Context context;
-  context.self = node;
-  context.node_count = options_.node_count;
-  context.incarnation = processes_.incarnation(node);
-  clock.Read(now(), &context.monotonic_now, &context.wall_now);
-  return context;
-}
+Context World::ContextFor(NodeId node) const { return impl_->ContextFor(node); }
 
 // ---- Process faults -------------------------------------------------------------------
 
@@ -107,7 +99,7 @@ absl::Status World::Crash(NodeId node) {
   rt.expired_while_paused.clear();
   rt.held.clear();
   rt.held_messages = 0;
-  rt.disk_queue.clear();  // Queued writes never reached the disk.
+  rt.disk_queue.Clear();  // Queued writes never reached the disk.
   rt.disk_busy_until = now();
   const sim::CrashReport report = rt.disk->Crash();
   trace_.AppendHot(now(), kProcCrash, node, -1, static_cast<int64_t>(processes_.incarnation(node)));

@@ -16,8 +16,9 @@ constexpr sim::TraceKind kDiskWrite("disk.write");
 constexpr sim::TraceKind kDiskSync("disk.sync");
 constexpr sim::TraceKind kDiskFail("disk.fail");
 constexpr sim::TraceKind kPersisted("node.persisted");
+constexpr sim::TracePrefix kObservation("obs.");
 
-std::string_view StatusText(const absl::Status& status) {
+inline std::string_view StatusText(const absl::Status& status) {
   return std::string_view(status.message().data(), status.message().size());
 }
 
@@ -41,15 +42,6 @@ World::Impl::Impl(World* world)
   }
 }
 
-bool World::Impl::Live(NodeId node) const {
-  const sim::ProcessState s = world_->processes_.state(node);
-  return s == sim::ProcessState::kUp || s == sim::ProcessState::kPaused;
-}
-
-bool World::Impl::Paused(NodeId node) const {
-  return world_->processes_.state(node) == sim::ProcessState::kPaused;
-}
-
 // ---- Calls into the node ----------------------------------------------------------------
 
 // Each call fills an Effects taken from a pool, so that its vectors keep their capacity
@@ -57,17 +49,14 @@ bool World::Impl::Paused(NodeId node) const {
 // breaks the connection, which tells the node at once), hence a pool, not one object.
 template <typename Fn>
 void World::Impl::CallNode(NodeId node, Fn&& call) {
-  std::unique_ptr<Effects> effects;
-  if (spare_effects_.empty()) {
-    effects = std::make_unique<Effects>();
-  } else {
-    effects = std::move(spare_effects_.back());
-    spare_effects_.pop_back();
+  if (effects_depth_ == effects_pool_.size()) {
+    effects_pool_.push_back(std::make_unique<Effects>());
   }
-  call(rt(node).node.get(), world_->ContextFor(node), effects.get());
-  Execute(node, *effects);
-  effects->Clear();
-  spare_effects_.push_back(std::move(effects));
+  Effects& effects = *effects_pool_[effects_depth_++];
+  call(rt(node).node.get(), ContextFor(node), &effects);
+  Execute(node, effects);
+  effects.Clear();
+  --effects_depth_;
 }
 
 void World::Impl::CallStart(NodeId node, const sim::DiskImage& image, uint64_t seed) {
@@ -119,35 +108,45 @@ void World::Impl::Execute(NodeId node, Effects& effects) {
     const SimTime now = world_->now();
     const uint64_t incarnation = world_->processes_.incarnation(node);
     for (const Observation& o : effects.observations) {
-      world_->trace_.AppendPrefixed(now, "obs.", o.kind, node, -1, o.value, o.detail);
+      world_->trace_.AppendPrefixed(now, kObservation, o.kind, node, -1, o.value, o.detail);
       if (world_->observer_) world_->observer_(ObservationRecord{now, node, incarnation, &o});
     }
   }
-  PersistJob job;
+  if (effects.writes.empty()) {
+    for (OutgoingMessage& m : effects.messages) SendMessage(node, std::move(m));
+    return;
+  }
+  bool any_after_persist = false;
   for (OutgoingMessage& m : effects.messages) {
-    if (m.after_persist && !effects.writes.empty()) {
-      job.messages.push_back(std::move(m));
+    if (m.after_persist) {
+      any_after_persist = true;
     } else {
       SendMessage(node, std::move(m));
     }
   }
-  if (effects.writes.empty()) return;
+  // Sending calls no node, so nothing has touched the disk queue since the call.
+  PersistJob& job = rt(node).disk_queue.Push();
+  if (any_after_persist) {
+    for (OutgoingMessage& m : effects.messages) {
+      if (m.after_persist) job.messages.push_back(std::move(m));
+    }
+  }
   job.persist_id = effects.persist_id;
-  job.writes = std::move(effects.writes);
+  job.writes.swap(effects.writes);  // effects.writes gets the job slot's empty vector.
   job.sync = effects.sync;
-  SubmitPersist(node, std::move(job));
+  SubmitPersist(node);
 }
 
 // ---- Timers -----------------------------------------------------------------------------
 
 void World::Impl::SetTimer(NodeId node, uint64_t tag, SimTime deadline) {
   NodeRuntime& r = rt(node);
-  if (auto it = r.timers.find(tag); it != r.timers.end() && deadline >= it->second.deadline &&
-                                    world_->scheduler_.IsPending(it->second.id)) {
+  if (TimerEntry* t = r.FindTimer(tag); t != nullptr && deadline >= t->deadline &&
+                                        world_->scheduler_.IsPending(t->id)) {
     // Pushed later (an election timeout reset by every heartbeat): keep the event
     // already scheduled; it fires no later than the new deadline, and FireTimer re-arms
     // it for the rest of the wait. Saves a cancel and a schedule per reset.
-    it->second.deadline = deadline;
+    t->deadline = deadline;
     return;
   }
   CancelTimer(node, tag);
@@ -160,49 +159,53 @@ void World::Impl::SetTimer(NodeId node, uint64_t tag, SimTime deadline) {
   const sim::TimerId id = world_->scheduler_.Schedule(
       now + wait, [this, node, incarnation, tag] { FireTimer(node, incarnation, tag); },
       "node.timer");
-  r.timers[tag] = TimerEntry{deadline, id};
+  r.timers.push_back(TimerEntry{tag, deadline, id});
 }
 
 void World::Impl::CancelTimer(NodeId node, uint64_t tag) {
   NodeRuntime& r = rt(node);
-  auto it = r.timers.find(tag);
-  if (it == r.timers.end()) return;
-  world_->scheduler_.Cancel(it->second.id);
-  r.timers.erase(it);
+  TimerEntry* t = r.FindTimer(tag);
+  if (t == nullptr) return;
+  world_->scheduler_.Cancel(t->id);
+  r.EraseTimer(t);
   auto& expired = r.expired_while_paused;
-  expired.erase(std::remove(expired.begin(), expired.end(), tag), expired.end());
+  if (!expired.empty()) {
+    expired.erase(std::remove(expired.begin(), expired.end(), tag), expired.end());
+  }
 }
 
 void World::Impl::CancelAllTimers(NodeId node) {
-  for (auto& [tag, entry] : rt(node).timers) world_->scheduler_.Cancel(entry.id);
+  for (const TimerEntry& t : rt(node).timers) world_->scheduler_.Cancel(t.id);
   rt(node).timers.clear();
 }
 
 void World::Impl::FireTimer(NodeId node, uint64_t incarnation, uint64_t tag) {
   if (world_->processes_.incarnation(node) != incarnation || !Live(node)) return;
   NodeRuntime& r = rt(node);
-  auto it = r.timers.find(tag);
-  if (it == r.timers.end()) return;
+  TimerEntry* t = r.FindTimer(tag);
+  if (t == nullptr) return;
   // Never early by the node's own clock (its drift may have changed since).
   const SimTime local_now = r.clock.MonotonicTime(world_->now());
-  if (local_now < it->second.deadline) {
-    SetTimer(node, tag, it->second.deadline);
+  if (local_now < t->deadline) {
+    const SimTime deadline = t->deadline;
+    SetTimer(node, tag, deadline);
     return;
   }
   if (Paused(node)) {
     r.expired_while_paused.push_back(tag);
-    it->second.id = sim::TimerId{};
+    t->id = sim::TimerId{};
     return;
   }
-  r.timers.erase(it);
+  r.EraseTimer(t);
   CallTimer(node, tag);
 }
 
 // ---- The disk queue ---------------------------------------------------------------------
 
-void World::Impl::SubmitPersist(NodeId node, PersistJob job) {
+void World::Impl::SubmitPersist(NodeId node) {
   NodeRuntime& r = rt(node);
-  CHECK_LT(r.disk_queue.size(), size_t{1} << 20);
+  CHECK_LE(r.disk_queue.size(), size_t{1} << 20);
+  PersistJob& job = r.disk_queue.back();
   const SimTime now = world_->now();
   SimTime start = r.disk_busy_until > now ? r.disk_busy_until : now;
   for (const sim::DiskWrite& w : job.writes) start += r.disk->OperationLatency(w.op);
@@ -213,7 +216,6 @@ void World::Impl::SubmitPersist(NodeId node, PersistJob job) {
   job.sequence = r.next_job_sequence++;
   const uint64_t sequence = job.sequence;
   const bool sync = job.sync;
-  r.disk_queue.push_back(std::move(job));
   world_->scheduler_.Schedule(
       writes_done, [this, node, sequence] { FinishWrites(node, sequence); }, "disk.write");
   if (sync) {
@@ -258,25 +260,63 @@ void World::Impl::FinishSync(NodeId node, uint64_t sequence) {
 
 void World::Impl::CompletePersist(NodeId node, const absl::Status& status) {
   NodeRuntime& r = rt(node);
-  PersistJob job = std::move(r.disk_queue.front());
-  r.disk_queue.pop_front();
+  PersistJob& front = r.disk_queue.front();
+  const uint64_t persist_id = front.persist_id;
+  // The messages leave the queue in a list of our own: what follows calls the node,
+  // whose effects may push more jobs.
+  std::vector<OutgoingMessage> messages;
+  if (!spare_message_lists_.empty()) {
+    messages.swap(spare_message_lists_.back());
+    spare_message_lists_.pop_back();
+  }
+  messages.swap(front.messages);
+  r.disk_queue.Pop();
   if (!status.ok()) {
-    for (const OutgoingMessage& m : job.messages) {
+    for (const OutgoingMessage& m : messages) {
       DropMessage(node, m.to, m.message.size(), "persist-failed");
     }
-    job.messages.clear();
+    messages.clear();
   }
   if (Paused(node)) {
     Held h;
     h.kind = Held::Kind::kPersisted;
-    h.persist_id = job.persist_id;
+    h.persist_id = persist_id;
     h.status = status;
-    h.messages = std::move(job.messages);
+    h.messages = std::move(messages);
     r.held.push_back(std::move(h));
     return;
   }
-  for (OutgoingMessage& m : job.messages) SendMessage(node, std::move(m));
-  CallPersisted(node, job.persist_id, status);
+  for (OutgoingMessage& m : messages) SendMessage(node, std::move(m));
+  CallPersisted(node, persist_id, status);
+  messages.clear();
+  spare_message_lists_.push_back(std::move(messages));
+}
+
+// ---- DiskQueue --------------------------------------------------------------------------
+
+PersistJob& DiskQueue::Push() {
+  if (count_ == jobs_.size()) {
+    // Full: unroll into a ring twice the size, oldest first.
+    std::vector<PersistJob> grown(jobs_.empty() ? 4 : 2 * jobs_.size());
+    for (size_t i = 0; i < count_; ++i) {
+      grown[i] = std::move(jobs_[(head_ + i) & (jobs_.size() - 1)]);
+    }
+    jobs_.swap(grown);
+    head_ = 0;
+  }
+  return jobs_[(head_ + count_++) & (jobs_.size() - 1)];
+}
+
+void DiskQueue::Pop() {
+  PersistJob& job = jobs_[head_];
+  job.writes.clear();
+  job.messages.clear();
+  head_ = (head_ + 1) & (jobs_.size() - 1);
+  --count_;
+}
+
+void DiskQueue::Clear() {
+  while (!empty()) Pop();
 }
 
 // ---- Resume -----------------------------------------------------------------------------
@@ -297,16 +337,17 @@ void World::Impl::DeliverHeld(NodeId node) {
   }
   std::vector<std::pair<SimTime, uint64_t>> expired;
   for (uint64_t tag : r.expired_while_paused) {
-    auto it = r.timers.find(tag);
-    if (it != r.timers.end()) expired.push_back({it->second.deadline, tag});
+    if (const TimerEntry* t = r.FindTimer(tag); t != nullptr) {
+      expired.push_back({t->deadline, tag});
+    }
   }
   r.expired_while_paused.clear();
   std::sort(expired.begin(), expired.end());
   for (const auto& [deadline, tag] : expired) {
-    auto it = r.timers.find(tag);
+    TimerEntry* t = r.FindTimer(tag);
     // A timer callback may have reset or cancelled a later one.
-    if (it == r.timers.end() || it->second.id.valid()) continue;
-    r.timers.erase(it);
+    if (t == nullptr || t->id.valid()) continue;
+    r.EraseTimer(t);
     CallTimer(node, tag);
   }
   for (Held& h : held) {

@@ -6,8 +6,6 @@
 #define RAVENSIM_SIM_HARNESS_WORLD_IMPL_H_
 
 #include <cstdint>
-#include <deque>
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -44,6 +42,7 @@ struct Held {
 };
 
 struct TimerEntry {
+  uint64_t tag = 0;
   SimTime deadline;  // Node-local monotonic.
   sim::TimerId id;   // Scheduler event; invalid once expired while paused.
 };
@@ -57,19 +56,54 @@ struct PersistJob {
   std::vector<OutgoingMessage> messages;  // after_persist messages.
 };
 
+// A node's FIFO disk queue: a ring of jobs whose slots keep their vectors' capacity
+// from one job to the next (the writes are swapped with the node's Effects, so both
+// sides keep theirs). References to a job are invalidated by Push.
+class DiskQueue {
+ public:
+  bool empty() const { return count_ == 0; }
+  size_t size() const { return count_; }
+  // The job in progress. REQUIRES: !empty().
+  PersistJob& front() { return jobs_[head_]; }
+  // The job pushed last. REQUIRES: !empty().
+  PersistJob& back() { return jobs_[(head_ + count_ - 1) & (jobs_.size() - 1)]; }
+  // A new job at the back, with empty vectors.
+  PersistJob& Push();
+  // Drops the front job, keeping its vectors' capacity. REQUIRES: !empty().
+  void Pop();
+  void Clear();
+
+ private:
+  std::vector<PersistJob> jobs_;  // Capacity: a power of two (or 0).
+  size_t head_ = 0;
+  size_t count_ = 0;
+};
+
 struct NodeRuntime {
   std::unique_ptr<Node> node;  // Null unless up or paused.
   std::unique_ptr<sim::Disk> disk;
   sim::Clock clock;
-  std::map<uint64_t, TimerEntry> timers;       // By tag.
+  // Timers by tag: a node has a handful, so a vector searched linearly (no order).
+  std::vector<TimerEntry> timers;
   std::vector<uint64_t> expired_while_paused;  // Tags.
   std::vector<Held> held;                      // Arrival order.
   int64_t held_messages = 0;
   SimTime disk_busy_until;
-  std::deque<PersistJob> disk_queue;  // FIFO; the front job is the one in progress.
+  DiskQueue disk_queue;  // FIFO; the front job is the one in progress.
   uint64_t next_job_sequence = 1;
   std::vector<Outgoing> outgoing;  // By peer.
   bool damaged = false;            // Recoverable-mode bookkeeping.
+
+  TimerEntry* FindTimer(uint64_t tag) {
+    for (TimerEntry& t : timers) {
+      if (t.tag == tag) return &t;
+    }
+    return nullptr;
+  }
+  void EraseTimer(TimerEntry* t) {
+    *t = timers.back();
+    timers.pop_back();
+  }
 };
 
 class World::Impl : public sim::NetworkHandler {
@@ -78,6 +112,16 @@ class World::Impl : public sim::NetworkHandler {
 
   NodeRuntime& rt(NodeId node) { return nodes_[node]; }
   const NodeRuntime& rt(NodeId node) const { return nodes_[node]; }
+
+  // World::ContextFor, inline for CallNode.
+  Context ContextFor(NodeId node) const {
+    Context context;
+    context.self = node;
+    context.node_count = world_->options_.node_count;
+    context.incarnation = world_->processes_.incarnation(node);
+    rt(node).clock.Read(world_->now(), &context.monotonic_now, &context.wall_now);
+    return context;
+  }
 
   // Calls into the node (REQUIRES: up) and carries out what it returns.
   void CallStart(NodeId node, const sim::DiskImage& image, uint64_t seed);
@@ -94,14 +138,15 @@ class World::Impl : public sim::NetworkHandler {
   void FireTimer(NodeId node, uint64_t incarnation, uint64_t tag);
 
   // Disk queue (world_effects.cc).
-  void SubmitPersist(NodeId node, PersistJob job);
+  // Schedules the disk queue's back job (just pushed, with its writes).
+  void SubmitPersist(NodeId node);
   void FinishWrites(NodeId node, uint64_t sequence);
   void FinishSync(NodeId node, uint64_t sequence);
   // Pops the front job and tells the node (or holds the news while it is paused).
   void CompletePersist(NodeId node, const absl::Status& status);
 
   // Messages (world_network.cc).
-  void SendMessage(NodeId from, OutgoingMessage message);
+  void SendMessage(NodeId from, OutgoingMessage&& message);
   void DropMessage(NodeId from, NodeId to, size_t bytes, const char* why);
   // Drops the outgoing connection state of `node` (crash).
   void ResetOutgoing(NodeId node);
@@ -116,14 +161,22 @@ class World::Impl : public sim::NetworkHandler {
   void OnReceive(sim::ConnectionId connection, NodeId node, NodeId peer,
                  std::string bytes) override;
   void OnReceiveMessage(sim::ConnectionId connection, NodeId node, NodeId peer,
-                        sim::Message message) override;
+                        sim::Message&& message) override;
   void OnConnectionBroken(sim::ConnectionId connection, NodeId node, NodeId peer,
                           sim::BreakReason reason) override;
   void OnDatagram(NodeId node, NodeId from, std::string bytes) override;
 
  private:
-  bool Live(NodeId node) const;    // Up or paused.
-  bool Paused(NodeId node) const;
+  bool Live(NodeId node) const {  // Up or paused.
+    const sim::ProcessState s = world_->processes_.state(node);
+    return s == sim::ProcessState::kUp || s == sim::ProcessState::kPaused;
+  }
+  bool Paused(NodeId node) const {
+    return world_->processes_.state(node) == sim::ProcessState::kPaused;
+  }
+  // A message for a paused node: into its bounded receive buffer.
+  void HoldMessage(sim::ConnectionId connection, NodeId node, NodeId peer,
+                   sim::Message&& message);
   void NoteDisconnected(NodeId node, NodeId peer);
   void ConnectionFailed(NodeId node, NodeId peer);
   // Runs call(node object, context, effects) and carries out the effects.
@@ -132,7 +185,12 @@ class World::Impl : public sim::NetworkHandler {
 
   World* world_;
   std::vector<NodeRuntime> nodes_;
-  std::vector<std::unique_ptr<Effects>> spare_effects_;  // Cleared, for CallNode.
+  // Cleared Effects for CallNode: calls nest, the innermost uses
+  // effects_pool_[effects_depth_ - 1].
+  std::vector<std::unique_ptr<Effects>> effects_pool_;
+  size_t effects_depth_ = 0;
+  // Empty message lists with capacity, swapped with a completed job's.
+  std::vector<std::vector<OutgoingMessage>> spare_message_lists_;
   sim::Prng backoff_prng_;
 };
 

@@ -21,7 +21,7 @@ void World::Impl::DropMessage(NodeId from, NodeId to, size_t bytes, const char* 
                            static_cast<int64_t>(bytes), why);
 }
 
-void World::Impl::SendMessage(NodeId from, OutgoingMessage message) {
+void World::Impl::SendMessage(NodeId from, OutgoingMessage&& message) {
   const NodeId to = message.to;
   if (to < 0 || to >= world_->options_.node_count || to == from) {
     DropMessage(from, to, message.message.size(), "bad-destination");
@@ -147,24 +147,30 @@ void World::Impl::OnReceive(sim::ConnectionId connection, NodeId node, NodeId pe
 }
 
 void World::Impl::OnReceiveMessage(sim::ConnectionId connection, NodeId node, NodeId peer,
-                                   sim::Message message) {
-  if (!Live(node)) return;  // Cannot happen: a down node accepts nothing.
-  if (Paused(node)) {
-    NodeRuntime& r = rt(node);
-    if (r.held_messages >= world_->options_.max_paused_inbox) {
-      DropMessage(peer, node, message.size(), "paused-inbox-full");
-      world_->network_->Break(connection, sim::BreakReason::kOverflow);
-      return;
-    }
-    ++r.held_messages;
-    Held h;
-    h.kind = Held::Kind::kMessage;
-    h.peer = peer;
-    h.message = std::move(message);
-    r.held.push_back(std::move(h));
+                                   sim::Message&& message) {
+  const sim::ProcessState state = world_->processes_.state(node);
+  if (state == sim::ProcessState::kUp) {
+    CallMessage(node, peer, message);
+  } else if (state == sim::ProcessState::kPaused) {
+    HoldMessage(connection, node, peer, std::move(message));
+  }
+  // Otherwise down: cannot happen, a down node accepts nothing.
+}
+
+void World::Impl::HoldMessage(sim::ConnectionId connection, NodeId node, NodeId peer,
+                              sim::Message&& message) {
+  NodeRuntime& r = rt(node);
+  if (r.held_messages >= world_->options_.max_paused_inbox) {
+    DropMessage(peer, node, message.size(), "paused-inbox-full");
+    world_->network_->Break(connection, sim::BreakReason::kOverflow);
     return;
   }
-  CallMessage(node, peer, message);
+  ++r.held_messages;
+  Held h;
+  h.kind = Held::Kind::kMessage;
+  h.peer = peer;
+  h.message = std::move(message);
+  r.held.push_back(std::move(h));
 }
 
 void World::Impl::OnDatagram(NodeId node, NodeId from, std::string bytes) {
