@@ -93,7 +93,7 @@ void RachisNode::HandleAppendEntries(const RachisMessage& message) {
       Mark("follower truncated conflicting suffix");
       TruncateLogFrom(entry.index());
     }
-    AppendToLog(entry);
+    AppendToLog(ShareEntry(entry));
   }
   // commit = min(LeaderCommit, last index verified to match) (§1.4).
   const uint64_t commit = std::min(ae.leader_commit(), match);

@@ -27,10 +27,10 @@ void RachisNode::BecomeLeaderElect() {
   ambassadors_.clear();
   InvalidateMemberSlots();
   RefreshAmbassadors();
-  LogEntry noop;
-  noop.set_index(log_.LastIndex() + 1);
-  noop.set_term(term_);
-  noop.set_flags(ENTRY_FLAGS_NOOP);
+  auto noop = std::make_shared<LogEntry>();
+  noop->set_index(log_.LastIndex() + 1);
+  noop->set_term(term_);
+  noop->set_flags(ENTRY_FLAGS_NOOP);
   AppendToLog(std::move(noop));
   for (auto& [tag, ambassador] : ambassadors_) SendToFollower(tag, &ambassador);
 }
@@ -359,12 +359,12 @@ absl::StatusOr<std::string> RachisNode::ModifyTopology(int64_t now_ns,
     }
     node_id = *existing;
   }
-  LogEntry entry;
-  entry.set_index(log_.LastIndex() + 1);
-  entry.set_term(term_);
-  entry.set_flags(ENTRY_FLAGS_TOPOLOGY);
-  *entry.mutable_topology() =
-      topology_.With(target, node_id, kind, static_cast<int64_t>(entry.index())).ToProto();
+  auto entry = std::make_shared<LogEntry>();
+  entry->set_index(log_.LastIndex() + 1);
+  entry->set_term(term_);
+  entry->set_flags(ENTRY_FLAGS_TOPOLOGY);
+  *entry->mutable_topology() =
+      topology_.With(target, node_id, kind, static_cast<int64_t>(entry->index())).ToProto();
   AppendToLog(std::move(entry));  // takes effect now and refreshes the ambassadors
   BroadcastAppend(/*heartbeat_only_when_due=*/false);
   return target;

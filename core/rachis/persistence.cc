@@ -28,15 +28,15 @@ uint64_t FirstIndex(const RestoredState& state) {
 
 // Drops the entries a snapshot at (index, term) covers, or all of them if the log
 // disagrees with it at `index`.
-void DropEntriesCoveredBy(uint64_t index, uint64_t term, std::vector<LogEntry>* entries) {
+void DropEntriesCoveredBy(uint64_t index, uint64_t term, std::vector<LogEntryPtr>* entries) {
   bool keep_suffix = false;
-  for (const LogEntry& entry : *entries) {
-    if (entry.index() == index) keep_suffix = entry.term() == term;
+  for (const LogEntryPtr& entry : *entries) {
+    if (entry->index() == index) keep_suffix = entry->term() == term;
   }
-  std::vector<LogEntry> kept;
+  std::vector<LogEntryPtr> kept;
   if (keep_suffix) {
-    for (LogEntry& entry : *entries) {
-      if (entry.index() > index) kept.push_back(std::move(entry));
+    for (LogEntryPtr& entry : *entries) {
+      if (entry->index() > index) kept.push_back(std::move(entry));
     }
   }
   *entries = std::move(kept);
@@ -60,25 +60,42 @@ void SetChecksum(std::string* framed) {
   }
 }
 
+const LogEntry& EntryOf(const LogEntry& entry) { return entry; }
+const LogEntry& EntryOf(const LogEntryPtr& entry) { return *entry; }
+
 // `Entries` is the const (entries copied) or mutable (entries moved out) repeated field
-// of a LogAppend.
+// of a LogAppend, or the shared entries of a SharedLogAppend (shared).
 template <typename Entries>
 void ApplyLogAppend(uint64_t truncate_from, Entries& entries, RestoredState* state) {
   if (truncate_from > 0) {
-    while (!state->entries.empty() && state->entries.back().index() >= truncate_from) {
+    while (!state->entries.empty() && state->entries.back()->index() >= truncate_from) {
       state->entries.pop_back();
     }
   }
   for (auto& entry : entries) {
+    const uint64_t index = EntryOf(entry).index();
     const uint64_t next = FirstIndex(*state) + state->entries.size();
-    if (entry.index() < next) continue;  // already covered by a snapshot
-    if (entry.index() != next) break;    // a gap can only follow a lost record: stop
-    if constexpr (std::is_const_v<Entries>) {
+    if (index < next) continue;  // already covered by a snapshot
+    if (index != next) break;    // a gap can only follow a lost record: stop
+    if constexpr (std::is_same_v<std::remove_const_t<Entries>, std::vector<LogEntryPtr>>) {
       state->entries.push_back(entry);
+    } else if constexpr (std::is_const_v<Entries>) {
+      state->entries.push_back(ShareEntry(entry));
     } else {
-      state->entries.push_back(std::move(entry));
+      state->entries.push_back(ShareEntry(std::move(entry)));
     }
   }
+}
+
+void PutVarint(uint64_t v, std::string* out) {
+  for (; v >= 0x80; v >>= 7) out->push_back(static_cast<char>((v & 0x7f) | 0x80));
+  out->push_back(static_cast<char>(v));
+}
+
+size_t VarintSize(uint64_t v) {
+  size_t size = 1;
+  for (; v >= 0x80; v >>= 7) ++size;
+  return size;
 }
 
 enum class DecodeError { kNone, kShort, kChecksum, kParse };
@@ -110,6 +127,42 @@ std::string EncodeRecord(const PersistedRecord& record) {
   return out;
 }
 
+LogAppend SharedLogAppend::ToProto() const {
+  LogAppend append;
+  append.set_truncate_from(truncate_from_);
+  append.mutable_entries()->Reserve(entries_size());
+  for (const LogEntryPtr& entry : entries_) *append.add_entries() = *entry;
+  return append;
+}
+
+std::string EncodeLogAppendRecord(const SharedLogAppend& append) {
+  // PersistedRecord{log_append (field 2) = LogAppend{truncate_from (1), entries (2)}},
+  // serialized as protobuf would (fields in number order, a zero scalar omitted).
+  size_t body = append.truncate_from() != 0 ? 1 + VarintSize(append.truncate_from()) : 0;
+  for (const LogEntryPtr& entry : append.shared_entries()) {
+    const size_t size = entry->ByteSizeLong();
+    body += 1 + VarintSize(size) + size;
+  }
+  std::string out(kChecksumBytes, '\0');
+  out.reserve(kChecksumBytes + 1 + VarintSize(body) + body);
+  out.push_back(static_cast<char>((2 << 3) | 2));
+  PutVarint(body, &out);
+  if (append.truncate_from() != 0) {
+    out.push_back(static_cast<char>((1 << 3) | 0));
+    PutVarint(append.truncate_from(), &out);
+  }
+  for (const LogEntryPtr& entry : append.shared_entries()) {
+    const size_t size = static_cast<size_t>(entry->GetCachedSize());
+    out.push_back(static_cast<char>((2 << 3) | 2));
+    PutVarint(size, &out);
+    const size_t at = out.size();
+    out.resize(at + size);
+    entry->SerializeWithCachedSizesToArray(reinterpret_cast<uint8_t*>(&out[at]));
+  }
+  SetChecksum(&out);
+  return out;
+}
+
 std::string EncodeSealedRecord(uint64_t segment) {
   PersistedRecord record;
   record.mutable_segment_sealed()->set_segment(segment);
@@ -127,9 +180,10 @@ std::vector<std::string> EncodeSegmentBase(RestoredState durable, const Snapshot
   DropEntriesCoveredBy(snapshot.last_included_index(), snapshot.last_included_term(),
                        &durable.entries);
   if (!durable.entries.empty()) {
-    LogAppend* append = record.mutable_log_append();
-    for (LogEntry& entry : durable.entries) *append->add_entries() = std::move(entry);
-    out.push_back(EncodeRecord(record));
+    SharedLogAppend append;
+    append.reserve(durable.entries.size());
+    for (LogEntryPtr& entry : durable.entries) append.add_entry(std::move(entry));
+    out.push_back(EncodeLogAppendRecord(append));
   }
   return out;
 }
@@ -195,6 +249,10 @@ void ApplyRecord(PersistedRecord&& record, RestoredState* state) {
 
 void ApplyLogAppend(LogAppend&& append, RestoredState* state) {
   ApplyLogAppend(append.truncate_from(), *append.mutable_entries(), state);
+}
+
+void ApplyLogAppend(const SharedLogAppend& append, RestoredState* state) {
+  ApplyLogAppend(append.truncate_from(), append.shared_entries(), state);
 }
 
 RestoredState RecoverFromRecords(const std::vector<std::string>& records) {

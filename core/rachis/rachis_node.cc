@@ -68,8 +68,8 @@ absl::Status RachisNode::Restore(const RestoredState& restored) {
   Observe({.kind = RachisObservation::Kind::kLogReset,
            .index = log_.snapshot_index(),
            .entry_term = log_.snapshot_term()});
-  for (const LogEntry& entry : restored.entries) {
-    if (entry.index() <= log_.snapshot_index()) continue;
+  for (const LogEntryPtr& entry : restored.entries) {
+    if (entry->index() <= log_.snapshot_index()) continue;
     AppendToLog(entry);
   }
   unstable_from_ = 0;  // everything restored is already on disk
@@ -373,9 +373,11 @@ Ready RachisNode::TakeReady() {
   }
   if (unstable_from_ != 0) {
     const uint64_t from = std::max(unstable_from_, log_.snapshot_index() + 1);
-    LogAppend& append = ready.log_append.emplace();
+    SharedLogAppend& append = ready.log_append.emplace();
     append.set_truncate_from(from);
-    log_.CopyTo(from, std::numeric_limits<int>::max(), append.mutable_entries());
+    if (from <= log_.LastIndex()) append.reserve(log_.LastIndex() - from + 1);
+    log_.ForEachFrom(from, std::numeric_limits<uint64_t>::max(),
+                     [&append](const LogEntryPtr& entry) { append.add_entry(entry); });
     unstable_from_ = 0;
   }
   if (hard_state_dirty_) {
@@ -400,7 +402,7 @@ void RachisNode::Advance(const Ready& handled) {
   CHECK_EQ(handled.id, next_ready_id_ - 1);
   ready_outstanding_ = false;
   if (handled.log_append.has_value() && handled.log_append->entries_size() > 0) {
-    const LogEntry& last = *handled.log_append->entries().rbegin();
+    const LogEntry& last = *handled.log_append->shared_entries().back();
     if (log_.TermAt(last.index()) == last.term()) {
       persisted_index_ = std::max(persisted_index_, std::min(last.index(), log_.LastIndex()));
     }

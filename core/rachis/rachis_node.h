@@ -129,7 +129,8 @@ struct Ready {
   // Durable effects, in this order; one fsync covers them all. The snapshot is shared
   // with the node (it is also what InstallSnapshot sends), never copied.
   std::shared_ptr<const Snapshot> snapshot;
-  std::optional<LogAppend> log_append;
+  // Its entries are the log's own (shared, never copied).
+  std::optional<SharedLogAppend> log_append;
   std::optional<HardState> hard_state;
   // Sent only after the durable effects above are synced.
   std::vector<RachisMessage> messages;
@@ -240,9 +241,7 @@ class RachisNode {
   const int32_t* PeerNodeId(const std::string& to);
   void FillEnvelope(const std::string& to, int32_t to_node_id, RachisMessage* message) const;
   ClusterTopology TopologyAt(uint64_t index) const;
-  // `Entry` is LogEntry (moved into the log) or const LogEntry& (copied into it).
-  template <typename Entry>
-  void AppendToLog(Entry&& entry);
+  void AppendToLog(LogEntryPtr entry);
   // REQUIRES: index > commit_index_ (the caller refuses the append otherwise).
   void TruncateLogFrom(uint64_t index);
   void RecomputeTopology();

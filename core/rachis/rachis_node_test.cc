@@ -55,7 +55,7 @@ struct Fixture {
     *snapshot.mutable_topology() = Topology(members, watchers);
     restored.snapshot = snapshot;
     restored.hard_state.set_term(term);
-    restored.entries = std::move(entries);
+    for (LogEntry& entry : entries) restored.entries.push_back(ShareEntry(std::move(entry)));
     node = std::move(*RachisNode::Create(options, restored));
     node->Tick(0);
     Drain();

@@ -81,7 +81,7 @@ void TestCluster::Drain(const std::string& tag) {
       host.disk.push_back(EncodeRecord(record));
     }
     if (ready.log_append.has_value()) {
-      *record.mutable_log_append() = *ready.log_append;
+      *record.mutable_log_append() = ready.log_append->ToProto();
       host.disk.push_back(EncodeRecord(record));
     }
     if (ready.hard_state.has_value()) {

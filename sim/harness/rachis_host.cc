@@ -315,8 +315,8 @@ void RachisHost::MirrorDurable(rachis::Ready& done) {
 }
 
 rachis::RestoredState& RachisHost::DurableState() {
-  for (rachis::LogAppend& append : durable_appends_) {
-    rachis::ApplyLogAppend(std::move(append), &durable_);
+  for (const rachis::SharedLogAppend& append : durable_appends_) {
+    rachis::ApplyLogAppend(append, &durable_);
   }
   durable_appends_.clear();
   return durable_;
@@ -344,14 +344,12 @@ void RachisHost::Pump(const Context& context, Effects* effects) {
       records = rachis::EncodeSegmentBase(segment_ == 0 ? rachis::RestoredState() : DurableState(),
                                           *ready.snapshot);
     }
-    // Swap each part into a record for encoding and back (no copies of the entries).
-    rachis::PersistedRecord record;
+    // The log append is encoded from the log's shared entries (no copies).
     if (ready.log_append.has_value()) {
-      record.mutable_log_append()->Swap(&*ready.log_append);
-      records.push_back(rachis::EncodeRecord(record));
-      record.mutable_log_append()->Swap(&*ready.log_append);
+      records.push_back(rachis::EncodeLogAppendRecord(*ready.log_append));
     }
     if (ready.hard_state.has_value()) {
+      rachis::PersistedRecord record;
       *record.mutable_hard_state() = *ready.hard_state;
       records.push_back(rachis::EncodeRecord(record));
     }
