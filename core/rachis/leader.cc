@@ -79,12 +79,14 @@ void RachisNode::SendToFollower(const std::string& tag, FollowerAmbassador* amba
   ambassador->sequence = sequence;
   ambassador->in_flight = true;
   ambassador->last_send_ns = now_ns_;
-  RachisMessage* message = AddMessageTo(tag);
-  if (message == nullptr) return;
-  AppendEntries* ae = message->mutable_append_entries();
+  RachisEnvelope* envelope = AddEnvelopeTo(tag);
+  if (envelope == nullptr) return;
+  AppendEntries* ae = envelope->mutable_message()->mutable_append_entries();
   ae->set_prev_log_index(prev);
   ae->set_prev_log_term(*log_.TermAt(prev));
-  log_.CopyTo(prev + 1, options_.max_entries_per_append, ae->mutable_entries());
+  // The log's entries themselves, shared with the message (no copies).
+  log_.ForEachFrom(prev + 1, static_cast<uint64_t>(std::max(options_.max_entries_per_append, 0)),
+                   [envelope](const LogEntryPtr& entry) { envelope->AddEntry(entry); });
   ae->set_leader_commit(commit_index_);
   ae->set_sequence(sequence);
 }

@@ -45,6 +45,9 @@ absl::StatusOr<std::unique_ptr<RachisNode>> RachisNode::Create(
     return absl::InvalidArgumentError("RachisOptions.election_timeout_ns is too small");
   }
   std::unique_ptr<RachisNode> node(new RachisNode(options));
+  if (!node->options_.new_envelope) {
+    node->options_.new_envelope = [] { return std::make_shared<RachisEnvelope>(); };
+  }
   if (absl::Status s = node->Restore(restored); !s.ok()) return s;
   return node;
 }
@@ -252,20 +255,21 @@ void RachisNode::FillEnvelope(const std::string& to, int32_t to_node_id,
 }
 
 void RachisNode::Emit(const std::string& to, int32_t to_node_id, RachisMessage message) {
-  ReserveOutbox();
-  FillEnvelope(to, to_node_id, &outbox_.emplace_back(std::move(message)));
+  FillEnvelope(to, to_node_id, &message);
+  // Copied onto the envelope's arena (the paths that build a message first are rare).
+  *NewEnvelope().mutable_message() = std::move(message);
+}
+
+RachisEnvelope& RachisNode::NewEnvelope() {
+  // TakeReady() hands the vector over: start each Ready's with room for a typical one.
+  if (outbox_.capacity() == 0) outbox_.reserve(kReadyReserve);
+  return *outbox_.emplace_back(options_.new_envelope());
 }
 
 RachisMessage& RachisNode::AddMessage(const std::string& to, int32_t to_node_id) {
-  ReserveOutbox();  // built in place: no empty message moved in
-  RachisMessage& message = outbox_.emplace_back();
-  FillEnvelope(to, to_node_id, &message);
-  return message;
-}
-
-void RachisNode::ReserveOutbox() {
-  // TakeReady() hands the vector over: start each Ready's with room for a typical one.
-  if (outbox_.capacity() == 0) outbox_.reserve(kReadyReserve);
+  RachisMessage* message = NewEnvelope().mutable_message();  // built in place
+  FillEnvelope(to, to_node_id, message);
+  return *message;
 }
 
 const int32_t* RachisNode::PeerNodeId(const std::string& to) {
@@ -274,9 +278,12 @@ const int32_t* RachisNode::PeerNodeId(const std::string& to) {
   return node_id;
 }
 
-RachisMessage* RachisNode::AddMessageTo(const std::string& to) {
+RachisEnvelope* RachisNode::AddEnvelopeTo(const std::string& to) {
   const int32_t* node_id = PeerNodeId(to);
-  return node_id == nullptr ? nullptr : &AddMessage(to, *node_id);
+  if (node_id == nullptr) return nullptr;
+  RachisEnvelope& envelope = NewEnvelope();
+  FillEnvelope(to, *node_id, envelope.mutable_message());
+  return &envelope;
 }
 
 void RachisNode::SendTo(const std::string& to, RachisMessage message) {
@@ -288,6 +295,15 @@ void RachisNode::Reply(const RachisMessage& request, RachisMessage message) {
 }
 
 absl::Status RachisNode::Step(int64_t now_ns, const RachisMessage& message) {
+  return StepMessage(now_ns, message, {});
+}
+
+absl::Status RachisNode::Step(int64_t now_ns, const RachisEnvelope& envelope) {
+  return StepMessage(now_ns, envelope.message(), envelope.SharedEntries());
+}
+
+absl::Status RachisNode::StepMessage(int64_t now_ns, const RachisMessage& message,
+                                     absl::Span<const LogEntryPtr> shared_entries) {
   AdvanceTime(now_ns);
   if (message.to() != options_.tag) {
     return absl::InvalidArgumentError(
@@ -317,7 +333,7 @@ absl::Status RachisNode::Step(int64_t now_ns, const RachisMessage& message) {
       break;
     case RachisMessage::kAppendEntries:
       if (!known && !joining) break;
-      HandleAppendEntries(message);
+      HandleAppendEntries(message, shared_entries);
       return absl::OkStatus();
     case RachisMessage::kInstallSnapshot:
       if (!known && !joining) break;

@@ -40,6 +40,7 @@
 #include "absl/status/statusor.h"
 #include "core/rachis/cluster_topology.h"
 #include "core/rachis/persistence.h"
+#include "core/rachis/rachis_envelope.h"
 #include "core/rachis/rachis.pb.h"
 #include "core/rachis/raft_log.h"
 
@@ -81,6 +82,10 @@ struct RachisOptions {
   // One uniformly random 64-bit word per call. REQUIRED.
   std::function<uint64_t()> random_word;
   RachisStateMachine* state_machine = nullptr;  // REQUIRED; not owned
+  // Makes the envelope each outgoing message is built in (a host may hand out a class
+  // derived from RachisEnvelope that its transport carries as is). Default: a plain
+  // RachisEnvelope.
+  std::function<std::shared_ptr<RachisEnvelope>()> new_envelope;
 };
 
 // The submitter's outcome (§1.4): committed with index and result, rejected (definitely
@@ -132,8 +137,9 @@ struct Ready {
   // Its entries are the log's own (shared, never copied).
   std::optional<SharedLogAppend> log_append;
   std::optional<HardState> hard_state;
-  // Sent only after the durable effects above are synced.
-  std::vector<RachisMessage> messages;
+  // Sent only after the durable effects above are synced. Each message is built in its
+  // own envelope (RachisOptions::new_envelope), which the Ready hands over.
+  std::vector<std::shared_ptr<RachisEnvelope>> messages;
   std::vector<CommandResult> results;
   std::vector<RachisObservation> observations;
   bool NeedsSync() const {
@@ -159,6 +165,10 @@ class RachisNode {
   // no sender; FailedPrecondition if it comes from another cluster (topology id) — a
   // rejection is still sent back where the protocol has one (§1.5).
   absl::Status Step(int64_t now_ns, const RachisMessage& message);
+  // The same for a message in its sender's envelope: the entries of an AppendEntries are
+  // appended to the log as the sender shares them (RachisEnvelope::SharedEntries()),
+  // not copied.
+  absl::Status Step(int64_t now_ns, const RachisEnvelope& envelope);
 
   // Submits a command on this node (§1.4): appended here if leading, otherwise forwarded
   // to the leader. The outcome arrives later in Ready::results (or at once if the
@@ -217,6 +227,8 @@ class RachisNode {
 
   explicit RachisNode(const RachisOptions& options);
   absl::Status Restore(const RestoredState& restored);
+  absl::Status StepMessage(int64_t now_ns, const RachisMessage& message,
+                           absl::Span<const LogEntryPtr> shared_entries);
 
   // rachis_node.cc: state, timers, persistence bookkeeping, apply.
   void SetState(RachisState state, const std::string& reason);
@@ -230,13 +242,14 @@ class RachisNode {
   void SendTo(const std::string& to, RachisMessage message);
   void Reply(const RachisMessage& request, RachisMessage message);
   void Emit(const std::string& to, int32_t to_node_id, RachisMessage message);
-  void ReserveOutbox();
+  // Adds a new envelope to the outbox.
+  RachisEnvelope& NewEnvelope();
   // Adds the next outgoing message with its envelope filled in, as Emit() would; the
   // caller fills in the body before anything else is sent.
   RachisMessage& AddMessage(const std::string& to, int32_t to_node_id);
-  // The same for a tag of the topology; nullptr (the message dropped, as SendTo() does)
-  // if the tag is not in it.
-  RachisMessage* AddMessageTo(const std::string& to);
+  // The same for a tag of the topology, returning the envelope; nullptr (the message
+  // dropped, as SendTo() does) if the tag is not in it.
+  RachisEnvelope* AddEnvelopeTo(const std::string& to);
   // The node id of a topology tag; nullptr (counted) if the tag is not in it.
   const int32_t* PeerNodeId(const std::string& to);
   void FillEnvelope(const std::string& to, int32_t to_node_id, RachisMessage* message) const;
@@ -273,7 +286,8 @@ class RachisNode {
                  bool not_in_topology, const std::string& reason);
 
   // follower.cc: AppendEntries and InstallSnapshot on the receiving side (§1.4).
-  void HandleAppendEntries(const RachisMessage& message);
+  // `shared`: the message's entries as the sender shares them, or empty (copied).
+  void HandleAppendEntries(const RachisMessage& message, absl::Span<const LogEntryPtr> shared);
   void HandleInstallSnapshot(const RachisMessage& message);
   bool AcceptLeader(const RachisMessage& message);
   void ReplyAppendEntries(const RachisMessage& request, bool success, uint64_t match_index);
@@ -407,7 +421,7 @@ class RachisNode {
   // observations (appended, commit, applied).
   static constexpr size_t kReadyReserve = 8;
   static constexpr size_t kReadyObservationReserve = 4;
-  std::vector<RachisMessage> outbox_;
+  std::vector<std::shared_ptr<RachisEnvelope>> outbox_;
   std::vector<CommandResult> results_;
   std::vector<RachisObservation> observations_;
   std::map<std::string, int64_t, std::less<>> marks_;

@@ -38,6 +38,10 @@ void RachisHost::Rebuild(const Context& context, const rachis::RestoredState& re
   }
   options.random_word = [this] { return prng_->Next(); };
   options.state_machine = state_machine_.get();
+  // Messages are built in the bodies the network carries (EmitReady relies on it).
+  options.new_envelope = []() -> std::shared_ptr<rachis::RachisEnvelope> {
+    return std::make_shared<RachisMessageBody>();
+  };
   absl::StatusOr<std::unique_ptr<rachis::RachisNode>> node =
       rachis::RachisNode::Create(options, restored);
   // Records were checksummed, so a snapshot the state machine cannot read is a bug.
@@ -154,9 +158,10 @@ void RachisHost::OnMessage(const Context& context, NodeId from, std::string_view
 
 void RachisHost::OnMessageBody(const Context& context, NodeId from,
                                const sim::MessageBody& body, Effects* effects) {
-  if (const rachis::RachisMessage* message = RachisMessageOf(body)) {
+  if (const RachisMessageBody* message = RachisMessageBodyOf(body)) {
     if (halted_) return;
-    Step(context, *message);
+    absl::Status status = node_->Step(context.monotonic_now.nanos(), *message);
+    if (!status.ok()) Count(absl::StrCat("step error: ", status.code()));
     Pump(context, effects);
     return;
   }
@@ -277,10 +282,14 @@ void RachisHost::EmitReady(rachis::Ready& ready, Effects* effects) {
     EncodeRachisObservation(o, options_.tag, incarnation_, &observation.detail);
   }
   const bool after_persist = ready.NeedsSync();
-  // Messages go to their receivers in process (rachis_wire.h), moved out of the Ready.
-  for (rachis::RachisMessage& message : ready.messages) {
-    const NodeId to = message.to_node_id();
-    effects->Send(to, MakeRachisMessage(std::move(message)), after_persist);
+  // Messages go to their receivers in process (rachis_wire.h): each envelope is a
+  // RachisMessageBody (options.new_envelope), handed over as it was built.
+  for (std::shared_ptr<rachis::RachisEnvelope>& envelope : ready.messages) {
+    const NodeId to = envelope->message().to_node_id();
+    effects->Send(to,
+                  MakeRachisMessage(std::static_pointer_cast<const RachisMessageBody>(
+                      std::move(envelope))),
+                  after_persist);
   }
   ready.messages.clear();
   for (const rachis::CommandResult& result : ready.results) {

@@ -21,12 +21,15 @@ const RachisWire* RachisWireOf(const sim::MessageBody& body) {
 
 std::string RachisMessageBody::Encode() const {
   std::string out;  // RachisWire{rachis = message} (field 1), without copying it.
-  rachis::AppendMessageField(1, message_, &out);
+  rachis::AppendMessageField(1, message(), &out);
   return out;
 }
 
-sim::Message MakeRachisMessage(rachis::RachisMessage message) {
-  auto body = std::make_shared<RachisMessageBody>(std::move(message));
+sim::Message MakeRachisMessage(const rachis::RachisMessage& message) {
+  return MakeRachisMessage(std::make_shared<const RachisMessageBody>(message));
+}
+
+sim::Message MakeRachisMessage(std::shared_ptr<const RachisMessageBody> body) {
   // Field 1, length-delimited: a one-byte tag, the varint length, the message.
   size_t length = body->message().ByteSizeLong();
   size_t size = 1 + length;
@@ -37,8 +40,12 @@ sim::Message MakeRachisMessage(rachis::RachisMessage message) {
   return sim::Message(std::move(body), size);
 }
 
+const RachisMessageBody* RachisMessageBodyOf(const sim::MessageBody& body) {
+  return dynamic_cast<const RachisMessageBody*>(&body);
+}
+
 const rachis::RachisMessage* RachisMessageOf(const sim::MessageBody& body) {
-  const auto* rachis = dynamic_cast<const RachisMessageBody*>(&body);
+  const RachisMessageBody* rachis = RachisMessageBodyOf(body);
   return rachis == nullptr ? nullptr : &rachis->message();
 }
 

@@ -1,0 +1,67 @@
+// RachisEnvelope: one outgoing Rachis message, built in place on its own protobuf arena.
+//
+// A node builds every message it sends directly in an envelope (RachisNode's outbox), so
+// the message, its body and its strings come from one arena whose first block is inline
+// in the envelope: a typical message costs the envelope's allocation and nothing else,
+// and is freed at once with it. The log entries of an AppendEntries are not copied onto
+// the arena: AddEntry() lists the sender's own immutable entries (LogEntryPtr) in the
+// message and keeps them alive, and a receiver stepping the envelope
+// (RachisNode::Step(now, envelope)) appends those same entries to its log.
+//
+// The message reads and serializes as any RachisMessage: message() is an ordinary
+// protobuf message whose AppendEntries lists the shared entries, so its encoding does
+// not depend on how it was built. An envelope is not copyable; share it (the host hands
+// it to the network as an immutable message body). Derived classes may add what their
+// transport needs (sim/harness/rachis_wire.h).
+// Thread-compatible; an envelope is read-only once handed over.
+#ifndef RAVENSIM_CORE_RACHIS_RACHIS_ENVELOPE_H_
+#define RAVENSIM_CORE_RACHIS_RACHIS_ENVELOPE_H_
+
+#include <cstddef>
+
+#include "absl/container/inlined_vector.h"
+#include "absl/types/span.h"
+#include "core/rachis/log_entry_ptr.h"
+#include "core/rachis/rachis.pb.h"
+#include "google/protobuf/arena.h"
+
+namespace ravensim::rachis {
+
+class RachisEnvelope {
+ public:
+  RachisEnvelope();
+  virtual ~RachisEnvelope();
+  RachisEnvelope(const RachisEnvelope&) = delete;
+  RachisEnvelope& operator=(const RachisEnvelope&) = delete;
+
+  const RachisMessage& message() const { return *message_; }
+  RachisMessage* mutable_message() { return message_; }
+
+  // Appends `entry` to mutable_message()->append_entries().entries, shared (not copied):
+  // the envelope keeps it alive. Entries are immutable once shared.
+  void AddEntry(const LogEntryPtr& entry);
+  // The entries added with AddEntry(), in order. They are the message's AppendEntries
+  // entries if nothing else added entries to it (SharedEntries() checks that).
+  absl::Span<const LogEntryPtr> shared_entries() const { return entries_; }
+  // shared_entries() if they are exactly the message's AppendEntries entries, else an
+  // empty span (the entries were added or copied in another way).
+  absl::Span<const LogEntryPtr> SharedEntries() const;
+
+  // Bytes of the inline first block of the arena.
+  static constexpr size_t kInlineBlockBytes = 512;
+  // Bytes the arena holds (kInlineBlockBytes while the message fits the inline block).
+  size_t ArenaSpaceAllocated() const { return static_cast<size_t>(arena_.SpaceAllocated()); }
+
+ private:
+  // Declared before arena_: outlives it.
+  alignas(16) char block_[kInlineBlockBytes];
+  google::protobuf::Arena arena_;
+  RachisMessage* message_;
+  // Declared after arena_: released before the arena goes (the arena never deletes the
+  // entries listed in the message: they were added unowned).
+  absl::InlinedVector<LogEntryPtr, 2> entries_;
+};
+
+}  // namespace ravensim::rachis
+
+#endif  // RAVENSIM_CORE_RACHIS_RACHIS_ENVELOPE_H_
