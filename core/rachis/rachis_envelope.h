@@ -1,12 +1,11 @@
-// RachisEnvelope: one outgoing Rachis message, built in place on its own protobuf arena.
+// RachisEnvelope: one outgoing Rachis message, built in place.
 //
-// A node builds every message it sends directly in an envelope (RachisNode's outbox), so
-// the message, its body and its strings come from one arena whose first block is inline
-// in the envelope: a typical message costs the envelope's allocation and nothing else,
-// and is freed at once with it. The log entries of an AppendEntries are not copied onto
-// the arena: AddEntry() lists the sender's own immutable entries (LogEntryPtr) in the
-// message and keeps them alive, and a receiver stepping the envelope
-// (RachisNode::Step(now, envelope)) appends those same entries to its log.
+// A node builds every message it sends directly in an envelope (RachisNode's outbox),
+// which the host hands to its transport as is: the message is never moved or copied
+// after it is built. The log entries of an AppendEntries are not copied either:
+// AddEntry() lists the sender's own immutable entries (LogEntryPtr) in the message and
+// keeps them alive, and a receiver stepping the envelope (RachisNode::Step(now,
+// envelope)) appends those same entries to its log.
 //
 // The message reads and serializes as any RachisMessage: message() is an ordinary
 // protobuf message whose AppendEntries lists the shared entries, so its encoding does
@@ -23,7 +22,6 @@
 #include "absl/types/span.h"
 #include "core/rachis/log_entry_ptr.h"
 #include "core/rachis/rachis.pb.h"
-#include "google/protobuf/arena.h"
 
 namespace ravensim::rachis {
 
@@ -34,8 +32,8 @@ class RachisEnvelope {
   RachisEnvelope(const RachisEnvelope&) = delete;
   RachisEnvelope& operator=(const RachisEnvelope&) = delete;
 
-  const RachisMessage& message() const { return *message_; }
-  RachisMessage* mutable_message() { return message_; }
+  const RachisMessage& message() const { return message_; }
+  RachisMessage* mutable_message() { return &message_; }
 
   // Appends `entry` to mutable_message()->append_entries().entries, shared (not copied):
   // the envelope keeps it alive. Entries are immutable once shared.
@@ -47,18 +45,10 @@ class RachisEnvelope {
   // empty span (the entries were added or copied in another way).
   absl::Span<const LogEntryPtr> SharedEntries() const;
 
-  // Bytes of the inline first block of the arena.
-  static constexpr size_t kInlineBlockBytes = 512;
-  // Bytes the arena holds (kInlineBlockBytes while the message fits the inline block).
-  size_t ArenaSpaceAllocated() const { return static_cast<size_t>(arena_.SpaceAllocated()); }
-
  private:
-  // Declared before arena_: outlives it.
-  alignas(16) char block_[kInlineBlockBytes];
-  google::protobuf::Arena arena_;
-  RachisMessage* message_;
-  // Declared after arena_: released before the arena goes (the arena never deletes the
-  // entries listed in the message: they were added unowned).
+  RachisMessage message_;
+  // The entries AddEntry() listed in message_ (unlisted again, never deleted by it, when
+  // the envelope goes).
   absl::InlinedVector<LogEntryPtr, 2> entries_;
 };
 
