@@ -38,7 +38,7 @@ void RachisNode::CastVoteForSelf() {
 void RachisNode::SendVoteRequests(bool trial) {
   for (const std::string& tag : topology_.MemberTags()) {
     if (tag == options_.tag) continue;
-    RachisEnvelope* envelope = AddEnvelopeTo(tag);
+    RachisEnvelope* envelope = AddEnvelopeTo(tag, RachisMessage::kRequestVote);
     if (envelope == nullptr) continue;
     RachisMessage* message = envelope->mutable_message();
     // The message carries term_ by default; a vote request is for ElectionTerm.
@@ -94,7 +94,8 @@ void RachisNode::HandleRequestVoteResponse(const RachisMessage& message) {
 
 void RachisNode::ReplyVote(const RachisMessage& request, bool granted, uint64_t term,
                            bool not_in_topology, const std::string& reason) {
-  RachisMessage& reply = AddMessage(request.from(), request.from_node_id());
+  RachisMessage& reply =
+      AddMessage(request.from(), request.from_node_id(), RachisMessage::kRequestVoteResponse);
   reply.set_term(term);
   RequestVoteResponse* response = reply.mutable_request_vote_response();
   response->set_election_term(request.term());

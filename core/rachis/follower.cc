@@ -10,7 +10,8 @@ namespace ravensim::rachis {
 void RachisNode::ReplyAppendEntries(const RachisMessage& request, bool success,
                                     uint64_t match_index) {
   AppendEntriesResponse* response =
-      AddMessage(request.from(), request.from_node_id()).mutable_append_entries_response();
+      AddMessage(request.from(), request.from_node_id(), RachisMessage::kAppendEntriesResponse)
+          .mutable_append_entries_response();
   response->set_success(success);
   response->set_match_index(match_index);
   response->set_last_log_index(log_.LastIndex());

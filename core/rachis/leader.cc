@@ -79,7 +79,7 @@ void RachisNode::SendToFollower(const std::string& tag, FollowerAmbassador* amba
   ambassador->sequence = sequence;
   ambassador->in_flight = true;
   ambassador->last_send_ns = now_ns_;
-  RachisEnvelope* envelope = AddEnvelopeTo(tag);
+  RachisEnvelope* envelope = AddEnvelopeTo(tag, RachisMessage::kAppendEntries);
   if (envelope == nullptr) return;
   AppendEntries* ae = envelope->mutable_message()->mutable_append_entries();
   ae->set_prev_log_index(prev);

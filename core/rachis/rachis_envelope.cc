@@ -6,7 +6,38 @@ namespace ravensim::rachis {
 
 RachisEnvelope::RachisEnvelope() = default;
 
-RachisEnvelope::~RachisEnvelope() {
+RachisEnvelope::~RachisEnvelope() { UnlistSharedEntries(); }
+
+void RachisEnvelope::Reset() {
+  UnlistSharedEntries();
+  entries_.clear();
+  // Strings are emptied in place (their allocations stay for the next message).
+  message_.clear_from();
+  message_.clear_to();
+  message_.clear_topology_id();
+  message_.clear_term();
+  message_.clear_from_node_id();
+  message_.clear_to_node_id();
+  switch (message_.body_case()) {
+    case RachisMessage::kAppendEntries:
+      message_.mutable_append_entries()->Clear();
+      break;
+    case RachisMessage::kAppendEntriesResponse:
+      message_.mutable_append_entries_response()->Clear();
+      break;
+    case RachisMessage::kRequestVote:
+      message_.mutable_request_vote()->Clear();
+      break;
+    case RachisMessage::kRequestVoteResponse:
+      message_.mutable_request_vote_response()->Clear();
+      break;
+    default:
+      message_.clear_body();
+      break;
+  }
+}
+
+void RachisEnvelope::UnlistSharedEntries() {
   if (entries_.empty() || !message_.has_append_entries()) return;
   // The message lists the shared entries as if it owned them: take every element out
   // (no copies, nothing deleted) and delete only those that really are its own.

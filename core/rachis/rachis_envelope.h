@@ -45,7 +45,17 @@ class RachisEnvelope {
   // empty span (the entries were added or copied in another way).
   absl::Span<const LogEntryPtr> SharedEntries() const;
 
+  // Empties the envelope for reuse: releases the shared entries and clears the message,
+  // keeping the allocations of its strings and, for AppendEntries, its response and the
+  // vote messages, of its (now empty) body, so that building the same kind of message
+  // again allocates nothing. The message then equals a new one, except that it may hold
+  // an empty body of the case it had.
+  void Reset();
+
  private:
+  // Takes the shared entries out of message_ (deleting any entry it owns).
+  void UnlistSharedEntries();
+
   RachisMessage message_;
   // The entries AddEntry() listed in message_ (unlisted again, never deleted by it, when
   // the envelope goes).

@@ -46,7 +46,9 @@ absl::StatusOr<std::unique_ptr<RachisNode>> RachisNode::Create(
   }
   std::unique_ptr<RachisNode> node(new RachisNode(options));
   if (!node->options_.new_envelope) {
-    node->options_.new_envelope = [] { return std::make_shared<RachisEnvelope>(); };
+    node->options_.new_envelope = [](RachisMessage::BodyCase) {
+      return std::make_shared<RachisEnvelope>();
+    };
   }
   if (absl::Status s = node->Restore(restored); !s.ok()) return s;
   return node;
@@ -257,17 +259,18 @@ void RachisNode::FillEnvelope(const std::string& to, int32_t to_node_id,
 void RachisNode::Emit(const std::string& to, int32_t to_node_id, RachisMessage message) {
   FillEnvelope(to, to_node_id, &message);
   // Copied onto the envelope's arena (the paths that build a message first are rare).
-  *NewEnvelope().mutable_message() = std::move(message);
+  *NewEnvelope(RachisMessage::BODY_NOT_SET).mutable_message() = std::move(message);
 }
 
-RachisEnvelope& RachisNode::NewEnvelope() {
+RachisEnvelope& RachisNode::NewEnvelope(RachisMessage::BodyCase body) {
   // TakeReady() hands the vector over: start each Ready's with room for a typical one.
   if (outbox_.capacity() == 0) outbox_.reserve(kReadyReserve);
-  return *outbox_.emplace_back(options_.new_envelope());
+  return *outbox_.emplace_back(options_.new_envelope(body));
 }
 
-RachisMessage& RachisNode::AddMessage(const std::string& to, int32_t to_node_id) {
-  RachisMessage* message = NewEnvelope().mutable_message();  // built in place
+RachisMessage& RachisNode::AddMessage(const std::string& to, int32_t to_node_id,
+                                      RachisMessage::BodyCase body) {
+  RachisMessage* message = NewEnvelope(body).mutable_message();  // built in place
   FillEnvelope(to, to_node_id, message);
   return *message;
 }
@@ -278,10 +281,11 @@ const int32_t* RachisNode::PeerNodeId(const std::string& to) {
   return node_id;
 }
 
-RachisEnvelope* RachisNode::AddEnvelopeTo(const std::string& to) {
+RachisEnvelope* RachisNode::AddEnvelopeTo(const std::string& to,
+                                          RachisMessage::BodyCase body) {
   const int32_t* node_id = PeerNodeId(to);
   if (node_id == nullptr) return nullptr;
-  RachisEnvelope& envelope = NewEnvelope();
+  RachisEnvelope& envelope = NewEnvelope(body);
   FillEnvelope(to, *node_id, envelope.mutable_message());
   return &envelope;
 }

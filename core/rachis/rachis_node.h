@@ -83,9 +83,11 @@ struct RachisOptions {
   std::function<uint64_t()> random_word;
   RachisStateMachine* state_machine = nullptr;  // REQUIRED; not owned
   // Makes the envelope each outgoing message is built in (a host may hand out a class
-  // derived from RachisEnvelope that its transport carries as is). Default: a plain
-  // RachisEnvelope.
-  std::function<std::shared_ptr<RachisEnvelope>()> new_envelope;
+  // derived from RachisEnvelope that its transport carries as is, or reuse envelopes).
+  // The argument is the body the node is about to build (BODY_NOT_SET: not known; the
+  // message may be replaced whole). The envelope must hold an empty message, except
+  // that it may already hold an empty body of that case. Default: a new RachisEnvelope.
+  std::function<std::shared_ptr<RachisEnvelope>(RachisMessage::BodyCase)> new_envelope;
 };
 
 // The submitter's outcome (§1.4): committed with index and result, rejected (definitely
@@ -242,14 +244,15 @@ class RachisNode {
   void SendTo(const std::string& to, RachisMessage message);
   void Reply(const RachisMessage& request, RachisMessage message);
   void Emit(const std::string& to, int32_t to_node_id, RachisMessage message);
-  // Adds a new envelope to the outbox.
-  RachisEnvelope& NewEnvelope();
+  // Adds a new envelope for a message with a `body` to the outbox.
+  RachisEnvelope& NewEnvelope(RachisMessage::BodyCase body);
   // Adds the next outgoing message with its envelope filled in, as Emit() would; the
-  // caller fills in the body before anything else is sent.
-  RachisMessage& AddMessage(const std::string& to, int32_t to_node_id);
+  // caller fills in the body (of case `body`) before anything else is sent.
+  RachisMessage& AddMessage(const std::string& to, int32_t to_node_id,
+                            RachisMessage::BodyCase body);
   // The same for a tag of the topology, returning the envelope; nullptr (the message
   // dropped, as SendTo() does) if the tag is not in it.
-  RachisEnvelope* AddEnvelopeTo(const std::string& to);
+  RachisEnvelope* AddEnvelopeTo(const std::string& to, RachisMessage::BodyCase body);
   // The node id of a topology tag; nullptr (counted) if the tag is not in it.
   const int32_t* PeerNodeId(const std::string& to);
   void FillEnvelope(const std::string& to, int32_t to_node_id, RachisMessage* message) const;

@@ -39,8 +39,9 @@ void RachisHost::Rebuild(const Context& context, const rachis::RestoredState& re
   options.random_word = [this] { return prng_->Next(); };
   options.state_machine = state_machine_.get();
   // Messages are built in the bodies the network carries (EmitReady relies on it).
-  options.new_envelope = []() -> std::shared_ptr<rachis::RachisEnvelope> {
-    return std::make_shared<RachisMessageBody>();
+  options.new_envelope =
+      [](rachis::RachisMessage::BodyCase body) -> std::shared_ptr<rachis::RachisEnvelope> {
+    return NewRachisMessageBody(body);
   };
   absl::StatusOr<std::unique_ptr<rachis::RachisNode>> node =
       rachis::RachisNode::Create(options, restored);

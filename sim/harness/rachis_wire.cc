@@ -3,10 +3,56 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "core/rachis/wire_field.h"
 
 namespace ravensim::harness {
+namespace {
+
+// Reused bodies, by kind. Never freed: bodies may be released by whatever outlives a
+// simulation (a World torn down after the pool's thread-local would be destroyed).
+struct BodyPool {
+  static constexpr size_t kMaxPerKind = 4096;
+  std::vector<RachisMessageBody*> free[4];
+};
+
+BodyPool& Pool() {
+  thread_local BodyPool* pool = new BodyPool;
+  return *pool;
+}
+
+int PoolSlot(rachis::RachisMessage::BodyCase body) {
+  switch (body) {
+    case rachis::RachisMessage::kAppendEntries: return 0;
+    case rachis::RachisMessage::kAppendEntriesResponse: return 1;
+    case rachis::RachisMessage::kRequestVote: return 2;
+    case rachis::RachisMessage::kRequestVoteResponse: return 3;
+    default: return -1;
+  }
+}
+
+void RecycleBody(RachisMessageBody* body) {
+  const int slot = PoolSlot(body->message().body_case());
+  if (slot < 0 || Pool().free[slot].size() >= BodyPool::kMaxPerKind) {
+    delete body;
+    return;
+  }
+  body->Reset();
+  Pool().free[slot].push_back(body);
+}
+
+}  // namespace
+
+std::shared_ptr<RachisMessageBody> NewRachisMessageBody(rachis::RachisMessage::BodyCase body) {
+  RachisMessageBody* reused = nullptr;
+  if (const int slot = PoolSlot(body); slot >= 0 && !Pool().free[slot].empty()) {
+    reused = Pool().free[slot].back();
+    Pool().free[slot].pop_back();
+  }
+  return std::shared_ptr<RachisMessageBody>(
+      reused != nullptr ? reused : new RachisMessageBody(), &RecycleBody);
+}
 
 sim::Message MakeRachisWireMessage(RachisWire wire) {
   auto body = std::make_shared<RachisWireBody>(std::move(wire));

@@ -48,6 +48,13 @@ class RachisMessageBody : public sim::MessageBody, public rachis::RachisEnvelope
   std::string Encode() const override;
 };
 
+// An empty body for a message with a `body` (RachisOptions::new_envelope). Bodies of the
+// frequent kinds (AppendEntries, its response, the vote messages) are reused: when the
+// last reference to one goes, it is Reset() and kept (per thread, a bounded number per
+// kind) for the next message of its kind, which then allocates nothing for its strings
+// and body.
+std::shared_ptr<RachisMessageBody> NewRachisMessageBody(rachis::RachisMessage::BodyCase body);
+
 // A message whose body is `body`, sized as the encoding of RachisWire{rachis = message}.
 sim::Message MakeRachisMessage(std::shared_ptr<const RachisMessageBody> body);
 // The same for a copy of `message`.
