@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string>
+#include <typeinfo>
 #include <utility>
 #include <vector>
 
@@ -60,9 +61,11 @@ sim::Message MakeRachisWireMessage(RachisWire wire) {
   return sim::Message(std::move(body), size);
 }
 
+// The body classes are final: an exact type check (a type_info comparison) instead of a
+// dynamic_cast's walk of the class hierarchy, on every delivered message.
 const RachisWire* RachisWireOf(const sim::MessageBody& body) {
-  const auto* wire = dynamic_cast<const RachisWireBody*>(&body);
-  return wire == nullptr ? nullptr : &wire->wire();
+  if (typeid(body) != typeid(RachisWireBody)) return nullptr;
+  return &static_cast<const RachisWireBody&>(body).wire();
 }
 
 std::string RachisMessageBody::Encode() const {
@@ -87,7 +90,8 @@ sim::Message MakeRachisMessage(std::shared_ptr<const RachisMessageBody> body) {
 }
 
 const RachisMessageBody* RachisMessageBodyOf(const sim::MessageBody& body) {
-  return dynamic_cast<const RachisMessageBody*>(&body);
+  if (typeid(body) != typeid(RachisMessageBody)) return nullptr;
+  return &static_cast<const RachisMessageBody&>(body);
 }
 
 const rachis::RachisMessage* RachisMessageOf(const sim::MessageBody& body) {

@@ -18,7 +18,7 @@
 
 namespace ravensim::harness {
 
-class RachisWireBody : public sim::MessageBody {
+class RachisWireBody final : public sim::MessageBody {
  public:
   explicit RachisWireBody(RachisWire wire) : wire_(std::move(wire)) {}
   const RachisWire& wire() const { return wire_; }
@@ -38,7 +38,7 @@ const RachisWire* RachisWireOf(const sim::MessageBody& body);
 // envelope the node built the message in (RachisOptions::new_envelope makes these), so
 // the message travels as built, not wrapped in a RachisWire, and a receiving node
 // shares its log entries (rachis_envelope.h).
-class RachisMessageBody : public sim::MessageBody, public rachis::RachisEnvelope {
+class RachisMessageBody final : public sim::MessageBody, public rachis::RachisEnvelope {
  public:
   RachisMessageBody() = default;
   // A body holding a copy of `message`.
