@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "core/base/check.h"
 #include "core/rachis/checksum.h"
 #include "core/rachis/wire_field.h"
 
@@ -87,9 +88,11 @@ void ApplyLogAppend(uint64_t truncate_from, Entries& entries, RestoredState* sta
   }
 }
 
-void PutVarint(uint64_t v, std::string* out) {
-  for (; v >= 0x80; v >>= 7) out->push_back(static_cast<char>((v & 0x7f) | 0x80));
-  out->push_back(static_cast<char>(v));
+// Writes `v` at `p`, returning the end.
+uint8_t* PutVarint(uint64_t v, uint8_t* p) {
+  for (; v >= 0x80; v >>= 7) *p++ = static_cast<uint8_t>((v & 0x7f) | 0x80);
+  *p++ = static_cast<uint8_t>(v);
+  return p;
 }
 
 size_t VarintSize(uint64_t v) {
@@ -143,22 +146,22 @@ std::string EncodeLogAppendRecord(const SharedLogAppend& append) {
     const size_t size = entry->ByteSizeLong();
     body += 1 + VarintSize(size) + size;
   }
-  std::string out(kChecksumBytes, '\0');
-  out.reserve(kChecksumBytes + 1 + VarintSize(body) + body);
-  out.push_back(static_cast<char>((2 << 3) | 2));
-  PutVarint(body, &out);
+  // Sized once, then written in place after the checksum's room.
+  std::string out;
+  out.resize(kChecksumBytes + 1 + VarintSize(body) + body);
+  uint8_t* p = reinterpret_cast<uint8_t*>(out.data()) + kChecksumBytes;
+  *p++ = (2 << 3) | 2;
+  p = PutVarint(body, p);
   if (append.truncate_from() != 0) {
-    out.push_back(static_cast<char>((1 << 3) | 0));
-    PutVarint(append.truncate_from(), &out);
+    *p++ = (1 << 3) | 0;
+    p = PutVarint(append.truncate_from(), p);
   }
   for (const LogEntryPtr& entry : append.shared_entries()) {
-    const size_t size = static_cast<size_t>(entry->GetCachedSize());
-    out.push_back(static_cast<char>((2 << 3) | 2));
-    PutVarint(size, &out);
-    const size_t at = out.size();
-    out.resize(at + size);
-    entry->SerializeWithCachedSizesToArray(reinterpret_cast<uint8_t*>(&out[at]));
+    *p++ = (2 << 3) | 2;
+    p = PutVarint(static_cast<uint64_t>(entry->GetCachedSize()), p);
+    p = entry->SerializeWithCachedSizesToArray(p);
   }
+  CHECK_EQ(static_cast<size_t>(p - reinterpret_cast<uint8_t*>(out.data())), out.size());
   SetChecksum(&out);
   return out;
 }
