@@ -11,13 +11,7 @@ RachisEnvelope::~RachisEnvelope() { UnlistSharedEntries(); }
 void RachisEnvelope::Reset() {
   UnlistSharedEntries();
   entries_.clear();
-  // Strings are emptied in place (their allocations stay for the next message).
-  message_.clear_from();
-  message_.clear_to();
-  message_.clear_topology_id();
-  message_.clear_term();
-  message_.clear_from_node_id();
-  message_.clear_to_node_id();
+  // The envelope fields stay: the next message sets them all (often to the same).
   switch (message_.body_case()) {
     case RachisMessage::kAppendEntries:
       message_.mutable_append_entries()->Clear();

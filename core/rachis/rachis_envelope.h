@@ -45,11 +45,12 @@ class RachisEnvelope {
   // empty span (the entries were added or copied in another way).
   absl::Span<const LogEntryPtr> SharedEntries() const;
 
-  // Empties the envelope for reuse: releases the shared entries and clears the message,
-  // keeping the allocations of its strings and, for AppendEntries, its response and the
-  // vote messages, of its (now empty) body, so that building the same kind of message
-  // again allocates nothing. The message then equals a new one, except that it may hold
-  // an empty body of the case it had.
+  // Empties the envelope for reuse: releases the shared entries and clears the body,
+  // keeping, for AppendEntries, its response and the vote messages, the (now empty)
+  // body, and leaving the envelope fields (from, to, topology_id, term, node ids) as
+  // they were, so that building the same kind of message again allocates nothing and
+  // may even find its strings already set. The message then equals a new one except
+  // for those: whoever reuses it must set every envelope field (RachisNode does).
   void Reset();
 
  private:

@@ -248,9 +248,13 @@ void RachisNode::BecomeFollower(uint64_t term, const std::string& leader_tag) {
 
 void RachisNode::FillEnvelope(const std::string& to, int32_t to_node_id,
                               RachisMessage* message) const {
-  message->set_from(options_.tag);
-  message->set_to(to);
-  message->set_topology_id(topology_.topology_id);
+  // A reused envelope often holds the same strings already (RachisOptions::new_envelope):
+  // comparing is cheaper than assigning.
+  if (message->from() != options_.tag) message->set_from(options_.tag);
+  if (message->to() != to) message->set_to(to);
+  if (message->topology_id() != topology_.topology_id) {
+    message->set_topology_id(topology_.topology_id);
+  }
   message->set_term(term_);
   message->set_from_node_id(options_.node_id);
   message->set_to_node_id(to_node_id);

@@ -86,7 +86,9 @@ struct RachisOptions {
   // derived from RachisEnvelope that its transport carries as is, or reuse envelopes).
   // The argument is the body the node is about to build (BODY_NOT_SET: not known; the
   // message may be replaced whole). The envelope must hold an empty message, except
-  // that it may already hold an empty body of that case. Default: a new RachisEnvelope.
+  // that it may already hold an empty body of that case and any envelope fields (from,
+  // to, topology_id, term, from_node_id, to_node_id: the node sets them all on every
+  // message). Default: a new RachisEnvelope.
   std::function<std::shared_ptr<RachisEnvelope>(RachisMessage::BodyCase)> new_envelope;
 };
 

@@ -94,24 +94,33 @@ TEST(RachisWireTest, ReusedBodiesEncodeAsNewOnes) {
       response->mutable_message()->mutable_append_entries_response()->set_match_index(3);
     }
     EXPECT_EQ(entry.use_count(), 1);
-    // A smaller AppendEntries and response built in (possibly) reused bodies.
+    // A smaller AppendEntries and response built in (possibly) reused bodies, setting
+    // every envelope field as RachisNode does (a reused body may still hold them).
+    auto set_envelope = [](rachis::RachisMessage* m) {
+      m->set_from("A");
+      m->set_to("C");
+      m->set_topology_id("");
+      m->set_term(0);
+      m->set_from_node_id(0);
+      m->set_to_node_id(2);
+    };
     std::shared_ptr<RachisMessageBody> append =
         NewRachisMessageBody(rachis::RachisMessage::kAppendEntries);
-    EXPECT_EQ(append->message().ByteSizeLong(),
-              append->message().has_append_entries() ? 2u : 0u);  // at most an empty body
-    append->mutable_message()->set_from("A");
-    append->mutable_message()->set_to("C");
+    EXPECT_FALSE(append->message().has_append_entries() &&
+                 append->message().append_entries().ByteSizeLong() != 0);  // empty body
+    set_envelope(append->mutable_message());
     append->mutable_message()->mutable_append_entries()->set_sequence(3);
     rachis::RachisMessage expected;
-    expected.set_from("A");
-    expected.set_to("C");
+    set_envelope(&expected);
     expected.mutable_append_entries()->set_sequence(3);
     EXPECT_EQ(append->message().SerializeAsString(), expected.SerializeAsString());
     EXPECT_TRUE(append->SharedEntries().empty());
     std::shared_ptr<RachisMessageBody> response =
         NewRachisMessageBody(rachis::RachisMessage::kAppendEntriesResponse);
+    set_envelope(response->mutable_message());
     response->mutable_message()->mutable_append_entries_response()->set_last_log_index(8);
     rachis::RachisMessage expected_response;
+    set_envelope(&expected_response);
     expected_response.mutable_append_entries_response()->set_last_log_index(8);
     EXPECT_EQ(response->message().SerializeAsString(), expected_response.SerializeAsString());
     const sim::Message carried = MakeRachisMessage(response);
