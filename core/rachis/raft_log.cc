@@ -8,16 +8,6 @@
 
 namespace ravensim::rachis {
 
-uint64_t RaftLog::LastTerm() const {
-  return entries_.empty() ? snapshot_term_ : entries_.back()->term();
-}
-
-std::optional<uint64_t> RaftLog::TermAt(uint64_t index) const {
-  if (index == snapshot_index_) return snapshot_term_;
-  if (index < snapshot_index_ || index > LastIndex()) return std::nullopt;
-  return entries_[index - snapshot_index_ - 1]->term();
-}
-
 const LogEntryPtr& RaftLog::SharedAt(uint64_t index) const {
   CHECK_GT(index, snapshot_index_);
   CHECK_LE(index, LastIndex());

@@ -28,10 +28,16 @@ class RaftLog {
   uint64_t snapshot_index() const { return snapshot_index_; }
   uint64_t snapshot_term() const { return snapshot_term_; }
   uint64_t LastIndex() const { return snapshot_index_ + entries_.size(); }
-  uint64_t LastTerm() const;
+  uint64_t LastTerm() const {
+    return entries_.empty() ? snapshot_term_ : entries_.back()->term();
+  }
   // Term of `index`, or nullopt if it was compacted away (index < snapshot_index) or is
-  // past the end.
-  std::optional<uint64_t> TermAt(uint64_t index) const;
+  // past the end. (Inline: asked on every message and commit.)
+  std::optional<uint64_t> TermAt(uint64_t index) const {
+    if (index == snapshot_index_) return snapshot_term_;
+    if (index < snapshot_index_ || index > LastIndex()) return std::nullopt;
+    return entries_[index - snapshot_index_ - 1]->term();
+  }
   // REQUIRES: snapshot_index() < index <= LastIndex().
   const LogEntry& At(uint64_t index) const { return *SharedAt(index); }
   // The shared entry at `index`. REQUIRES: as At().
