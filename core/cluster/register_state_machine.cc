@@ -136,14 +136,16 @@ CommandView ViewOf(const RegisterCommand& command) {
 }
 
 // Applies `command` to the register `values`; the serialized RegisterResult.
-std::string ApplyTo(std::map<std::string, std::string>* values, uint64_t index,
+std::string ApplyTo(std::map<std::string, std::string, std::less<>>* values, uint64_t index,
                     const CommandView& command) {
-  const std::string key(command.key);
+  const std::string_view key = command.key;
   switch (command.op) {
     case RegisterCommand::kWrite: {
-      auto [it, inserted] = values->try_emplace(key);
+      auto it = values->lower_bound(key);
+      const bool found = it != values->end() && it->first == key;
+      if (!found) it = values->emplace_hint(it, std::string(key), std::string());
       it->second.assign(command.value);
-      return EncodeResult(/*ok=*/true, command.value, /*found=*/!inserted, index);
+      return EncodeResult(/*ok=*/true, command.value, found, index);
     }
     case RegisterCommand::kRead: {
       auto it = values->find(key);
@@ -158,7 +160,7 @@ std::string ApplyTo(std::map<std::string, std::string>* values, uint64_t index,
       if (found) {
         it->second.assign(command.new_value);
       } else {
-        values->emplace(key, command.new_value);
+        values->emplace(std::string(key), std::string(command.new_value));
       }
       return EncodeResult(true, command.new_value, found, index);
     }
@@ -176,10 +178,9 @@ std::string RegisterStateMachine::Apply(uint64_t index, const std::string& comma
   // The encodings the Encode* helpers write are read in place; any other goes through
   // the protobuf parser. Both give the same view, applied by one piece of code.
   CommandView view;
-  RegisterCommand parsed;  // owns what `view` points into when the fast path declines
-  if (!ParseFastCommand(command, &view) && parsed.ParseFromString(command)) {
-    view = ViewOf(parsed);
-  }
+  if (ParseFastCommand(command, &view)) return ApplyTo(&values_, index, view);
+  RegisterCommand parsed;  // owns what `view` points into
+  if (parsed.ParseFromString(command)) view = ViewOf(parsed);
   return ApplyTo(&values_, index, view);
 }
 

@@ -8,6 +8,7 @@
 #define RAVENSIM_CORE_CLUSTER_REGISTER_STATE_MACHINE_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -24,7 +25,7 @@ class RegisterStateMachine : public rachis::RachisStateMachine {
   std::string Serialize() const override;
   absl::Status Restore(const std::string& data) override;
 
-  const std::map<std::string, std::string>& values() const { return values_; }
+  const std::map<std::string, std::string, std::less<>>& values() const { return values_; }
   uint64_t applied_count() const { return applied_count_; }
 
   // Helpers for clients and tests.
@@ -35,7 +36,8 @@ class RegisterStateMachine : public rachis::RachisStateMachine {
   static absl::StatusOr<RegisterResult> DecodeResult(const std::string& bytes);
 
  private:
-  std::map<std::string, std::string> values_;
+  // Transparent: commands look keys up by the views they are parsed into.
+  std::map<std::string, std::string, std::less<>> values_;
   uint64_t applied_count_ = 0;  // not part of the replicated state
 };
 

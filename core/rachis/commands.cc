@@ -55,13 +55,13 @@ void RachisNode::LeaderAccept(const std::string& request_id, const std::string& 
     Mark("duplicate request joined the entry in flight");
     return;
   }
-  LogEntry entry;
-  entry.set_index(log_.LastIndex() + 1);
-  entry.set_term(term_);
-  entry.set_flags(ENTRY_FLAGS_STATE_MACHINE_COMMAND);
-  entry.set_command(command);
-  entry.set_request_id(request_id);
-  leader_inflight_[request_id] = entry.index();
+  auto entry = std::make_shared<LogEntry>();
+  entry->set_index(log_.LastIndex() + 1);
+  entry->set_term(term_);
+  entry->set_flags(ENTRY_FLAGS_STATE_MACHINE_COMMAND);
+  entry->set_command(command);
+  entry->set_request_id(request_id);
+  leader_inflight_[request_id] = entry->index();
   AppendToLog(std::move(entry));
   BroadcastAppend(/*heartbeat_only_when_due=*/false);
 }

@@ -38,15 +38,16 @@ void RachisNode::CastVoteForSelf() {
 void RachisNode::SendVoteRequests(bool trial) {
   for (const std::string& tag : topology_.MemberTags()) {
     if (tag == options_.tag) continue;
-    RachisMessage message;
-    RequestVote* rv = message.mutable_request_vote();
+    RachisEnvelope* envelope = AddEnvelopeTo(tag, RachisMessage::kRequestVote);
+    if (envelope == nullptr) continue;
+    RachisMessage* message = envelope->mutable_message();
+    // The message carries term_ by default; a vote request is for ElectionTerm.
+    message->set_term(election_term_);
+    RequestVote* rv = message->mutable_request_vote();
     rv->set_last_log_index(log_.LastIndex());
     rv->set_last_log_term(log_.LastTerm());
     rv->set_is_trial_election(trial);
     rv->set_is_forced_election(forced_election_);
-    SendTo(tag, std::move(message));
-    // The message carries term_ by default; a vote request is for ElectionTerm.
-    outbox_.back().set_term(election_term_);
   }
 }
 
@@ -93,15 +94,15 @@ void RachisNode::HandleRequestVoteResponse(const RachisMessage& message) {
 
 void RachisNode::ReplyVote(const RachisMessage& request, bool granted, uint64_t term,
                            bool not_in_topology, const std::string& reason) {
-  RachisMessage reply;
+  RachisMessage& reply =
+      AddMessage(request.from(), request.from_node_id(), RachisMessage::kRequestVoteResponse);
+  reply.set_term(term);
   RequestVoteResponse* response = reply.mutable_request_vote_response();
   response->set_election_term(request.term());
   response->set_vote_granted(granted);
   response->set_is_trial_election(request.request_vote().is_trial_election());
   response->set_not_in_topology(not_in_topology);
   response->set_reason(reason);
-  Reply(request, std::move(reply));
-  outbox_.back().set_term(term);
   if (!granted) Mark(absl::StrCat("vote denied: ", reason));
 }
 

@@ -10,7 +10,8 @@ namespace ravensim::rachis {
 void RachisNode::ReplyAppendEntries(const RachisMessage& request, bool success,
                                     uint64_t match_index) {
   AppendEntriesResponse* response =
-      AddMessage(request.from(), request.from_node_id()).mutable_append_entries_response();
+      AddMessage(request.from(), request.from_node_id(), RachisMessage::kAppendEntriesResponse)
+          .mutable_append_entries_response();
   response->set_success(success);
   response->set_match_index(match_index);
   response->set_last_log_index(log_.LastIndex());
@@ -51,7 +52,8 @@ bool RachisNode::AcceptLeader(const RachisMessage& message) {
   return true;
 }
 
-void RachisNode::HandleAppendEntries(const RachisMessage& message) {
+void RachisNode::HandleAppendEntries(const RachisMessage& message,
+                                     absl::Span<const LogEntryPtr> shared) {
   if (!AcceptLeader(message)) return;
   const AppendEntries& ae = message.append_entries();
   const uint64_t prev = ae.prev_log_index();
@@ -68,7 +70,8 @@ void RachisNode::HandleAppendEntries(const RachisMessage& message) {
   }
   // Below our snapshot everything is committed, hence identical to the leader's.
   uint64_t match = prev;
-  for (const LogEntry& entry : ae.entries()) {
+  for (int k = 0; k < ae.entries_size(); ++k) {
+    const LogEntry& entry = ae.entries(k);
     match = entry.index();
     if (entry.index() <= log_.snapshot_index()) continue;
     std::optional<uint64_t> existing = log_.TermAt(entry.index());
@@ -93,7 +96,8 @@ void RachisNode::HandleAppendEntries(const RachisMessage& message) {
       Mark("follower truncated conflicting suffix");
       TruncateLogFrom(entry.index());
     }
-    AppendToLog(entry);
+    // The sender's own entry when it shares it (immutable), else a copy.
+    AppendToLog(shared.empty() ? ShareEntry(entry) : shared[static_cast<size_t>(k)]);
   }
   // commit = min(LeaderCommit, last index verified to match) (§1.4).
   const uint64_t commit = std::min(ae.leader_commit(), match);

@@ -27,10 +27,10 @@ void RachisNode::BecomeLeaderElect() {
   ambassadors_.clear();
   InvalidateMemberSlots();
   RefreshAmbassadors();
-  LogEntry noop;
-  noop.set_index(log_.LastIndex() + 1);
-  noop.set_term(term_);
-  noop.set_flags(ENTRY_FLAGS_NOOP);
+  auto noop = std::make_shared<LogEntry>();
+  noop->set_index(log_.LastIndex() + 1);
+  noop->set_term(term_);
+  noop->set_flags(ENTRY_FLAGS_NOOP);
   AppendToLog(std::move(noop));
   for (auto& [tag, ambassador] : ambassadors_) SendToFollower(tag, &ambassador);
 }
@@ -79,12 +79,14 @@ void RachisNode::SendToFollower(const std::string& tag, FollowerAmbassador* amba
   ambassador->sequence = sequence;
   ambassador->in_flight = true;
   ambassador->last_send_ns = now_ns_;
-  RachisMessage* message = AddMessageTo(tag);
-  if (message == nullptr) return;
-  AppendEntries* ae = message->mutable_append_entries();
+  RachisEnvelope* envelope = AddEnvelopeTo(tag, RachisMessage::kAppendEntries);
+  if (envelope == nullptr) return;
+  AppendEntries* ae = envelope->mutable_message()->mutable_append_entries();
   ae->set_prev_log_index(prev);
   ae->set_prev_log_term(*log_.TermAt(prev));
-  log_.CopyTo(prev + 1, options_.max_entries_per_append, ae->mutable_entries());
+  // The log's entries themselves, shared with the message (no copies).
+  log_.ForEachFrom(prev + 1, static_cast<uint64_t>(std::max(options_.max_entries_per_append, 0)),
+                   [envelope](const LogEntryPtr& entry) { envelope->AddEntry(entry); });
   ae->set_leader_commit(commit_index_);
   ae->set_sequence(sequence);
 }
@@ -359,12 +361,12 @@ absl::StatusOr<std::string> RachisNode::ModifyTopology(int64_t now_ns,
     }
     node_id = *existing;
   }
-  LogEntry entry;
-  entry.set_index(log_.LastIndex() + 1);
-  entry.set_term(term_);
-  entry.set_flags(ENTRY_FLAGS_TOPOLOGY);
-  *entry.mutable_topology() =
-      topology_.With(target, node_id, kind, static_cast<int64_t>(entry.index())).ToProto();
+  auto entry = std::make_shared<LogEntry>();
+  entry->set_index(log_.LastIndex() + 1);
+  entry->set_term(term_);
+  entry->set_flags(ENTRY_FLAGS_TOPOLOGY);
+  *entry->mutable_topology() =
+      topology_.With(target, node_id, kind, static_cast<int64_t>(entry->index())).ToProto();
   AppendToLog(std::move(entry));  // takes effect now and refreshes the ambassadors
   BroadcastAppend(/*heartbeat_only_when_due=*/false);
   return target;

@@ -13,17 +13,16 @@ namespace ravensim::rachis {
 
 // --- Log, topology, commit and apply ----------------------------------------------------
 
-template <typename Entry>
-void RachisNode::AppendToLog(Entry&& entry) {
-  const uint64_t index = entry.index();
+void RachisNode::AppendToLog(LogEntryPtr entry) {
+  const uint64_t index = entry->index();
   const uint64_t prev_term = log_.LastTerm();
-  const uint64_t hash = EntryHash(entry);
-  const uint64_t entry_term = entry.term();
+  const uint64_t hash = EntryHash(*entry);
+  const uint64_t entry_term = entry->term();
   std::optional<ClusterTopology> topology;
-  if (entry.flags() == ENTRY_FLAGS_TOPOLOGY) {
-    topology = ClusterTopology::FromProto(entry.topology());
+  if (entry->flags() == ENTRY_FLAGS_TOPOLOGY) {
+    topology = ClusterTopology::FromProto(entry->topology());
   }
-  log_.Append(std::forward<Entry>(entry), hash);
+  log_.Append(std::move(entry), hash);
   unstable_from_ = unstable_from_ == 0 ? index : std::min(unstable_from_, index);
   {
     RachisObservation& appended = AddObservation(RachisObservation::Kind::kEntryAppended);
@@ -38,8 +37,6 @@ void RachisNode::AppendToLog(Entry&& entry) {
     RecomputeTopology();
   }
 }
-template void RachisNode::AppendToLog<LogEntry>(LogEntry&& entry);
-template void RachisNode::AppendToLog<const LogEntry&>(const LogEntry& entry);
 
 void RachisNode::TruncateLogFrom(uint64_t index) {
   CHECK_GT(index, commit_index_);  // committed entries are never truncated

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "core/base/check.h"
 #include "core/rachis/checksum.h"
 #include "core/rachis/wire_field.h"
 
@@ -28,15 +29,15 @@ uint64_t FirstIndex(const RestoredState& state) {
 
 // Drops the entries a snapshot at (index, term) covers, or all of them if the log
 // disagrees with it at `index`.
-void DropEntriesCoveredBy(uint64_t index, uint64_t term, std::vector<LogEntry>* entries) {
+void DropEntriesCoveredBy(uint64_t index, uint64_t term, std::vector<LogEntryPtr>* entries) {
   bool keep_suffix = false;
-  for (const LogEntry& entry : *entries) {
-    if (entry.index() == index) keep_suffix = entry.term() == term;
+  for (const LogEntryPtr& entry : *entries) {
+    if (entry->index() == index) keep_suffix = entry->term() == term;
   }
-  std::vector<LogEntry> kept;
+  std::vector<LogEntryPtr> kept;
   if (keep_suffix) {
-    for (LogEntry& entry : *entries) {
-      if (entry.index() > index) kept.push_back(std::move(entry));
+    for (LogEntryPtr& entry : *entries) {
+      if (entry->index() > index) kept.push_back(std::move(entry));
     }
   }
   *entries = std::move(kept);
@@ -60,25 +61,44 @@ void SetChecksum(std::string* framed) {
   }
 }
 
+const LogEntry& EntryOf(const LogEntry& entry) { return entry; }
+const LogEntry& EntryOf(const LogEntryPtr& entry) { return *entry; }
+
 // `Entries` is the const (entries copied) or mutable (entries moved out) repeated field
-// of a LogAppend.
+// of a LogAppend, or the shared entries of a SharedLogAppend (shared).
 template <typename Entries>
 void ApplyLogAppend(uint64_t truncate_from, Entries& entries, RestoredState* state) {
   if (truncate_from > 0) {
-    while (!state->entries.empty() && state->entries.back().index() >= truncate_from) {
+    while (!state->entries.empty() && state->entries.back()->index() >= truncate_from) {
       state->entries.pop_back();
     }
   }
   for (auto& entry : entries) {
+    const uint64_t index = EntryOf(entry).index();
     const uint64_t next = FirstIndex(*state) + state->entries.size();
-    if (entry.index() < next) continue;  // already covered by a snapshot
-    if (entry.index() != next) break;    // a gap can only follow a lost record: stop
-    if constexpr (std::is_const_v<Entries>) {
+    if (index < next) continue;  // already covered by a snapshot
+    if (index != next) break;    // a gap can only follow a lost record: stop
+    if constexpr (std::is_same_v<std::remove_const_t<Entries>, std::vector<LogEntryPtr>>) {
       state->entries.push_back(entry);
+    } else if constexpr (std::is_const_v<Entries>) {
+      state->entries.push_back(ShareEntry(entry));
     } else {
-      state->entries.push_back(std::move(entry));
+      state->entries.push_back(ShareEntry(std::move(entry)));
     }
   }
+}
+
+// Writes `v` at `p`, returning the end.
+uint8_t* PutVarint(uint64_t v, uint8_t* p) {
+  for (; v >= 0x80; v >>= 7) *p++ = static_cast<uint8_t>((v & 0x7f) | 0x80);
+  *p++ = static_cast<uint8_t>(v);
+  return p;
+}
+
+size_t VarintSize(uint64_t v) {
+  size_t size = 1;
+  for (; v >= 0x80; v >>= 7) ++size;
+  return size;
 }
 
 enum class DecodeError { kNone, kShort, kChecksum, kParse };
@@ -110,6 +130,42 @@ std::string EncodeRecord(const PersistedRecord& record) {
   return out;
 }
 
+LogAppend SharedLogAppend::ToProto() const {
+  LogAppend append;
+  append.set_truncate_from(truncate_from_);
+  append.mutable_entries()->Reserve(entries_size());
+  for (const LogEntryPtr& entry : entries_) *append.add_entries() = *entry;
+  return append;
+}
+
+std::string EncodeLogAppendRecord(const SharedLogAppend& append) {
+  // PersistedRecord{log_append (field 2) = LogAppend{truncate_from (1), entries (2)}},
+  // serialized as protobuf would (fields in number order, a zero scalar omitted).
+  size_t body = append.truncate_from() != 0 ? 1 + VarintSize(append.truncate_from()) : 0;
+  for (const LogEntryPtr& entry : append.shared_entries()) {
+    const size_t size = entry->ByteSizeLong();
+    body += 1 + VarintSize(size) + size;
+  }
+  // Sized once, then written in place after the checksum's room.
+  std::string out;
+  out.resize(kChecksumBytes + 1 + VarintSize(body) + body);
+  uint8_t* p = reinterpret_cast<uint8_t*>(out.data()) + kChecksumBytes;
+  *p++ = (2 << 3) | 2;
+  p = PutVarint(body, p);
+  if (append.truncate_from() != 0) {
+    *p++ = (1 << 3) | 0;
+    p = PutVarint(append.truncate_from(), p);
+  }
+  for (const LogEntryPtr& entry : append.shared_entries()) {
+    *p++ = (2 << 3) | 2;
+    p = PutVarint(static_cast<uint64_t>(entry->GetCachedSize()), p);
+    p = entry->SerializeWithCachedSizesToArray(p);
+  }
+  CHECK_EQ(static_cast<size_t>(p - reinterpret_cast<uint8_t*>(out.data())), out.size());
+  SetChecksum(&out);
+  return out;
+}
+
 std::string EncodeSealedRecord(uint64_t segment) {
   PersistedRecord record;
   record.mutable_segment_sealed()->set_segment(segment);
@@ -127,9 +183,10 @@ std::vector<std::string> EncodeSegmentBase(RestoredState durable, const Snapshot
   DropEntriesCoveredBy(snapshot.last_included_index(), snapshot.last_included_term(),
                        &durable.entries);
   if (!durable.entries.empty()) {
-    LogAppend* append = record.mutable_log_append();
-    for (LogEntry& entry : durable.entries) *append->add_entries() = std::move(entry);
-    out.push_back(EncodeRecord(record));
+    SharedLogAppend append;
+    append.reserve(durable.entries.size());
+    for (LogEntryPtr& entry : durable.entries) append.add_entry(std::move(entry));
+    out.push_back(EncodeLogAppendRecord(append));
   }
   return out;
 }
@@ -195,6 +252,10 @@ void ApplyRecord(PersistedRecord&& record, RestoredState* state) {
 
 void ApplyLogAppend(LogAppend&& append, RestoredState* state) {
   ApplyLogAppend(append.truncate_from(), *append.mutable_entries(), state);
+}
+
+void ApplyLogAppend(const SharedLogAppend& append, RestoredState* state) {
+  ApplyLogAppend(append.truncate_from(), append.shared_entries(), state);
 }
 
 RestoredState RecoverFromRecords(const std::vector<std::string>& records) {

@@ -12,11 +12,13 @@
 
 #include <cstdint>
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "core/rachis/log_entry_ptr.h"
 #include "core/rachis/rachis.pb.h"
 
 namespace ravensim::rachis {
@@ -25,7 +27,7 @@ namespace ravensim::rachis {
 struct RestoredState {
   HardState hard_state;
   std::optional<Snapshot> snapshot;
-  std::vector<LogEntry> entries;  // contiguous, starting after the snapshot (if any)
+  std::vector<LogEntryPtr> entries;  // contiguous, starting after the snapshot (if any)
   int64_t records_read = 0;       // records accepted
   int64_t records_dropped = 0;    // corrupt or torn records (and everything after them)
   uint64_t sealed_segment = 0;    // segment named by the last SegmentSealed replayed
@@ -34,8 +36,30 @@ struct RestoredState {
   }
 };
 
+// A LogAppend whose entries are shared with the log that appended them (what a Ready
+// persists): the same record as LogAppend, without copying an entry.
+class SharedLogAppend {
+ public:
+  uint64_t truncate_from() const { return truncate_from_; }
+  void set_truncate_from(uint64_t from) { truncate_from_ = from; }
+  int entries_size() const { return static_cast<int>(entries_.size()); }
+  const LogEntry& entries(int i) const { return *entries_[static_cast<size_t>(i)]; }
+  const std::vector<LogEntryPtr>& shared_entries() const { return entries_; }
+  void add_entry(LogEntryPtr entry) { entries_.push_back(std::move(entry)); }
+  void reserve(size_t n) { entries_.reserve(n); }
+  // The LogAppend it stands for (a copy of every entry).
+  LogAppend ToProto() const;
+
+ private:
+  uint64_t truncate_from_ = 0;
+  std::vector<LogEntryPtr> entries_;
+};
+
 // Frames `record` with its checksum.
 std::string EncodeRecord(const PersistedRecord& record);
+
+// The framed bytes of PersistedRecord{log_append = append.ToProto()}, without copying.
+std::string EncodeLogAppendRecord(const SharedLogAppend& append);
 
 // The framed bytes of PersistedRecord{snapshot = snapshot}, without copying it.
 std::string EncodeSnapshotRecord(const Snapshot& snapshot);
@@ -63,6 +87,8 @@ void ApplyRecord(const PersistedRecord& record, RestoredState* state);
 void ApplyRecord(PersistedRecord&& record, RestoredState* state);
 // ApplyRecord of a record holding `append`, moving its entries out.
 void ApplyLogAppend(LogAppend&& append, RestoredState* state);
+// ApplyRecord of a record holding `append.ToProto()`, sharing its entries.
+void ApplyLogAppend(const SharedLogAppend& append, RestoredState* state);
 
 // One segment as found on disk.
 struct LogSegment {

@@ -27,6 +27,38 @@ PersistedRecord Hard(uint64_t term, const std::string& vote) {
   return record;
 }
 
+TEST(SharedLogAppendTest, EncodesAsTheLogAppendRecordItStandsFor) {
+  for (uint64_t truncate_from : {uint64_t{0}, uint64_t{1}, uint64_t{300}, ~uint64_t{0}}) {
+    for (int count : {0, 1, 3}) {
+      SharedLogAppend shared;
+      shared.set_truncate_from(truncate_from);
+      for (int i = 0; i < count; ++i) {
+        auto entry = std::make_shared<LogEntry>();
+        entry->set_index(static_cast<uint64_t>(i) + 7);
+        entry->set_term(2);
+        entry->set_flags(ENTRY_FLAGS_STATE_MACHINE_COMMAND);
+        entry->set_request_id("c0.1-" + std::to_string(i));
+        entry->set_command(std::string(static_cast<size_t>(i) * 100, 'x'));
+        shared.add_entry(std::move(entry));
+      }
+      PersistedRecord record;
+      *record.mutable_log_append() = shared.ToProto();
+      ASSERT_EQ(shared.entries_size(), count);
+      EXPECT_EQ(EncodeLogAppendRecord(shared), EncodeRecord(record))
+          << truncate_from << " " << count;
+      RestoredState from_shared, from_record;
+      ApplyLogAppend(shared, &from_shared);
+      ApplyRecord(record, &from_record);
+      ASSERT_EQ(from_shared.entries.size(), from_record.entries.size());
+      for (size_t i = 0; i < from_shared.entries.size(); ++i) {
+        EXPECT_EQ(from_shared.entries[i].get(), &shared.entries(static_cast<int>(i)));
+        EXPECT_EQ(from_shared.entries[i]->SerializeAsString(),
+                  from_record.entries[i]->SerializeAsString());
+      }
+    }
+  }
+}
+
 TEST(WireFieldTest, AppendsTheEnclosingMessagesBytes) {
   Snapshot snapshot;
   snapshot.set_last_included_index(300);
@@ -53,7 +85,7 @@ TEST(PersistenceTest, RoundTripsAndReplaysInOrder) {
   EXPECT_EQ(state.hard_state.term(), 2u);
   EXPECT_EQ(state.hard_state.voted_for(), "B");
   ASSERT_EQ(state.entries.size(), 3u);
-  EXPECT_EQ(state.entries[2].term(), 2u);
+  EXPECT_EQ(state.entries[2]->term(), 2u);
 }
 
 TEST(PersistenceTest, RecordEncodingIsChecksumThenProtobuf) {
@@ -99,7 +131,7 @@ TEST(PersistenceTest, RecoveryEqualsApplyingEachRecord) {
   ASSERT_EQ(state.entries.size(), expected.entries.size());
   ASSERT_EQ(state.entries.size(), 3u);  // 3, 4 and 5; 7 follows a gap
   for (size_t i = 0; i < state.entries.size(); ++i) {
-    EXPECT_EQ(state.entries[i].SerializeAsString(), expected.entries[i].SerializeAsString());
+    EXPECT_EQ(state.entries[i]->SerializeAsString(), expected.entries[i]->SerializeAsString());
   }
 }
 
@@ -141,7 +173,7 @@ TEST(PersistenceTest, SnapshotKeepsMatchingSuffixOrDropsDisagreeingLog) {
   snapshot.mutable_snapshot()->set_last_included_term(1);
   ApplyRecord(snapshot, &state);
   ASSERT_EQ(state.entries.size(), 1u);
-  EXPECT_EQ(state.entries[0].index(), 3u);
+  EXPECT_EQ(state.entries[0]->index(), 3u);
   snapshot.mutable_snapshot()->set_last_included_index(3);
   snapshot.mutable_snapshot()->set_last_included_term(7);  // disagrees
   ApplyRecord(snapshot, &state);
@@ -162,7 +194,7 @@ PersistedRecord SnapshotAt(uint64_t index, uint64_t term) {
 
 std::vector<uint64_t> Indexes(const RestoredState& state) {
   std::vector<uint64_t> out;
-  for (const LogEntry& entry : state.entries) out.push_back(entry.index());
+  for (const LogEntryPtr& entry : state.entries) out.push_back(entry->index());
   return out;
 }
 
@@ -183,7 +215,7 @@ TEST(PersistenceTest, MovingRecordsInReplaysLikeCopyingThem) {
     }
     EXPECT_EQ(Indexes(moved), Indexes(copied));
     for (size_t i = 0; i < copied.entries.size(); ++i) {
-      EXPECT_EQ(moved.entries[i].term(), copied.entries[i].term());
+      EXPECT_EQ(moved.entries[i]->term(), copied.entries[i]->term());
     }
   }
   EXPECT_EQ(Indexes(copied), std::vector<uint64_t>({5}));

@@ -45,6 +45,11 @@ absl::StatusOr<std::unique_ptr<RachisNode>> RachisNode::Create(
     return absl::InvalidArgumentError("RachisOptions.election_timeout_ns is too small");
   }
   std::unique_ptr<RachisNode> node(new RachisNode(options));
+  if (!node->options_.new_envelope) {
+    node->options_.new_envelope = [](RachisMessage::BodyCase) {
+      return std::make_shared<RachisEnvelope>();
+    };
+  }
   if (absl::Status s = node->Restore(restored); !s.ok()) return s;
   return node;
 }
@@ -68,8 +73,8 @@ absl::Status RachisNode::Restore(const RestoredState& restored) {
   Observe({.kind = RachisObservation::Kind::kLogReset,
            .index = log_.snapshot_index(),
            .entry_term = log_.snapshot_term()});
-  for (const LogEntry& entry : restored.entries) {
-    if (entry.index() <= log_.snapshot_index()) continue;
+  for (const LogEntryPtr& entry : restored.entries) {
+    if (entry->index() <= log_.snapshot_index()) continue;
     AppendToLog(entry);
   }
   unstable_from_ = 0;  // everything restored is already on disk
@@ -243,29 +248,35 @@ void RachisNode::BecomeFollower(uint64_t term, const std::string& leader_tag) {
 
 void RachisNode::FillEnvelope(const std::string& to, int32_t to_node_id,
                               RachisMessage* message) const {
-  message->set_from(options_.tag);
-  message->set_to(to);
-  message->set_topology_id(topology_.topology_id);
+  // A reused envelope often holds the same strings already (RachisOptions::new_envelope):
+  // comparing is cheaper than assigning.
+  if (message->from() != options_.tag) message->set_from(options_.tag);
+  if (message->to() != to) message->set_to(to);
+  if (message->topology_id() != topology_.topology_id) {
+    message->set_topology_id(topology_.topology_id);
+  }
   message->set_term(term_);
   message->set_from_node_id(options_.node_id);
   message->set_to_node_id(to_node_id);
 }
 
 void RachisNode::Emit(const std::string& to, int32_t to_node_id, RachisMessage message) {
-  ReserveOutbox();
-  FillEnvelope(to, to_node_id, &outbox_.emplace_back(std::move(message)));
-}
-
-RachisMessage& RachisNode::AddMessage(const std::string& to, int32_t to_node_id) {
-  ReserveOutbox();  // built in place: no empty message moved in
-  RachisMessage& message = outbox_.emplace_back();
   FillEnvelope(to, to_node_id, &message);
-  return message;
+  // Copied onto the envelope's arena (the paths that build a message first are rare).
+  *NewEnvelope(RachisMessage::BODY_NOT_SET).mutable_message() = std::move(message);
 }
 
-void RachisNode::ReserveOutbox() {
+RachisEnvelope& RachisNode::NewEnvelope(RachisMessage::BodyCase body) {
   // TakeReady() hands the vector over: start each Ready's with room for a typical one.
   if (outbox_.capacity() == 0) outbox_.reserve(kReadyReserve);
+  return *outbox_.emplace_back(options_.new_envelope(body));
+}
+
+RachisMessage& RachisNode::AddMessage(const std::string& to, int32_t to_node_id,
+                                      RachisMessage::BodyCase body) {
+  RachisMessage* message = NewEnvelope(body).mutable_message();  // built in place
+  FillEnvelope(to, to_node_id, message);
+  return *message;
 }
 
 const int32_t* RachisNode::PeerNodeId(const std::string& to) {
@@ -274,9 +285,13 @@ const int32_t* RachisNode::PeerNodeId(const std::string& to) {
   return node_id;
 }
 
-RachisMessage* RachisNode::AddMessageTo(const std::string& to) {
+RachisEnvelope* RachisNode::AddEnvelopeTo(const std::string& to,
+                                          RachisMessage::BodyCase body) {
   const int32_t* node_id = PeerNodeId(to);
-  return node_id == nullptr ? nullptr : &AddMessage(to, *node_id);
+  if (node_id == nullptr) return nullptr;
+  RachisEnvelope& envelope = NewEnvelope(body);
+  FillEnvelope(to, *node_id, envelope.mutable_message());
+  return &envelope;
 }
 
 void RachisNode::SendTo(const std::string& to, RachisMessage message) {
@@ -288,6 +303,15 @@ void RachisNode::Reply(const RachisMessage& request, RachisMessage message) {
 }
 
 absl::Status RachisNode::Step(int64_t now_ns, const RachisMessage& message) {
+  return StepMessage(now_ns, message, {});
+}
+
+absl::Status RachisNode::Step(int64_t now_ns, const RachisEnvelope& envelope) {
+  return StepMessage(now_ns, envelope.message(), envelope.SharedEntries());
+}
+
+absl::Status RachisNode::StepMessage(int64_t now_ns, const RachisMessage& message,
+                                     absl::Span<const LogEntryPtr> shared_entries) {
   AdvanceTime(now_ns);
   if (message.to() != options_.tag) {
     return absl::InvalidArgumentError(
@@ -317,7 +341,7 @@ absl::Status RachisNode::Step(int64_t now_ns, const RachisMessage& message) {
       break;
     case RachisMessage::kAppendEntries:
       if (!known && !joining) break;
-      HandleAppendEntries(message);
+      HandleAppendEntries(message, shared_entries);
       return absl::OkStatus();
     case RachisMessage::kInstallSnapshot:
       if (!known && !joining) break;
@@ -373,9 +397,11 @@ Ready RachisNode::TakeReady() {
   }
   if (unstable_from_ != 0) {
     const uint64_t from = std::max(unstable_from_, log_.snapshot_index() + 1);
-    LogAppend& append = ready.log_append.emplace();
+    SharedLogAppend& append = ready.log_append.emplace();
     append.set_truncate_from(from);
-    log_.CopyTo(from, std::numeric_limits<int>::max(), append.mutable_entries());
+    if (from <= log_.LastIndex()) append.reserve(log_.LastIndex() - from + 1);
+    log_.ForEachFrom(from, std::numeric_limits<uint64_t>::max(),
+                     [&append](const LogEntryPtr& entry) { append.add_entry(entry); });
     unstable_from_ = 0;
   }
   if (hard_state_dirty_) {
@@ -400,7 +426,7 @@ void RachisNode::Advance(const Ready& handled) {
   CHECK_EQ(handled.id, next_ready_id_ - 1);
   ready_outstanding_ = false;
   if (handled.log_append.has_value() && handled.log_append->entries_size() > 0) {
-    const LogEntry& last = *handled.log_append->entries().rbegin();
+    const LogEntry& last = *handled.log_append->shared_entries().back();
     if (log_.TermAt(last.index()) == last.term()) {
       persisted_index_ = std::max(persisted_index_, std::min(last.index(), log_.LastIndex()));
     }

@@ -40,6 +40,7 @@
 #include "absl/status/statusor.h"
 #include "core/rachis/cluster_topology.h"
 #include "core/rachis/persistence.h"
+#include "core/rachis/rachis_envelope.h"
 #include "core/rachis/rachis.pb.h"
 #include "core/rachis/raft_log.h"
 
@@ -81,6 +82,14 @@ struct RachisOptions {
   // One uniformly random 64-bit word per call. REQUIRED.
   std::function<uint64_t()> random_word;
   RachisStateMachine* state_machine = nullptr;  // REQUIRED; not owned
+  // Makes the envelope each outgoing message is built in (a host may hand out a class
+  // derived from RachisEnvelope that its transport carries as is, or reuse envelopes).
+  // The argument is the body the node is about to build (BODY_NOT_SET: not known; the
+  // message may be replaced whole). The envelope must hold an empty message, except
+  // that it may already hold an empty body of that case and any envelope fields (from,
+  // to, topology_id, term, from_node_id, to_node_id: the node sets them all on every
+  // message). Default: a new RachisEnvelope.
+  std::function<std::shared_ptr<RachisEnvelope>(RachisMessage::BodyCase)> new_envelope;
 };
 
 // The submitter's outcome (§1.4): committed with index and result, rejected (definitely
@@ -129,10 +138,12 @@ struct Ready {
   // Durable effects, in this order; one fsync covers them all. The snapshot is shared
   // with the node (it is also what InstallSnapshot sends), never copied.
   std::shared_ptr<const Snapshot> snapshot;
-  std::optional<LogAppend> log_append;
+  // Its entries are the log's own (shared, never copied).
+  std::optional<SharedLogAppend> log_append;
   std::optional<HardState> hard_state;
-  // Sent only after the durable effects above are synced.
-  std::vector<RachisMessage> messages;
+  // Sent only after the durable effects above are synced. Each message is built in its
+  // own envelope (RachisOptions::new_envelope), which the Ready hands over.
+  std::vector<std::shared_ptr<RachisEnvelope>> messages;
   std::vector<CommandResult> results;
   std::vector<RachisObservation> observations;
   bool NeedsSync() const {
@@ -158,6 +169,10 @@ class RachisNode {
   // no sender; FailedPrecondition if it comes from another cluster (topology id) — a
   // rejection is still sent back where the protocol has one (§1.5).
   absl::Status Step(int64_t now_ns, const RachisMessage& message);
+  // The same for a message in its sender's envelope: the entries of an AppendEntries are
+  // appended to the log as the sender shares them (RachisEnvelope::SharedEntries()),
+  // not copied.
+  absl::Status Step(int64_t now_ns, const RachisEnvelope& envelope);
 
   // Submits a command on this node (§1.4): appended here if leading, otherwise forwarded
   // to the leader. The outcome arrives later in Ready::results (or at once if the
@@ -219,6 +234,8 @@ class RachisNode {
 
   explicit RachisNode(const RachisOptions& options);
   absl::Status Restore(const RestoredState& restored);
+  absl::Status StepMessage(int64_t now_ns, const RachisMessage& message,
+                           absl::Span<const LogEntryPtr> shared_entries);
 
   // rachis_node.cc: state, timers, persistence bookkeeping, apply.
   void SetState(RachisState state, const std::string& reason);
@@ -232,20 +249,20 @@ class RachisNode {
   void SendTo(const std::string& to, RachisMessage message);
   void Reply(const RachisMessage& request, RachisMessage message);
   void Emit(const std::string& to, int32_t to_node_id, RachisMessage message);
-  void ReserveOutbox();
+  // Adds a new envelope for a message with a `body` to the outbox.
+  RachisEnvelope& NewEnvelope(RachisMessage::BodyCase body);
   // Adds the next outgoing message with its envelope filled in, as Emit() would; the
-  // caller fills in the body before anything else is sent.
-  RachisMessage& AddMessage(const std::string& to, int32_t to_node_id);
-  // The same for a tag of the topology; nullptr (the message dropped, as SendTo() does)
-  // if the tag is not in it.
-  RachisMessage* AddMessageTo(const std::string& to);
+  // caller fills in the body (of case `body`) before anything else is sent.
+  RachisMessage& AddMessage(const std::string& to, int32_t to_node_id,
+                            RachisMessage::BodyCase body);
+  // The same for a tag of the topology, returning the envelope; nullptr (the message
+  // dropped, as SendTo() does) if the tag is not in it.
+  RachisEnvelope* AddEnvelopeTo(const std::string& to, RachisMessage::BodyCase body);
   // The node id of a topology tag; nullptr (counted) if the tag is not in it.
   const int32_t* PeerNodeId(const std::string& to);
   void FillEnvelope(const std::string& to, int32_t to_node_id, RachisMessage* message) const;
   ClusterTopology TopologyAt(uint64_t index) const;
-  // `Entry` is LogEntry (moved into the log) or const LogEntry& (copied into it).
-  template <typename Entry>
-  void AppendToLog(Entry&& entry);
+  void AppendToLog(LogEntryPtr entry);
   // REQUIRES: index > commit_index_ (the caller refuses the append otherwise).
   void TruncateLogFrom(uint64_t index);
   void RecomputeTopology();
@@ -277,7 +294,8 @@ class RachisNode {
                  bool not_in_topology, const std::string& reason);
 
   // follower.cc: AppendEntries and InstallSnapshot on the receiving side (§1.4).
-  void HandleAppendEntries(const RachisMessage& message);
+  // `shared`: the message's entries as the sender shares them, or empty (copied).
+  void HandleAppendEntries(const RachisMessage& message, absl::Span<const LogEntryPtr> shared);
   void HandleInstallSnapshot(const RachisMessage& message);
   bool AcceptLeader(const RachisMessage& message);
   void ReplyAppendEntries(const RachisMessage& request, bool success, uint64_t match_index);
@@ -411,7 +429,7 @@ class RachisNode {
   // observations (appended, commit, applied).
   static constexpr size_t kReadyReserve = 8;
   static constexpr size_t kReadyObservationReserve = 4;
-  std::vector<RachisMessage> outbox_;
+  std::vector<std::shared_ptr<RachisEnvelope>> outbox_;
   std::vector<CommandResult> results_;
   std::vector<RachisObservation> observations_;
   std::map<std::string, int64_t, std::less<>> marks_;

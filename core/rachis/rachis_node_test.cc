@@ -55,7 +55,7 @@ struct Fixture {
     *snapshot.mutable_topology() = Topology(members, watchers);
     restored.snapshot = snapshot;
     restored.hard_state.set_term(term);
-    restored.entries = std::move(entries);
+    for (LogEntry& entry : entries) restored.entries.push_back(ShareEntry(std::move(entry)));
     node = std::move(*RachisNode::Create(options, restored));
     node->Tick(0);
     Drain();
@@ -155,7 +155,8 @@ TEST(RachisNodeTest, CandidateStartsWithTrialElectionPersistingNothing) {
   EXPECT_FALSE(ready.hard_state.has_value());
   EXPECT_EQ(f.node->term(), 0u);
   ASSERT_EQ(ready.messages.size(), 2u);
-  for (const RachisMessage& m : ready.messages) {
+  for (const auto& envelope : ready.messages) {
+    const RachisMessage& m = envelope->message();
     ASSERT_TRUE(m.has_request_vote());
     EXPECT_TRUE(m.request_vote().is_trial_election());
     EXPECT_EQ(m.term(), 1u);
@@ -172,7 +173,7 @@ TEST(RachisNodeTest, TrialMajorityLeadsToPersistedRealElection) {
   EXPECT_EQ(ready.hard_state->term(), 1u);
   EXPECT_EQ(ready.hard_state->voted_for(), "A");
   ASSERT_EQ(ready.messages.size(), 2u);
-  EXPECT_FALSE(ready.messages[0].request_vote().is_trial_election());
+  EXPECT_FALSE(ready.messages[0]->message().request_vote().is_trial_election());
   ready = f.Step(kT, f.VoteResponse("C", 1, false, true));
   EXPECT_EQ(f.node->state(), RachisState::kLeaderElect);
   // §1.1: LeaderElect appends a noop of its term.
@@ -197,7 +198,7 @@ TEST(RachisNodeTest, FailedRoundRetriesWithExtendedTimeoutAndHigherTerm) {
   EXPECT_EQ(f.node->mark("candidate round timed out"), 1);
   Ready ready = f.Drain();
   ASSERT_FALSE(ready.messages.empty());
-  EXPECT_EQ(ready.messages[0].term(), 1u);  // still CurrentTerm+1: trials persist nothing
+  EXPECT_EQ(ready.messages[0]->message().term(), 1u);  // still CurrentTerm+1: trials persist nothing
   // After a failed round the draw is extended to [4/3·T, 2T) = [400, 600) ms.
   const int64_t retry = kT + 299 * kMs;
   f.node->Tick(retry + 598 * kMs);
@@ -212,10 +213,10 @@ TEST(RachisNodeTest, ElectorDeniesTrialWhileLeaderIsFresh) {
   f.Step(10 * kMs, f.Append("B", 1, 0, 0, {}, 0));
   Ready ready = f.Step(100 * kMs, f.VoteRequest("C", 2, 0, 0, true));
   ASSERT_EQ(ready.messages.size(), 1u);
-  EXPECT_FALSE(ready.messages[0].request_vote_response().vote_granted());
+  EXPECT_FALSE(ready.messages[0]->message().request_vote_response().vote_granted());
   // After T/2 without the leader the trial vote is granted, without persisting.
   ready = f.Step(200 * kMs, f.VoteRequest("C", 2, 0, 0, true));
-  EXPECT_TRUE(ready.messages[0].request_vote_response().vote_granted());
+  EXPECT_TRUE(ready.messages[0]->message().request_vote_response().vote_granted());
   EXPECT_FALSE(ready.hard_state.has_value());
   EXPECT_EQ(f.node->term(), 1u);
 }
@@ -224,22 +225,22 @@ TEST(RachisNodeTest, ElectorDeniesTrialWhileLeaderIsFresh) {
 TEST(RachisNodeTest, ElectorPersistsRealVoteOncePerTerm) {
   Fixture f(3);
   Ready ready = f.Step(kMs, f.VoteRequest("B", 1, 0, 0, false));
-  EXPECT_TRUE(ready.messages[0].request_vote_response().vote_granted());
+  EXPECT_TRUE(ready.messages[0]->message().request_vote_response().vote_granted());
   ASSERT_TRUE(ready.hard_state.has_value());
   EXPECT_EQ(ready.hard_state->voted_for(), "B");
   ready = f.Step(kMs, f.VoteRequest("C", 1, 0, 0, false));
-  EXPECT_FALSE(ready.messages[0].request_vote_response().vote_granted());
+  EXPECT_FALSE(ready.messages[0]->message().request_vote_response().vote_granted());
 }
 
 // Elector rule 5: a candidate with an older last log term is denied.
 TEST(RachisNodeTest, ElectorDeniesLessUpToDateLog) {
   Fixture f(3, 2, {Entry(1, 1), Entry(2, 2)});
   Ready ready = f.Step(kMs, f.VoteRequest("B", 3, 5, 1, false));
-  EXPECT_FALSE(ready.messages[0].request_vote_response().vote_granted());
+  EXPECT_FALSE(ready.messages[0]->message().request_vote_response().vote_granted());
   ready = f.Step(kMs, f.VoteRequest("B", 3, 1, 2, false));  // same term, shorter
-  EXPECT_FALSE(ready.messages[0].request_vote_response().vote_granted());
+  EXPECT_FALSE(ready.messages[0]->message().request_vote_response().vote_granted());
   ready = f.Step(kMs, f.VoteRequest("B", 3, 2, 2, false));
-  EXPECT_TRUE(ready.messages[0].request_vote_response().vote_granted());
+  EXPECT_TRUE(ready.messages[0]->message().request_vote_response().vote_granted());
 }
 
 // Elector rule 6: a leader resists a non-forced election, yields to a forced one.
@@ -248,10 +249,10 @@ TEST(RachisNodeTest, LeaderResistsNonForcedElection) {
   f.WinElection(kT);
   ASSERT_EQ(f.node->state(), RachisState::kLeaderElect);
   Ready ready = f.Step(kT, f.VoteRequest("B", 2, 1, 1, false));
-  EXPECT_FALSE(ready.messages[0].request_vote_response().vote_granted());
+  EXPECT_FALSE(ready.messages[0]->message().request_vote_response().vote_granted());
   EXPECT_EQ(f.node->state(), RachisState::kLeaderElect);
   ready = f.Step(kT, f.VoteRequest("B", 2, 1, 1, false, /*forced=*/true));
-  EXPECT_TRUE(ready.messages[0].request_vote_response().vote_granted());
+  EXPECT_TRUE(ready.messages[0]->message().request_vote_response().vote_granted());
   EXPECT_EQ(f.node->state(), RachisState::kFollower);
 }
 
@@ -259,7 +260,7 @@ TEST(RachisNodeTest, LeaderResistsNonForcedElection) {
 TEST(RachisNodeTest, ElectorAdoptsMuchHigherTerm) {
   Fixture f(3, 1);
   Ready ready = f.Step(kMs, f.VoteRequest("B", 5, 0, 0, true));
-  EXPECT_FALSE(ready.messages[0].request_vote_response().vote_granted());
+  EXPECT_FALSE(ready.messages[0]->message().request_vote_response().vote_granted());
   ASSERT_TRUE(ready.hard_state.has_value());
   EXPECT_EQ(ready.hard_state->term(), 5u);
   EXPECT_EQ(ready.hard_state->voted_for(), "");
@@ -272,8 +273,8 @@ TEST(RachisNodeTest, ElectorDeniesNodesOutsideTopology) {
   EXPECT_EQ(f.node->Step(kMs, request).code(), absl::StatusCode::kNotFound);
   Ready ready = f.Drain();
   ASSERT_EQ(ready.messages.size(), 1u);
-  EXPECT_FALSE(ready.messages[0].request_vote_response().vote_granted());
-  EXPECT_FALSE(ready.messages[0].request_vote_response().not_in_topology());
+  EXPECT_FALSE(ready.messages[0]->message().request_vote_response().vote_granted());
+  EXPECT_FALSE(ready.messages[0]->message().request_vote_response().not_in_topology());
 }
 
 // §1.5: messages from another cluster are rejected; malformed ones are errors.
@@ -284,7 +285,7 @@ TEST(RachisNodeTest, StepRejectsOtherClusterAndMisaddressedMessages) {
   EXPECT_EQ(f.node->Step(kMs, other).code(), absl::StatusCode::kFailedPrecondition);
   Ready ready = f.Drain();
   ASSERT_EQ(ready.messages.size(), 1u);
-  EXPECT_TRUE(ready.messages[0].append_entries_response().topology_mismatch());
+  EXPECT_TRUE(ready.messages[0]->message().append_entries_response().topology_mismatch());
   EXPECT_EQ(f.node->term(), 0u);
   RachisMessage wrong = f.Append("B", 1, 0, 0, {}, 0);
   wrong.set_to("C");
@@ -295,11 +296,11 @@ TEST(RachisNodeTest, StepRejectsOtherClusterAndMisaddressedMessages) {
 TEST(RachisNodeTest, FollowerRejectsMismatchAndReplacesConflictingSuffix) {
   Fixture f(3, 1, {Entry(1, 1, "a"), Entry(2, 1, "b"), Entry(3, 1, "c")});
   Ready ready = f.Step(kMs, f.Append("B", 2, 5, 2, {}, 0));
-  EXPECT_FALSE(ready.messages[0].append_entries_response().success());
-  EXPECT_EQ(ready.messages[0].append_entries_response().last_log_index(), 3u);
+  EXPECT_FALSE(ready.messages[0]->message().append_entries_response().success());
+  EXPECT_EQ(ready.messages[0]->message().append_entries_response().last_log_index(), 3u);
   ready = f.Step(kMs, f.Append("B", 2, 2, 1, {Entry(3, 2, "x")}, 10));
-  EXPECT_TRUE(ready.messages[0].append_entries_response().success());
-  EXPECT_EQ(ready.messages[0].append_entries_response().match_index(), 3u);
+  EXPECT_TRUE(ready.messages[0]->message().append_entries_response().success());
+  EXPECT_EQ(ready.messages[0]->message().append_entries_response().match_index(), 3u);
   EXPECT_EQ(f.node->log().TermAt(3), 2u);
   EXPECT_EQ(f.node->commit_index(), 3u);  // min(leader commit 10, match 3)
   ASSERT_TRUE(ready.log_append.has_value());
@@ -317,7 +318,7 @@ TEST(RachisNodeTest, FollowerRefusesToOverwriteCommittedEntryAndReports) {
   // A stale leader of a later term whose log diverges at index 2.
   ready = f.Step(2 * kMs, f.Append("C", 3, 1, 1, {Entry(2, 2, "x"), Entry(3, 2, "y")}, 3));
   ASSERT_EQ(ready.messages.size(), 1u);
-  EXPECT_FALSE(ready.messages[0].append_entries_response().success());
+  EXPECT_FALSE(ready.messages[0]->message().append_entries_response().success());
   EXPECT_EQ(f.node->log().TermAt(2), 1u);
   EXPECT_EQ(f.node->log().TermAt(3), 1u);
   EXPECT_EQ(f.node->commit_index(), 2u);
@@ -335,7 +336,7 @@ TEST(RachisNodeTest, FollowerRefusesToOverwriteCommittedEntryAndReports) {
   EXPECT_EQ(conflicts, 1);
   // An uncommitted suffix is still replaced as usual.
   ready = f.Step(3 * kMs, f.Append("C", 3, 2, 1, {Entry(3, 3, "z")}, 2));
-  EXPECT_TRUE(ready.messages[0].append_entries_response().success());
+  EXPECT_TRUE(ready.messages[0]->message().append_entries_response().success());
   EXPECT_EQ(f.node->log().TermAt(3), 3u);
 }
 

@@ -8,17 +8,7 @@
 
 namespace ravensim::rachis {
 
-uint64_t RaftLog::LastTerm() const {
-  return entries_.empty() ? snapshot_term_ : entries_.back().term();
-}
-
-std::optional<uint64_t> RaftLog::TermAt(uint64_t index) const {
-  if (index == snapshot_index_) return snapshot_term_;
-  if (index < snapshot_index_ || index > LastIndex()) return std::nullopt;
-  return entries_[index - snapshot_index_ - 1].term();
-}
-
-const LogEntry& RaftLog::At(uint64_t index) const {
+const LogEntryPtr& RaftLog::SharedAt(uint64_t index) const {
   CHECK_GT(index, snapshot_index_);
   CHECK_LE(index, LastIndex());
   return entries_[index - snapshot_index_ - 1];
@@ -32,7 +22,7 @@ void RaftLog::CopyTo(uint64_t from, int max_count,
       std::min(LastIndex() - from + 1, static_cast<uint64_t>(max_count));
   out->Reserve(out->size() + static_cast<int>(count));
   auto it = entries_.begin() + static_cast<std::ptrdiff_t>(from - snapshot_index_ - 1);
-  for (uint64_t k = 0; k < count; ++k, ++it) out->AddAllocated(new LogEntry(*it));
+  for (uint64_t k = 0; k < count; ++k, ++it) out->AddAllocated(new LogEntry(**it));
 }
 
 void RaftLog::CheckAppendable(const LogEntry& entry) const {
@@ -40,15 +30,9 @@ void RaftLog::CheckAppendable(const LogEntry& entry) const {
   CHECK_GE(entry.term(), LastTerm());
 }
 
-void RaftLog::Append(LogEntry&& entry, uint64_t hash) {
-  CheckAppendable(entry);
+void RaftLog::Append(LogEntryPtr entry, uint64_t hash) {
+  CheckAppendable(*entry);
   entries_.push_back(std::move(entry));
-  hashes_.push_back(hash);
-}
-
-void RaftLog::Append(const LogEntry& entry, uint64_t hash) {
-  CheckAppendable(entry);
-  entries_.push_back(entry);
   hashes_.push_back(hash);
 }
 
@@ -72,7 +56,7 @@ void RaftLog::CompactThrough(uint64_t index, uint64_t term) {
   std::optional<uint64_t> existing = TermAt(index);
   CHECK(existing.has_value());
   CHECK_EQ(*existing, term);
-  while (!entries_.empty() && entries_.front().index() <= index) {
+  while (!entries_.empty() && entries_.front()->index() <= index) {
     entries_.pop_front();
     hashes_.pop_front();
   }

@@ -1,17 +1,22 @@
 // RaftLog: the in-memory Rachis log of one node: a compacted prefix (represented by the
 // snapshot's last index and term) followed by the entries after it.
 //
+// Entries are held shared (LogEntryPtr): handing one to a Ready or a message costs no copy.
 // Invariants: entries are contiguous, entries_[k].index() == snapshot_index_ + 1 + k, and
 // terms never decrease along the log. Index 0 always exists with term 0.
 // Thread-compatible; owned by one RachisNode.
 #ifndef RAVENSIM_CORE_RACHIS_RAFT_LOG_H_
 #define RAVENSIM_CORE_RACHIS_RAFT_LOG_H_
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <utility>
 #include <vector>
 
+#include "core/rachis/log_entry_ptr.h"
 #include "core/rachis/rachis.pb.h"
 
 namespace ravensim::rachis {
@@ -23,12 +28,24 @@ class RaftLog {
   uint64_t snapshot_index() const { return snapshot_index_; }
   uint64_t snapshot_term() const { return snapshot_term_; }
   uint64_t LastIndex() const { return snapshot_index_ + entries_.size(); }
-  uint64_t LastTerm() const;
+  uint64_t LastTerm() const {
+    return entries_.empty() ? snapshot_term_ : entries_.back()->term();
+  }
   // Term of `index`, or nullopt if it was compacted away (index < snapshot_index) or is
-  // past the end.
-  std::optional<uint64_t> TermAt(uint64_t index) const;
+  // past the end. (Inline: asked on every message and commit.)
+  std::optional<uint64_t> TermAt(uint64_t index) const {
+    if (index == snapshot_index_) return snapshot_term_;
+    if (index < snapshot_index_ || index > LastIndex()) return std::nullopt;
+    return entries_[index - snapshot_index_ - 1]->term();
+  }
   // REQUIRES: snapshot_index() < index <= LastIndex().
-  const LogEntry& At(uint64_t index) const;
+  const LogEntry& At(uint64_t index) const { return *SharedAt(index); }
+  // The shared entry at `index`. REQUIRES: as At().
+  const LogEntryPtr& SharedAt(uint64_t index) const;
+  // Calls fn(const LogEntryPtr&) for up to `max_count` entries starting at `from`.
+  // REQUIRES: from > snapshot_index().
+  template <typename Fn>
+  void ForEachFrom(uint64_t from, uint64_t max_count, Fn&& fn) const;
   // Appends copies of up to `max_count` entries starting at `from` to `out`.
   // REQUIRES: from > snapshot_index().
   void CopyTo(uint64_t from, int max_count,
@@ -36,8 +53,9 @@ class RaftLog {
 
   // REQUIRES: entry.index() == LastIndex() + 1 and entry.term() >= LastTerm().
   // `hash` is kept with the entry for HashAt() (RachisNode stores EntryHash there).
-  void Append(LogEntry&& entry, uint64_t hash = 0);
-  void Append(const LogEntry& entry, uint64_t hash = 0);  // copies it into place
+  void Append(LogEntryPtr entry, uint64_t hash = 0);
+  void Append(LogEntry&& entry, uint64_t hash = 0) { Append(ShareEntry(std::move(entry)), hash); }
+  void Append(const LogEntry& entry, uint64_t hash = 0) { Append(ShareEntry(entry), hash); }
   // The hash given to Append() for `index`. REQUIRES: as At().
   uint64_t HashAt(uint64_t index) const;
   // Drops every entry with index >= `from`. REQUIRES: from > snapshot_index().
@@ -52,9 +70,17 @@ class RaftLog {
   void CheckAppendable(const LogEntry& entry) const;
   uint64_t snapshot_index_ = 0;
   uint64_t snapshot_term_ = 0;
-  std::deque<LogEntry> entries_;
+  std::deque<LogEntryPtr> entries_;
   std::deque<uint64_t> hashes_;  // parallel to entries_
 };
+
+template <typename Fn>
+void RaftLog::ForEachFrom(uint64_t from, uint64_t max_count, Fn&& fn) const {
+  if (from <= snapshot_index_ || from > LastIndex()) return;
+  const uint64_t count = std::min(LastIndex() - from + 1, max_count);
+  auto it = entries_.begin() + static_cast<std::ptrdiff_t>(from - snapshot_index_ - 1);
+  for (uint64_t k = 0; k < count; ++k, ++it) fn(*it);
+}
 
 }  // namespace ravensim::rachis
 

@@ -81,16 +81,16 @@ void TestCluster::Drain(const std::string& tag) {
       host.disk.push_back(EncodeRecord(record));
     }
     if (ready.log_append.has_value()) {
-      *record.mutable_log_append() = *ready.log_append;
+      *record.mutable_log_append() = ready.log_append->ToProto();
       host.disk.push_back(EncodeRecord(record));
     }
     if (ready.hard_state.has_value()) {
       *record.mutable_hard_state() = *ready.hard_state;
       host.disk.push_back(EncodeRecord(record));
     }
-    for (RachisMessage& message : ready.messages) {
+    for (std::shared_ptr<RachisEnvelope>& envelope : ready.messages) {
       in_flight_.insert({now_ns_ + options_.one_way_delay_ns, next_sequence_++,
-                         std::move(message)});
+                         std::move(envelope)});
     }
     for (CommandResult& result : ready.results) results_[result.request_id] = result;
     host.node->Advance(ready);
@@ -106,11 +106,11 @@ void TestCluster::Step() {
   while (!in_flight_.empty() && in_flight_.begin()->deliver_at_ns <= now_ns_) {
     InFlight flight = *in_flight_.begin();
     in_flight_.erase(in_flight_.begin());
-    const std::string& from = flight.message.from();
-    const std::string& to = flight.message.to();
+    const std::string& from = flight.envelope->message().from();
+    const std::string& to = flight.envelope->message().to();
     auto it = nodes_.find(to);
     if (it == nodes_.end() || !it->second.up || !LinkUp(from, to)) continue;
-    (void)it->second.node->Step(now_ns_, flight.message);
+    (void)it->second.node->Step(now_ns_, *flight.envelope);
     Drain(to);
   }
   for (auto& [tag, host] : nodes_) {

@@ -101,7 +101,7 @@ class TestCluster {
   struct InFlight {
     int64_t deliver_at_ns;
     uint64_t sequence;
-    RachisMessage message;
+    std::shared_ptr<const RachisEnvelope> envelope;  // as the sender built it
     bool operator<(const InFlight& other) const {
       return std::tie(deliver_at_ns, sequence) < std::tie(other.deliver_at_ns, other.sequence);
     }

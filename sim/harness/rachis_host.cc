@@ -38,6 +38,11 @@ void RachisHost::Rebuild(const Context& context, const rachis::RestoredState& re
   }
   options.random_word = [this] { return prng_->Next(); };
   options.state_machine = state_machine_.get();
+  // Messages are built in the bodies the network carries (EmitReady relies on it).
+  options.new_envelope =
+      [](rachis::RachisMessage::BodyCase body) -> std::shared_ptr<rachis::RachisEnvelope> {
+    return NewRachisMessageBody(body);
+  };
   absl::StatusOr<std::unique_ptr<rachis::RachisNode>> node =
       rachis::RachisNode::Create(options, restored);
   // Records were checksummed, so a snapshot the state machine cannot read is a bug.
@@ -154,9 +159,10 @@ void RachisHost::OnMessage(const Context& context, NodeId from, std::string_view
 
 void RachisHost::OnMessageBody(const Context& context, NodeId from,
                                const sim::MessageBody& body, Effects* effects) {
-  if (const rachis::RachisMessage* message = RachisMessageOf(body)) {
+  if (const RachisMessageBody* message = RachisMessageBodyOf(body)) {
     if (halted_) return;
-    Step(context, *message);
+    absl::Status status = node_->Step(context.monotonic_now.nanos(), *message);
+    if (!status.ok()) Count(absl::StrCat("step error: ", status.code()));
     Pump(context, effects);
     return;
   }
@@ -272,10 +278,14 @@ void RachisHost::EmitReady(rachis::Ready& ready, Effects* effects) {
   effects->messages.reserve(effects->messages.size() + ready.messages.size() +
                             ready.results.size());
   const bool after_persist = ready.NeedsSync();
-  // Messages go to their receivers in process (rachis_wire.h), moved out of the Ready.
-  for (rachis::RachisMessage& message : ready.messages) {
-    const NodeId to = message.to_node_id();
-    effects->Send(to, MakeRachisMessage(std::move(message)), after_persist);
+  // Messages go to their receivers in process (rachis_wire.h): each envelope is a
+  // RachisMessageBody (options.new_envelope), handed over as it was built.
+  for (std::shared_ptr<rachis::RachisEnvelope>& envelope : ready.messages) {
+    const NodeId to = envelope->message().to_node_id();
+    effects->Send(to,
+                  MakeRachisMessage(std::static_pointer_cast<const RachisMessageBody>(
+                      std::move(envelope))),
+                  after_persist);
   }
   ready.messages.clear();
   for (const rachis::CommandResult& result : ready.results) {
@@ -310,8 +320,8 @@ void RachisHost::MirrorDurable(rachis::Ready& done) {
 }
 
 rachis::RestoredState& RachisHost::DurableState() {
-  for (rachis::LogAppend& append : durable_appends_) {
-    rachis::ApplyLogAppend(std::move(append), &durable_);
+  for (const rachis::SharedLogAppend& append : durable_appends_) {
+    rachis::ApplyLogAppend(append, &durable_);
   }
   durable_appends_.clear();
   return durable_;
@@ -339,14 +349,12 @@ void RachisHost::Pump(const Context& context, Effects* effects) {
       records = rachis::EncodeSegmentBase(segment_ == 0 ? rachis::RestoredState() : DurableState(),
                                           *ready.snapshot);
     }
-    // Swap each part into a record for encoding and back (no copies of the entries).
-    rachis::PersistedRecord record;
+    // The log append is encoded from the log's shared entries (no copies).
     if (ready.log_append.has_value()) {
-      record.mutable_log_append()->Swap(&*ready.log_append);
-      records.push_back(rachis::EncodeRecord(record));
-      record.mutable_log_append()->Swap(&*ready.log_append);
+      records.push_back(rachis::EncodeLogAppendRecord(*ready.log_append));
     }
     if (ready.hard_state.has_value()) {
+      rachis::PersistedRecord record;
       *record.mutable_hard_state() = *ready.hard_state;
       records.push_back(rachis::EncodeRecord(record));
     }

@@ -157,7 +157,7 @@ class RachisHost : public Node {
   int64_t durable_record_count_ = 0;
   rachis::RestoredState durable_;
   // Synced log appends not yet applied to durable_ (DurableState() applies them).
-  std::vector<rachis::LogAppend> durable_appends_;
+  std::vector<rachis::SharedLogAppend> durable_appends_;
   // Segments other than the current one that may still be on the disk: superseded
   // ones, and a new one whose base failed to persist. Deleted before (or with) the next
   // persist; `deleting_` are those the persist in flight deletes.

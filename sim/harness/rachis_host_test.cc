@@ -239,7 +239,7 @@ void ExpectMirrorMatchesDisk(RachisHost& host, const sim::DiskImage& disk) {
   }
   ASSERT_EQ(mirror.entries.size(), replayed.entries.size());
   for (size_t i = 0; i < mirror.entries.size(); ++i) {
-    EXPECT_EQ(mirror.entries[i].SerializeAsString(), replayed.entries[i].SerializeAsString())
+    EXPECT_EQ(mirror.entries[i]->SerializeAsString(), replayed.entries[i]->SerializeAsString())
         << "entry " << i;
   }
 }
@@ -562,8 +562,8 @@ TEST(RachisHostTest, CompactedDiskRecoversWhatTheWholeHistoryWould) {
   EXPECT_EQ(compacted.state.snapshot->SerializeAsString(), whole.snapshot->SerializeAsString());
   ASSERT_EQ(compacted.state.entries.size(), whole.entries.size());
   for (size_t i = 0; i < whole.entries.size(); ++i) {
-    EXPECT_EQ(compacted.state.entries[i].SerializeAsString(),
-              whole.entries[i].SerializeAsString());
+    EXPECT_EQ(compacted.state.entries[i]->SerializeAsString(),
+              whole.entries[i]->SerializeAsString());
   }
   // Nodes started from the compacted disk and from the whole history (as one segment,
   // sealed by the last seal in it) agree with each other and with the live node.

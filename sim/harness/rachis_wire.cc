@@ -2,11 +2,58 @@
 
 #include <memory>
 #include <string>
+#include <typeinfo>
 #include <utility>
+#include <vector>
 
 #include "core/rachis/wire_field.h"
 
 namespace ravensim::harness {
+namespace {
+
+// Reused bodies, by kind. Never freed: bodies may be released by whatever outlives a
+// simulation (a World torn down after the pool's thread-local would be destroyed).
+struct BodyPool {
+  static constexpr size_t kMaxPerKind = 4096;
+  std::vector<RachisMessageBody*> free[4];
+};
+
+BodyPool& Pool() {
+  thread_local BodyPool* pool = new BodyPool;
+  return *pool;
+}
+
+int PoolSlot(rachis::RachisMessage::BodyCase body) {
+  switch (body) {
+    case rachis::RachisMessage::kAppendEntries: return 0;
+    case rachis::RachisMessage::kAppendEntriesResponse: return 1;
+    case rachis::RachisMessage::kRequestVote: return 2;
+    case rachis::RachisMessage::kRequestVoteResponse: return 3;
+    default: return -1;
+  }
+}
+
+void RecycleBody(RachisMessageBody* body) {
+  const int slot = PoolSlot(body->message().body_case());
+  if (slot < 0 || Pool().free[slot].size() >= BodyPool::kMaxPerKind) {
+    delete body;
+    return;
+  }
+  body->Reset();
+  Pool().free[slot].push_back(body);
+}
+
+}  // namespace
+
+std::shared_ptr<RachisMessageBody> NewRachisMessageBody(rachis::RachisMessage::BodyCase body) {
+  RachisMessageBody* reused = nullptr;
+  if (const int slot = PoolSlot(body); slot >= 0 && !Pool().free[slot].empty()) {
+    reused = Pool().free[slot].back();
+    Pool().free[slot].pop_back();
+  }
+  return std::shared_ptr<RachisMessageBody>(
+      reused != nullptr ? reused : new RachisMessageBody(), &RecycleBody);
+}
 
 sim::Message MakeRachisWireMessage(RachisWire wire) {
   auto body = std::make_shared<RachisWireBody>(std::move(wire));
@@ -14,19 +61,24 @@ sim::Message MakeRachisWireMessage(RachisWire wire) {
   return sim::Message(std::move(body), size);
 }
 
+// The body classes are final: an exact type check (a type_info comparison) instead of a
+// dynamic_cast's walk of the class hierarchy, on every delivered message.
 const RachisWire* RachisWireOf(const sim::MessageBody& body) {
-  const auto* wire = dynamic_cast<const RachisWireBody*>(&body);
-  return wire == nullptr ? nullptr : &wire->wire();
+  if (typeid(body) != typeid(RachisWireBody)) return nullptr;
+  return &static_cast<const RachisWireBody&>(body).wire();
 }
 
 std::string RachisMessageBody::Encode() const {
   std::string out;  // RachisWire{rachis = message} (field 1), without copying it.
-  rachis::AppendMessageField(1, message_, &out);
+  rachis::AppendMessageField(1, message(), &out);
   return out;
 }
 
-sim::Message MakeRachisMessage(rachis::RachisMessage message) {
-  auto body = std::make_shared<RachisMessageBody>(std::move(message));
+sim::Message MakeRachisMessage(const rachis::RachisMessage& message) {
+  return MakeRachisMessage(std::make_shared<const RachisMessageBody>(message));
+}
+
+sim::Message MakeRachisMessage(std::shared_ptr<const RachisMessageBody> body) {
   // Field 1, length-delimited: a one-byte tag, the varint length, the message.
   size_t length = body->message().ByteSizeLong();
   size_t size = 1 + length;
@@ -37,8 +89,13 @@ sim::Message MakeRachisMessage(rachis::RachisMessage message) {
   return sim::Message(std::move(body), size);
 }
 
+const RachisMessageBody* RachisMessageBodyOf(const sim::MessageBody& body) {
+  if (typeid(body) != typeid(RachisMessageBody)) return nullptr;
+  return &static_cast<const RachisMessageBody&>(body);
+}
+
 const rachis::RachisMessage* RachisMessageOf(const sim::MessageBody& body) {
-  const auto* rachis = dynamic_cast<const RachisMessageBody*>(&body);
+  const RachisMessageBody* rachis = RachisMessageBodyOf(body);
   return rachis == nullptr ? nullptr : &rachis->message();
 }
 

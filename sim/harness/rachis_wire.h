@@ -7,16 +7,18 @@
 #ifndef RAVENSIM_SIM_HARNESS_RACHIS_WIRE_H_
 #define RAVENSIM_SIM_HARNESS_RACHIS_WIRE_H_
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 
+#include "core/rachis/rachis_envelope.h"
 #include "sim/harness/rachis_wire.pb.h"
 #include "sim/message.h"
 
 namespace ravensim::harness {
 
-class RachisWireBody : public sim::MessageBody {
+class RachisWireBody final : public sim::MessageBody {
  public:
   explicit RachisWireBody(RachisWire wire) : wire_(std::move(wire)) {}
   const RachisWire& wire() const { return wire_; }
@@ -32,21 +34,34 @@ sim::Message MakeRachisWireMessage(RachisWire wire);
 // The RachisWire a body carries, or nullptr for a body of another kind.
 const RachisWire* RachisWireOf(const sim::MessageBody& body);
 
-// A Rachis message between hosts: stands for RachisWire{rachis = message}, holding the
-// node's message itself (moved in, not wrapped in a RachisWire).
-class RachisMessageBody : public sim::MessageBody {
+// A Rachis message between hosts: stands for RachisWire{rachis = message()}. It is the
+// envelope the node built the message in (RachisOptions::new_envelope makes these), so
+// the message travels as built, not wrapped in a RachisWire, and a receiving node
+// shares its log entries (rachis_envelope.h).
+class RachisMessageBody final : public sim::MessageBody, public rachis::RachisEnvelope {
  public:
-  explicit RachisMessageBody(rachis::RachisMessage message) : message_(std::move(message)) {}
-  const rachis::RachisMessage& message() const { return message_; }
+  RachisMessageBody() = default;
+  // A body holding a copy of `message`.
+  explicit RachisMessageBody(const rachis::RachisMessage& message) {
+    *mutable_message() = message;
+  }
   std::string Encode() const override;
-
- private:
-  rachis::RachisMessage message_;
 };
 
-// A message whose body is `message`, sized as the encoding of RachisWire{rachis = message}.
-sim::Message MakeRachisMessage(rachis::RachisMessage message);
+// An empty body for a message with a `body` (RachisOptions::new_envelope). Bodies of the
+// frequent kinds (AppendEntries, its response, the vote messages) are reused: when the
+// last reference to one goes, it is Reset() and kept (per thread, a bounded number per
+// kind) for the next message of its kind, which then allocates nothing for its strings
+// and body.
+std::shared_ptr<RachisMessageBody> NewRachisMessageBody(rachis::RachisMessage::BodyCase body);
 
+// A message whose body is `body`, sized as the encoding of RachisWire{rachis = message}.
+sim::Message MakeRachisMessage(std::shared_ptr<const RachisMessageBody> body);
+// The same for a copy of `message`.
+sim::Message MakeRachisMessage(const rachis::RachisMessage& message);
+
+// The Rachis message body a body is, or nullptr for a body of another kind.
+const RachisMessageBody* RachisMessageBodyOf(const sim::MessageBody& body);
 // The Rachis message a body carries, or nullptr for a body of another kind.
 const rachis::RachisMessage* RachisMessageOf(const sim::MessageBody& body);
 

@@ -1,5 +1,6 @@
 #include "sim/harness/rachis_wire.h"
 
+#include <memory>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -62,6 +63,71 @@ TEST(RachisWireTest, RachisMessageBodyStandsForTheWrappingRachisWire) {
     const rachis::RachisMessage* carried = RachisMessageOf(*message.body());
     ASSERT_NE(carried, nullptr);
     EXPECT_EQ(carried->SerializeAsString(), wire.rachis().SerializeAsString());
+  }
+}
+
+// Reused bodies hold nothing of the message they carried before.
+TEST(RachisWireTest, ReusedBodiesEncodeAsNewOnes) {
+  auto entry = std::make_shared<rachis::LogEntry>();
+  entry->set_index(5);
+  entry->set_term(2);
+  entry->set_request_id("c0.1-5");
+  entry->set_command(std::string(100, 'z'));
+  for (int round = 0; round < 3; ++round) {
+    {
+      // A full AppendEntries (entries, topology) and a response, then released.
+      std::shared_ptr<RachisMessageBody> append =
+          NewRachisMessageBody(rachis::RachisMessage::kAppendEntries);
+      rachis::RachisMessage* m = append->mutable_message();
+      m->set_from("LONGTAG-AAAAAAAAAAAAAAAA");
+      m->set_to("B");
+      m->set_topology_id("cluster-with-a-long-id");
+      m->set_term(9);
+      m->mutable_append_entries()->set_prev_log_index(4);
+      m->mutable_append_entries()->set_sequence(77);
+      m->mutable_append_entries()->mutable_topology()->set_topology_id("t");
+      append->AddEntry(entry);
+      std::shared_ptr<RachisMessageBody> response =
+          NewRachisMessageBody(rachis::RachisMessage::kAppendEntriesResponse);
+      response->mutable_message()->set_from("B");
+      response->mutable_message()->mutable_append_entries_response()->set_success(true);
+      response->mutable_message()->mutable_append_entries_response()->set_match_index(3);
+    }
+    EXPECT_EQ(entry.use_count(), 1);
+    // A smaller AppendEntries and response built in (possibly) reused bodies, setting
+    // every envelope field as RachisNode does (a reused body may still hold them).
+    auto set_envelope = [](rachis::RachisMessage* m) {
+      m->set_from("A");
+      m->set_to("C");
+      m->set_topology_id("");
+      m->set_term(0);
+      m->set_from_node_id(0);
+      m->set_to_node_id(2);
+    };
+    std::shared_ptr<RachisMessageBody> append =
+        NewRachisMessageBody(rachis::RachisMessage::kAppendEntries);
+    EXPECT_FALSE(append->message().has_append_entries() &&
+                 append->message().append_entries().ByteSizeLong() != 0);  // empty body
+    set_envelope(append->mutable_message());
+    append->mutable_message()->mutable_append_entries()->set_sequence(3);
+    rachis::RachisMessage expected;
+    set_envelope(&expected);
+    expected.mutable_append_entries()->set_sequence(3);
+    EXPECT_EQ(append->message().SerializeAsString(), expected.SerializeAsString());
+    EXPECT_TRUE(append->SharedEntries().empty());
+    std::shared_ptr<RachisMessageBody> response =
+        NewRachisMessageBody(rachis::RachisMessage::kAppendEntriesResponse);
+    set_envelope(response->mutable_message());
+    response->mutable_message()->mutable_append_entries_response()->set_last_log_index(8);
+    rachis::RachisMessage expected_response;
+    set_envelope(&expected_response);
+    expected_response.mutable_append_entries_response()->set_last_log_index(8);
+    EXPECT_EQ(response->message().SerializeAsString(), expected_response.SerializeAsString());
+    const sim::Message carried = MakeRachisMessage(response);
+    RachisWire wire;
+    *wire.mutable_rachis() = expected_response;
+    EXPECT_EQ(carried.Bytes(), wire.SerializeAsString());
+    EXPECT_EQ(carried.size(), wire.ByteSizeLong());
   }
 }
 
