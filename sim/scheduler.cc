@@ -196,18 +196,12 @@ bool Scheduler::DropStaleLevel0(int b) {
   return has_first;
 }
 
+// What PopEarliest() does not take inline: never a lone entry in bucket b.
 Scheduler::Entry Scheduler::PopEarliestSlow(int b, int64_t min_time) {
   if (IsLevel0(b)) {
     const int d = b - 1;
     ClearBucketBit(b);
     last_time_ = min_time;
-    if (l0_count_[d] == 1) {
-      // A lone entry is the earliest: take it directly (bucket 0 is empty, as b is the
-      // first non-empty bucket).
-      l0_count_[d] = 0;
-      --heap_size_;
-      return l0_first_[d];
-    }
     // Several events at this time: into bucket 0, then in insertion order.
     std::vector<Entry>& more = buckets_[b];
     l0_count_[d] = 0;
@@ -219,17 +213,6 @@ Scheduler::Entry Scheduler::PopEarliestSlow(int b, int64_t min_time) {
       return x.sequence_slot < y.sequence_slot;
     });
     b = 0;
-  }
-  if (b != 0 && buckets_[b].size() == 1) {
-    // A lone entry is the earliest: take it directly (bucket 0 is empty, as b is the
-    // first non-empty bucket).
-    std::vector<Entry>& bucket = buckets_[b];
-    const Entry e = bucket[0];
-    bucket.clear();
-    ClearBucketBit(b);
-    last_time_ = min_time;
-    --heap_size_;
-    return e;
   }
   if (b != 0) {
     // Redistribute the first non-empty bucket around its minimum: every entry moves to
