@@ -1,5 +1,6 @@
 #include "sim/harness/cluster_client.h"
 
+#include <string_view>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -137,10 +138,19 @@ void ClusterClient::Finish(const Context& context, Effects* effects,
 
 void ClusterClient::Report(const ClientOperation& op, Effects* effects) {
   const bool invoke = op.phase == ClientOperation::Phase::kInvoke;
+  // "<request id> <outcome> node=<node>", built in one allocation.
+  const std::string_view outcome = invoke ? "" : ClientOutcomeName(op.outcome);
+  const absl::AlphaNum node(op.node);
+  constexpr std::string_view kNode = " node=";
+  std::string detail;
+  detail.reserve(op.request_id.size() + 1 + outcome.size() + kNode.size() + node.size());
+  detail.append(op.request_id);
+  detail.push_back(' ');
+  detail.append(outcome);
+  detail.append(kNode);
+  detail.append(node.data(), node.size());
   effects->Observe(invoke ? "client.invoke" : "client.return",
-                   static_cast<int64_t>(op.index),
-                   absl::StrCat(op.request_id, " ", invoke ? "" : ClientOutcomeName(op.outcome),
-                                " node=", op.node));
+                   static_cast<int64_t>(op.index), std::move(detail));
   if (options_.on_operation) options_.on_operation(op);
 }
 
