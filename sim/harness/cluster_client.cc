@@ -69,7 +69,7 @@ void ClusterClient::StartOperation(const Context& context, Effects* effects) {
     ScheduleNext(context, effects, std::max<int64_t>(options_.think_time_mean_ns, 1'000'000));
     return;
   }
-  Current current;
+  Current& current = current_.emplace();
   current.op.phase = ClientOperation::Phase::kInvoke;
   current.op.client = self_;
   current.op.request_id = absl::StrCat(name_, "-", sequence_++);
@@ -77,8 +77,7 @@ void ClusterClient::StartOperation(const Context& context, Effects* effects) {
   current.op.local_time_ns = context.monotonic_now.nanos();
   current.target_index =
       options_.preferred_index % static_cast<int>(options_.cluster_nodes.size());
-  current_ = std::move(current);
-  Report(current_->op, effects);
+  Report(current.op, effects);
   effects->SetTimer(kOperationTimer,
                     context.monotonic_now + SimDuration::Nanos(options_.operation_timeout_ns));
   SendAttempt(context, effects);
