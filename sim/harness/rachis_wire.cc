@@ -11,16 +11,30 @@
 namespace ravensim::harness {
 namespace {
 
-// Reused bodies, by kind. Never freed: bodies may be released by whatever outlives a
-// simulation (a World torn down after the pool's thread-local would be destroyed).
+// Reused bodies, by kind, per thread. The pool frees what it holds when its thread
+// ends; a body released after that (by whatever outlives the pool in the thread's
+// teardown) is deleted instead of kept.
+thread_local bool pool_gone = false;  // trivially destructible: readable to the end
+
 struct BodyPool {
   static constexpr size_t kMaxPerKind = 4096;
   std::vector<RachisMessageBody*> free[4];
+  BodyPool() = default;
+  BodyPool(const BodyPool&) = delete;
+  BodyPool& operator=(const BodyPool&) = delete;
+  ~BodyPool() {
+    pool_gone = true;
+    for (std::vector<RachisMessageBody*>& bodies : free) {
+      for (RachisMessageBody* body : bodies) delete body;
+    }
+  }
 };
 
-BodyPool& Pool() {
-  thread_local BodyPool* pool = new BodyPool;
-  return *pool;
+// nullptr once the thread's pool is gone.
+BodyPool* Pool() {
+  if (pool_gone) return nullptr;
+  thread_local BodyPool pool;
+  return &pool;
 }
 
 int PoolSlot(rachis::RachisMessage::BodyCase body) {
@@ -35,21 +49,25 @@ int PoolSlot(rachis::RachisMessage::BodyCase body) {
 
 void RecycleBody(RachisMessageBody* body) {
   const int slot = PoolSlot(body->message().body_case());
-  if (slot < 0 || Pool().free[slot].size() >= BodyPool::kMaxPerKind) {
+  BodyPool* pool = slot < 0 ? nullptr : Pool();
+  if (pool == nullptr || pool->free[slot].size() >= BodyPool::kMaxPerKind) {
     delete body;
     return;
   }
   body->Reset();
-  Pool().free[slot].push_back(body);
+  pool->free[slot].push_back(body);
 }
 
 }  // namespace
 
 std::shared_ptr<RachisMessageBody> NewRachisMessageBody(rachis::RachisMessage::BodyCase body) {
   RachisMessageBody* reused = nullptr;
-  if (const int slot = PoolSlot(body); slot >= 0 && !Pool().free[slot].empty()) {
-    reused = Pool().free[slot].back();
-    Pool().free[slot].pop_back();
+  if (const int slot = PoolSlot(body); slot >= 0) {
+    BodyPool* pool = Pool();
+    if (pool != nullptr && !pool->free[slot].empty()) {
+      reused = pool->free[slot].back();
+      pool->free[slot].pop_back();
+    }
   }
   return std::shared_ptr<RachisMessageBody>(
       reused != nullptr ? reused : new RachisMessageBody(), &RecycleBody);
