@@ -40,8 +40,17 @@ std::string EncodeResult(bool ok, std::string_view value, bool found, uint64_t i
     put_varint(index);
   }
   const size_t tail_size = static_cast<size_t>(p - tail);
+  const size_t size = head_size + value.size() + tail_size;
+  // Usual results (short values) are assembled on the stack and copied out once.
+  char whole[64];
+  if (size <= sizeof(whole)) {
+    std::memcpy(whole, head, head_size);
+    if (!value.empty()) std::memcpy(whole + head_size, value.data(), value.size());
+    std::memcpy(whole + head_size + value.size(), tail, tail_size);
+    return std::string(whole, size);
+  }
   std::string out;
-  out.reserve(head_size + value.size() + tail_size);
+  out.reserve(size);
   out.append(head, head_size);
   out.append(value);
   out.append(tail, tail_size);
