@@ -40,8 +40,17 @@ std::string EncodeResult(bool ok, std::string_view value, bool found, uint64_t i
     put_varint(index);
   }
   const size_t tail_size = static_cast<size_t>(p - tail);
+  const size_t size = head_size + value.size() + tail_size;
+  // Usual results (short values) are assembled on the stack and copied out once.
+  char whole[64];
+  if (size <= sizeof(whole)) {
+    std::memcpy(whole, head, head_size);
+    if (!value.empty()) std::memcpy(whole + head_size, value.data(), value.size());
+    std::memcpy(whole + head_size + value.size(), tail, tail_size);
+    return std::string(whole, size);
+  }
   std::string out;
-  out.reserve(head_size + value.size() + tail_size);
+  out.reserve(size);
   out.append(head, head_size);
   out.append(value);
   out.append(tail, tail_size);
@@ -206,28 +215,66 @@ absl::Status RegisterStateMachine::Restore(const std::string& data) {
   return absl::OkStatus();
 }
 
-std::string RegisterStateMachine::EncodeWrite(const std::string& key,
-                                              const std::string& value) {
-  RegisterCommand command;
-  command.mutable_write()->set_key(key);
-  command.mutable_write()->set_value(value);
-  return command.SerializeAsString();
+namespace {
+
+size_t VarintSize(size_t v) {
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
 }
 
-std::string RegisterStateMachine::EncodeRead(const std::string& key) {
-  RegisterCommand command;
-  command.mutable_read()->set_key(key);
-  return command.SerializeAsString();
+void PutVarint(std::string* out, size_t v) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
 }
 
-std::string RegisterStateMachine::EncodeCas(const std::string& key,
-                                            const std::string& expected,
-                                            const std::string& new_value) {
-  RegisterCommand command;
-  command.mutable_cas()->set_key(key);
-  command.mutable_cas()->set_expected(expected);
-  command.mutable_cas()->set_new_value(new_value);
-  return command.SerializeAsString();
+// The size of a bytes field as proto3 writes it: nothing if empty.
+size_t FieldSize(std::string_view field) {
+  return field.empty() ? 0 : 1 + VarintSize(field.size()) + field.size();
+}
+
+void PutField(std::string* out, char key, std::string_view field) {
+  if (field.empty()) return;
+  out->push_back(key);
+  PutVarint(out, field.size());
+  out->append(field);
+}
+
+// RegisterCommand{op = {fields...}} as RegisterCommand::SerializeAsString() writes it:
+// the oneof's message (always present, even if empty), its bytes fields in number
+// order, empty ones left out. Built in one string of the exact size.
+std::string EncodeOp(char op_key, std::string_view f1, std::string_view f2,
+                     std::string_view f3) {
+  const size_t inner = FieldSize(f1) + FieldSize(f2) + FieldSize(f3);
+  std::string out;
+  out.reserve(1 + VarintSize(inner) + inner);
+  out.push_back(op_key);
+  PutVarint(&out, inner);
+  PutField(&out, 0x0a, f1);
+  PutField(&out, 0x12, f2);
+  PutField(&out, 0x1a, f3);
+  return out;
+}
+
+}  // namespace
+
+std::string RegisterStateMachine::EncodeWrite(std::string_view key, std::string_view value) {
+  return EncodeOp(0x0a, key, value, {});
+}
+
+std::string RegisterStateMachine::EncodeRead(std::string_view key) {
+  return EncodeOp(0x12, key, {}, {});
+}
+
+std::string RegisterStateMachine::EncodeCas(std::string_view key, std::string_view expected,
+                                            std::string_view new_value) {
+  return EncodeOp(0x1a, key, expected, new_value);
 }
 
 absl::StatusOr<RegisterResult> RegisterStateMachine::DecodeResult(const std::string& bytes) {

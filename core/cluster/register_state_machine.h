@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "core/cluster/register.pb.h"
 #include "core/rachis/rachis_node.h"
@@ -28,11 +29,12 @@ class RegisterStateMachine : public rachis::RachisStateMachine {
   const std::map<std::string, std::string, std::less<>>& values() const { return values_; }
   uint64_t applied_count() const { return applied_count_; }
 
-  // Helpers for clients and tests.
-  static std::string EncodeWrite(const std::string& key, const std::string& value);
-  static std::string EncodeRead(const std::string& key);
-  static std::string EncodeCas(const std::string& key, const std::string& expected,
-                               const std::string& new_value);
+  // Helpers for clients and tests: the bytes RegisterCommand::SerializeAsString() writes
+  // for the command, built directly (register_state_machine_test compares them).
+  static std::string EncodeWrite(std::string_view key, std::string_view value);
+  static std::string EncodeRead(std::string_view key);
+  static std::string EncodeCas(std::string_view key, std::string_view expected,
+                               std::string_view new_value);
   static absl::StatusOr<RegisterResult> DecodeResult(const std::string& bytes);
 
  private:

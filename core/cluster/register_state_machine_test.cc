@@ -125,5 +125,30 @@ TEST(RegisterStateMachineTest, ResultsMatchTheProtobufEncoding) {
   EXPECT_EQ(sm.values().count("t"), 0u);
 }
 
+TEST(RegisterStateMachineTest, CommandsMatchTheProtobufEncoding) {
+  // Empty, short and long (two- and three-byte lengths) fields.
+  const std::vector<std::string> fields = {"", "k", "v12345", std::string(200, 'a'),
+                                           std::string(20000, 'b')};
+  for (const std::string& a : fields) {
+    RegisterCommand read;
+    read.mutable_read()->set_key(a);
+    EXPECT_EQ(RegisterStateMachine::EncodeRead(a), read.SerializeAsString());
+    for (const std::string& b : fields) {
+      RegisterCommand write;
+      write.mutable_write()->set_key(a);
+      write.mutable_write()->set_value(b);
+      EXPECT_EQ(RegisterStateMachine::EncodeWrite(a, b), write.SerializeAsString());
+      for (const std::string& c : fields) {
+        RegisterCommand cas;
+        cas.mutable_cas()->set_key(a);
+        cas.mutable_cas()->set_expected(b);
+        cas.mutable_cas()->set_new_value(c);
+        EXPECT_EQ(RegisterStateMachine::EncodeCas(a, b, c), cas.SerializeAsString())
+            << a.size() << " " << b.size() << " " << c.size();
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace ravensim::cluster

@@ -2,6 +2,8 @@
 // (SendToLeaderAsync), de-duplicated by request id (LogHistory), answered with
 // committed-with-index-and-result, rejected, or unknown after the operation timeout.
 #include <algorithm>
+#include <cstring>
+#include <string_view>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -161,24 +163,60 @@ void RachisNode::ExpireSubmissions() {
   }
 }
 
-// LogHistory (§1.4) bounded by Cluster.LogHistoryMaxEntries: the oldest is forgotten.
-void RachisNode::RememberApplied(const std::string& request_id, uint64_t index,
-                                 const std::string& result) {
-  if (request_id.empty()) return;
-  const uint64_t position = applied_history_first_ + applied_history_.size();
-  AppliedRecord& record = applied_history_.emplace_back();
-  record.request_id = request_id;
-  record.index = index;
-  record.result = result;
-  IndexAppliedRecord(record, position);
-  while (static_cast<int64_t>(applied_history_.size()) >
-         static_cast<int64_t>(options_.log_history_max_entries)) {
-    ForgetOldestApplied();
+// A 64-bit multiply-xorshift hash of the id, eight bytes at a time, finished with
+// MurmurHash3's fmix64 so that every bit of the result depends on every input bit (the
+// hash table takes its probe start and its control byte from different bits). Only
+// ever used for lookups: no hash order reaches behaviour.
+size_t RachisNode::AppliedIdHash(std::string_view id) {
+  constexpr uint64_t kMul = 0x9e3779b97f4a7c15ull;
+  uint64_t h = id.size() * kMul;
+  const char* p = id.data();
+  size_t n = id.size();
+  while (n >= 8) {
+    uint64_t chunk;
+    std::memcpy(&chunk, p, 8);
+    h = (h ^ chunk) * kMul;
+    h ^= h >> 29;
+    p += 8;
+    n -= 8;
   }
+  if (n > 0) {
+    uint64_t chunk = 0;
+    std::memcpy(&chunk, p, n);
+    h = (h ^ chunk) * kMul;
+  }
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ull;
+  h ^= h >> 33;
+  return static_cast<size_t>(h);
+}
+
+// LogHistory (§1.4) bounded by Cluster.LogHistoryMaxEntries: the oldest is forgotten.
+// When the history is at its bound, the oldest record goes first and its strings are
+// reused by the new one (the same records stay either way).
+void RachisNode::RememberApplied(const AppliedKey& key, uint64_t index,
+                                 const std::string& result) {
+  if (key.id.empty()) return;
+  const int64_t bound = static_cast<int64_t>(options_.log_history_max_entries);
+  AppliedRecord spare;
+  while (!applied_history_.empty() &&
+         static_cast<int64_t>(applied_history_.size()) >= bound) {
+    ForgetOldestApplied(&spare);
+  }
+  if (bound <= 0) return;  // nothing is kept (the record would be forgotten at once)
+  const uint64_t position = applied_history_first_ + applied_history_.size();
+  AppliedRecord& record = applied_history_.emplace_back(std::move(spare));
+  record.request_id.assign(key.id);
+  record.index = index;
+  record.result.assign(result);
+  record.hash = key.hash;
+  IndexAppliedRecord(record, position);
 }
 
 void RachisNode::IndexAppliedRecord(const AppliedRecord& record, uint64_t position) {
-  const std::string_view key(record.request_id);
+  const AppliedKey key{record.request_id, record.hash};
   auto [it, inserted] = applied_position_by_request_.try_emplace(key, position);
   if (!inserted) {
     // Re-key on the newest record: the key must view a record that is still kept.
@@ -187,19 +225,20 @@ void RachisNode::IndexAppliedRecord(const AppliedRecord& record, uint64_t positi
   }
 }
 
-void RachisNode::ForgetOldestApplied() {
-  const AppliedRecord& oldest = applied_history_.front();
-  auto it = applied_position_by_request_.find(std::string_view(oldest.request_id));
+void RachisNode::ForgetOldestApplied(AppliedRecord* spare) {
+  AppliedRecord& oldest = applied_history_.front();
+  auto it = applied_position_by_request_.find(AppliedKey{oldest.request_id, oldest.hash});
   // A request id listed twice (never written so) keeps pointing at its newest record.
   if (it != applied_position_by_request_.end() && it->second == applied_history_first_) {
     applied_position_by_request_.erase(it);
   }
+  if (spare != nullptr) *spare = std::move(oldest);
   applied_history_.pop_front();
   ++applied_history_first_;
 }
 
-const RachisNode::AppliedRecord* RachisNode::FindApplied(const std::string& request_id) const {
-  auto it = applied_position_by_request_.find(std::string_view(request_id));
+const RachisNode::AppliedRecord* RachisNode::FindApplied(const AppliedKey& key) const {
+  auto it = applied_position_by_request_.find(key);
   if (it == applied_position_by_request_.end()) return nullptr;
   return &applied_history_[it->second - applied_history_first_];
 }
@@ -218,6 +257,7 @@ void RachisNode::RestoreHistory(const Snapshot& snapshot) {
     record.request_id = applied.request_id();
     record.index = applied.index();
     record.result = applied.result();
+    record.hash = AppliedIdHash(record.request_id);
     IndexAppliedRecord(record, position);
   }
 }

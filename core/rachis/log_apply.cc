@@ -119,7 +119,8 @@ void RachisNode::ApplyCommitted() {
     }
     if (entry.flags() == ENTRY_FLAGS_STATE_MACHINE_COMMAND) {
       const std::string& request_id = entry.request_id();
-      const AppliedRecord* seen = request_id.empty() ? nullptr : FindApplied(request_id);
+      const AppliedKey key = request_id.empty() ? AppliedKey{} : AppliedKey::Of(request_id);
+      const AppliedRecord* seen = request_id.empty() ? nullptr : FindApplied(key);
       if (seen != nullptr) {
         // §1.4: LogHistory says this request was applied already; do not apply twice.
         Mark("duplicate request not applied twice");
@@ -130,7 +131,7 @@ void RachisNode::ApplyCommitted() {
       }
       std::string result = options_.state_machine->Apply(index, entry.command());
       applied_index_ = index;
-      RememberApplied(request_id, index, result);
+      RememberApplied(key, index, result);
       ResolveWaiters(request_id, index, result);
       continue;
     }

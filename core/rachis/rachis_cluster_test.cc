@@ -66,6 +66,37 @@ TEST(RachisClusterTest, DuplicateRequestIdIsAppliedOnce) {
   EXPECT_GT(cluster.node(leader).mark("submission answered from log history"), 0);
 }
 
+// §1.4: the LogHistory keeps the latest Cluster.LogHistoryMaxEntries request ids: a
+// retry of one of them is answered from it, a retry of a forgotten one is applied again.
+TEST(RachisClusterTest, LogHistoryRemembersOnlyTheLatestRequests) {
+  TestCluster cluster({.members = 3, .log_history_max_entries = 3});
+  ASSERT_TRUE(cluster.RunUntil([&] { return HasLeader(cluster); }, 2 * kSecond));
+  const std::string leader = cluster.Leader();
+  for (int i = 0; i < 6; ++i) {
+    cluster.Submit(leader, absl::StrCat("request-with-a-long-id-", i), absl::StrCat("c", i));
+    cluster.RunFor(400 * kMs);
+  }
+  ExpectSameAppliedOnAll(cluster, 6);
+  // Kept: 3, 4, 5. A retry of 5 gets its original result and is not applied again.
+  cluster.Submit(leader, "request-with-a-long-id-5", "c5");
+  cluster.RunFor(400 * kMs);
+  EXPECT_EQ(cluster.results().at("request-with-a-long-id-5").result, "ok:c5");
+  EXPECT_EQ(cluster.node(leader).mark("submission answered from log history"), 1);
+  ExpectSameAppliedOnAll(cluster, 6);
+  // Forgotten: 0. Its retry is a new command, applied a second time.
+  cluster.Submit(leader, "request-with-a-long-id-0", "c0");
+  cluster.RunFor(400 * kMs);
+  ExpectSameAppliedOnAll(cluster, 7);
+  // Now kept: 4, 5, 0 (the retry); 3 was forgotten for it.
+  cluster.Submit(leader, "request-with-a-long-id-4", "c4");
+  cluster.RunFor(400 * kMs);
+  EXPECT_EQ(cluster.node(leader).mark("submission answered from log history"), 2);
+  ExpectSameAppliedOnAll(cluster, 7);
+  cluster.Submit(leader, "request-with-a-long-id-3", "c3");
+  cluster.RunFor(400 * kMs);
+  ExpectSameAppliedOnAll(cluster, 8);
+}
+
 // §1.3: a partitioned node runs only trial elections, which never persist a term, so on
 // rejoin it does not depose the healthy leader.
 TEST(RachisClusterTest, TrialElectionsKeepPartitionedNodeFromDisruptingLeader) {

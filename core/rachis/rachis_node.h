@@ -326,16 +326,34 @@ class RachisNode {
                       const std::string& result);
   void FailLeaderWaiters(const std::string& reason);
   void ExpireSubmissions();
-  void RememberApplied(const std::string& request_id, uint64_t index,
-                       const std::string& result);
+  // A LogHistory key: a request id with its hash, computed once per id (AppliedIdHash)
+  // and kept with the record, so neither lookup, insertion nor removal rehashes it.
+  struct AppliedKey {
+    std::string_view id;
+    size_t hash = 0;
+    static AppliedKey Of(std::string_view id) { return {id, AppliedIdHash(id)}; }
+  };
+  static size_t AppliedIdHash(std::string_view id);
+  struct AppliedKeyHash {
+    size_t operator()(const AppliedKey& key) const { return key.hash; }
+  };
+  struct AppliedKeyEq {
+    bool operator()(const AppliedKey& a, const AppliedKey& b) const { return a.id == b.id; }
+  };
+  // `key` views `request_id`.
+  void RememberApplied(const AppliedKey& key, uint64_t index, const std::string& result);
   // One LogHistory record (AppliedRequest without the protobuf strings).
   struct AppliedRecord {
     std::string request_id;
     uint64_t index = 0;
     std::string result;
+    size_t hash = 0;  // AppliedIdHash(request_id)
   };
   // The LogHistory record of `request_id`, or nullptr.
-  const AppliedRecord* FindApplied(const std::string& request_id) const;
+  const AppliedRecord* FindApplied(const std::string& request_id) const {
+    return FindApplied(AppliedKey::Of(request_id));
+  }
+  const AppliedRecord* FindApplied(const AppliedKey& key) const;
   void RestoreHistory(const Snapshot& snapshot);
 
   RachisOptions options_;
@@ -411,10 +429,13 @@ class RachisNode {
   std::deque<AppliedRecord> applied_history_;
   uint64_t applied_history_first_ = 0;
   // Looked up only, never iterated (no hash order reaches behaviour).
-  absl::flat_hash_map<std::string_view, uint64_t> applied_position_by_request_;
+  absl::flat_hash_map<AppliedKey, uint64_t, AppliedKeyHash, AppliedKeyEq>
+      applied_position_by_request_;
   static constexpr int kMaxHistoryReserve = 1 << 16;
   void IndexAppliedRecord(const AppliedRecord& record, uint64_t position);
-  void ForgetOldestApplied();
+  // Forgets the oldest record; its strings are moved into `spare` (when not null) for
+  // the next record to reuse.
+  void ForgetOldestApplied(AppliedRecord* spare = nullptr);
 
   // Persistence bookkeeping.
   bool hard_state_dirty_ = false;

@@ -58,6 +58,7 @@ TestCluster::TestCluster(const TestClusterOptions& options) : options_(options) 
     host.options.node_id = i;
     host.options.election_timeout_ns = options.election_timeout_ns;
     host.options.snapshot_every_entries = options.snapshot_every_entries;
+    host.options.log_history_max_entries = options.log_history_max_entries;
     host.options.random_word = TestRandom(options.seed * 1000 + i);
     if (options.bootstrap_all || i == 0) host.options.bootstrap_topology = topology;
     host.disk.clear();

@@ -38,6 +38,7 @@ struct TestClusterOptions {
   int64_t election_timeout_ns = 300'000'000;
   int64_t one_way_delay_ns = 1'000'000;
   uint64_t snapshot_every_entries = 0;
+  int log_history_max_entries = 4096;  // RachisOptions.log_history_max_entries
   uint64_t seed = 1;
   // When false, only node A is bootstrapped (as the single member); the others start
   // Passive with no topology, to be added through ModifyTopology.

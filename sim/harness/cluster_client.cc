@@ -1,5 +1,6 @@
 #include "sim/harness/cluster_client.h"
 
+#include <charconv>
 #include <string_view>
 #include <utility>
 
@@ -27,16 +28,26 @@ ClusterClient::ClusterClient(ClusterClientOptions options) : options_(std::move(
 
 std::function<std::string(sim::Prng&, int64_t)> ClusterClient::RegisterWorkload(int keys) {
   CHECK_GT(keys, 0);
+  // Keys "k<n>" and values "v<n>" are written into stack buffers (no intermediate
+  // strings); the Prng is drawn in the same order as ever: key, kind, then CAS's expected.
   return [keys](sim::Prng& prng, int64_t sequence) {
-    const std::string key = absl::StrCat("k", prng.UniformBelow(keys));
+    auto numbered = [](char* buffer, char prefix, auto n) {
+      buffer[0] = prefix;
+      const std::to_chars_result end = std::to_chars(buffer + 1, buffer + 24, n);
+      return std::string_view(buffer, static_cast<size_t>(end.ptr - buffer));
+    };
+    char key_buffer[24];
+    const std::string_view key =
+        numbered(key_buffer, 'k', prng.UniformBelow(static_cast<uint64_t>(keys)));
     const uint64_t kind = prng.UniformBelow(10);
-    if (kind < 5) {
-      return cluster::RegisterStateMachine::EncodeWrite(key, absl::StrCat("v", sequence));
-    }
+    char value_buffer[24];
+    const std::string_view value = numbered(value_buffer, 'v', sequence);
+    if (kind < 5) return cluster::RegisterStateMachine::EncodeWrite(key, value);
     if (kind < 8) return cluster::RegisterStateMachine::EncodeRead(key);
-    return cluster::RegisterStateMachine::EncodeCas(
-        key, absl::StrCat("v", prng.UniformBelow(static_cast<uint64_t>(sequence) + 1)),
-        absl::StrCat("v", sequence));
+    char expected_buffer[24];
+    const std::string_view expected = numbered(
+        expected_buffer, 'v', prng.UniformBelow(static_cast<uint64_t>(sequence) + 1));
+    return cluster::RegisterStateMachine::EncodeCas(key, expected, value);
   };
 }
 
