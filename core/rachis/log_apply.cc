@@ -211,12 +211,4 @@ void RachisNode::RecycleObservations(std::vector<RachisObservation>&& observatio
   observations_.clear();
 }
 
-RachisObservation& RachisNode::AddObservation(RachisObservation::Kind kind) {
-  if (observations_.capacity() == 0) observations_.reserve(kReadyObservationReserve);
-  RachisObservation& observation = observations_.emplace_back();
-  observation.kind = kind;
-  observation.term = term_;
-  return observation;
-}
-
 }  // namespace ravensim::rachis

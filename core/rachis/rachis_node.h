@@ -273,8 +273,14 @@ class RachisNode {
   void InstallSnapshotState(const Snapshot& snapshot);
   void Observe(RachisObservation observation);
   // Adds an observation of `kind` at term_ in place; the caller fills in the rest before
-  // anything else is observed.
-  RachisObservation& AddObservation(RachisObservation::Kind kind);
+  // anything else is observed. Inline: called for every append, commit and apply.
+  RachisObservation& AddObservation(RachisObservation::Kind kind) {
+    if (observations_.capacity() == 0) observations_.reserve(kReadyObservationReserve);
+    RachisObservation& observation = observations_.emplace_back();
+    observation.kind = kind;
+    observation.term = term_;
+    return observation;
+  }
   // Counts a named code path. Looked up without building a string (marks are hit on
   // every command); a new name is inserted once.
   void Mark(std::string_view name) {
