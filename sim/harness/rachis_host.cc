@@ -157,12 +157,17 @@ void RachisHost::OnMessage(const Context& context, NodeId from, std::string_view
   HandleWire(context, from, wire, effects);
 }
 
+template <typename Message>
+void RachisHost::Step(const Context& context, const Message& message) {
+  absl::Status status = node_->Step(context.monotonic_now.nanos(), message);
+  if (!status.ok()) Count(absl::StrCat("step error: ", status.code()));
+}
+
 void RachisHost::OnMessageBody(const Context& context, NodeId from,
                                const sim::MessageBody& body, Effects* effects) {
   if (const RachisMessageBody* message = RachisMessageBodyOf(body)) {
     if (halted_) return;
-    absl::Status status = node_->Step(context.monotonic_now.nanos(), *message);
-    if (!status.ok()) Count(absl::StrCat("step error: ", status.code()));
+    Step(context, static_cast<const rachis::RachisEnvelope&>(*message));
     Pump(context, effects);
     return;
   }
@@ -173,11 +178,6 @@ void RachisHost::OnMessageBody(const Context& context, NodeId from,
   }
   if (halted_) return;
   HandleWire(context, from, *wire, effects);
-}
-
-void RachisHost::Step(const Context& context, const rachis::RachisMessage& message) {
-  absl::Status status = node_->Step(context.monotonic_now.nanos(), message);
-  if (!status.ok()) Count(absl::StrCat("step error: ", status.code()));
 }
 
 void RachisHost::HandleWire(const Context& context, NodeId from, const RachisWire& wire,

@@ -127,7 +127,9 @@ class RachisHost : public Node {
   void Pump(const Context& context, Effects* effects);
   void HandleWire(const Context& context, NodeId from, const RachisWire& wire,
                   Effects* effects);
-  void Step(const Context& context, const rachis::RachisMessage& message);
+  // Steps the node with a RachisMessage or a RachisEnvelope; errors are counted.
+  template <typename Message>
+  void Step(const Context& context, const Message& message);
   // Moves the Ready's messages out (everything else stays for Advance()).
   void EmitReady(rachis::Ready& ready, Effects* effects);
   void ArmTimer(Effects* effects);
