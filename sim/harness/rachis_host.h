@@ -38,7 +38,7 @@
 //    RachisWireBody; it accepts either body, and bytes.
 //  * Observations: every core observation becomes a harness Observation of kind
 //    "rachis.<kind>" whose detail is a serialized checkers::raft::RaftObservation
-//    (decode with DecodeRachisObservation, rachis_observations.h).
+//    (decode with DecodeRachisObservation, rachis_observations.h, into a view).
 //
 // Construction (a NodeFactory builds one per boot and restart):
 //   RachisHostOptions options{.tag = "A", .bootstrap_topology = topology};

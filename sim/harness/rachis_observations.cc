@@ -272,12 +272,15 @@ void AppendRachisObservations(std::span<const rachis::RachisObservation> observa
   }
 }
 
-bool DecodeRachisObservation(const ObservationRecord& record, RaftObservation* out) {
+bool DecodeRachisObservation(const ObservationRecord& record,
+                             checkers::raft::RaftObservationView* out) {
   if (record.observation == nullptr) return false;
   if (!IsCoreRachisObservationKind(record.observation->kind)) return false;
-  if (!out->ParseFromString(record.observation->detail)) return false;
-  out->set_time_ns(record.time.nanos());
-  out->set_node(record.node);
+  if (!checkers::raft::ParseRaftObservationView(record.observation->detail, out)) {
+    return false;
+  }
+  out->time_ns = record.time.nanos();
+  out->node = record.node;
   return true;
 }
 

@@ -6,10 +6,9 @@
 // time and node, which the World stamps on the ObservationRecord); a commit and the
 // APPLIED observations that follow an append or a commit ride in its detail
 // (FoldedIntoFirst). A
-// runner's observer decodes every record and feeds the result to a
-// checkers::raft::RaftInvariantChecker: with DecodeRachisObservation() into the message,
-// or (cheaper: no copies, no allocations) with checkers::raft::ParseRaftObservationView()
-// of the detail into a reused view, stamping time and node itself, as RachisWorld does.
+// runner's observer decodes every record with DecodeRachisObservation() into a reused
+// checkers::raft::RaftObservationView (no copies, no allocations) and feeds it to a
+// checkers::raft::RaftInvariantChecker, as RachisWorld and the scenario runner do.
 #ifndef RAVENSIM_SIM_HARNESS_RACHIS_OBSERVATIONS_H_
 #define RAVENSIM_SIM_HARNESS_RACHIS_OBSERVATIONS_H_
 
@@ -20,6 +19,7 @@
 #include <vector>
 
 #include "checkers/raft/raft_observation.pb.h"
+#include "checkers/raft/raft_observation_view.h"
 #include "core/rachis/rachis_node.h"
 #include "sim/harness/world.h"
 
@@ -68,9 +68,10 @@ std::string RachisObservationKind(rachis::RachisObservation::Kind kind);
 bool IsCoreRachisObservationKind(std::string_view kind);
 
 // True (and `out` filled, with time and node from the record) iff `record` is a core
-// Rachis observation (IsCoreRachisObservationKind) whose detail parses.
+// Rachis observation (IsCoreRachisObservationKind) whose detail parses. `out` points into
+// the record's detail: valid while the record is.
 bool DecodeRachisObservation(const ObservationRecord& record,
-                             checkers::raft::RaftObservation* out);
+                             checkers::raft::RaftObservationView* out);
 
 }  // namespace ravensim::harness
 

@@ -143,16 +143,16 @@ TEST(RachisObservationsTest, DecodeStampsTimeAndNodeAndRejectsOtherKinds) {
   EncodeRachisObservation(commit, "C", 2, &observation.detail);
   ObservationRecord record{.time = SimTime::FromNanos(1234), .node = 2, .incarnation = 2,
                            .observation = &observation};
-  RaftObservation decoded;
+  checkers::raft::RaftObservationView decoded;
   ASSERT_TRUE(DecodeRachisObservation(record, &decoded));
-  EXPECT_EQ(decoded.kind(), RaftObservation::COMMIT_ADVANCED);
-  EXPECT_EQ(decoded.time_ns(), 1234);
-  EXPECT_EQ(decoded.node(), 2);
-  EXPECT_EQ(decoded.tag(), "C");
-  EXPECT_EQ(decoded.index(), uint64_t{1} << 20);
-  EXPECT_TRUE(decoded.by_quorum());
-  EXPECT_EQ(decoded.supporters_size(), 3);
-  EXPECT_EQ(decoded.voters_size(), 5);
+  EXPECT_EQ(decoded.kind, RaftObservation::COMMIT_ADVANCED);
+  EXPECT_EQ(decoded.time_ns, 1234);
+  EXPECT_EQ(decoded.node, 2);
+  EXPECT_EQ(decoded.tag, "C");
+  EXPECT_EQ(decoded.index, uint64_t{1} << 20);
+  EXPECT_TRUE(decoded.by_quorum);
+  EXPECT_EQ(decoded.supporters.size(), 3u);
+  EXPECT_EQ(decoded.voters.size(), 5u);
 
   Observation other{.kind = "client.invoke", .detail = observation.detail};
   record.observation = &other;

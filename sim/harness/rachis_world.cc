@@ -96,16 +96,9 @@ RachisWorld::RachisWorld(const RachisWorldOptions& options) : options_(options) 
                                    [this](NodeId id) { return MakeNode(id); });
   world_->SetObserver([this](const ObservationRecord& record) {
     if (!options_.check_invariants) return;
-    // DecodeRachisObservation into a view: one reused for every observation, pointing
-    // into the record's detail, so nothing is copied or allocated.
-    if (record.observation == nullptr ||
-        !IsCoreRachisObservationKind(record.observation->kind) ||
-        !checkers::raft::ParseRaftObservationView(record.observation->detail, &scratch_)) {
-      return;
-    }
-    scratch_.time_ns = record.time.nanos();
-    scratch_.node = record.node;
-    checker_.Observe(scratch_);
+    // Into one view reused for every observation, pointing into the record's detail, so
+    // nothing is copied or allocated.
+    if (DecodeRachisObservation(record, &scratch_)) checker_.Observe(scratch_);
   });
 }
 

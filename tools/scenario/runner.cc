@@ -85,7 +85,6 @@ class Run {
   rachis::ClusterTopologyProto Topology() const;
   std::unique_ptr<harness::Node> MakeNode(NodeId id);
   void OnObservation(const harness::ObservationRecord& record);
-  void OnRaftObservation(const harness::ObservationRecord& record);
   void ScheduleFaults(SimTime fault_phase_end);
   void ScheduleWorkload(SimTime fault_phase_end);
   void Fire(const FaultEvent& event, SimDuration delay);
@@ -101,7 +100,7 @@ class Run {
   rachis::ClusterTopologyProto topology_;
   ClusterView view_;
   checkers::raft::RaftInvariantChecker raft_;
-  checkers::raft::RaftObservationView raft_scratch_;  // OnRaftObservation's parse target.
+  checkers::raft::RaftObservationView raft_scratch_;  // OnObservation's parse target.
   std::unique_ptr<ClientRecorder> recorder_;
   std::unique_ptr<harness::World> world_;
   std::unique_ptr<FaultInjector> injector_;
@@ -167,19 +166,9 @@ std::unique_ptr<harness::Node> Run::MakeNode(NodeId id) {
 }
 
 void Run::OnObservation(const harness::ObservationRecord& record) {
-  if (harness::IsCoreRachisObservationKind(record.observation->kind)) {
-    OnRaftObservation(record);
-  }
-}
-
-void Run::OnRaftObservation(const harness::ObservationRecord& record) {
   // A view into the detail bytes, reused for every observation: nothing is copied.
   checkers::raft::RaftObservationView& observation = raft_scratch_;
-  if (!checkers::raft::ParseRaftObservationView(record.observation->detail, &observation)) {
-    return;
-  }
-  observation.time_ns = record.time.nanos();
-  observation.node = record.node;
+  if (!harness::DecodeRachisObservation(record, &observation)) return;
   if (observation.incarnation == 0) observation.incarnation = record.incarnation;
   if (s_.checks().raft_invariants()) raft_.Observe(observation);
   using Kind = checkers::raft::RaftObservation;
