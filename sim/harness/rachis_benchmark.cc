@@ -23,12 +23,12 @@ void RunCluster(benchmark::State& state, int64_t sim_seconds, bool check) {
   int64_t events = 0;
   int64_t trace_events = 0;
   for (auto _ : state) {
-    // One client, ~6.5 ms think time + ~3 ms per commit: about 100 commands per simulated
-    // second.
+    // One client, ~6.9 ms think time + ~3.1 ms per commit: 100 commands per simulated
+    // second (the commits/sim_s counter shows ≈ 100.6 over the seeds of a 2-s run).
     RachisWorld rw({.seed = seed++,
                     .members = 5,
                     .clients = 1,
-                    .client_think_time_mean_ns = 6'500'000,
+                    .client_think_time_mean_ns = 6'870'000,
                     .check_invariants = check});
     rw.world().Start();
     CHECK(rw.world().RunFor(SimDuration::Seconds(sim_seconds)).ok());
