@@ -12,6 +12,16 @@
 #include "sim/harness/rachis_wire.h"
 
 namespace ravensim::harness {
+namespace {
+
+// The log append records made by the hosts of this thread (all the nodes of a simulation
+// run in one thread): see LogAppendRecordCache.
+rachis::LogAppendRecordCache& LogAppendRecords() {
+  thread_local rachis::LogAppendRecordCache cache;
+  return cache;
+}
+
+}  // namespace
 
 RachisHost::RachisHost(RachisHostOptions options) : options_(std::move(options)) {
   if (!options_.state_machine_factory) {
@@ -243,10 +253,11 @@ void RachisHost::OnPersisted(const Context& context, uint64_t persist_id,
   if (repair_pending_) {
     repair_pending_ = false;
   } else if (awaiting_.has_value()) {
-    rachis::Ready done = std::move(*awaiting_);
-    awaiting_.reset();
+    // Advanced and mirrored in place, then dropped (no move of the whole Ready).
+    rachis::Ready& done = *awaiting_;
     node_->Advance(done);
     MirrorDurable(done);
+    awaiting_.reset();
     if (awaiting_segment_ != segment_) {
       // The new segment's base is durable: it is current, and the old one is doomed.
       if (segment_ != 0) doomed_segments_.insert(segment_);
@@ -344,32 +355,36 @@ void RachisHost::Pump(const Context& context, Effects* effects) {
     // stays dense, so a segment beyond the first exists only while its predecessor is
     // sealed or after it was itself sealed (what RecoverFromSegments relies on).
     awaiting_segment_ = new_segment ? segment_ + 1 : segment_;
-    std::vector<std::string> records;
-    if (ready.snapshot != nullptr) {
-      records = rachis::EncodeSegmentBase(segment_ == 0 ? rachis::RestoredState() : DurableState(),
-                                          *ready.snapshot);
-    }
-    // The log append is encoded from the log's shared entries (no copies).
-    if (ready.log_append.has_value()) {
-      records.push_back(rachis::EncodeLogAppendRecord(*ready.log_append));
-    }
-    if (ready.hard_state.has_value()) {
-      rachis::PersistedRecord record;
-      *record.mutable_hard_state() = *ready.hard_state;
-      records.push_back(rachis::EncodeRecord(record));
-    }
-    if (new_segment) records.push_back(rachis::EncodeSealedRecord(awaiting_segment_));
-    awaiting_record_count_ = static_cast<int64_t>(records.size());
     // Doomed segments go first: they are superseded by the durable current segment.
     AddDeletes(effects);
+    const size_t first_record = effects->writes.size();
     if (awaiting_segment_ != segment_name_number_) {
       segment_name_ = SegmentName(awaiting_segment_);
       segment_name_number_ = awaiting_segment_;
     }
-    const std::string& name = segment_name_;
-    for (std::string& bytes : records) {
-      effects->writes.push_back(sim::DiskWrite::Append(name, std::move(bytes)));
+    // The records, appended in order to the segment, each written straight into its
+    // DiskWrite.
+    const auto append = [this, effects](std::string bytes) {
+      effects->writes.push_back(
+          sim::DiskWrite{sim::DiskOp::kAppend, segment_name_, std::move(bytes), 0});
+    };
+    if (ready.snapshot != nullptr) {
+      for (std::string& bytes : rachis::EncodeSegmentBase(
+               segment_ == 0 ? rachis::RestoredState() : DurableState(), *ready.snapshot)) {
+        append(std::move(bytes));
+      }
     }
+    // The log append is encoded from the log's shared entries (no copies); the other
+    // nodes' hosts in this thread append the same entries, so their one-entry records
+    // are made once (LogAppendRecordCache: the same bytes).
+    if (ready.log_append.has_value()) append(LogAppendRecords().Encode(*ready.log_append));
+    if (ready.hard_state.has_value()) {
+      rachis::PersistedRecord record;
+      *record.mutable_hard_state() = *ready.hard_state;
+      append(rachis::EncodeRecord(record));
+    }
+    if (new_segment) append(rachis::EncodeSealedRecord(awaiting_segment_));
+    awaiting_record_count_ = static_cast<int64_t>(effects->writes.size() - first_record);
     SetPersist(effects);
     awaiting_ = std::move(ready);
   }
