@@ -293,10 +293,11 @@ void RachisHost::EmitReady(rachis::Ready& ready, Effects* effects) {
   // RachisMessageBody (options.new_envelope), handed over as it was built.
   for (std::shared_ptr<rachis::RachisEnvelope>& envelope : ready.messages) {
     const NodeId to = envelope->message().to_node_id();
-    effects->Send(to,
-                  MakeRachisMessage(std::static_pointer_cast<const RachisMessageBody>(
-                      std::move(envelope))),
-                  after_persist);
+    // Built in place (Effects::Send would move a whole OutgoingMessage once more).
+    effects->messages.emplace_back(
+        to,
+        MakeRachisMessage(std::static_pointer_cast<const RachisMessageBody>(std::move(envelope))),
+        after_persist);
   }
   ready.messages.clear();
   for (const rachis::CommandResult& result : ready.results) {

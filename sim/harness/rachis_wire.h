@@ -7,6 +7,7 @@
 #ifndef RAVENSIM_SIM_HARNESS_RACHIS_WIRE_H_
 #define RAVENSIM_SIM_HARNESS_RACHIS_WIRE_H_
 
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -42,10 +43,15 @@ class RachisMessageBody final : public sim::MessageBody, public rachis::RachisEn
  public:
   RachisMessageBody() = default;
   // A body holding a copy of `message`.
-  explicit RachisMessageBody(const rachis::RachisMessage& message) {
+  explicit RachisMessageBody(const rachis::RachisMessage& message) : copied_(true) {
     *mutable_message() = message;
   }
   std::string Encode() const override;
+  // Made by copying a message (which may hold unknown fields), not field by field.
+  bool copied() const { return copied_; }
+
+ private:
+  bool copied_ = false;
 };
 
 // An empty body for a message with a `body` (RachisOptions::new_envelope). Bodies of the
@@ -54,6 +60,11 @@ class RachisMessageBody final : public sim::MessageBody, public rachis::RachisEn
 // kind) for the next message of its kind, which then allocates nothing for its strings
 // and body.
 std::shared_ptr<RachisMessageBody> NewRachisMessageBody(rachis::RachisMessage::BodyCase body);
+
+// message.ByteSizeLong() for a message without unknown fields (one built by setting its
+// fields, as RachisNode builds its messages), computed without protobuf's generic walk
+// for the frequent bodies (AppendEntries without a topology, and its response).
+size_t RachisMessageSize(const rachis::RachisMessage& message);
 
 // A message whose body is `body`, sized as the encoding of RachisWire{rachis = message}.
 sim::Message MakeRachisMessage(std::shared_ptr<const RachisMessageBody> body);
