@@ -102,6 +102,7 @@ void RachisHost::Start(const Context& context, const sim::DiskImage& disk, uint6
   segment_ = recovery.segment;
   durable_ = restored;
   durable_appends_.clear();
+  durable_snapshot_.reset();
   durable_.records_dropped = 0;  // a torn tail is cut off below (RepairDisk)
   durable_record_count_ = restored.records_read;
   doomed_segments_.insert(recovery.discarded.begin(), recovery.discarded.end());
@@ -242,7 +243,7 @@ void RachisHost::OnPersisted(const Context& context, uint64_t persist_id,
       doomed_segments_.insert(awaiting_segment_);
     }
     repair_pending_ = false;
-    Rebuild(context, DurableState());
+    Rebuild(context, FullDurableState());
     node_->Tick(context.monotonic_now.nanos());
     RepairDisk(effects);
     Pump(context, effects);
@@ -322,13 +323,27 @@ void RachisHost::MirrorDurable(rachis::Ready& done) {
   // spent (Advance() has seen it): its log append moves into durable_appends_, applied
   // only when the state is needed (most of its entries are compacted away first).
   if (done.snapshot != nullptr) {
+    // Applied as a stand-in with the snapshot's position only (ApplyRecord reads no
+    // more of it); the snapshot itself is kept shared until a rebuild needs it.
     rachis::PersistedRecord record;
-    *record.mutable_snapshot() = *done.snapshot;
+    rachis::Snapshot* position = record.mutable_snapshot();
+    position->set_last_included_index(done.snapshot->last_included_index());
+    position->set_last_included_term(done.snapshot->last_included_term());
     rachis::ApplyRecord(std::move(record), &DurableState());
+    durable_snapshot_ = done.snapshot;
   }
   if (done.log_append.has_value()) durable_appends_.push_back(std::move(*done.log_append));
   if (done.hard_state.has_value()) durable_.hard_state = *done.hard_state;
   if (awaiting_segment_ != segment_) durable_.sealed_segment = awaiting_segment_;
+}
+
+rachis::RestoredState& RachisHost::FullDurableState() {
+  rachis::RestoredState& state = DurableState();
+  if (durable_snapshot_ != nullptr) {
+    state.snapshot = *durable_snapshot_;
+    durable_snapshot_.reset();
+  }
+  return state;
 }
 
 rachis::RestoredState& RachisHost::DurableState() {
