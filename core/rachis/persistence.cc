@@ -169,7 +169,9 @@ std::string EncodeLogAppendRecord(const SharedLogAppend& append) {
 std::string LogAppendRecordCache::Encode(const SharedLogAppend& append) {
   if (append.entries_size() != 1) return EncodeLogAppendRecord(append);
   const LogEntryPtr& entry = append.shared_entries().front();
-  for (const Slot& slot : slots_) {
+  // Newest first: the other nodes append an entry soon after the first did.
+  for (size_t i = 1; i <= kSlots; ++i) {
+    const Slot& slot = slots_[(next_ + kSlots - i) % kSlots];
     if (slot.entry == entry && slot.truncate_from == append.truncate_from()) {
       ++hits_;
       return slot.record;

@@ -304,14 +304,16 @@ void RachisHost::EmitReady(rachis::Ready& ready, Effects* effects) {
   for (const rachis::CommandResult& result : ready.results) {
     auto client = client_of_request_.find(result.request_id);
     if (client == client_of_request_.end()) continue;
-    RachisWire wire;
-    ClientResponse* response = wire.mutable_client_response();
+    // Filled in the body it travels in (no move of the wire into it).
+    auto body = std::make_shared<RachisWireBody>();
+    ClientResponse* response = body->mutable_wire()->mutable_client_response();
     response->set_request_id(result.request_id);
     response->set_outcome(result.outcome);
     response->set_index(result.index);
     response->set_result(result.result);
     response->set_reason(result.reason);
-    effects->Send(client->second, MakeRachisWireMessage(std::move(wire)), after_persist);
+    effects->messages.emplace_back(client->second, MakeRachisWireMessage(std::move(body)),
+                                   after_persist);
     client_of_request_.erase(client);
   }
 }

@@ -74,16 +74,12 @@ std::shared_ptr<RachisMessageBody> NewRachisMessageBody(rachis::RachisMessage::B
 }
 
 sim::Message MakeRachisWireMessage(RachisWire wire) {
-  auto body = std::make_shared<RachisWireBody>(std::move(wire));
-  const size_t size = body->wire().ByteSizeLong();
-  return sim::Message(std::move(body), size);
+  return MakeRachisWireMessage(std::make_shared<const RachisWireBody>(std::move(wire)));
 }
 
-// The body classes are final: an exact type check (a type_info comparison) instead of a
-// dynamic_cast's walk of the class hierarchy, on every delivered message.
-const RachisWire* RachisWireOf(const sim::MessageBody& body) {
-  if (typeid(body) != typeid(RachisWireBody)) return nullptr;
-  return &static_cast<const RachisWireBody&>(body).wire();
+sim::Message MakeRachisWireMessage(std::shared_ptr<const RachisWireBody> body) {
+  const size_t size = body->wire().ByteSizeLong();
+  return sim::Message(std::move(body), size);
 }
 
 std::string RachisMessageBody::Encode() const {
@@ -168,11 +164,6 @@ sim::Message MakeRachisMessage(std::shared_ptr<const RachisMessageBody> body) {
     length >>= 7;
   } while (length != 0);
   return sim::Message(std::move(body), size);
-}
-
-const RachisMessageBody* RachisMessageBodyOf(const sim::MessageBody& body) {
-  if (typeid(body) != typeid(RachisMessageBody)) return nullptr;
-  return &static_cast<const RachisMessageBody&>(body);
 }
 
 const rachis::RachisMessage* RachisMessageOf(const sim::MessageBody& body) {

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <typeinfo>
 #include <utility>
 
 #include "core/rachis/rachis_envelope.h"
@@ -21,8 +22,11 @@ namespace ravensim::harness {
 
 class RachisWireBody final : public sim::MessageBody {
  public:
+  RachisWireBody() = default;
   explicit RachisWireBody(RachisWire wire) : wire_(std::move(wire)) {}
   const RachisWire& wire() const { return wire_; }
+  // For filling the wire in place before the body is handed over.
+  RachisWire* mutable_wire() { return &wire_; }
   std::string Encode() const override { return wire_.SerializeAsString(); }
 
  private:
@@ -31,9 +35,11 @@ class RachisWireBody final : public sim::MessageBody {
 
 // A message whose body is `wire`, sized as its encoding.
 sim::Message MakeRachisWireMessage(RachisWire wire);
+// A message whose body is `body` (its wire filled in place), sized as its encoding.
+sim::Message MakeRachisWireMessage(std::shared_ptr<const RachisWireBody> body);
 
 // The RachisWire a body carries, or nullptr for a body of another kind.
-const RachisWire* RachisWireOf(const sim::MessageBody& body);
+inline const RachisWire* RachisWireOf(const sim::MessageBody& body);
 
 // A Rachis message between hosts: stands for RachisWire{rachis = message()}. It is the
 // envelope the node built the message in (RachisOptions::new_envelope makes these), so
@@ -72,9 +78,22 @@ sim::Message MakeRachisMessage(std::shared_ptr<const RachisMessageBody> body);
 sim::Message MakeRachisMessage(const rachis::RachisMessage& message);
 
 // The Rachis message body a body is, or nullptr for a body of another kind.
-const RachisMessageBody* RachisMessageBodyOf(const sim::MessageBody& body);
+inline const RachisMessageBody* RachisMessageBodyOf(const sim::MessageBody& body);
 // The Rachis message a body carries, or nullptr for a body of another kind.
 const rachis::RachisMessage* RachisMessageOf(const sim::MessageBody& body);
+
+// The body classes are final: an exact type check (a type_info comparison) instead of a
+// dynamic_cast's walk of the class hierarchy, on every delivered message; inline, as
+// every delivery asks.
+inline const RachisWire* RachisWireOf(const sim::MessageBody& body) {
+  if (typeid(body) != typeid(RachisWireBody)) return nullptr;
+  return &static_cast<const RachisWireBody&>(body).wire();
+}
+
+inline const RachisMessageBody* RachisMessageBodyOf(const sim::MessageBody& body) {
+  if (typeid(body) != typeid(RachisMessageBody)) return nullptr;
+  return &static_cast<const RachisMessageBody&>(body);
+}
 
 }  // namespace ravensim::harness
 
