@@ -382,9 +382,9 @@ void RachisHost::Pump(const Context& context, Effects* effects) {
     }
     // The records, appended in order to the segment, each written straight into its
     // DiskWrite.
-    const auto append = [this, effects](std::string bytes) {
-      effects->writes.push_back(
-          sim::DiskWrite{sim::DiskOp::kAppend, segment_name_, std::move(bytes), 0});
+    const auto append = [this, effects](std::string&& bytes) {
+      effects->writes.emplace_back(sim::DiskOp::kAppend, segment_name_, std::move(bytes),
+                                   int64_t{0});
     };
     if (ready.snapshot != nullptr) {
       for (std::string& bytes : rachis::EncodeSegmentBase(
