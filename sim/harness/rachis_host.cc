@@ -21,6 +21,13 @@ rachis::LogAppendRecordCache& LogAppendRecords() {
   return cache;
 }
 
+// Converts to node->TakeReady(), so that optional<Ready>::emplace builds the Ready in
+// place from it (the returned Ready initializes the optional's own).
+struct TakeReadyFrom {
+  rachis::RachisNode* node;
+  operator rachis::Ready() const { return node->TakeReady(); }  // NOLINT
+};
+
 }  // namespace
 
 RachisHost::RachisHost(RachisHostOptions options) : options_(std::move(options)) {
@@ -359,10 +366,15 @@ rachis::RestoredState& RachisHost::DurableState() {
 void RachisHost::Pump(const Context& context, Effects* effects) {
   // One Effects carries at most one persist; readies without durable parts flow freely.
   while (awaiting_persist_id_ == 0 && node_->HasReady()) {
-    rachis::Ready ready = node_->TakeReady();
+    // Nothing is awaited while no persist is in flight. The Ready is taken straight into
+    // awaiting_ (built there: no move of it, nor a moved-from one to destroy), where it
+    // stays while its records persist.
+    CHECK(!awaiting_.has_value());
+    rachis::Ready& ready = awaiting_.emplace(TakeReadyFrom{node_.get()});
     EmitReady(ready, effects);
     if (!ready.NeedsSync()) {
       node_->Advance(ready);
+      awaiting_.reset();
       continue;
     }
     // A snapshot (or the first write of an empty disk) starts a new segment whose base
@@ -404,7 +416,6 @@ void RachisHost::Pump(const Context& context, Effects* effects) {
     if (new_segment) append(rachis::EncodeSealedRecord(awaiting_segment_));
     awaiting_record_count_ = static_cast<int64_t>(effects->writes.size() - first_record);
     SetPersist(effects);
-    awaiting_ = std::move(ready);
   }
   ArmTimer(effects);
 }
