@@ -141,6 +141,10 @@ void RachisHost::Start(const Context& context, const sim::DiskImage& disk, uint6
 
 void RachisHost::AddDeletes(Effects* effects) {
   CHECK(effects->writes.empty());
+  if (doomed_segments_.empty()) {  // nearly every persist
+    deleting_.clear();
+    return;
+  }
   deleting_.assign(doomed_segments_.begin(), doomed_segments_.end());
   for (uint64_t number : deleting_) {
     effects->writes.push_back(sim::DiskWrite::Truncate(SegmentName(number), 0));

@@ -95,8 +95,10 @@ sim::Message MakeRachisMessage(const rachis::RachisMessage& message) {
 namespace {
 
 size_t VarintSize(uint64_t v) {
-  size_t size = 1;
-  for (; v >= 0x80; v >>= 7) ++size;
+  if (v < (uint64_t{1} << 7)) return 1;  // terms, node ids, flags
+  if (v < (uint64_t{1} << 14)) return 2;  // most indexes
+  size_t size = 3;
+  for (v >>= 21; v != 0; v >>= 7) ++size;
   return size;
 }
 
