@@ -166,6 +166,26 @@ std::string EncodeLogAppendRecord(const SharedLogAppend& append) {
   return out;
 }
 
+std::string LogAppendRecordCache::Encode(const SharedLogAppend& append) {
+  if (append.entries_size() != 1) return EncodeLogAppendRecord(append);
+  const LogEntryPtr& entry = append.shared_entries().front();
+  // Newest first: the other nodes append an entry soon after the first did.
+  for (size_t i = 1; i <= kSlots; ++i) {
+    const Slot& slot = slots_[(next_ + kSlots - i) % kSlots];
+    if (slot.entry == entry && slot.truncate_from == append.truncate_from()) {
+      ++hits_;
+      return slot.record;
+    }
+  }
+  ++misses_;
+  Slot& slot = slots_[next_];
+  next_ = (next_ + 1) % kSlots;
+  slot.entry = entry;
+  slot.truncate_from = append.truncate_from();
+  slot.record = EncodeLogAppendRecord(append);
+  return slot.record;
+}
+
 std::string EncodeSealedRecord(uint64_t segment) {
   PersistedRecord record;
   record.mutable_segment_sealed()->set_segment(segment);

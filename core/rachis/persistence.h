@@ -10,6 +10,7 @@
 #ifndef RAVENSIM_CORE_RACHIS_PERSISTENCE_H_
 #define RAVENSIM_CORE_RACHIS_PERSISTENCE_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <utility>
@@ -60,6 +61,32 @@ std::string EncodeRecord(const PersistedRecord& record);
 
 // The framed bytes of PersistedRecord{log_append = append.ToProto()}, without copying.
 std::string EncodeLogAppendRecord(const SharedLogAppend& append);
+
+// EncodeLogAppendRecord, remembering the records of the last few one-entry appends.
+// Every node of a cluster appends the very same shared entry (log_entry_ptr.h), with the
+// same truncate_from (the entry's index), so the nodes after the first get the framed
+// bytes already made (a copy) instead of sizing, serializing and checksumming the entry
+// again. A slot keeps its entry alive, so an entry pointer found in it is that entry
+// (immutable once shared), never a new one at a reused address; the bytes returned are
+// always EncodeLogAppendRecord(append).
+class LogAppendRecordCache {
+ public:
+  static constexpr size_t kSlots = 8;
+  std::string Encode(const SharedLogAppend& append);
+  int64_t hits() const { return hits_; }
+  int64_t misses() const { return misses_; }
+
+ private:
+  struct Slot {
+    LogEntryPtr entry;
+    uint64_t truncate_from = 0;
+    std::string record;
+  };
+  Slot slots_[kSlots];
+  size_t next_ = 0;  // the slot the next miss overwrites (round robin)
+  int64_t hits_ = 0;
+  int64_t misses_ = 0;
+};
 
 // The framed bytes of PersistedRecord{snapshot = snapshot}, without copying it.
 std::string EncodeSnapshotRecord(const Snapshot& snapshot);

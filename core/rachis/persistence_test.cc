@@ -1,6 +1,7 @@
 #include "core/rachis/persistence.h"
 
 #include <string>
+#include <vector>
 
 #include "core/rachis/wire_field.h"
 
@@ -57,6 +58,71 @@ TEST(SharedLogAppendTest, EncodesAsTheLogAppendRecordItStandsFor) {
       }
     }
   }
+}
+
+// The cache must hand back exactly the plain encoding, for a repeated entry (a hit), a
+// different truncate_from of the same entry, an equal but distinct entry, appends of
+// several entries (never cached), and after its slots were all reused.
+TEST(LogAppendRecordCacheTest, GivesThePlainEncodingOnHitsAndMisses) {
+  LogAppendRecordCache cache;
+  std::vector<LogEntryPtr> entries;
+  for (int i = 0; i < 20; ++i) {
+    LogEntry entry;
+    entry.set_index(static_cast<uint64_t>(i % 10) + 1);
+    entry.set_term(3);
+    entry.set_flags(ENTRY_FLAGS_STATE_MACHINE_COMMAND);
+    entry.set_request_id("c1." + std::to_string(i));
+    entry.set_command(std::string(static_cast<size_t>(i) * 13, 'y'));
+    entries.push_back(ShareEntry(std::move(entry)));
+  }
+  const auto one = [](const LogEntryPtr& entry, uint64_t truncate_from) {
+    SharedLogAppend append;
+    append.set_truncate_from(truncate_from);
+    append.add_entry(entry);
+    return append;
+  };
+  const auto expect_plain = [&cache](const SharedLogAppend& append) {
+    PersistedRecord record;
+    *record.mutable_log_append() = append.ToProto();
+    EXPECT_EQ(cache.Encode(append), EncodeRecord(record));
+    EXPECT_EQ(cache.Encode(append), EncodeLogAppendRecord(append));
+  };
+  for (int round = 0; round < 3; ++round) {
+    for (const LogEntryPtr& entry : entries) {
+      expect_plain(one(entry, entry->index()));
+      expect_plain(one(entry, entry->index()));  // five nodes append the same entry
+      expect_plain(one(entry, 0));
+      expect_plain(one(ShareEntry(*entry), entry->index()));  // equal, not the same
+    }
+  }
+  SharedLogAppend several;
+  several.set_truncate_from(1);
+  several.add_entry(entries[0]);
+  several.add_entry(entries[1]);
+  expect_plain(several);
+  expect_plain(SharedLogAppend());
+  EXPECT_GT(cache.hits(), 0);
+  EXPECT_GT(cache.misses(), 0);
+}
+
+// A hit is the record of the very entry cached: the slot keeps it alive, so a new entry
+// with different contents never matches an old slot.
+TEST(LogAppendRecordCacheTest, NeverConfusesAnEntryWithALaterOne) {
+  LogAppendRecordCache cache;
+  for (int i = 0; i < 100; ++i) {
+    LogEntry entry;
+    entry.set_index(5);
+    entry.set_term(static_cast<uint64_t>(i) + 1);
+    entry.set_command(std::to_string(i));
+    SharedLogAppend append;
+    append.set_truncate_from(5);
+    append.add_entry(ShareEntry(std::move(entry)));  // the only reference is the append's
+    const std::string plain = EncodeLogAppendRecord(append);
+    EXPECT_EQ(cache.Encode(append), plain);
+    EXPECT_EQ(cache.Encode(append), plain);
+  }
+  EXPECT_EQ(cache.hits(), 100);
+  EXPECT_EQ(cache.misses(), 100);
 }
 
 TEST(WireFieldTest, AppendsTheEnclosingMessagesBytes) {

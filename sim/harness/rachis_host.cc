@@ -12,6 +12,23 @@
 #include "sim/harness/rachis_wire.h"
 
 namespace ravensim::harness {
+namespace {
+
+// The log append records made by the hosts of this thread (all the nodes of a simulation
+// run in one thread): see LogAppendRecordCache.
+rachis::LogAppendRecordCache& LogAppendRecords() {
+  thread_local rachis::LogAppendRecordCache cache;
+  return cache;
+}
+
+// Converts to node->TakeReady(), so that optional<Ready>::emplace builds the Ready in
+// place from it (the returned Ready initializes the optional's own).
+struct TakeReadyFrom {
+  rachis::RachisNode* node;
+  operator rachis::Ready() const { return node->TakeReady(); }  // NOLINT
+};
+
+}  // namespace
 
 RachisHost::RachisHost(RachisHostOptions options) : options_(std::move(options)) {
   if (!options_.state_machine_factory) {
@@ -92,6 +109,7 @@ void RachisHost::Start(const Context& context, const sim::DiskImage& disk, uint6
   segment_ = recovery.segment;
   durable_ = restored;
   durable_appends_.clear();
+  durable_snapshot_.reset();
   durable_.records_dropped = 0;  // a torn tail is cut off below (RepairDisk)
   durable_record_count_ = restored.records_read;
   doomed_segments_.insert(recovery.discarded.begin(), recovery.discarded.end());
@@ -123,6 +141,10 @@ void RachisHost::Start(const Context& context, const sim::DiskImage& disk, uint6
 
 void RachisHost::AddDeletes(Effects* effects) {
   CHECK(effects->writes.empty());
+  if (doomed_segments_.empty()) {  // nearly every persist
+    deleting_.clear();
+    return;
+  }
   deleting_.assign(doomed_segments_.begin(), doomed_segments_.end());
   for (uint64_t number : deleting_) {
     effects->writes.push_back(sim::DiskWrite::Truncate(SegmentName(number), 0));
@@ -232,7 +254,7 @@ void RachisHost::OnPersisted(const Context& context, uint64_t persist_id,
       doomed_segments_.insert(awaiting_segment_);
     }
     repair_pending_ = false;
-    Rebuild(context, DurableState());
+    Rebuild(context, FullDurableState());
     node_->Tick(context.monotonic_now.nanos());
     RepairDisk(effects);
     Pump(context, effects);
@@ -243,10 +265,11 @@ void RachisHost::OnPersisted(const Context& context, uint64_t persist_id,
   if (repair_pending_) {
     repair_pending_ = false;
   } else if (awaiting_.has_value()) {
-    rachis::Ready done = std::move(*awaiting_);
-    awaiting_.reset();
+    // Advanced and mirrored in place, then dropped (no move of the whole Ready).
+    rachis::Ready& done = *awaiting_;
     node_->Advance(done);
     MirrorDurable(done);
+    awaiting_.reset();
     if (awaiting_segment_ != segment_) {
       // The new segment's base is durable: it is current, and the old one is doomed.
       if (segment_ != 0) doomed_segments_.insert(segment_);
@@ -282,23 +305,26 @@ void RachisHost::EmitReady(rachis::Ready& ready, Effects* effects) {
   // RachisMessageBody (options.new_envelope), handed over as it was built.
   for (std::shared_ptr<rachis::RachisEnvelope>& envelope : ready.messages) {
     const NodeId to = envelope->message().to_node_id();
-    effects->Send(to,
-                  MakeRachisMessage(std::static_pointer_cast<const RachisMessageBody>(
-                      std::move(envelope))),
-                  after_persist);
+    // Built in place (Effects::Send would move a whole OutgoingMessage once more).
+    effects->messages.emplace_back(
+        to,
+        MakeRachisMessage(std::static_pointer_cast<const RachisMessageBody>(std::move(envelope))),
+        after_persist);
   }
   ready.messages.clear();
   for (const rachis::CommandResult& result : ready.results) {
     auto client = client_of_request_.find(result.request_id);
     if (client == client_of_request_.end()) continue;
-    RachisWire wire;
-    ClientResponse* response = wire.mutable_client_response();
+    // Filled in the body it travels in (no move of the wire into it).
+    auto body = std::make_shared<RachisWireBody>();
+    ClientResponse* response = body->mutable_wire()->mutable_client_response();
     response->set_request_id(result.request_id);
     response->set_outcome(result.outcome);
     response->set_index(result.index);
     response->set_result(result.result);
     response->set_reason(result.reason);
-    effects->Send(client->second, MakeRachisWireMessage(std::move(wire)), after_persist);
+    effects->messages.emplace_back(client->second, MakeRachisWireMessage(std::move(body)),
+                                   after_persist);
     client_of_request_.erase(client);
   }
 }
@@ -310,13 +336,27 @@ void RachisHost::MirrorDurable(rachis::Ready& done) {
   // spent (Advance() has seen it): its log append moves into durable_appends_, applied
   // only when the state is needed (most of its entries are compacted away first).
   if (done.snapshot != nullptr) {
+    // Applied as a stand-in with the snapshot's position only (ApplyRecord reads no
+    // more of it); the snapshot itself is kept shared until a rebuild needs it.
     rachis::PersistedRecord record;
-    *record.mutable_snapshot() = *done.snapshot;
+    rachis::Snapshot* position = record.mutable_snapshot();
+    position->set_last_included_index(done.snapshot->last_included_index());
+    position->set_last_included_term(done.snapshot->last_included_term());
     rachis::ApplyRecord(std::move(record), &DurableState());
+    durable_snapshot_ = done.snapshot;
   }
   if (done.log_append.has_value()) durable_appends_.push_back(std::move(*done.log_append));
   if (done.hard_state.has_value()) durable_.hard_state = *done.hard_state;
   if (awaiting_segment_ != segment_) durable_.sealed_segment = awaiting_segment_;
+}
+
+rachis::RestoredState& RachisHost::FullDurableState() {
+  rachis::RestoredState& state = DurableState();
+  if (durable_snapshot_ != nullptr) {
+    state.snapshot = *durable_snapshot_;
+    durable_snapshot_.reset();
+  }
+  return state;
 }
 
 rachis::RestoredState& RachisHost::DurableState() {
@@ -330,10 +370,15 @@ rachis::RestoredState& RachisHost::DurableState() {
 void RachisHost::Pump(const Context& context, Effects* effects) {
   // One Effects carries at most one persist; readies without durable parts flow freely.
   while (awaiting_persist_id_ == 0 && node_->HasReady()) {
-    rachis::Ready ready = node_->TakeReady();
+    // Nothing is awaited while no persist is in flight. The Ready is taken straight into
+    // awaiting_ (built there: no move of it, nor a moved-from one to destroy), where it
+    // stays while its records persist.
+    CHECK(!awaiting_.has_value());
+    rachis::Ready& ready = awaiting_.emplace(TakeReadyFrom{node_.get()});
     EmitReady(ready, effects);
     if (!ready.NeedsSync()) {
       node_->Advance(ready);
+      awaiting_.reset();
       continue;
     }
     // A snapshot (or the first write of an empty disk) starts a new segment whose base
@@ -344,34 +389,37 @@ void RachisHost::Pump(const Context& context, Effects* effects) {
     // stays dense, so a segment beyond the first exists only while its predecessor is
     // sealed or after it was itself sealed (what RecoverFromSegments relies on).
     awaiting_segment_ = new_segment ? segment_ + 1 : segment_;
-    std::vector<std::string> records;
-    if (ready.snapshot != nullptr) {
-      records = rachis::EncodeSegmentBase(segment_ == 0 ? rachis::RestoredState() : DurableState(),
-                                          *ready.snapshot);
-    }
-    // The log append is encoded from the log's shared entries (no copies).
-    if (ready.log_append.has_value()) {
-      records.push_back(rachis::EncodeLogAppendRecord(*ready.log_append));
-    }
-    if (ready.hard_state.has_value()) {
-      rachis::PersistedRecord record;
-      *record.mutable_hard_state() = *ready.hard_state;
-      records.push_back(rachis::EncodeRecord(record));
-    }
-    if (new_segment) records.push_back(rachis::EncodeSealedRecord(awaiting_segment_));
-    awaiting_record_count_ = static_cast<int64_t>(records.size());
     // Doomed segments go first: they are superseded by the durable current segment.
     AddDeletes(effects);
+    const size_t first_record = effects->writes.size();
     if (awaiting_segment_ != segment_name_number_) {
       segment_name_ = SegmentName(awaiting_segment_);
       segment_name_number_ = awaiting_segment_;
     }
-    const std::string& name = segment_name_;
-    for (std::string& bytes : records) {
-      effects->writes.push_back(sim::DiskWrite::Append(name, std::move(bytes)));
+    // The records, appended in order to the segment, each written straight into its
+    // DiskWrite.
+    const auto append = [this, effects](std::string&& bytes) {
+      effects->writes.emplace_back(sim::DiskOp::kAppend, segment_name_, std::move(bytes),
+                                   int64_t{0});
+    };
+    if (ready.snapshot != nullptr) {
+      for (std::string& bytes : rachis::EncodeSegmentBase(
+               segment_ == 0 ? rachis::RestoredState() : DurableState(), *ready.snapshot)) {
+        append(std::move(bytes));
+      }
     }
+    // The log append is encoded from the log's shared entries (no copies); the other
+    // nodes' hosts in this thread append the same entries, so their one-entry records
+    // are made once (LogAppendRecordCache: the same bytes).
+    if (ready.log_append.has_value()) append(LogAppendRecords().Encode(*ready.log_append));
+    if (ready.hard_state.has_value()) {
+      rachis::PersistedRecord record;
+      *record.mutable_hard_state() = *ready.hard_state;
+      append(rachis::EncodeRecord(record));
+    }
+    if (new_segment) append(rachis::EncodeSealedRecord(awaiting_segment_));
+    awaiting_record_count_ = static_cast<int64_t>(effects->writes.size() - first_record);
     SetPersist(effects);
-    awaiting_ = std::move(ready);
   }
   ArmTimer(effects);
 }

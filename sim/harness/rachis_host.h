@@ -120,7 +120,7 @@ class RachisHost : public Node {
   int64_t durable_record_count() const { return durable_record_count_; }
   // What recovery from the current segment's durable records gives (kept in memory, by
   // applying each synced Ready's records as recovery would replay them).
-  const rachis::RestoredState& durable_state() { return DurableState(); }
+  const rachis::RestoredState& durable_state() { return FullDurableState(); }
 
  private:
   void Rebuild(const Context& context, const rachis::RestoredState& restored);
@@ -136,8 +136,12 @@ class RachisHost : public Node {
   // Applies the synced parts of `done` to the durable state, moving its entries out.
   // REQUIRES: Advance() has seen `done`.
   void MirrorDurable(rachis::Ready& done);
-  // durable_ with the pending durable_appends_ applied.
+  // durable_ with the pending durable_appends_ applied. Its snapshot may be a stand-in
+  // holding only the snapshot's last included index and term (see durable_snapshot_):
+  // all that applying records, and EncodeSegmentBase, read of it.
   rachis::RestoredState& DurableState();
+  // DurableState() with the whole snapshot (what a rebuild restarts from).
+  rachis::RestoredState& FullDurableState();
   // Deletes the doomed segments and truncates the current one to its durable records,
   // as one synced persist.
   void RepairDisk(Effects* effects);
@@ -160,6 +164,10 @@ class RachisHost : public Node {
   rachis::RestoredState durable_;
   // Synced log appends not yet applied to durable_ (DurableState() applies them).
   std::vector<rachis::SharedLogAppend> durable_appends_;
+  // The durable snapshot, shared with the Ready that persisted it, while durable_ holds
+  // only a stand-in for it (copying a snapshot copies the whole request history, and
+  // only a rebuild needs it: FullDurableState() copies it in).
+  std::shared_ptr<const rachis::Snapshot> durable_snapshot_;
   // Segments other than the current one that may still be on the disk: superseded
   // ones, and a new one whose base failed to persist. Deleted before (or with) the next
   // persist; `deleting_` are those the persist in flight deletes.

@@ -74,16 +74,12 @@ std::shared_ptr<RachisMessageBody> NewRachisMessageBody(rachis::RachisMessage::B
 }
 
 sim::Message MakeRachisWireMessage(RachisWire wire) {
-  auto body = std::make_shared<RachisWireBody>(std::move(wire));
-  const size_t size = body->wire().ByteSizeLong();
-  return sim::Message(std::move(body), size);
+  return MakeRachisWireMessage(std::make_shared<const RachisWireBody>(std::move(wire)));
 }
 
-// The body classes are final: an exact type check (a type_info comparison) instead of a
-// dynamic_cast's walk of the class hierarchy, on every delivered message.
-const RachisWire* RachisWireOf(const sim::MessageBody& body) {
-  if (typeid(body) != typeid(RachisWireBody)) return nullptr;
-  return &static_cast<const RachisWireBody&>(body).wire();
+sim::Message MakeRachisWireMessage(std::shared_ptr<const RachisWireBody> body) {
+  const size_t size = body->wire().ByteSizeLong();
+  return sim::Message(std::move(body), size);
 }
 
 std::string RachisMessageBody::Encode() const {
@@ -96,20 +92,80 @@ sim::Message MakeRachisMessage(const rachis::RachisMessage& message) {
   return MakeRachisMessage(std::make_shared<const RachisMessageBody>(message));
 }
 
+namespace {
+
+size_t VarintSize(uint64_t v) {
+  if (v < (uint64_t{1} << 7)) return 1;  // terms, node ids, flags
+  if (v < (uint64_t{1} << 14)) return 2;  // most indexes
+  size_t size = 3;
+  for (v >>= 21; v != 0; v >>= 7) ++size;
+  return size;
+}
+
+// A uint64 field of number < 16 (a one-byte key), left out when zero.
+size_t UintField(uint64_t v) { return v == 0 ? 0 : 1 + VarintSize(v); }
+// An int32 field of number < 16: a negative value takes ten bytes (sign-extended).
+size_t Int32Field(int32_t v) {
+  return v == 0 ? 0 : 1 + VarintSize(static_cast<uint64_t>(static_cast<int64_t>(v)));
+}
+// A bytes field, or a length-delimited field of `length` bytes, of number < 16.
+size_t BytesField(size_t length) { return 1 + VarintSize(length) + length; }
+size_t StringField(const std::string& s) { return s.empty() ? 0 : BytesField(s.size()); }
+
+// The size of the body of the message (AppendEntries or its response), or 0 (with
+// *known false) for a body this does not size.
+size_t BodySize(const rachis::RachisMessage& message, bool* known) {
+  switch (message.body_case()) {
+    case rachis::RachisMessage::kAppendEntries: {
+      const rachis::AppendEntries& append = message.append_entries();
+      if (append.has_topology()) break;
+      size_t size = UintField(append.prev_log_index()) + UintField(append.prev_log_term()) +
+                    UintField(append.leader_commit()) + UintField(append.sequence());
+      for (const rachis::LogEntry& entry : append.entries()) {
+        size += BytesField(entry.ByteSizeLong());
+      }
+      return BytesField(size);  // field 12
+    }
+    case rachis::RachisMessage::kAppendEntriesResponse: {
+      const rachis::AppendEntriesResponse& response = message.append_entries_response();
+      const size_t size = (response.success() ? 2 : 0) + UintField(response.match_index()) +
+                          UintField(response.last_log_index()) +
+                          UintField(response.probe_index()) + UintField(response.sequence()) +
+                          (response.topology_mismatch() ? 2 : 0);
+      return BytesField(size);  // field 13
+    }
+    default:
+      break;
+  }
+  *known = false;
+  return 0;
+}
+
+}  // namespace
+
+size_t RachisMessageSize(const rachis::RachisMessage& message) {
+  // RachisMessage's fields (rachis.proto) as protobuf sizes them, for the frequent
+  // bodies; ByteSizeLong() for the others.
+  bool known = true;
+  const size_t body = BodySize(message, &known);
+  if (!known) return message.ByteSizeLong();
+  return StringField(message.from()) + StringField(message.to()) +
+         StringField(message.topology_id()) + UintField(message.term()) +
+         Int32Field(message.from_node_id()) + Int32Field(message.to_node_id()) + body;
+}
+
 sim::Message MakeRachisMessage(std::shared_ptr<const RachisMessageBody> body) {
   // Field 1, length-delimited: a one-byte tag, the varint length, the message.
-  size_t length = body->message().ByteSizeLong();
+  // A body built field by field (as RachisNode builds them) has no unknown fields;
+  // one copied from another message may (RachisMessageSize does not count them).
+  size_t length = body->copied() ? body->message().ByteSizeLong()
+                                 : RachisMessageSize(body->message());
   size_t size = 1 + length;
   do {
     ++size;
     length >>= 7;
   } while (length != 0);
   return sim::Message(std::move(body), size);
-}
-
-const RachisMessageBody* RachisMessageBodyOf(const sim::MessageBody& body) {
-  if (typeid(body) != typeid(RachisMessageBody)) return nullptr;
-  return &static_cast<const RachisMessageBody&>(body);
 }
 
 const rachis::RachisMessage* RachisMessageOf(const sim::MessageBody& body) {

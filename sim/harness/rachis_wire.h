@@ -7,9 +7,11 @@
 #ifndef RAVENSIM_SIM_HARNESS_RACHIS_WIRE_H_
 #define RAVENSIM_SIM_HARNESS_RACHIS_WIRE_H_
 
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <typeinfo>
 #include <utility>
 
 #include "core/rachis/rachis_envelope.h"
@@ -20,8 +22,11 @@ namespace ravensim::harness {
 
 class RachisWireBody final : public sim::MessageBody {
  public:
+  RachisWireBody() = default;
   explicit RachisWireBody(RachisWire wire) : wire_(std::move(wire)) {}
   const RachisWire& wire() const { return wire_; }
+  // For filling the wire in place before the body is handed over.
+  RachisWire* mutable_wire() { return &wire_; }
   std::string Encode() const override { return wire_.SerializeAsString(); }
 
  private:
@@ -30,9 +35,11 @@ class RachisWireBody final : public sim::MessageBody {
 
 // A message whose body is `wire`, sized as its encoding.
 sim::Message MakeRachisWireMessage(RachisWire wire);
+// A message whose body is `body` (its wire filled in place), sized as its encoding.
+sim::Message MakeRachisWireMessage(std::shared_ptr<const RachisWireBody> body);
 
 // The RachisWire a body carries, or nullptr for a body of another kind.
-const RachisWire* RachisWireOf(const sim::MessageBody& body);
+inline const RachisWire* RachisWireOf(const sim::MessageBody& body);
 
 // A Rachis message between hosts: stands for RachisWire{rachis = message()}. It is the
 // envelope the node built the message in (RachisOptions::new_envelope makes these), so
@@ -42,10 +49,15 @@ class RachisMessageBody final : public sim::MessageBody, public rachis::RachisEn
  public:
   RachisMessageBody() = default;
   // A body holding a copy of `message`.
-  explicit RachisMessageBody(const rachis::RachisMessage& message) {
+  explicit RachisMessageBody(const rachis::RachisMessage& message) : copied_(true) {
     *mutable_message() = message;
   }
   std::string Encode() const override;
+  // Made by copying a message (which may hold unknown fields), not field by field.
+  bool copied() const { return copied_; }
+
+ private:
+  bool copied_ = false;
 };
 
 // An empty body for a message with a `body` (RachisOptions::new_envelope). Bodies of the
@@ -55,15 +67,33 @@ class RachisMessageBody final : public sim::MessageBody, public rachis::RachisEn
 // and body.
 std::shared_ptr<RachisMessageBody> NewRachisMessageBody(rachis::RachisMessage::BodyCase body);
 
+// message.ByteSizeLong() for a message without unknown fields (one built by setting its
+// fields, as RachisNode builds its messages), computed without protobuf's generic walk
+// for the frequent bodies (AppendEntries without a topology, and its response).
+size_t RachisMessageSize(const rachis::RachisMessage& message);
+
 // A message whose body is `body`, sized as the encoding of RachisWire{rachis = message}.
 sim::Message MakeRachisMessage(std::shared_ptr<const RachisMessageBody> body);
 // The same for a copy of `message`.
 sim::Message MakeRachisMessage(const rachis::RachisMessage& message);
 
 // The Rachis message body a body is, or nullptr for a body of another kind.
-const RachisMessageBody* RachisMessageBodyOf(const sim::MessageBody& body);
+inline const RachisMessageBody* RachisMessageBodyOf(const sim::MessageBody& body);
 // The Rachis message a body carries, or nullptr for a body of another kind.
 const rachis::RachisMessage* RachisMessageOf(const sim::MessageBody& body);
+
+// The body classes are final: an exact type check (a type_info comparison) instead of a
+// dynamic_cast's walk of the class hierarchy, on every delivered message; inline, as
+// every delivery asks.
+inline const RachisWire* RachisWireOf(const sim::MessageBody& body) {
+  if (typeid(body) != typeid(RachisWireBody)) return nullptr;
+  return &static_cast<const RachisWireBody&>(body).wire();
+}
+
+inline const RachisMessageBody* RachisMessageBodyOf(const sim::MessageBody& body) {
+  if (typeid(body) != typeid(RachisMessageBody)) return nullptr;
+  return &static_cast<const RachisMessageBody&>(body);
+}
 
 }  // namespace ravensim::harness
 

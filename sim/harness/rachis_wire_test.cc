@@ -1,5 +1,6 @@
 #include "sim/harness/rachis_wire.h"
 
+#include <limits>
 #include <memory>
 #include <string>
 
@@ -128,6 +129,90 @@ TEST(RachisWireTest, ReusedBodiesEncodeAsNewOnes) {
     *wire.mutable_rachis() = expected_response;
     EXPECT_EQ(carried.Bytes(), wire.SerializeAsString());
     EXPECT_EQ(carried.size(), wire.ByteSizeLong());
+  }
+}
+
+// RachisMessageSize is ByteSizeLong, for every body and for field values around the
+// varint length steps (zero, one byte, several bytes, negative node ids).
+TEST(RachisWireTest, RachisMessageSizeIsByteSizeLong) {
+  const uint64_t values[] = {0, 1, 127, 128, 16383, 16384, uint64_t{1} << 40, ~uint64_t{0}};
+  const int32_t ids[] = {0, 1, 127, 128, -1, std::numeric_limits<int32_t>::min()};
+  const std::string texts[] = {"", "A", std::string(127, 'n'), std::string(200, 'l')};
+  auto entry = std::make_shared<rachis::LogEntry>();
+  entry->set_index(300);
+  entry->set_term(5);
+  entry->set_request_id("c0.9-300");
+  entry->set_command(std::string(140, 'q'));
+  int checked = 0;
+  const auto check = [&checked](const rachis::RachisMessage& m) {
+    EXPECT_EQ(RachisMessageSize(m), m.ByteSizeLong()) << m.ShortDebugString();
+    RachisWire wire;
+    *wire.mutable_rachis() = m;
+    EXPECT_EQ(MakeRachisMessage(m).size(), wire.SerializeAsString().size());
+    ++checked;
+  };
+  for (size_t i = 0; i < 8; ++i) {
+    rachis::RachisMessage m;
+    m.set_from(texts[i % 4]);
+    m.set_to(texts[(i + 1) % 4]);
+    m.set_topology_id(texts[(i + 2) % 4]);
+    m.set_term(values[i]);
+    m.set_from_node_id(ids[i % 6]);
+    m.set_to_node_id(ids[(i + 3) % 6]);
+    check(m);  // no body
+    rachis::AppendEntries* append = m.mutable_append_entries();
+    check(m);  // an empty body
+    append->set_prev_log_index(values[(i + 1) % 8]);
+    append->set_prev_log_term(values[(i + 2) % 8]);
+    append->set_leader_commit(values[(i + 3) % 8]);
+    append->set_sequence(values[(i + 4) % 8]);
+    check(m);
+    for (int n = 0; n < 3; ++n) {
+      *append->add_entries() = *entry;
+      check(m);
+    }
+    append->mutable_entries(0)->set_command(std::string(20000, 'w'));
+    check(m);
+    append->mutable_topology()->set_topology_id("t");
+    check(m);
+    rachis::AppendEntriesResponse* response = m.mutable_append_entries_response();
+    check(m);
+    response->set_success(i % 2 == 0);
+    response->set_match_index(values[i]);
+    response->set_last_log_index(values[(i + 5) % 8]);
+    response->set_probe_index(values[(i + 6) % 8]);
+    response->set_sequence(values[(i + 7) % 8]);
+    response->set_topology_mismatch(i % 3 == 0);
+    check(m);
+    m.mutable_request_vote()->set_last_log_index(values[i]);
+    check(m);
+    m.mutable_request_vote_response();
+    check(m);
+  }
+  EXPECT_EQ(checked, 8 * 12);
+}
+
+// A body copied from a parsed message keeps its unknown fields, and is sized with them.
+TEST(RachisWireTest, CopiedBodiesCountUnknownFields) {
+  rachis::RachisMessage m;
+  m.set_from("A");
+  m.mutable_append_entries_response()->set_success(true);
+  const std::string unknown("\xa0\x06\x05", 3);  // field 100, varint 5
+  rachis::RachisMessage with_unknown;
+  ASSERT_TRUE(with_unknown.ParseFromString(m.SerializeAsString() + unknown));
+  rachis::AppendEntriesResponse response;
+  ASSERT_TRUE(response.ParseFromString(
+      m.append_entries_response().SerializeAsString() + unknown));
+  rachis::RachisMessage body_unknown;
+  body_unknown.set_from("A");
+  *body_unknown.mutable_append_entries_response() = response;
+  for (const rachis::RachisMessage* message : {&with_unknown, &body_unknown}) {
+    ASSERT_EQ(message->ByteSizeLong(), m.ByteSizeLong() + 3);
+    RachisWire wire;
+    *wire.mutable_rachis() = *message;
+    EXPECT_EQ(MakeRachisMessage(*message).size(), wire.SerializeAsString().size());
+    EXPECT_EQ(MakeRachisMessage(std::make_shared<const RachisMessageBody>(*message)).size(),
+              wire.SerializeAsString().size());
   }
 }
 
