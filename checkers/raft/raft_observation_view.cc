@@ -187,9 +187,96 @@ inline const uint8_t* ReadAppliedInto(const uint8_t* p, const uint8_t* end,
   return ParseApplied(begin, begin + v.size(), &out->emplace_back()) ? p : nullptr;
 }
 
-}  // namespace
+// Whether the next bytes are the one-byte key `key` (fields 1-15).
+inline bool At(const uint8_t* p, const uint8_t* end, uint8_t key) {
+  return p != end && *p == key;
+}
 
-bool ParseRaftObservationView(std::string_view bytes, RaftObservationView* out) {
+// Whether the next bytes are the two-byte key `key` (fields 16-2047).
+inline bool At2(const uint8_t* p, const uint8_t* end, uint32_t key) {
+  return end - p >= 2 && p[0] == static_cast<uint8_t>((key & 0x7f) | 0x80) &&
+         p[1] == static_cast<uint8_t>(key >> 7);
+}
+
+// One RaftObservation.Applied written in field order (what the encoder writes):
+// false, with `out` unspecified, if the bytes are anything else.
+inline bool ParseAppliedInOrder(const uint8_t* p, const uint8_t* const end,
+                                RaftObservationView::Applied* out) {
+  if (At(p, end, Key(1, kVarint))) {
+    p = ReadVarintInto(p + 1, end, &out->index);
+    if (p == nullptr) return false;
+  }
+  if (At(p, end, Key(2, kVarint))) {
+    p = ReadVarintInto(p + 1, end, &out->entry_term);
+    if (p == nullptr) return false;
+  }
+  if (At(p, end, Key(3, kFixed64))) {
+    p = ReadFixed64Into(p + 1, end, &out->command_hash);
+    if (p == nullptr) return false;
+  }
+  return p == end;
+}
+
+// The fast path of ParseRaftObservationView, for what the encoder writes: each field at
+// most once (a repeated field's elements in one run), in field-number order, each key
+// in its shortest form. Reads into `out` (cleared) and returns true if the bytes are
+// exactly that; otherwise returns false, with `out` unspecified, and the general parser
+// decides (such bytes may still be a valid message: fields out of order, repeated
+// scalars, unknown fields, or malformed). What it accepts, the general parser reads the
+// same way: every field is read by the same reader into the same place.
+bool ParseInFieldOrder(const uint8_t* p, const uint8_t* const end,
+                       RaftObservationView* out) {
+// A field of a one-byte key read if it comes next (`if`), or the run of a repeated
+// field's elements (`while`).
+#define RAVENSIM_READ_NEXT(loop, field, wire_type, reader, into) \
+  loop (At(p, end, Key(field, wire_type))) {                       \
+    p = reader(p + 1, end, into);                                  \
+    if (p == nullptr) return false;                                \
+  }
+  if (At(p, end, Key(1, kVarint))) {
+    int32_t kind = 0;
+    p = ReadVarintInto(p + 1, end, &kind);
+    if (p == nullptr) return false;
+    out->kind = static_cast<RaftObservation::Kind>(kind);
+  }
+  RAVENSIM_READ_NEXT(if, 2, kVarint, ReadVarintInto, &out->time_ns)
+  RAVENSIM_READ_NEXT(if, 3, kVarint, ReadVarintInto, &out->node)
+  RAVENSIM_READ_NEXT(if, 4, kLengthDelimited, ReadLengthDelimited, &out->tag)
+  RAVENSIM_READ_NEXT(if, 5, kVarint, ReadVarintInto, &out->incarnation)
+  RAVENSIM_READ_NEXT(if, 6, kLengthDelimited, ReadLengthDelimited, &out->role)
+  RAVENSIM_READ_NEXT(if, 7, kVarint, ReadVarintInto, &out->term)
+  RAVENSIM_READ_NEXT(if, 8, kVarint, ReadVarintInto, &out->index)
+  RAVENSIM_READ_NEXT(if, 9, kVarint, ReadVarintInto, &out->entry_term)
+  RAVENSIM_READ_NEXT(if, 10, kVarint, ReadVarintInto, &out->prev_term)
+  RAVENSIM_READ_NEXT(if, 11, kFixed64, ReadFixed64Into, &out->command_hash)
+  RAVENSIM_READ_NEXT(if, 12, kVarint, ReadVarintInto, &out->by_quorum)
+  RAVENSIM_READ_NEXT(while, 13, kLengthDelimited, ReadRepeatedInto, &out->supporters)
+  RAVENSIM_READ_NEXT(while, 14, kLengthDelimited, ReadRepeatedInto, &out->voters)
+  RAVENSIM_READ_NEXT(while, 15, kLengthDelimited, ReadRepeatedInto, &out->non_voters)
+#undef RAVENSIM_READ_NEXT
+  if (p == end) return true;  // Nearly every observation ends before field 16.
+  if (At2(p, end, Key(16, kVarint))) {
+    p = ReadVarintInto(p + 2, end, &out->committed_term);
+    if (p == nullptr) return false;
+  }
+  while (At2(p, end, Key(17, kLengthDelimited))) {
+    std::string_view v;
+    p = ReadLengthDelimited(p + 2, end, &v);
+    if (p == nullptr) return false;
+    const uint8_t* const begin = reinterpret_cast<const uint8_t*>(v.data());
+    if (!ParseAppliedInOrder(begin, begin + v.size(), &out->applied.emplace_back())) {
+      return false;
+    }
+  }
+  if (At2(p, end, Key(18, kVarint))) {
+    p = ReadVarintInto(p + 2, end, &out->commit_index);
+    if (p == nullptr) return false;
+  }
+  return p == end;
+}
+
+// The general parser: any field order, repeated scalars (the last wins), unknown fields.
+bool ParseAnyOrder(std::string_view bytes, RaftObservationView* out) {
   out->Clear();
   const uint8_t* p = reinterpret_cast<const uint8_t*>(bytes.data());
   const uint8_t* const end = p + bytes.size();
@@ -233,6 +320,29 @@ bool ParseRaftObservationView(std::string_view bytes, RaftObservationView* out) 
   }
   return true;
 }
+
+}  // namespace
+
+bool ParseRaftObservationView(std::string_view bytes, RaftObservationView* out) {
+  out->Clear();
+  const uint8_t* const p = reinterpret_cast<const uint8_t*>(bytes.data());
+  if (ParseInFieldOrder(p, p + bytes.size(), out)) return true;
+  return ParseAnyOrder(bytes, out);
+}
+
+namespace internal {
+
+bool ParseRaftObservationViewInFieldOrder(std::string_view bytes, RaftObservationView* out) {
+  out->Clear();
+  const uint8_t* const p = reinterpret_cast<const uint8_t*>(bytes.data());
+  return ParseInFieldOrder(p, p + bytes.size(), out);
+}
+
+bool ParseRaftObservationViewAnyOrder(std::string_view bytes, RaftObservationView* out) {
+  return ParseAnyOrder(bytes, out);
+}
+
+}  // namespace internal
 
 void ViewOf(const RaftObservation& m, RaftObservationView* out) {
   out->Clear();
