@@ -194,9 +194,14 @@ void RaftInvariantChecker::OnLeadership(const RaftObservationView& o, NodeView& 
 // Log matching: (index, term) identifies the command and the term before it.
 void RaftInvariantChecker::OnAppended(const RaftObservationView& o, NodeView& node) {
   const uint64_t index = o.index;
+  // The usual append goes past the log's last entry (most often right after it), so it
+  // replaces nothing and the previous entry, if held, is the last one.
+  const bool past_last = !node.log.empty() && index > node.log.back().index;
   uint64_t expected_prev = o.prev_term;
   if (index - 1 == node.base_index) {
     expected_prev = node.base_term;
+  } else if (past_last) {
+    if (node.log.back().index == index - 1) expected_prev = node.log.back().value.term;
   } else if (const auto* prev = node.log.Find(index - 1); prev != nullptr) {
     expected_prev = prev->value.term;
   }
@@ -219,7 +224,7 @@ void RaftInvariantChecker::OnAppended(const RaftObservationView& o, NodeView& no
     return;
   }
   // Everything from index on is replaced, so the entry goes at the end.
-  node.log.EraseFrom(node.log.LowerBound(index));
+  if (!past_last) node.log.EraseFrom(node.log.LowerBound(index));
   node.log.Append(index, {.term = o.entry_term, .hash = o.command_hash});
 }
 
