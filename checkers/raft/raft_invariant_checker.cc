@@ -8,7 +8,7 @@
 namespace ravensim::checkers::raft {
 namespace {
 
-bool Contains(const std::vector<std::string>& tags, std::string_view tag) {
+inline bool Contains(const std::vector<std::string>& tags, std::string_view tag) {
   // Tags are a few bytes: sizes and first bytes rule most out without a memcmp call.
   for (const std::string& t : tags) {
     if (t.size() != tag.size()) continue;
