@@ -348,6 +348,39 @@ TEST(RaftObservationViewTest, FastPathDefersOtherBytesToTheGeneralParser) {
   EXPECT_GT(fast_declined, 1000);  // The general parser was exercised.
 }
 
+TEST(RaftObservationViewTest, LongObservationsTakeTheGeneralParser) {
+  for (size_t size : {400, 470, 480, 490, 600, 5000}) {
+    RaftObservation o = Samples()[0];
+    o.set_tag(std::string(size, 'T'));
+    const std::string bytes = o.SerializeAsString();
+    ExpectPathsAgree(bytes);
+    RaftObservationView view;
+    ASSERT_TRUE(ParseRaftObservationView(bytes, &view));
+    EXPECT_EQ(view.tag, o.tag());
+    EXPECT_EQ(view.tag.data(), bytes.data() + (bytes.find('T')));  // Into `bytes`.
+    EXPECT_EQ(view.committed_term, 6u);
+    // Cut anywhere near the end, they still parse as the message does.
+    for (size_t cut = 1; cut <= 12; ++cut) ExpectPathsAgree(bytes.substr(0, bytes.size() - cut));
+  }
+}
+
+TEST(RaftObservationViewTest, TextFieldsPointIntoTheParsedBytes) {
+  const std::string bytes = Samples()[0].SerializeAsString();
+  RaftObservationView view;
+  ASSERT_TRUE(internal::ParseRaftObservationViewInFieldOrder(bytes, &view));
+  const auto inside = [&](std::string_view text) {
+    return text.data() >= bytes.data() && text.data() + text.size() <= bytes.data() + bytes.size();
+  };
+  EXPECT_TRUE(inside(view.tag));
+  EXPECT_TRUE(inside(view.role));
+  ASSERT_EQ(view.supporters.size(), 2u);
+  EXPECT_TRUE(inside(view.supporters[0]));
+  EXPECT_EQ(view.supporters[0], "A");
+  EXPECT_EQ(view.voters[2], "C");
+  EXPECT_TRUE(inside(view.voters[2]));
+  EXPECT_EQ(view.non_voters[0], "W");
+}
+
 TEST(RaftObservationViewTest, FastPathDeclinesFieldsOutOfOrderOrRepeated) {
   RaftObservation a;
   a.set_kind(RaftObservation::ENTRY_APPENDED);
