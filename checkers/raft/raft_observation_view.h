@@ -80,7 +80,8 @@ namespace internal {
 // true (with `out` as ParseRaftObservationView leaves it) iff the bytes hold each field
 // at most once, a repeated field's elements in one run, in field-number order, keys in
 // their shortest form (as sim/harness/rachis_observations.cc and the message's
-// serializer write them); false otherwise, `out` unspecified. AnyOrder is the general
+// serializer write them), and are at most 480 bytes long; false otherwise, `out`
+// unspecified. AnyOrder is the general
 // parser, which ParseRaftObservationView falls back on.
 bool ParseRaftObservationViewInFieldOrder(std::string_view bytes, RaftObservationView* out);
 bool ParseRaftObservationViewAnyOrder(std::string_view bytes, RaftObservationView* out);

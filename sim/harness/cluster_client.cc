@@ -1,5 +1,6 @@
 #include "sim/harness/cluster_client.h"
 
+#include <algorithm>
 #include <charconv>
 #include <string_view>
 #include <utility>
@@ -156,25 +157,29 @@ void ClusterClient::Finish(const Context& context, Effects* effects,
 
 void ClusterClient::Report(const ClientOperation& op, Effects* effects) {
   const bool invoke = op.phase == ClientOperation::Phase::kInvoke;
-  // Added as Effects::Observe would, the detail then written in place. (Both kinds are
-  // 13 bytes: built without a length check or the general assign path.)
-  Observation& observation = effects->observations.emplace_back(
-      invoke ? std::string("client.invoke", 13) : std::string("client.return", 13),
-      static_cast<int64_t>(op.index));
-  // "<request id> <outcome> node=<node>", built in one allocation.
+  // "<request id> <outcome> node=<node>", written on the stack, then made a string in
+  // one allocation and copy.
   const std::string_view outcome = invoke ? "" : ClientOutcomeName(op.outcome);
-  char node_buffer[16];
-  const std::to_chars_result node_end =
-      std::to_chars(node_buffer, node_buffer + sizeof(node_buffer), op.node);
-  const std::string_view node(node_buffer, static_cast<size_t>(node_end.ptr - node_buffer));
   constexpr std::string_view kNode = " node=";
-  std::string& detail = observation.detail;
-  detail.reserve(op.request_id.size() + 1 + outcome.size() + kNode.size() + node.size());
-  detail.append(op.request_id);
-  detail.push_back(' ');
-  detail.append(outcome);
-  detail.append(kNode);
-  detail.append(node);
+  char buffer[128];
+  const bool fits =
+      op.request_id.size() + 1 + outcome.size() + kNode.size() + 12 <= sizeof(buffer);
+  char* p = buffer;
+  if (fits) {
+    p = std::copy(op.request_id.begin(), op.request_id.end(), p);
+    *p++ = ' ';
+    p = std::copy(outcome.begin(), outcome.end(), p);
+    p = std::copy(kNode.begin(), kNode.end(), p);
+    p = std::to_chars(p, buffer + sizeof(buffer), op.node).ptr;
+  }
+  std::string detail = fits ? std::string(buffer, static_cast<size_t>(p - buffer))
+                            : op.request_id + " " + std::string(outcome) +
+                                  std::string(kNode) + std::to_string(op.node);
+  // Added as Effects::Observe would, without the temporaries. (Both kinds are 13 bytes:
+  // built without a length check or the general assign path.)
+  effects->observations.emplace_back(
+      invoke ? std::string("client.invoke", 13) : std::string("client.return", 13),
+      static_cast<int64_t>(op.index), std::move(detail));
   if (options_.on_operation) options_.on_operation(op);
 }
 
