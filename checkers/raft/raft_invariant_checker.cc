@@ -8,7 +8,7 @@
 namespace ravensim::checkers::raft {
 namespace {
 
-bool Contains(const std::vector<std::string>& tags, std::string_view tag) {
+inline bool Contains(const std::vector<std::string>& tags, std::string_view tag) {
   // Tags are a few bytes: sizes and first bytes rule most out without a memcmp call.
   for (const std::string& t : tags) {
     if (t.size() != tag.size()) continue;
@@ -123,10 +123,10 @@ bool RaftInvariantChecker::Observe(const RaftObservationView& o) {
       break;
     case RaftObservation::LOG_TRUNCATED: {
       if (o.index <= node.commit_index) {
-        Fail(o, "state machine safety",
-             absl::StrCat("truncated from ", o.index, " below its commit index ",
-                          node.commit_index),
-             o.index);
+        FailWith(o, "state machine safety", o.index, [&] {
+          return absl::StrCat("truncated from ", o.index, " below its commit index ",
+                              node.commit_index);
+        });
       }
       node.log.EraseFrom(node.log.LowerBound(o.index));
       break;
@@ -153,11 +153,11 @@ bool RaftInvariantChecker::Observe(const RaftObservationView& o) {
       OnApplied(o, o.index, o.command_hash);
       break;
     case RaftObservation::COMMITTED_CONFLICT:
-      Fail(o, "state machine safety",
-           absl::StrCat("leader sent an entry of term ", o.entry_term,
-                        " over the committed entry of term ", o.committed_term,
-                        " (leader completeness broken; the node refused it)"),
-           o.index);
+      FailWith(o, "state machine safety", o.index, [&] {
+        return absl::StrCat("leader sent an entry of term ", o.entry_term,
+                            " over the committed entry of term ", o.committed_term,
+                            " (leader completeness broken; the node refused it)");
+      });
       break;
     case RaftObservation::TOPOLOGY_CHANGED:
       AssignSet(o.voters, &node.voters);
@@ -173,8 +173,9 @@ bool RaftInvariantChecker::Observe(const RaftObservationView& o) {
 void RaftInvariantChecker::OnLeadership(const RaftObservationView& o, NodeView& node) {
   auto [it, inserted] = leader_of_term_.emplace(o.term, o.node);
   if (!inserted && it->second != o.node) {
-    Fail(o, "election safety",
-         absl::StrCat("node ", it->second, " already won term ", o.term), 0);
+    FailWith(o, "election safety", 0, [&] {
+      return absl::StrCat("node ", it->second, " already won term ", o.term);
+    });
     return;
   }
   for (const auto& [index, committed] : committed_) {
@@ -182,10 +183,10 @@ void RaftInvariantChecker::OnLeadership(const RaftObservationView& o, NodeView& 
     const auto* entry = node.log.Find(index);
     if (entry == nullptr || entry->value.term != committed.term ||
         entry->value.hash != committed.hash) {
-      Fail(o, "leader completeness",
-           absl::StrCat("new leader lacks entry committed in term ", committed.commit_term,
-                        " (entry term ", committed.term, ")"),
-           index);
+      FailWith(o, "leader completeness", index, [&] {
+        return absl::StrCat("new leader lacks entry committed in term ",
+                            committed.commit_term, " (entry term ", committed.term, ")");
+      });
       return;
     }
   }
@@ -194,32 +195,37 @@ void RaftInvariantChecker::OnLeadership(const RaftObservationView& o, NodeView& 
 // Log matching: (index, term) identifies the command and the term before it.
 void RaftInvariantChecker::OnAppended(const RaftObservationView& o, NodeView& node) {
   const uint64_t index = o.index;
+  // The usual append goes past the log's last entry (most often right after it), so it
+  // replaces nothing and the previous entry, if held, is the last one.
+  const bool past_last = !node.log.empty() && index > node.log.back().index;
   uint64_t expected_prev = o.prev_term;
   if (index - 1 == node.base_index) {
     expected_prev = node.base_term;
+  } else if (past_last) {
+    if (node.log.back().index == index - 1) expected_prev = node.log.back().value.term;
   } else if (const auto* prev = node.log.Find(index - 1); prev != nullptr) {
     expected_prev = prev->value.term;
   }
   if (expected_prev != o.prev_term) {
-    Fail(o, "log matching",
-         absl::StrCat("appended with previous term ", o.prev_term, " but the log has ",
-                      expected_prev),
-         index);
+    FailWith(o, "log matching", index, [&] {
+      return absl::StrCat("appended with previous term ", o.prev_term, " but the log has ",
+                          expected_prev);
+    });
     return;
   }
   auto [known, inserted] = RecordEntry(
       index, o.entry_term, EntryIdentity{.hash = o.command_hash, .prev_term = o.prev_term});
   if (!inserted && (known->hash != o.command_hash || known->prev_term != o.prev_term)) {
-    Fail(o, "log matching",
-         absl::StrCat("entry (", index, ", term ", o.entry_term,
-                      ") differs from another node's: command ", o.command_hash, " vs ",
-                      known->hash, ", previous term ", o.prev_term, " vs ",
-                      known->prev_term),
-         index);
+    FailWith(o, "log matching", index, [&] {
+      return absl::StrCat("entry (", index, ", term ", o.entry_term,
+                          ") differs from another node's: command ", o.command_hash, " vs ",
+                          known->hash, ", previous term ", o.prev_term, " vs ",
+                          known->prev_term);
+    });
     return;
   }
   // Everything from index on is replaced, so the entry goes at the end.
-  node.log.EraseFrom(node.log.LowerBound(index));
+  if (!past_last) node.log.EraseFrom(node.log.LowerBound(index));
   node.log.Append(index, {.term = o.entry_term, .hash = o.command_hash});
 }
 
@@ -237,10 +243,10 @@ void RaftInvariantChecker::OnApplied(const RaftObservationView& o, uint64_t inde
                                      uint64_t command_hash) {
   auto [slot, inserted] = applied_.Emplace(index, command_hash);
   if (!inserted && slot->value != command_hash) {
-    Fail(o, "state machine safety",
-         absl::StrCat("applied command ", command_hash, " where another node applied ",
-                      slot->value),
-         index);
+    FailWith(o, "state machine safety", index, [&] {
+      return absl::StrCat("applied command ", command_hash, " where another node applied ",
+                          slot->value);
+    });
   }
 }
 
@@ -250,28 +256,30 @@ void RaftInvariantChecker::CheckQuorum(const RaftObservationView& o, const NodeV
   int counted = 0;
   for (std::string_view supporter : o.supporters) {
     if (Contains(node.non_voters, supporter) || !Contains(node.voters, supporter)) {
-      Fail(o, "voting quorum",
-           absl::StrCat(what, " counted ", std::string(supporter), ", who is not a voter (voters: ",
-                        absl::StrJoin(node.voters, ","), ")"),
-           o.index);
+      FailWith(o, "voting quorum", o.index, [&] {
+        return absl::StrCat(
+            what, " counted ", std::string(supporter),
+            ", who is not a voter (voters: ", absl::StrJoin(node.voters, ","), ")");
+      });
       return;
     }
     ++counted;
   }
   const int majority = static_cast<int>(node.voters.size()) / 2 + 1;
   if (counted < majority) {
-    Fail(o, "voting quorum",
-         absl::StrCat(what, " decided by ", counted, " of ", node.voters.size(),
-                      " voters, below the majority ", majority),
-         o.index);
+    FailWith(o, "voting quorum", o.index, [&] {
+      return absl::StrCat(what, " decided by ", counted, " of ", node.voters.size(),
+                          " voters, below the majority ", majority);
+    });
   }
 }
 
 void RaftInvariantChecker::OnCommit(const RaftObservationView& o, NodeView& node,
                                     uint64_t index, bool by_quorum) {
   if (index < node.commit_index) {
-    Fail(o, "commit index monotone",
-         absl::StrCat("commit index went from ", node.commit_index, " to ", index), index);
+    FailWith(o, "commit index monotone", index, [&] {
+      return absl::StrCat("commit index went from ", node.commit_index, " to ", index);
+    });
     return;
   }
   if (by_quorum) {
@@ -287,10 +295,10 @@ void RaftInvariantChecker::OnCommit(const RaftObservationView& o, NodeView& node
     if (inserted) continue;
     if (committed->value.term != it->value.term ||
         committed->value.hash != it->value.hash) {
-      Fail(o, "state machine safety",
-           absl::StrCat("committed entry of term ", it->value.term,
-                        " where another node committed term ", committed->value.term),
-           it->index);
+      FailWith(o, "state machine safety", it->index, [&] {
+        return absl::StrCat("committed entry of term ", it->value.term,
+                            " where another node committed term ", committed->value.term);
+      });
       return;
     }
     committed->value.commit_term = std::min(committed->value.commit_term, o.term);

@@ -340,5 +340,82 @@ TEST(RaftInvariantCheckerTest, OnlyTheFirstViolationIsKept) {
   EXPECT_EQ(h.Violated(), "election safety");
 }
 
+TEST(RaftInvariantCheckerTest, QuorumOfTheSameSupportersRecheckedWhenVotersChange) {
+  History h;
+  h.Topology(0, {"A", "B", "C"});
+  h.Append(0, 1, 1, 1, 0, 11);
+  h.Commit(0, 1, 1, {"A", "B"});
+  h.Append(0, 1, 2, 1, 1, 12);
+  h.Commit(0, 1, 2, {"A", "B"});
+  EXPECT_EQ(h.Violated(), "");
+  h.Topology(0, {"A", "C", "D"}, {"B"});  // B demoted.
+  h.Append(0, 1, 3, 1, 1, 13);
+  h.Commit(0, 1, 3, {"A", "B"});
+  RaftCheckResult result = h.Check();
+  ASSERT_FALSE(result.ok);
+  EXPECT_EQ(result.violation->invariant, "voting quorum");
+  EXPECT_EQ(result.violation->index, 3u);
+  EXPECT_NE(result.violation->explanation.find("counted B"), std::string::npos);
+}
+
+TEST(RaftInvariantCheckerTest, QuorumAfterAPassingOneIsCheckedAgain) {
+  // Each history: a commit by {A, B, C} of five voters that passes, then another.
+  for (const auto& [supporters, violated] :
+       std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"A", "B", "C"}, ""},
+           {{"A", "B"}, "voting quorum"},          // the same two: still a minority
+           {{"A", "B", "W"}, "voting quorum"},     // one more, not a voter
+           {{"AB", "C", "D"}, "voting quorum"},    // the same bytes, other tags
+           {{"A", "B", "C", "D"}, ""},
+           {{"B", "A", "C"}, ""},
+       }) {
+    History h;
+    h.Topology(0, {"A", "B", "C", "D", "E"});
+    h.Append(0, 1, 1, 1, 0, 11);
+    h.Commit(0, 1, 1, {"A", "B", "C"});
+    h.Append(0, 1, 2, 1, 1, 12);
+    h.Commit(0, 1, 2, supporters);
+    EXPECT_EQ(h.Violated(), violated) << supporters.size();
+  }
+}
+
+TEST(RaftInvariantCheckerTest, QuorumCheckedAgainstEachNodesOwnVoters) {
+  History h;
+  h.Topology(0, {"A", "B", "C"});
+  h.Topology(1, {"D", "E", "F"});
+  h.Append(0, 1, 1, 1, 0, 11);
+  h.Commit(0, 1, 1, {"A", "B"});
+  h.Append(1, 1, 1, 1, 0, 11);
+  h.Commit(1, 1, 1, {"A", "B"});
+  RaftCheckResult result = h.Check();
+  ASSERT_FALSE(result.ok);
+  EXPECT_EQ(result.violation->invariant, "voting quorum");
+  EXPECT_EQ(result.violation->node, 1);
+}
+
+TEST(RaftInvariantCheckerTest, AppendsPastTheLastEntryAndOverwritesAreBothMatched) {
+  {
+    History h = ThreeNodes();
+    for (uint64_t i = 1; i <= 3; ++i) h.Append(0, 1, i, 1, i == 1 ? 0 : 1, 10 + i);
+    h.Append(0, 2, 2, 2, 1, 22);  // Replaces 2 and 3.
+    h.Append(0, 2, 3, 2, 2, 23);  // After the replaced 2, of term 2.
+    h.Append(0, 2, 5, 2, 9, 25);  // Past a gap: the previous term is not known.
+    EXPECT_EQ(h.Violated(), "");
+  }
+  {
+    History h = ThreeNodes();
+    for (uint64_t i = 1; i <= 3; ++i) h.Append(0, 1, i, 1, i == 1 ? 0 : 1, 10 + i);
+    h.Append(0, 2, 2, 2, 1, 22);
+    h.Append(0, 2, 3, 2, 1, 23);  // The log's entry 2 is of term 2 now.
+    EXPECT_EQ(h.Violated(), "log matching");
+  }
+  {
+    History h = ThreeNodes();
+    for (uint64_t i = 1; i <= 3; ++i) h.Append(0, 1, i, 1, i == 1 ? 0 : 1, 10 + i);
+    h.Append(0, 1, 4, 1, 2, 14);  // Right after the last entry, of term 1.
+    EXPECT_EQ(h.Violated(), "log matching");
+  }
+}
+
 }  // namespace
 }  // namespace ravensim::checkers::raft

@@ -151,11 +151,24 @@ inline const uint8_t* SkipField(const uint8_t* p, const uint8_t* end, uint64_t k
   return SkipValue(p, end, field, wire_type, 0);
 }
 
-inline const uint8_t* ReadRepeatedInto(const uint8_t* p, const uint8_t* end,
-                                       std::vector<std::string_view>* out) {
+// A new last element of `out`, default-initialized. The vectors of a reused view keep
+// their capacity, so they nearly never grow: the growth is kept out of line, and the
+// rest, a few instructions, inlined.
+template <typename T>
+[[gnu::noinline]] T& GrowAndAppend(std::vector<T>* out) {
+  return out->emplace_back();
+}
+template <typename T>
+[[gnu::always_inline]] inline T& Append(std::vector<T>* out) {
+  if (out->size() == out->capacity()) [[unlikely]] return GrowAndAppend(out);
+  return out->emplace_back();
+}
+
+[[gnu::always_inline]] inline const uint8_t* ReadRepeatedInto(
+    const uint8_t* p, const uint8_t* end, std::vector<std::string_view>* out) {
   std::string_view v;
   p = ReadLengthDelimited(p, end, &v);
-  if (p != nullptr) out->push_back(v);
+  if (p != nullptr) Append(out) = v;
   return p;
 }
 
@@ -184,12 +197,173 @@ inline const uint8_t* ReadAppliedInto(const uint8_t* p, const uint8_t* end,
   p = ReadLengthDelimited(p, end, &v);
   if (p == nullptr) return nullptr;
   const uint8_t* const begin = reinterpret_cast<const uint8_t*>(v.data());
-  return ParseApplied(begin, begin + v.size(), &out->emplace_back()) ? p : nullptr;
+  return ParseApplied(begin, begin + v.size(), &Append(out)) ? p : nullptr;
 }
 
-}  // namespace
+// Whether the next bytes are the one-byte key `key` (fields 1-15).
+inline bool At(const uint8_t* p, const uint8_t* end, uint8_t key) {
+  return p != end && *p == key;
+}
 
-bool ParseRaftObservationView(std::string_view bytes, RaftObservationView* out) {
+// One RaftObservation.Applied written in field order (what the encoder writes):
+// false, with `out` unspecified, if the bytes are anything else.
+inline bool ParseAppliedInOrder(const uint8_t* p, const uint8_t* const end,
+                                RaftObservationView::Applied* out) {
+  if (At(p, end, Key(1, kVarint))) {
+    p = ReadVarintInto(p + 1, end, &out->index);
+    if (p == nullptr) return false;
+  }
+  if (At(p, end, Key(2, kVarint))) {
+    p = ReadVarintInto(p + 1, end, &out->entry_term);
+    if (p == nullptr) return false;
+  }
+  if (At(p, end, Key(3, kFixed64))) {
+    p = ReadFixed64Into(p + 1, end, &out->command_hash);
+    if (p == nullptr) return false;
+  }
+  return p == end;
+}
+
+// The fast path reads a copy of the observation followed by kPadding zero bytes, so that
+// it reads without bounds checks: a key is never zero, so no key matches past the end;
+// a value that starts at most at the end reads at most ten bytes (into the padding); and
+// a parse that went past the end is declined (the position is checked against the end
+// before a length is trusted, and at the end).
+constexpr size_t kPadding = 32;
+constexpr size_t kMaxInFieldOrder = 480;  // Longer observations take the general parser.
+
+// The copied bytes: [begin, end), then kPadding zero bytes; `origin` is where they were
+// copied from (the views of text fields point there).
+struct Padded {
+  const uint8_t* begin;
+  const uint8_t* end;
+  const char* origin;
+};
+
+inline const uint8_t* ReadPaddedVarint(const uint8_t* p, uint64_t* v) {
+  if (p[0] < 0x80) {
+    *v = p[0];
+    return p + 1;
+  }
+  if (p[1] < 0x80) {
+    *v = (p[0] & 0x7fu) | (static_cast<uint64_t>(p[1]) << 7);
+    return p + 2;
+  }
+  return ReadLongVarint(p, v);  // nullptr past ten bytes
+}
+
+template <typename T>
+inline const uint8_t* ReadPaddedVarintInto(const uint8_t* p, T* out) {
+  uint64_t v = 0;
+  p = ReadPaddedVarint(p, &v);
+  *out = static_cast<T>(v);  // As the generated parser converts.
+  return p;
+}
+
+// A length-delimited value at `p` (which may be past the end), as bytes of the copy.
+inline const uint8_t* ReadPaddedLengthDelimited(const uint8_t* p, const Padded& in,
+                                                const uint8_t** value, size_t* size) {
+  uint64_t length = 0;
+  p = ReadPaddedVarint(p, &length);
+  if (p == nullptr || p > in.end || length > 0x7fffffffu ||
+      length > static_cast<uint64_t>(in.end - p)) {
+    return nullptr;
+  }
+  *value = p;
+  *size = static_cast<size_t>(length);
+  return p + length;
+}
+
+// The same as a view of the original bytes.
+inline const uint8_t* ReadPaddedText(const uint8_t* p, const Padded& in,
+                                     std::string_view* out) {
+  const uint8_t* value = nullptr;
+  size_t size = 0;
+  p = ReadPaddedLengthDelimited(p, in, &value, &size);
+  if (p != nullptr) *out = std::string_view(in.origin + (value - in.begin), size);
+  return p;
+}
+
+// The fast path of ParseRaftObservationView, for what the encoder writes: each field at
+// most once (a repeated field's elements in one run), in field-number order, each key
+// in its shortest form. Reads into `out` (cleared) and returns true if the bytes are
+// exactly that; otherwise returns false, with `out` unspecified, and the general parser
+// decides (such bytes may still be a valid message: fields out of order, repeated
+// scalars, unknown fields, or malformed). What it accepts, the general parser reads the
+// same way: each field's value is read as the general parser reads it, into the same
+// place.
+bool ParseInFieldOrder(const Padded& in, RaftObservationView* out) {
+  const uint8_t* p = in.begin;
+// A field of a one-byte key read if it comes next (`if`), or the run of a repeated
+// field's elements (`while`).
+#define RAVENSIM_READ_NEXT(loop, field, wire_type, read)       \
+  loop (*p == Key(field, wire_type)) {                           \
+    p = read;                                                    \
+    if (p == nullptr) return false;                              \
+  }
+  if (*p == Key(1, kVarint)) {
+    int32_t kind = 0;
+    p = ReadPaddedVarintInto(p + 1, &kind);
+    if (p == nullptr) return false;
+    out->kind = static_cast<RaftObservation::Kind>(kind);
+  }
+  RAVENSIM_READ_NEXT(if, 2, kVarint, ReadPaddedVarintInto(p + 1, &out->time_ns))
+  RAVENSIM_READ_NEXT(if, 3, kVarint, ReadPaddedVarintInto(p + 1, &out->node))
+  RAVENSIM_READ_NEXT(if, 4, kLengthDelimited, ReadPaddedText(p + 1, in, &out->tag))
+  RAVENSIM_READ_NEXT(if, 5, kVarint, ReadPaddedVarintInto(p + 1, &out->incarnation))
+  RAVENSIM_READ_NEXT(if, 6, kLengthDelimited, ReadPaddedText(p + 1, in, &out->role))
+  RAVENSIM_READ_NEXT(if, 7, kVarint, ReadPaddedVarintInto(p + 1, &out->term))
+  RAVENSIM_READ_NEXT(if, 8, kVarint, ReadPaddedVarintInto(p + 1, &out->index))
+  RAVENSIM_READ_NEXT(if, 9, kVarint, ReadPaddedVarintInto(p + 1, &out->entry_term))
+  RAVENSIM_READ_NEXT(if, 10, kVarint, ReadPaddedVarintInto(p + 1, &out->prev_term))
+  if (*p == Key(11, kFixed64)) {
+    out->command_hash = LoadLittleEndian64(p + 1);
+    p += 9;
+  }
+  RAVENSIM_READ_NEXT(if, 12, kVarint, ReadPaddedVarintInto(p + 1, &out->by_quorum))
+  RAVENSIM_READ_NEXT(while, 13, kLengthDelimited,
+                     ReadPaddedText(p + 1, in, &Append(&out->supporters)))
+  RAVENSIM_READ_NEXT(while, 14, kLengthDelimited,
+                     ReadPaddedText(p + 1, in, &Append(&out->voters)))
+  RAVENSIM_READ_NEXT(while, 15, kLengthDelimited,
+                     ReadPaddedText(p + 1, in, &Append(&out->non_voters)))
+#undef RAVENSIM_READ_NEXT
+  if (p == in.end) return true;  // Nearly every observation ends before field 16.
+  // Keys of fields 16-18: two bytes, the second 1.
+  if (p[0] == ((Key(16, kVarint) & 0x7f) | 0x80) && p[1] == 1) {
+    p = ReadPaddedVarintInto(p + 2, &out->committed_term);
+    if (p == nullptr) return false;
+  }
+  while (p[0] == ((Key(17, kLengthDelimited) & 0x7f) | 0x80) && p[1] == 1) {
+    const uint8_t* value = nullptr;
+    size_t size = 0;
+    p = ReadPaddedLengthDelimited(p + 2, in, &value, &size);
+    if (p == nullptr || !ParseAppliedInOrder(value, value + size, &Append(&out->applied))) {
+      return false;
+    }
+  }
+  if (p[0] == ((Key(18, kVarint) & 0x7f) | 0x80) && p[1] == 1) {
+    p = ReadPaddedVarintInto(p + 2, &out->commit_index);
+    if (p == nullptr) return false;
+  }
+  return p == in.end;
+}
+
+// ParseInFieldOrder of `bytes` (into a cleared `out`), through a padded copy.
+bool ParseCopyInFieldOrder(std::string_view bytes, RaftObservationView* out) {
+  if (bytes.size() > kMaxInFieldOrder) return false;
+  uint8_t copy[kMaxInFieldOrder + kPadding];
+  if (!bytes.empty()) std::memcpy(copy, bytes.data(), bytes.size());
+  // Copied from zeros rather than set: a copy of a constant size is a few stores, where
+  // memset is called.
+  static constexpr uint8_t kZeros[kPadding] = {};
+  std::memcpy(copy + bytes.size(), kZeros, kPadding);
+  return ParseInFieldOrder(
+      Padded{.begin = copy, .end = copy + bytes.size(), .origin = bytes.data()}, out);
+}
+
+// The general parser: any field order, repeated scalars (the last wins), unknown fields.
+bool ParseAnyOrder(std::string_view bytes, RaftObservationView* out) {
   out->Clear();
   const uint8_t* p = reinterpret_cast<const uint8_t*>(bytes.data());
   const uint8_t* const end = p + bytes.size();
@@ -233,6 +407,27 @@ bool ParseRaftObservationView(std::string_view bytes, RaftObservationView* out) 
   }
   return true;
 }
+
+}  // namespace
+
+bool ParseRaftObservationView(std::string_view bytes, RaftObservationView* out) {
+  out->Clear();
+  if (ParseCopyInFieldOrder(bytes, out)) return true;
+  return ParseAnyOrder(bytes, out);
+}
+
+namespace internal {
+
+bool ParseRaftObservationViewInFieldOrder(std::string_view bytes, RaftObservationView* out) {
+  out->Clear();
+  return ParseCopyInFieldOrder(bytes, out);
+}
+
+bool ParseRaftObservationViewAnyOrder(std::string_view bytes, RaftObservationView* out) {
+  return ParseAnyOrder(bytes, out);
+}
+
+}  // namespace internal
 
 void ViewOf(const RaftObservation& m, RaftObservationView* out) {
   out->Clear();

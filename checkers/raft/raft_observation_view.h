@@ -75,6 +75,18 @@ struct RaftObservationView {
 // fields of `out` point into `bytes`.
 bool ParseRaftObservationView(std::string_view bytes, RaftObservationView* out);
 
+namespace internal {
+// The two paths of ParseRaftObservationView, for tests. InFieldOrder is its fast path:
+// true (with `out` as ParseRaftObservationView leaves it) iff the bytes hold each field
+// at most once, a repeated field's elements in one run, in field-number order, keys in
+// their shortest form (as sim/harness/rachis_observations.cc and the message's
+// serializer write them), and are at most 480 bytes long; false otherwise, `out`
+// unspecified. AnyOrder is the general
+// parser, which ParseRaftObservationView falls back on.
+bool ParseRaftObservationViewInFieldOrder(std::string_view bytes, RaftObservationView* out);
+bool ParseRaftObservationViewAnyOrder(std::string_view bytes, RaftObservationView* out);
+}  // namespace internal
+
 // `message` as a view (cleared first); the text fields of `out` point into `message`.
 void ViewOf(const RaftObservation& message, RaftObservationView* out);
 

@@ -1,6 +1,9 @@
 #include "checkers/raft/raft_observation_view.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -181,6 +184,217 @@ TEST(RaftObservationViewTest, ReusedViewStartsOver) {
   ExpectSame(view, fresh);
   EXPECT_TRUE(view.supporters.empty());
   EXPECT_TRUE(view.role.empty());
+}
+
+// A small deterministic generator for the randomized tests (splitmix64).
+class TestRng {
+ public:
+  explicit TestRng(uint64_t seed) : state_(seed) {}
+  uint64_t Next() {
+    uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+  uint64_t Below(uint64_t n) { return Next() % n; }
+  bool OneIn(uint64_t n) { return Below(n) == 0; }
+  // Small values mostly (one- and two-byte varints), sometimes any 64 bits.
+  uint64_t Value() {
+    switch (Below(4)) {
+      case 0: return 0;
+      case 1: return Below(128);
+      case 2: return Below(20000);
+      default: return Next();
+    }
+  }
+  std::string Text() { return std::string(Below(4), static_cast<char>('A' + Below(26))); }
+
+ private:
+  uint64_t state_;
+};
+
+// Each field of a random observation as its own serialized chunk (a message holding only
+// that field, or one element of a repeated field), in field-number order: their
+// concatenation is what the message serializer writes.
+std::vector<std::string> RandomFieldChunks(TestRng& rng) {
+  std::vector<std::string> chunks;
+  auto add = [&](auto set) {
+    RaftObservation m;
+    set(m);
+    std::string bytes = m.SerializeAsString();
+    if (!bytes.empty()) chunks.push_back(std::move(bytes));
+  };
+  auto maybe = [&](auto set) {
+    if (!rng.OneIn(3)) add(set);
+  };
+  maybe([&](RaftObservation& m) {
+    m.set_kind(static_cast<RaftObservation::Kind>(rng.Below(11)));
+  });
+  maybe([&](RaftObservation& m) { m.set_time_ns(static_cast<int64_t>(rng.Value())); });
+  maybe([&](RaftObservation& m) { m.set_node(static_cast<int32_t>(rng.Value())); });
+  maybe([&](RaftObservation& m) { m.set_tag(rng.Text()); });
+  maybe([&](RaftObservation& m) { m.set_incarnation(rng.Value()); });
+  maybe([&](RaftObservation& m) { m.set_role(rng.Text()); });
+  maybe([&](RaftObservation& m) { m.set_term(rng.Value()); });
+  maybe([&](RaftObservation& m) { m.set_index(rng.Value()); });
+  maybe([&](RaftObservation& m) { m.set_entry_term(rng.Value()); });
+  maybe([&](RaftObservation& m) { m.set_prev_term(rng.Value()); });
+  maybe([&](RaftObservation& m) { m.set_command_hash(rng.Value()); });
+  maybe([&](RaftObservation& m) { m.set_by_quorum(rng.OneIn(2)); });
+  for (uint64_t n = rng.Below(4); n > 0; --n) add([&](RaftObservation& m) { m.add_supporters(rng.Text()); });
+  for (uint64_t n = rng.Below(4); n > 0; --n) add([&](RaftObservation& m) { m.add_voters(rng.Text()); });
+  for (uint64_t n = rng.Below(3); n > 0; --n) add([&](RaftObservation& m) { m.add_non_voters(rng.Text()); });
+  maybe([&](RaftObservation& m) { m.set_committed_term(rng.Value()); });
+  for (uint64_t n = rng.Below(4); n > 0; --n) {
+    add([&](RaftObservation& m) {
+      RaftObservation::Applied* a = m.add_applied();
+      if (!rng.OneIn(4)) a->set_index(rng.Value());
+      if (!rng.OneIn(4)) a->set_entry_term(rng.Value());
+      if (!rng.OneIn(4)) a->set_command_hash(rng.Value());
+    });
+  }
+  maybe([&](RaftObservation& m) { m.set_commit_index(rng.Value()); });
+  return chunks;
+}
+
+std::string Join(const std::vector<std::string>& chunks) {
+  std::string bytes;
+  for (const std::string& c : chunks) bytes += c;
+  return bytes;
+}
+
+// Whatever the fast path accepts, it reads as the general parser does; and the parser
+// as a whole reads as the message does.
+void ExpectPathsAgree(const std::string& bytes) {
+  ExpectParsesLikeTheMessage(bytes);
+  RaftObservationView fast;
+  RaftObservationView general;
+  const bool general_ok = internal::ParseRaftObservationViewAnyOrder(bytes, &general);
+  if (internal::ParseRaftObservationViewInFieldOrder(bytes, &fast)) {
+    ASSERT_TRUE(general_ok);
+    ExpectSame(fast, general);
+  }
+}
+
+TEST(RaftObservationViewTest, FastPathTakesWhatTheSerializerWritesAndReadsItTheSame) {
+  TestRng rng(1);
+  for (int i = 0; i < 3000; ++i) {
+    const std::string bytes = Join(RandomFieldChunks(rng));
+    RaftObservation message;
+    ASSERT_TRUE(message.ParseFromString(bytes));
+    ASSERT_EQ(message.SerializeAsString(), bytes);  // Field-number order.
+    RaftObservationView fast;
+    ASSERT_TRUE(internal::ParseRaftObservationViewInFieldOrder(bytes, &fast)) << i;
+    RaftObservationView general;
+    ASSERT_TRUE(internal::ParseRaftObservationViewAnyOrder(bytes, &general));
+    ExpectSame(fast, general);
+    RaftObservationView expected;
+    ViewOf(message, &expected);
+    ExpectSame(fast, expected);
+    if (HasFatalFailure()) return;
+  }
+}
+
+TEST(RaftObservationViewTest, FastPathDefersOtherBytesToTheGeneralParser) {
+  TestRng rng(2);
+  const std::vector<std::string> extras = {
+      std::string("\x98\x06\x05", 3),                     // unknown field 99, varint
+      std::string("\x9a\x06\x02hi", 5),                   // unknown field 99, bytes
+      std::string("\x9b\x06\x08\x01\x9c\x06", 6),         // unknown group 99
+      std::string("\x20\x07", 2),                         // 4 (tag) as a varint
+      std::string("\x88\x00\x05", 3),                     // 1 (kind), key of two bytes
+      std::string("\x80\x01\x07", 3),                     // 16, the last-but-two field
+      std::string("\x8a\x01\x03\x10\x01\x08", 6),         // applied, out of order inside
+      std::string("\x8a\x01\x03\x10\x01\x08\x02", 7),     // and with its value
+      std::string("\x8a\x01\x02\x20\x01", 5),             // applied with an unknown field
+      std::string("\x90\x01\x03", 3),                     // 18 (commit index)
+      std::string("\x6a\x01Z", 3),                        // a supporter
+      std::string("\x38") + std::string(10, '\xff'),      // a varint past ten bytes
+  };
+  int fast_declined = 0;
+  for (int i = 0; i < 3000; ++i) {
+    std::vector<std::string> chunks = RandomFieldChunks(rng);
+    switch (rng.Below(5)) {
+      case 0:  // Fields in any order.
+        for (size_t j = chunks.size(); j > 1; --j) std::swap(chunks[j - 1], chunks[rng.Below(j)]);
+        break;
+      case 1:  // A field twice (a scalar's later value wins).
+        if (!chunks.empty()) {
+          const size_t j = rng.Below(chunks.size());
+          chunks.insert(chunks.begin() + static_cast<std::ptrdiff_t>(rng.Below(chunks.size() + 1)),
+                        chunks[j]);
+        }
+        break;
+      case 2:  // Something else, anywhere.
+        chunks.insert(chunks.begin() + static_cast<std::ptrdiff_t>(rng.Below(chunks.size() + 1)),
+                      extras[rng.Below(extras.size())]);
+        break;
+      case 3: {  // Cut short.
+        std::string bytes = Join(chunks);
+        if (!bytes.empty()) bytes.resize(rng.Below(bytes.size()));
+        chunks = {bytes};
+        break;
+      }
+      default:  // Two observations back to back.
+        for (const std::string& c : RandomFieldChunks(rng)) chunks.push_back(c);
+        break;
+    }
+    const std::string bytes = Join(chunks);
+    RaftObservationView fast;
+    if (!internal::ParseRaftObservationViewInFieldOrder(bytes, &fast)) ++fast_declined;
+    ExpectPathsAgree(bytes);
+    if (HasFatalFailure()) return;
+  }
+  EXPECT_GT(fast_declined, 1000);  // The general parser was exercised.
+}
+
+TEST(RaftObservationViewTest, LongObservationsTakeTheGeneralParser) {
+  for (size_t size : {400, 470, 480, 490, 600, 5000}) {
+    RaftObservation o = Samples()[0];
+    o.set_tag(std::string(size, 'T'));
+    const std::string bytes = o.SerializeAsString();
+    ExpectPathsAgree(bytes);
+    RaftObservationView view;
+    ASSERT_TRUE(ParseRaftObservationView(bytes, &view));
+    EXPECT_EQ(view.tag, o.tag());
+    EXPECT_EQ(view.tag.data(), bytes.data() + (bytes.find('T')));  // Into `bytes`.
+    EXPECT_EQ(view.committed_term, 6u);
+    // Cut anywhere near the end, they still parse as the message does.
+    for (size_t cut = 1; cut <= 12; ++cut) ExpectPathsAgree(bytes.substr(0, bytes.size() - cut));
+  }
+}
+
+TEST(RaftObservationViewTest, TextFieldsPointIntoTheParsedBytes) {
+  const std::string bytes = Samples()[0].SerializeAsString();
+  RaftObservationView view;
+  ASSERT_TRUE(internal::ParseRaftObservationViewInFieldOrder(bytes, &view));
+  const auto inside = [&](std::string_view text) {
+    return text.data() >= bytes.data() && text.data() + text.size() <= bytes.data() + bytes.size();
+  };
+  EXPECT_TRUE(inside(view.tag));
+  EXPECT_TRUE(inside(view.role));
+  ASSERT_EQ(view.supporters.size(), 2u);
+  EXPECT_TRUE(inside(view.supporters[0]));
+  EXPECT_EQ(view.supporters[0], "A");
+  EXPECT_EQ(view.voters[2], "C");
+  EXPECT_TRUE(inside(view.voters[2]));
+  EXPECT_EQ(view.non_voters[0], "W");
+}
+
+TEST(RaftObservationViewTest, FastPathDeclinesFieldsOutOfOrderOrRepeated) {
+  RaftObservation a;
+  a.set_kind(RaftObservation::ENTRY_APPENDED);
+  RaftObservation b;
+  b.set_term(3);
+  const std::string in_order = a.SerializeAsString() + b.SerializeAsString();
+  RaftObservationView view;
+  EXPECT_TRUE(internal::ParseRaftObservationViewInFieldOrder(in_order, &view));
+  for (const std::string& declined : {b.SerializeAsString() + a.SerializeAsString(),
+                                      in_order + b.SerializeAsString(),
+                                      in_order + std::string("\x98\x06\x05", 3)}) {
+    EXPECT_FALSE(internal::ParseRaftObservationViewInFieldOrder(declined, &view));
+    ExpectPathsAgree(declined);
+  }
 }
 
 }  // namespace

@@ -78,6 +78,58 @@ TEST(ClusterClientTest, CommittedAnswerEndsOk) {
   EXPECT_FALSE(f.client->busy());
 }
 
+TEST(ClusterClientTest, ObservationsNameTheRequestTheOutcomeAndTheNode) {
+  ClientFixture f;
+  f.client->Enqueue("cmd");
+  Effects effects;
+  f.client->OnTimer(f.context, ClusterClient::kNextOperationTimer, &effects);
+  ASSERT_EQ(effects.observations.size(), 1u);
+  EXPECT_EQ(effects.observations[0].kind, "client.invoke");
+  EXPECT_EQ(effects.observations[0].value, 0);
+  EXPECT_EQ(effects.observations[0].detail, "c-0  node=-1");  // No node contacted yet.
+  f.Answer(2, "c-0", rachis::COMMAND_OUTCOME_COMMITTED, 1234);
+  ASSERT_EQ(f.last_effects.observations.size(), 1u);
+  EXPECT_EQ(f.last_effects.observations[0].kind, "client.return");
+  EXPECT_EQ(f.last_effects.observations[0].value, 1234);
+  EXPECT_EQ(f.last_effects.observations[0].detail, "c-0 ok node=2");
+}
+
+TEST(ClusterClientTest, LongNamesMakeLongRequestIdsAndObservations) {
+  for (size_t length : {90, 100, 110, 120, 200}) {
+    const std::string name(length, 'n');
+    ClusterClientOptions options;
+    options.name = name;
+    options.cluster_nodes = {0, 1, 2};
+    options.think_time_mean_ns = 0;
+    ClusterClient client(options);
+    Context context;
+    context.self = 3;
+    context.incarnation = 2;  // A restarted client: "<name>.2-<sequence>".
+    Effects effects;
+    client.Start(context, sim::DiskImage(), 7, &effects);
+    client.Enqueue("cmd");
+    for (int i = 0; i < 12; ++i) {
+      effects = Effects();
+      client.OnTimer(context, ClusterClient::kNextOperationTimer, &effects);
+      if (!effects.observations.empty()) break;
+    }
+    ASSERT_EQ(effects.observations.size(), 1u);
+    EXPECT_EQ(effects.observations[0].detail, name + ".2-0  node=-1");
+    RachisWire wire;
+    ASSERT_TRUE(wire.ParseFromString(effects.messages.back().message.Bytes()));
+    EXPECT_EQ(wire.client_request().request_id(), name + ".2-0");
+    RachisWire answer;
+    answer.mutable_client_response()->set_request_id(name + ".2-0");
+    answer.mutable_client_response()->set_outcome(rachis::COMMAND_OUTCOME_REJECTED);
+    effects = Effects();
+    client.OnMessage(context, 0, answer.SerializeAsString(), &effects);
+    effects = Effects();
+    client.OnTimer(context, ClusterClient::kOperationTimer, &effects);
+    ASSERT_EQ(effects.observations.size(), 1u);
+    EXPECT_EQ(effects.observations[0].detail, name + ".2-0 fail node=0");
+  }
+}
+
 TEST(ClusterClientTest, RejectionsFailOverAndAllRejectedIsFail) {
   ClientFixture f;
   f.StartCommand("cmd");

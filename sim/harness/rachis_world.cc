@@ -95,7 +95,9 @@ RachisWorld::RachisWorld(const RachisWorldOptions& options) : options_(options) 
   world_ = std::make_unique<World>(world_options,
                                    [this](NodeId id) { return MakeNode(id); });
   world_->SetObserver([this](const ObservationRecord& record) {
-    if (!options_.check_invariants) return;
+    // Only cluster nodes make Rachis observations: a client's (nodes from
+    // cluster_size() on) are not even decoded.
+    if (!options_.check_invariants || record.node >= cluster_size()) return;
     // Into one view reused for every observation, pointing into the record's detail, so
     // nothing is copied or allocated.
     if (DecodeRachisObservation(record, &scratch_)) checker_.Observe(scratch_);
