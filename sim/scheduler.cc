@@ -85,6 +85,13 @@ uint32_t Scheduler::NewSlot() {
 }
 
 TimerId Scheduler::Schedule(SimTime at, Callback&& callback, const char* label) {
+  Slot* slot;
+  const TimerId id = Insert(at, label, &slot);
+  slot->callback = std::move(callback);
+  return id;
+}
+
+TimerId Scheduler::Insert(SimTime at, const char* label, Slot** slot_out) {
   if (ABSL_PREDICT_FALSE(at < now_)) ScheduleFailed(at);
   uint32_t slot;
   if (!free_slots_.empty()) {
@@ -96,16 +103,18 @@ TimerId Scheduler::Schedule(SimTime at, Callback&& callback, const char* label) 
   if (ABSL_PREDICT_FALSE(next_sequence_ >= kMaxSequence)) ScheduleFailed(at);
   const uint64_t sequence_slot = (next_sequence_++ << kSlotBits) | slot;
   Slot& s = SlotAt(slot);
-  s.callback = std::move(callback);
   s.sequence_slot = sequence_slot;
   labels_[slot] = label;
   ++live_count_;
   HeapPush(Entry{at.nanos(), sequence_slot});
+  *slot_out = &s;
   return TimerId{sequence_slot, at.nanos()};
 }
 
+void Scheduler::CheckDelay(SimDuration delay) { CHECK_GE(delay, SimDuration::Zero()); }
+
 TimerId Scheduler::ScheduleAfter(SimDuration delay, Callback&& callback, const char* label) {
-  CHECK_GE(delay, SimDuration::Zero());
+  CheckDelay(delay);
   return Schedule(now_ + delay, std::move(callback), label);
 }
 

@@ -15,6 +15,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "absl/functional/function_ref.h"
@@ -54,6 +56,24 @@ class Scheduler {
   TimerId Schedule(SimTime at, Callback&& callback, const char* label = "event");
   TimerId ScheduleAfter(SimDuration delay, Callback&& callback,
                         const char* label = "event");
+  // The same for a callable that is not yet a Callback (a lambda): it is built in the
+  // event's slot, without a temporary Callback to move from.
+  template <typename F, typename = std::enable_if_t<
+                            !std::is_same_v<std::decay_t<F>, Callback> &&
+                            std::is_invocable_r_v<void, std::decay_t<F>&>>>
+  TimerId Schedule(SimTime at, F&& callback, const char* label = "event") {
+    Slot* slot;
+    const TimerId id = Insert(at, label, &slot);
+    slot->callback.EmplaceInEmpty(std::forward<F>(callback));
+    return id;
+  }
+  template <typename F, typename = std::enable_if_t<
+                            !std::is_same_v<std::decay_t<F>, Callback> &&
+                            std::is_invocable_r_v<void, std::decay_t<F>&>>>
+  TimerId ScheduleAfter(SimDuration delay, F&& callback, const char* label = "event") {
+    CheckDelay(delay);
+    return Schedule(now_ + delay, std::forward<F>(callback), label);
+  }
 
   // Cancels a pending event. Returns false if it already ran, was cancelled, or is not
   // a valid id.
@@ -114,6 +134,11 @@ class Scheduler {
     Callback callback;
     uint64_t sequence_slot = 0;  // Of the pending event; 0 when free.
   };
+
+  // Schedule's work but for the callback: takes a free slot (left empty, for the caller
+  // to fill before anything runs), pushes the event and returns its id.
+  TimerId Insert(SimTime at, const char* label, Slot** slot);
+  static void CheckDelay(SimDuration delay);
 
   bool IsStale(const Entry& e) const {
     return SlotAt(e.sequence_slot & kSlotMask).sequence_slot != e.sequence_slot;
