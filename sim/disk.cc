@@ -91,9 +91,15 @@ void Disk::ApplyVisible(DiskWrite&& write) {
       }
       break;
     }
-    case DiskOp::kAppend:
-      visible_.logs[write.name].push_back(std::move(write.bytes));
+    case DiskOp::kAppend: {
+      auto* entry = last_append_log_.entry;
+      if (entry == nullptr || entry->first != write.name) {
+        entry = &*visible_.logs.try_emplace(write.name).first;
+        last_append_log_.entry = entry;
+      }
+      entry->second.push_back(std::move(write.bytes));
       break;
+    }
     case DiskOp::kTruncate: {
       auto it = visible_.logs.find(write.name);
       if (it == visible_.logs.end()) break;
@@ -104,7 +110,10 @@ void Disk::ApplyVisible(DiskWrite&& write) {
                           std::make_move_iterator(log.end()));
       log.resize(keep);
       // A log holds at least one record: truncating it to none removes it.
-      if (log.empty()) visible_.logs.erase(it);
+      if (log.empty()) {
+        visible_.logs.erase(it);
+        last_append_log_.entry = nullptr;
+      }
       break;
     }
   }
@@ -261,6 +270,7 @@ DiskImage Disk::ReadImage() {
 // of them whole, then the next one cut short (Put / Append only: a prefix of its bytes,
 // or a prefix followed by a garbled tail of random bytes).
 CrashReport Disk::Crash() {
+  last_append_log_.entry = nullptr;  // Rolling back may erase logs.
   CrashReport report;
   report.unsynced_writes = static_cast<int64_t>(unsynced_.size());
   // Writes [0, kept_end) survive (the last of them possibly torn); the others are
@@ -307,6 +317,7 @@ CrashReport Disk::Crash() {
 
 void Disk::Wipe() {
   visible_ = DiskImage();
+  last_append_log_.entry = nullptr;
   unsynced_.clear();
   used_bytes_ = 0;
   synced_damaged_ = false;

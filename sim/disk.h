@@ -40,6 +40,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -192,6 +193,20 @@ class Disk {
   int64_t used_bytes_ = 0;      // Invariant: == visible_.byte_count().
   bool synced_damaged_ = false;
   mutable DiskImage durable_copy_;  // What durable() returned last.
+  // The visible log the last Append went to (a node appends to one log, segment after
+  // segment), so the next Append to it skips the map lookup. Map entries stay put until
+  // erased: reset wherever a visible log may be erased, and on copy (it points into
+  // this disk's map only).
+  struct LastLog {
+    std::pair<const std::string, std::vector<std::string>>* entry = nullptr;
+    LastLog() = default;
+    LastLog(const LastLog&) {}
+    LastLog& operator=(const LastLog&) {
+      entry = nullptr;
+      return *this;
+    }
+  };
+  LastLog last_append_log_;
 };
 
 }  // namespace ravensim::sim
