@@ -262,34 +262,28 @@ void World::Impl::CompletePersist(NodeId node, const absl::Status& status) {
   NodeRuntime& r = rt(node);
   PersistJob& front = r.disk_queue.front();
   const uint64_t persist_id = front.persist_id;
-  // The messages leave the queue in a list of our own: what follows calls the node,
-  // whose effects may push more jobs.
-  std::vector<OutgoingMessage> messages;
-  if (!spare_message_lists_.empty()) {
-    messages.swap(spare_message_lists_.back());
-    spare_message_lists_.pop_back();
-  }
-  messages.swap(front.messages);
-  r.disk_queue.Pop();
   if (!status.ok()) {
-    for (const OutgoingMessage& m : messages) {
+    for (const OutgoingMessage& m : front.messages) {
       DropMessage(node, m.to, m.message.size(), "persist-failed");
     }
-    messages.clear();
+    front.messages.clear();
   }
   if (Paused(node)) {
     Held h;
     h.kind = Held::Kind::kPersisted;
     h.persist_id = persist_id;
     h.status = status;
-    h.messages = std::move(messages);
+    h.messages = std::move(front.messages);
+    r.disk_queue.Pop();
     r.held.push_back(std::move(h));
     return;
   }
-  for (OutgoingMessage& m : messages) SendMessage(node, std::move(m));
+  // The messages go straight from the job, which leaves the queue before the node is
+  // called (its effects may push more jobs): sending calls no node and does not touch
+  // the disk queue.
+  for (OutgoingMessage& m : front.messages) SendMessage(node, std::move(m));
+  r.disk_queue.Pop();
   CallPersisted(node, persist_id, status);
-  messages.clear();
-  spare_message_lists_.push_back(std::move(messages));
 }
 
 // ---- DiskQueue --------------------------------------------------------------------------

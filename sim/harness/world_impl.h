@@ -189,8 +189,6 @@ class World::Impl : public sim::NetworkHandler {
   // effects_pool_[effects_depth_ - 1].
   std::vector<std::unique_ptr<Effects>> effects_pool_;
   size_t effects_depth_ = 0;
-  // Empty message lists with capacity, swapped with a completed job's.
-  std::vector<std::vector<OutgoingMessage>> spare_message_lists_;
   sim::Prng backoff_prng_;
 };
 
