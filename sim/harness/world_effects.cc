@@ -117,16 +117,22 @@ void World::Impl::Execute(NodeId node, Effects& effects) {
     return;
   }
   bool any_after_persist = false;
+  bool all_after_persist = true;
   for (OutgoingMessage& m : effects.messages) {
     if (m.after_persist) {
       any_after_persist = true;
     } else {
+      all_after_persist = false;
       SendMessage(node, std::move(m));
     }
   }
   // Sending calls no node, so nothing has touched the disk queue since the call.
   PersistJob& job = rt(node).disk_queue.Push();
-  if (any_after_persist) {
+  if (all_after_persist) {
+    // All of them wait: the job takes the list (and effects.messages the job slot's
+    // empty one, as with the writes below).
+    job.messages.swap(effects.messages);
+  } else if (any_after_persist) {
     for (OutgoingMessage& m : effects.messages) {
       if (m.after_persist) job.messages.push_back(std::move(m));
     }
