@@ -133,6 +133,8 @@ class World::Impl : public sim::NetworkHandler {
 
   // Timers (world_effects.cc).
   void SetTimer(NodeId node, uint64_t tag, SimTime deadline);
+  // SetTimer's schedule (or reschedule) of the timer's event.
+  __attribute__((noinline)) void ScheduleTimer(NodeId node, uint64_t tag, SimTime deadline);
   void CancelTimer(NodeId node, uint64_t tag);
   void CancelAllTimers(NodeId node);
   void FireTimer(NodeId node, uint64_t incarnation, uint64_t tag);
