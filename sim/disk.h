@@ -158,7 +158,6 @@ class Disk {
   // until the next call.
   const DiskImage& durable() const;
 
-
  private:
   // What undoes one unsynced write.
   struct Undo {

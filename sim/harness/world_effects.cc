@@ -98,37 +98,6 @@ void World::Impl::CallDisconnected(NodeId node, NodeId peer) {
   });
 }
 
-// ---- Timers -----------------------------------------------------------------------------
-
-// Inline (into Execute) for the common case: a deadline pushed later.
-inline void World::Impl::SetTimer(NodeId node, uint64_t tag, SimTime deadline) {
-  NodeRuntime& r = rt(node);
-  if (TimerEntry* t = r.FindTimer(tag); t != nullptr && deadline >= t->deadline &&
-                                        world_->scheduler_.IsPending(t->id)) {
-    // Pushed later (an election timeout reset by every heartbeat): keep the event
-    // already scheduled; it fires no later than the new deadline, and FireTimer re-arms
-    // it for the rest of the wait. Saves a cancel and a schedule per reset.
-    t->deadline = deadline;
-    return;
-  }
-  ScheduleTimer(node, tag, deadline);
-}
-
-void World::Impl::ScheduleTimer(NodeId node, uint64_t tag, SimTime deadline) {
-  NodeRuntime& r = rt(node);
-  CancelTimer(node, tag);
-  const SimTime now = world_->now();
-  const SimTime local_now = r.clock.MonotonicTime(now);
-  const SimDuration wait = deadline > local_now
-                               ? r.clock.TrueDurationFor(now, deadline - local_now)
-                               : SimDuration::Zero();
-  const uint64_t incarnation = world_->processes_.incarnation(node);
-  const sim::TimerId id = world_->scheduler_.Schedule(
-      now + wait, [this, node, incarnation, tag] { FireTimer(node, incarnation, tag); },
-      "node.timer");
-  r.timers.push_back(TimerEntry{tag, deadline, id});
-}
-
 // Order: timers, observations, then messages (those not waiting for persistence first,
 // in order), then the writes. A node's later Effects can never overtake an earlier one's
 // writes: the disk queue is FIFO.
@@ -172,6 +141,37 @@ void World::Impl::Execute(NodeId node, Effects& effects) {
   job.writes.swap(effects.writes);  // effects.writes gets the job slot's empty vector.
   job.sync = effects.sync;
   SubmitPersist(node);
+}
+
+// ---- Timers -----------------------------------------------------------------------------
+
+// Inline (into Execute) for the common case: a deadline pushed later.
+inline void World::Impl::SetTimer(NodeId node, uint64_t tag, SimTime deadline) {
+  NodeRuntime& r = rt(node);
+  if (TimerEntry* t = r.FindTimer(tag); t != nullptr && deadline >= t->deadline &&
+                                        world_->scheduler_.IsPending(t->id)) {
+    // Pushed later (an election timeout reset by every heartbeat): keep the event
+    // already scheduled; it fires no later than the new deadline, and FireTimer re-arms
+    // it for the rest of the wait. Saves a cancel and a schedule per reset.
+    t->deadline = deadline;
+    return;
+  }
+  ScheduleTimer(node, tag, deadline);
+}
+
+void World::Impl::ScheduleTimer(NodeId node, uint64_t tag, SimTime deadline) {
+  NodeRuntime& r = rt(node);
+  CancelTimer(node, tag);
+  const SimTime now = world_->now();
+  const SimTime local_now = r.clock.MonotonicTime(now);
+  const SimDuration wait = deadline > local_now
+                               ? r.clock.TrueDurationFor(now, deadline - local_now)
+                               : SimDuration::Zero();
+  const uint64_t incarnation = world_->processes_.incarnation(node);
+  const sim::TimerId id = world_->scheduler_.Schedule(
+      now + wait, [this, node, incarnation, tag] { FireTimer(node, incarnation, tag); },
+      "node.timer");
+  r.timers.push_back(TimerEntry{tag, deadline, id});
 }
 
 void World::Impl::CancelTimer(NodeId node, uint64_t tag) {
