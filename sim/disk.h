@@ -10,6 +10,13 @@
 // fault, a crash can instead keep a prefix of the unsynced writes, the last of which is
 // cut short (a prefix of its bytes) or cut and garbled (prefix + random tail).
 //
+// Representation: the disk holds one image, the visible one, and for every unsynced
+// write what undoes it (the value a Put or Delete replaced, the records a Truncate cut
+// off; an Append undoes by dropping the last record). The durable image is the visible
+// one rolled back through them, last first: Crash() does that in place, durable()
+// builds a copy. So a write's bytes are moved into the image once and never copied,
+// and Sync() only forgets the undo records.
+//
 // Checksums are the caller's job: the disk returns bytes, possibly corrupted by the
 // read-corruption fault (one random bit flipped in a record as it is read) or by
 // CorruptSyncedRecord (a persistent bit flip in durable data). A model that checksums
@@ -33,6 +40,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -139,28 +147,65 @@ class Disk {
   const DiskOptions& options() const { return options_; }
 
   int64_t used_bytes() const { return used_bytes_; }
-  int64_t durable_bytes() const { return durable_.byte_count(); }
+  int64_t durable_bytes() const { return durable().byte_count(); }
   int64_t unsynced_write_count() const { return static_cast<int64_t>(unsynced_.size()); }
   // Synced data was damaged (corruption injected or read back corrupted) since the
   // last Wipe.
   bool synced_data_damaged() const { return synced_damaged_; }
   const DiskImage& visible() const { return visible_; }
-  const DiskImage& durable() const { return durable_; }
+  // What survives a crash now: a copy, built on each call by rolling the unsynced
+  // writes back (for tests and reports; the disk itself keeps no durable image). Valid
+  // until the next call.
+  const DiskImage& durable() const;
 
  private:
+  // What undoes one unsynced write.
+  struct Undo {
+    DiskOp op = DiskOp::kPut;
+    std::string name;
+    bool existed = false;              // kPut / kDelete: the record existed before.
+    std::string old_value;             // kPut / kDelete: its value then.
+    int64_t record_count = 0;          // kTruncate: the records kept.
+    std::vector<std::string> removed;  // kTruncate: the records cut off, in order.
+  };
+
   static int64_t WriteDelta(const DiskImage& image, const DiskWrite& write);
-  static void Apply(DiskImage* image, const DiskWrite& write);
-  static void Apply(DiskImage* image, DiskWrite&& write);
+  // Undoes `undo` on `image`, whose last applied write it undoes: moving the old
+  // contents back (Crash) or copying them (durable()).
+  static void RollBack(DiskImage* image, Undo&& undo);
+  static void RollBack(DiskImage* image, const Undo& undo);
+  // Applies `write` to visible_, moving its bytes in, and records what undoes it.
+  void ApplyVisible(DiskWrite&& write);
+  // For CorruptSyncedRecord: where the durable copy of a record (log == false) or of
+  // record `index` of a log lives when an unsynced write has replaced it in the visible
+  // image; nullptr if the visible copy is the durable one.
+  std::string* ShadowedDurableCopy(bool log, const std::string& name, size_t index);
   void FlipRandomBit(std::string* bytes);
 
   DiskOptions options_;
   Prng prng_;
   DiskFaults faults_;
-  DiskImage durable_;                // What survives a crash.
-  DiskImage visible_;                // durable_ + unsynced_ applied in order.
-  std::vector<DiskWrite> unsynced_;  // Invariant: visible_ == durable_ + unsynced_.
-  int64_t used_bytes_ = 0;           // Invariant: == visible_.byte_count().
+  DiskImage visible_;           // Reads see this.
+  // Invariant: rolling visible_ back through unsynced_ (last first) gives the durable
+  // image, what survives a crash.
+  std::vector<Undo> unsynced_;
+  int64_t used_bytes_ = 0;      // Invariant: == visible_.byte_count().
   bool synced_damaged_ = false;
+  mutable DiskImage durable_copy_;  // What durable() returned last.
+  // The visible log the last Append went to (a node appends to one log, segment after
+  // segment), so the next Append to it skips the map lookup. Map entries stay put until
+  // erased: reset wherever a visible log may be erased, and on copy (it points into
+  // this disk's map only).
+  struct LastLog {
+    std::pair<const std::string, std::vector<std::string>>* entry = nullptr;
+    LastLog() = default;
+    LastLog(const LastLog&) {}
+    LastLog& operator=(const LastLog&) {
+      entry = nullptr;
+      return *this;
+    }
+  };
+  LastLog last_append_log_;
 };
 
 }  // namespace ravensim::sim

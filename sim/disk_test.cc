@@ -1,7 +1,10 @@
 #include "sim/disk.h"
 
 #include <cstdint>
+#include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -26,6 +29,262 @@ bool Verify(const std::string& record) {
 
 Disk MakeDisk(const DiskOptions& options = {}, uint64_t seed = 1) {
   return Disk(options, Prng(seed).Fork(StreamId::kDisk));
+}
+
+// The disk as it was first written, with both images kept in full (durable, and visible
+// = durable + the unsynced writes applied in order): the reference the undo-record
+// representation of sim::Disk is checked against, operation by operation.
+class ReferenceDisk {
+ public:
+  ReferenceDisk(const DiskOptions& options, Prng prng) : options_(options), prng_(prng) {}
+
+  void set_faults(const DiskFaults& faults) { faults_ = faults; }
+
+  absl::Status Write(DiskWrite write) {
+    if (write.op == DiskOp::kTruncate) {
+      auto it = visible_.logs.find(write.name);
+      const int64_t size =
+          it == visible_.logs.end() ? 0 : static_cast<int64_t>(it->second.size());
+      if (write.record_count < 0 || write.record_count > size) {
+        return absl::InvalidArgumentError("bad truncate");
+      }
+    }
+    if (Happens(prng_, faults_.write_error_ratio)) return absl::InternalError("EIO");
+    const int64_t delta = WriteDelta(visible_, write);
+    if (delta > 0 && faults_.disk_full) return absl::ResourceExhaustedError("ENOSPC");
+    if (delta > 0 && used_bytes_ + delta > options_.capacity_bytes) {
+      return absl::ResourceExhaustedError("capacity");
+    }
+    if (static_cast<int64_t>(unsynced_.size()) >= options_.max_unsynced_writes) {
+      return absl::ResourceExhaustedError("unsynced");
+    }
+    Apply(&visible_, write);
+    used_bytes_ += delta;
+    unsynced_.push_back(std::move(write));
+    return absl::OkStatus();
+  }
+
+  absl::Status Sync() {
+    if (Happens(prng_, faults_.fsync_error_ratio)) return absl::InternalError("EIO");
+    for (const DiskWrite& write : unsynced_) Apply(&durable_, write);
+    unsynced_.clear();
+    return absl::OkStatus();
+  }
+
+  CrashReport Crash() {
+    CrashReport report;
+    report.unsynced_writes = static_cast<int64_t>(unsynced_.size());
+    if (!unsynced_.empty() && Happens(prng_, faults_.torn_write_ratio)) {
+      const size_t kept = prng_.UniformBelow(unsynced_.size());
+      for (size_t i = 0; i < kept; ++i) Apply(&durable_, unsynced_[i]);
+      report.kept_writes = static_cast<int64_t>(kept);
+      DiskWrite torn = unsynced_[kept];
+      if ((torn.op == DiskOp::kPut || torn.op == DiskOp::kAppend) && !torn.bytes.empty()) {
+        const size_t prefix = prng_.UniformBelow(torn.bytes.size());
+        torn.bytes.resize(prefix);
+        report.torn = true;
+        if (prng_.Chance(1, 2)) {
+          const size_t tail = 1 + prng_.UniformBelow(8);
+          for (size_t i = 0; i < tail; ++i) {
+            torn.bytes.push_back(static_cast<char>(prng_.UniformBelow(256)));
+          }
+          report.garbled = true;
+        }
+        report.torn_kept_bytes = static_cast<int64_t>(torn.bytes.size());
+        Apply(&durable_, torn);
+      }
+    }
+    unsynced_.clear();
+    visible_ = durable_;
+    used_bytes_ = visible_.byte_count();
+    return report;
+  }
+
+  bool CorruptSyncedRecord() {
+    std::vector<std::string*> durable_payloads;
+    std::vector<std::string*> visible_payloads;
+    for (auto& [key, value] : durable_.records) {
+      if (value.empty()) continue;
+      auto it = visible_.records.find(key);
+      durable_payloads.push_back(&value);
+      visible_payloads.push_back(
+          it != visible_.records.end() && it->second == value ? &it->second : nullptr);
+    }
+    for (auto& [name, log] : durable_.logs) {
+      auto it = visible_.logs.find(name);
+      for (size_t i = 0; i < log.size(); ++i) {
+        if (log[i].empty()) continue;
+        durable_payloads.push_back(&log[i]);
+        const bool same = it != visible_.logs.end() && i < it->second.size() &&
+                          it->second[i] == log[i];
+        visible_payloads.push_back(same ? &it->second[i] : nullptr);
+      }
+    }
+    if (durable_payloads.empty()) return false;
+    const size_t pick = prng_.UniformBelow(durable_payloads.size());
+    std::string* target = durable_payloads[pick];
+    const uint64_t bit = prng_.UniformBelow(target->size() * 8);
+    const char mask = static_cast<char>(1 << (bit % 8));
+    (*target)[bit / 8] ^= mask;
+    if (visible_payloads[pick] != nullptr) (*visible_payloads[pick])[bit / 8] ^= mask;
+    return true;
+  }
+
+  DiskImage ReadImage() {
+    DiskImage image = durable_;
+    for (auto& [key, value] : image.records) {
+      if (Happens(prng_, faults_.read_corruption_ratio)) FlipRandomBit(&value);
+    }
+    for (auto& [name, log] : image.logs) {
+      for (std::string& record : log) {
+        if (Happens(prng_, faults_.read_corruption_ratio)) FlipRandomBit(&record);
+      }
+    }
+    return image;
+  }
+  const DiskImage& visible() const { return visible_; }
+  const DiskImage& durable() const { return durable_; }
+  int64_t used_bytes() const { return used_bytes_; }
+  int64_t unsynced_write_count() const { return static_cast<int64_t>(unsynced_.size()); }
+
+ private:
+  static int64_t WriteDelta(const DiskImage& image, const DiskWrite& write) {
+    switch (write.op) {
+      case DiskOp::kPut: {
+        auto it = image.records.find(write.name);
+        const int64_t old = it == image.records.end()
+                                ? 0
+                                : static_cast<int64_t>(it->first.size() + it->second.size());
+        return static_cast<int64_t>(write.name.size() + write.bytes.size()) - old;
+      }
+      case DiskOp::kDelete: {
+        auto it = image.records.find(write.name);
+        return it == image.records.end()
+                   ? 0
+                   : -static_cast<int64_t>(it->first.size() + it->second.size());
+      }
+      case DiskOp::kAppend:
+        return static_cast<int64_t>(write.bytes.size());
+      case DiskOp::kTruncate: {
+        auto it = image.logs.find(write.name);
+        if (it == image.logs.end()) return 0;
+        int64_t freed = 0;
+        for (size_t i = static_cast<size_t>(write.record_count); i < it->second.size(); ++i) {
+          freed += static_cast<int64_t>(it->second[i].size());
+        }
+        return -freed;
+      }
+    }
+    return 0;
+  }
+  void FlipRandomBit(std::string* bytes) {
+    if (bytes->empty()) return;
+    const uint64_t bit = prng_.UniformBelow(bytes->size() * 8);
+    (*bytes)[bit / 8] = static_cast<char>((*bytes)[bit / 8] ^ (1 << (bit % 8)));
+  }
+  static void Apply(DiskImage* image, const DiskWrite& write) {
+    switch (write.op) {
+      case DiskOp::kPut: image->records[write.name] = write.bytes; return;
+      case DiskOp::kDelete: image->records.erase(write.name); return;
+      case DiskOp::kAppend: image->logs[write.name].push_back(write.bytes); return;
+      case DiskOp::kTruncate: {
+        auto it = image->logs.find(write.name);
+        if (it == image->logs.end()) return;
+        it->second.resize(static_cast<size_t>(write.record_count));
+        if (it->second.empty()) image->logs.erase(it);
+        return;
+      }
+    }
+  }
+
+  DiskOptions options_;
+  Prng prng_;
+  DiskFaults faults_;
+  DiskImage durable_;
+  DiskImage visible_;
+  std::vector<DiskWrite> unsynced_;
+  int64_t used_bytes_ = 0;
+};
+
+bool SameImage(const DiskImage& a, const DiskImage& b) {
+  return a.records == b.records && a.logs == b.logs;
+}
+
+// Random writes (valid and not), syncs, crashes (torn or not) and corruption of synced
+// data against ReferenceDisk: every status, crash report, image and draw must agree.
+TEST(DiskTest, MatchesTheTwoImageReferenceUnderRandomOperations) {
+  int crashes = 0, torn = 0, corruptions = 0, corrupted_while_unsynced = 0;
+  for (uint64_t seed = 1; seed <= 300; ++seed) {
+    DiskOptions options;
+    options.capacity_bytes = 4000;
+    options.max_unsynced_writes = 40;
+    Disk disk = MakeDisk(options, seed);
+    ReferenceDisk reference(options, Prng(seed).Fork(StreamId::kDisk));
+    Prng ops(seed * 7919 + 1);
+    DiskFaults faults;
+    faults.torn_write_ratio = Ratio{1, 2};
+    faults.write_error_ratio = Ratio{1, 20};
+    faults.fsync_error_ratio = Ratio{1, 10};
+    if (seed % 3 == 0) faults.read_corruption_ratio = Ratio{1, 8};
+    if (seed % 5 == 0) faults.disk_full = true;
+    disk.set_faults(faults);
+    reference.set_faults(faults);
+    const std::string names[] = {"a", "b", "log", "segment.000001"};
+    for (int step = 0; step < 300; ++step) {
+      const std::string& name = names[ops.UniformBelow(4)];
+      const uint64_t what = ops.UniformBelow(100);
+      std::string bytes(ops.UniformBelow(5) == 0 ? 0 : 1 + ops.UniformBelow(40),
+                        static_cast<char>('a' + ops.UniformBelow(26)));
+      if (what < 60) {
+        DiskWrite write;
+        switch (ops.UniformBelow(4)) {
+          case 0: write = DiskWrite::Put(name, bytes); break;
+          case 1: write = DiskWrite::Delete(name); break;
+          case 2: write = DiskWrite::Append(name, bytes); break;
+          default: {
+            const auto it = reference.visible().logs.find(name);
+            const int64_t size =
+                it == reference.visible().logs.end() ? 0 : static_cast<int64_t>(it->second.size());
+            write = DiskWrite::Truncate(name, static_cast<int64_t>(ops.UniformBelow(
+                                                  static_cast<uint64_t>(size) + 2)));
+          }
+        }
+        ASSERT_EQ(disk.Write(write).code(), reference.Write(write).code()) << seed << "/" << step;
+      } else if (what < 75) {
+        ASSERT_EQ(disk.Sync().code(), reference.Sync().code());
+      } else if (what < 85) {
+        const bool had_unsynced = disk.unsynced_write_count() > 0;
+        const bool corrupted = disk.CorruptSyncedRecord();
+        ASSERT_EQ(corrupted, reference.CorruptSyncedRecord());
+        corruptions += corrupted ? 1 : 0;
+        corrupted_while_unsynced += corrupted && had_unsynced ? 1 : 0;
+      } else if (what < 93) {
+        const CrashReport a = disk.Crash();
+        const CrashReport b = reference.Crash();
+        ASSERT_EQ(a.unsynced_writes, b.unsynced_writes);
+        ASSERT_EQ(a.kept_writes, b.kept_writes);
+        ASSERT_EQ(a.torn, b.torn);
+        ASSERT_EQ(a.garbled, b.garbled);
+        ASSERT_EQ(a.torn_kept_bytes, b.torn_kept_bytes);
+        ++crashes;
+        torn += a.torn ? 1 : 0;
+        // What a restarting node reads (through the read-corruption fault).
+        ASSERT_TRUE(SameImage(disk.ReadImage(), reference.ReadImage())) << seed << "/" << step;
+      } else {
+        ASSERT_TRUE(SameImage(disk.durable(), reference.durable())) << seed << "/" << step;
+      }
+      ASSERT_TRUE(SameImage(disk.visible(), reference.visible())) << seed << "/" << step;
+      ASSERT_EQ(disk.used_bytes(), reference.used_bytes());
+      ASSERT_EQ(disk.unsynced_write_count(), reference.unsynced_write_count());
+    }
+    ASSERT_TRUE(SameImage(disk.durable(), reference.durable())) << seed;
+    ASSERT_EQ(disk.durable_bytes(), reference.durable().byte_count());
+  }
+  // The interesting cases did happen.
+  EXPECT_GT(crashes, 1000);
+  EXPECT_GT(torn, 200);
+  EXPECT_GT(corruptions, 1000);
+  EXPECT_GT(corrupted_while_unsynced, 300);
 }
 
 TEST(DiskTest, ReadsReturnWhatWasWrittenBeforeAndAfterSync) {

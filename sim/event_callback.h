@@ -27,28 +27,16 @@ class EventCallback {
             typename = std::enable_if_t<!std::is_same_v<D, EventCallback> &&
                                         std::is_invocable_r_v<void, D&>>>
   EventCallback(F&& f) {  // NOLINT: implicit, like std::function.
-    if constexpr (sizeof(D) <= kInlineSize && alignof(D) <= 8 &&
-                  std::is_trivially_copyable_v<D> && std::is_trivially_destructible_v<D>) {
-      ::new (static_cast<void*>(storage_)) D(std::forward<F>(f));
-      static constexpr Ops kOps = {[](void* p) { (*static_cast<D*>(p))(); }, nullptr};
-      ops_ = &kOps;
-    } else {
-      // Out of line: the storage holds a pointer to a heap copy.
-      D* heap = new D(std::forward<F>(f));
-      std::memcpy(storage_, &heap, sizeof(heap));
-      static constexpr Ops kOps = {
-          [](void* p) {
-            D* target;
-            std::memcpy(&target, p, sizeof(target));
-            (*target)();
-          },
-          [](void* p) {
-            D* target;
-            std::memcpy(&target, p, sizeof(target));
-            delete target;
-          }};
-      ops_ = &kOps;
-    }
+    Init<F, D>(std::forward<F>(f));
+  }
+
+  // Stores `f` as the constructor does, without a temporary callback to move from
+  // (Scheduler::Schedule builds each event in its slot). REQUIRES: empty.
+  template <typename F, typename D = std::decay_t<F>,
+            typename = std::enable_if_t<!std::is_same_v<D, EventCallback> &&
+                                        std::is_invocable_r_v<void, D&>>>
+  void EmplaceInEmpty(F&& f) {
+    Init<F, D>(std::forward<F>(f));
   }
 
   EventCallback(EventCallback&& other) noexcept { MoveFrom(other); }
@@ -72,6 +60,31 @@ class EventCallback {
   void operator()() { ops_->invoke(storage_); }
 
  private:
+  template <typename F, typename D>
+  void Init(F&& f) {
+    if constexpr (sizeof(D) <= kInlineSize && alignof(D) <= 8 &&
+                  std::is_trivially_copyable_v<D> && std::is_trivially_destructible_v<D>) {
+      ::new (static_cast<void*>(storage_)) D(std::forward<F>(f));
+      static constexpr Ops kOps = {[](void* p) { (*static_cast<D*>(p))(); }, nullptr};
+      ops_ = &kOps;
+    } else {
+      // Out of line: the storage holds a pointer to a heap copy.
+      D* heap = new D(std::forward<F>(f));
+      std::memcpy(storage_, &heap, sizeof(heap));
+      static constexpr Ops kOps = {
+          [](void* p) {
+            D* target;
+            std::memcpy(&target, p, sizeof(target));
+            (*target)();
+          },
+          [](void* p) {
+            D* target;
+            std::memcpy(&target, p, sizeof(target));
+            delete target;
+          }};
+      ops_ = &kOps;
+    }
+  }
   void MoveFrom(EventCallback& other) {
     // Both representations (inline trivial object, or a pointer) move by copying bytes.
     std::memcpy(storage_, other.storage_, kInlineSize);

@@ -52,6 +52,18 @@ class Message {
   // The same, moving the bytes out of a message without a body.
   std::string TakeBytes() { return body_ != nullptr ? body_->Encode() : std::move(bytes_); }
 
+  // Back to an empty message, releasing the body and the bytes' storage (what assigning
+  // Message() does, without building and destroying a temporary).
+  void Clear() {
+    body_.reset();
+    wire_size_ = 0;
+    if (bytes_.capacity() > std::string().capacity()) {
+      std::string().swap(bytes_);
+    } else {
+      bytes_.clear();
+    }
+  }
+
  private:
   std::string bytes_;
   std::shared_ptr<const MessageBody> body_;

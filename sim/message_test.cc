@@ -54,5 +54,23 @@ TEST(MessageTest, CopiesShareTheBody) {
   EXPECT_EQ(moved.size(), 3u);
 }
 
+TEST(MessageTest, ClearLeavesAnEmptyMessageAndReleasesTheBody) {
+  auto body = std::make_shared<CountingBody>("xyz");
+  Message m(body, 3);
+  m.Clear();
+  EXPECT_EQ(m.body(), nullptr);
+  EXPECT_EQ(m.size(), 0u);
+  EXPECT_EQ(body.use_count(), 1);
+  Message bytes(std::string(1000, 'b'));
+  bytes.Clear();
+  EXPECT_EQ(bytes.size(), 0u);
+  EXPECT_EQ(bytes.bytes(), "");
+  EXPECT_LE(bytes.bytes().capacity(), std::string().capacity());  // Storage released.
+  Message small("hi");
+  small.Clear();
+  EXPECT_EQ(small.bytes(), "");
+  EXPECT_EQ(small.Bytes(), Message().Bytes());
+}
+
 }  // namespace
 }  // namespace ravensim::sim

@@ -163,7 +163,7 @@ void Network::FreePacket(uint32_t slot) {
 
 void Network::RecyclePacket(uint32_t slot) {
   Packet& p = PacketAt(slot);
-  p.message = Message();
+  p.message.Clear();
   p.next = kNil;
   p.fin = false;
   free_packets_.push_back(slot);

@@ -16,26 +16,6 @@ Scheduler::Scheduler(const SchedulerOptions& options) : options_(options) {
 // callers rather than called.
 #define RAVENSIM_SCHEDULER_INLINE __attribute__((always_inline)) inline
 
-RAVENSIM_SCHEDULER_INLINE int Scheduler::BucketOf(int64_t time) const {
-  const uint64_t diff = static_cast<uint64_t>(time ^ last_time_);
-  if (diff == 0) return 0;
-  const int level = (63 - __builtin_clzll(diff)) / kDigitBits;
-  const int digit =
-      static_cast<int>((static_cast<uint64_t>(time) >> (kDigitBits * level)) & (kDigits - 1));
-  return 1 + level * kDigits + digit;
-}
-
-RAVENSIM_SCHEDULER_INLINE void Scheduler::AddToBucket(int bucket, const Entry& e) {
-  if (IsLevel0(bucket) && l0_count_[bucket - 1]++ == 0) {
-    l0_first_[bucket - 1] = e;
-  } else {
-    buckets_[bucket].push_back(e);
-  }
-  nonempty_[bucket >> 6] |= uint64_t{1} << (bucket & 63);
-  const int w = bucket >> 6;
-  nonempty_summary_[w >> 6] |= uint64_t{1} << (w & 63);
-}
-
 RAVENSIM_SCHEDULER_INLINE void Scheduler::ClearBucketBit(int bucket) {
   uint64_t& word = nonempty_[bucket >> 6];
   word &= ~(uint64_t{1} << (bucket & 63));
@@ -53,13 +33,6 @@ RAVENSIM_SCHEDULER_INLINE int Scheduler::FirstNonEmptyBucket() const {
     }
   }
   CHECK_UNREACHABLE("radix heap has entries but no non-empty bucket");
-}
-
-RAVENSIM_SCHEDULER_INLINE void Scheduler::HeapPush(const Entry& e) {
-  // Monotone: nothing is scheduled before now().
-  if (ABSL_PREDICT_FALSE(e.time < last_time_)) ScheduleFailed(SimTime::FromNanos(e.time));
-  AddToBucket(BucketOf(e.time), e);
-  ++heap_size_;
 }
 
 void Scheduler::ScheduleFailed(SimTime at) const {
@@ -85,27 +58,16 @@ uint32_t Scheduler::NewSlot() {
 }
 
 TimerId Scheduler::Schedule(SimTime at, Callback&& callback, const char* label) {
-  if (ABSL_PREDICT_FALSE(at < now_)) ScheduleFailed(at);
-  uint32_t slot;
-  if (!free_slots_.empty()) {
-    slot = free_slots_.back();
-    free_slots_.pop_back();
-  } else {
-    slot = NewSlot();
-  }
-  if (ABSL_PREDICT_FALSE(next_sequence_ >= kMaxSequence)) ScheduleFailed(at);
-  const uint64_t sequence_slot = (next_sequence_++ << kSlotBits) | slot;
-  Slot& s = SlotAt(slot);
-  s.callback = std::move(callback);
-  s.sequence_slot = sequence_slot;
-  labels_[slot] = label;
-  ++live_count_;
-  HeapPush(Entry{at.nanos(), sequence_slot});
-  return TimerId{sequence_slot, at.nanos()};
+  Slot* slot;
+  const TimerId id = Insert(at, label, &slot);
+  slot->callback = std::move(callback);
+  return id;
 }
 
+void Scheduler::CheckDelay(SimDuration delay) { CHECK_GE(delay, SimDuration::Zero()); }
+
 TimerId Scheduler::ScheduleAfter(SimDuration delay, Callback&& callback, const char* label) {
-  CHECK_GE(delay, SimDuration::Zero());
+  CheckDelay(delay);
   return Schedule(now_ + delay, std::move(callback), label);
 }
 

@@ -15,8 +15,11 @@
 
 #include <cstdint>
 #include <memory>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
+#include "absl/base/optimization.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "sim/event_callback.h"
@@ -54,6 +57,24 @@ class Scheduler {
   TimerId Schedule(SimTime at, Callback&& callback, const char* label = "event");
   TimerId ScheduleAfter(SimDuration delay, Callback&& callback,
                         const char* label = "event");
+  // The same for a callable that is not yet a Callback (a lambda): it is built in the
+  // event's slot, without a temporary Callback to move from.
+  template <typename F, typename = std::enable_if_t<
+                            !std::is_same_v<std::decay_t<F>, Callback> &&
+                            std::is_invocable_r_v<void, std::decay_t<F>&>>>
+  TimerId Schedule(SimTime at, F&& callback, const char* label = "event") {
+    Slot* slot;
+    const TimerId id = Insert(at, label, &slot);
+    slot->callback.EmplaceInEmpty(std::forward<F>(callback));
+    return id;
+  }
+  template <typename F, typename = std::enable_if_t<
+                            !std::is_same_v<std::decay_t<F>, Callback> &&
+                            std::is_invocable_r_v<void, std::decay_t<F>&>>>
+  TimerId ScheduleAfter(SimDuration delay, F&& callback, const char* label = "event") {
+    CheckDelay(delay);
+    return Schedule(now_ + delay, std::forward<F>(callback), label);
+  }
 
   // Cancels a pending event. Returns false if it already ran, was cancelled, or is not
   // a valid id.
@@ -114,6 +135,11 @@ class Scheduler {
     Callback callback;
     uint64_t sequence_slot = 0;  // Of the pending event; 0 when free.
   };
+
+  // Schedule's work but for the callback: takes a free slot (left empty, for the caller
+  // to fill before anything runs), pushes the event and returns its id.
+  TimerId Insert(SimTime at, const char* label, Slot** slot);
+  static void CheckDelay(SimDuration delay);
 
   bool IsStale(const Entry& e) const {
     return SlotAt(e.sequence_slot & kSlotMask).sequence_slot != e.sequence_slot;
@@ -185,6 +211,61 @@ class Scheduler {
   std::vector<uint32_t> free_slots_;
   std::vector<const char*> labels_;  // Indexed by slot.
 };
+
+// ---- Inline: taking a slot and pushing onto the radix heap ------------------------
+// Defined here so that Schedule() inlines into its callers: an event is scheduled per
+// message, disk operation and timer.
+
+__attribute__((always_inline)) inline int
+Scheduler::BucketOf(int64_t time) const {
+  const uint64_t diff = static_cast<uint64_t>(time ^ last_time_);
+  if (diff == 0) return 0;
+  const int level = (63 - __builtin_clzll(diff)) / kDigitBits;
+  const int digit =
+      static_cast<int>((static_cast<uint64_t>(time) >> (kDigitBits * level)) & (kDigits - 1));
+  return 1 + level * kDigits + digit;
+}
+
+__attribute__((always_inline)) inline void
+Scheduler::AddToBucket(int bucket, const Entry& e) {
+  if (IsLevel0(bucket) && l0_count_[bucket - 1]++ == 0) {
+    l0_first_[bucket - 1] = e;
+  } else {
+    buckets_[bucket].push_back(e);
+  }
+  nonempty_[bucket >> 6] |= uint64_t{1} << (bucket & 63);
+  const int w = bucket >> 6;
+  nonempty_summary_[w >> 6] |= uint64_t{1} << (w & 63);
+}
+
+__attribute__((always_inline)) inline void
+Scheduler::HeapPush(const Entry& e) {
+  // Monotone: nothing is scheduled before now().
+  if (ABSL_PREDICT_FALSE(e.time < last_time_)) ScheduleFailed(SimTime::FromNanos(e.time));
+  AddToBucket(BucketOf(e.time), e);
+  ++heap_size_;
+}
+
+__attribute__((always_inline)) inline TimerId
+Scheduler::Insert(SimTime at, const char* label, Slot** slot_out) {
+  if (ABSL_PREDICT_FALSE(at < now_)) ScheduleFailed(at);
+  uint32_t slot;
+  if (!free_slots_.empty()) {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    slot = NewSlot();
+  }
+  if (ABSL_PREDICT_FALSE(next_sequence_ >= kMaxSequence)) ScheduleFailed(at);
+  const uint64_t sequence_slot = (next_sequence_++ << kSlotBits) | slot;
+  Slot& s = SlotAt(slot);
+  s.sequence_slot = sequence_slot;
+  labels_[slot] = label;
+  ++live_count_;
+  HeapPush(Entry{at.nanos(), sequence_slot});
+  *slot_out = &s;
+  return TimerId{sequence_slot, at.nanos()};
+}
 
 }  // namespace ravensim::sim
 

@@ -4,6 +4,7 @@
 #include <functional>
 #include <iterator>
 #include <map>
+#include <memory>
 #include <utility>
 #include <string>
 #include <vector>
@@ -14,6 +15,42 @@ namespace ravensim::sim {
 namespace {
 
 SimTime At(int64_t ns) { return SimTime::FromNanos(ns); }
+
+TEST(SchedulerTest, CallablesAndCallbacksScheduleAlike) {
+  // A lambda is built in its slot; a Callback is moved there. Interleaved, at equal and
+  // distinct times, with cancels and slot reuse, both run in (time, insertion) order,
+  // and a heap-held callable is destroyed exactly once either way.
+  Scheduler s;
+  std::vector<int> order;
+  auto tracker = std::make_shared<int>(0);
+  std::vector<TimerId> ids;
+  for (int i = 0; i < 40; ++i) {
+    const SimTime at = At(10 * (i % 4));
+    if (i % 2 == 0) {
+      ids.push_back(s.Schedule(at, [&order, i] { order.push_back(i); }));
+    } else if (i % 3 == 0) {
+      // Not trivially copyable: held on the heap.
+      ids.push_back(s.Schedule(at, [&order, i, tracker] { order.push_back(i); }));
+    } else {
+      ids.push_back(s.Schedule(at, Scheduler::Callback([&order, i] { order.push_back(i); })));
+    }
+  }
+  EXPECT_EQ(tracker.use_count(), 1 + 7);  // i = 3, 9, 15, 21, 27, 33, 39.
+  EXPECT_TRUE(s.Cancel(ids[3]));
+  EXPECT_TRUE(s.Cancel(ids[4]));
+  EXPECT_EQ(tracker.use_count(), 1 + 6);
+  s.ScheduleAfter(SimDuration::Nanos(5), [&order] { order.push_back(100); });
+  ASSERT_TRUE(s.RunUntilQuiescent().ok());
+  EXPECT_EQ(tracker.use_count(), 1);
+  std::vector<int> expected;
+  for (int t = 0; t < 4; ++t) {
+    for (int i = t; i < 40; i += 4) {
+      if (i != 3 && i != 4) expected.push_back(i);
+    }
+    if (t == 0) expected.push_back(100);
+  }
+  EXPECT_EQ(order, expected);
+}
 
 TEST(SchedulerTest, RunsEventsInTimeOrder) {
   Scheduler s;

@@ -117,16 +117,22 @@ void World::Impl::Execute(NodeId node, Effects& effects) {
     return;
   }
   bool any_after_persist = false;
+  bool all_after_persist = true;
   for (OutgoingMessage& m : effects.messages) {
     if (m.after_persist) {
       any_after_persist = true;
     } else {
+      all_after_persist = false;
       SendMessage(node, std::move(m));
     }
   }
   // Sending calls no node, so nothing has touched the disk queue since the call.
   PersistJob& job = rt(node).disk_queue.Push();
-  if (any_after_persist) {
+  if (all_after_persist) {
+    // All of them wait: the job takes the list (and effects.messages the job slot's
+    // empty one, as with the writes below).
+    job.messages.swap(effects.messages);
+  } else if (any_after_persist) {
     for (OutgoingMessage& m : effects.messages) {
       if (m.after_persist) job.messages.push_back(std::move(m));
     }
@@ -139,7 +145,8 @@ void World::Impl::Execute(NodeId node, Effects& effects) {
 
 // ---- Timers -----------------------------------------------------------------------------
 
-void World::Impl::SetTimer(NodeId node, uint64_t tag, SimTime deadline) {
+// Inline (into Execute) for the common case: a deadline pushed later.
+inline void World::Impl::SetTimer(NodeId node, uint64_t tag, SimTime deadline) {
   NodeRuntime& r = rt(node);
   if (TimerEntry* t = r.FindTimer(tag); t != nullptr && deadline >= t->deadline &&
                                         world_->scheduler_.IsPending(t->id)) {
@@ -149,6 +156,11 @@ void World::Impl::SetTimer(NodeId node, uint64_t tag, SimTime deadline) {
     t->deadline = deadline;
     return;
   }
+  ScheduleTimer(node, tag, deadline);
+}
+
+void World::Impl::ScheduleTimer(NodeId node, uint64_t tag, SimTime deadline) {
+  NodeRuntime& r = rt(node);
   CancelTimer(node, tag);
   const SimTime now = world_->now();
   const SimTime local_now = r.clock.MonotonicTime(now);
@@ -262,34 +274,28 @@ void World::Impl::CompletePersist(NodeId node, const absl::Status& status) {
   NodeRuntime& r = rt(node);
   PersistJob& front = r.disk_queue.front();
   const uint64_t persist_id = front.persist_id;
-  // The messages leave the queue in a list of our own: what follows calls the node,
-  // whose effects may push more jobs.
-  std::vector<OutgoingMessage> messages;
-  if (!spare_message_lists_.empty()) {
-    messages.swap(spare_message_lists_.back());
-    spare_message_lists_.pop_back();
-  }
-  messages.swap(front.messages);
-  r.disk_queue.Pop();
   if (!status.ok()) {
-    for (const OutgoingMessage& m : messages) {
+    for (const OutgoingMessage& m : front.messages) {
       DropMessage(node, m.to, m.message.size(), "persist-failed");
     }
-    messages.clear();
+    front.messages.clear();
   }
   if (Paused(node)) {
     Held h;
     h.kind = Held::Kind::kPersisted;
     h.persist_id = persist_id;
     h.status = status;
-    h.messages = std::move(messages);
+    h.messages = std::move(front.messages);
+    r.disk_queue.Pop();
     r.held.push_back(std::move(h));
     return;
   }
-  for (OutgoingMessage& m : messages) SendMessage(node, std::move(m));
+  // The messages go straight from the job, which leaves the queue before the node is
+  // called (its effects may push more jobs): sending calls no node and does not touch
+  // the disk queue.
+  for (OutgoingMessage& m : front.messages) SendMessage(node, std::move(m));
+  r.disk_queue.Pop();
   CallPersisted(node, persist_id, status);
-  messages.clear();
-  spare_message_lists_.push_back(std::move(messages));
 }
 
 // ---- DiskQueue --------------------------------------------------------------------------

@@ -133,6 +133,8 @@ class World::Impl : public sim::NetworkHandler {
 
   // Timers (world_effects.cc).
   void SetTimer(NodeId node, uint64_t tag, SimTime deadline);
+  // SetTimer's schedule (or reschedule) of the timer's event.
+  __attribute__((noinline)) void ScheduleTimer(NodeId node, uint64_t tag, SimTime deadline);
   void CancelTimer(NodeId node, uint64_t tag);
   void CancelAllTimers(NodeId node);
   void FireTimer(NodeId node, uint64_t incarnation, uint64_t tag);
@@ -189,8 +191,6 @@ class World::Impl : public sim::NetworkHandler {
   // effects_pool_[effects_depth_ - 1].
   std::vector<std::unique_ptr<Effects>> effects_pool_;
   size_t effects_depth_ = 0;
-  // Empty message lists with capacity, swapped with a completed job's.
-  std::vector<std::vector<OutgoingMessage>> spare_message_lists_;
   sim::Prng backoff_prng_;
 };
 
