@@ -161,8 +161,9 @@ Snapshot RachisNode::MakeSnapshot() const {
   snapshot.set_last_included_term(*log_.TermAt(applied_index_));
   *snapshot.mutable_topology() = TopologyAt(applied_index_).ToProto();
   snapshot.set_state_machine(options_.state_machine->Serialize());
-  snapshot.mutable_applied_requests()->Reserve(static_cast<int>(applied_history_.size()));
-  for (const AppliedRecord& record : applied_history_) {
+  snapshot.mutable_applied_requests()->Reserve(static_cast<int>(applied_history_count_));
+  for (size_t k = 0; k < applied_history_count_; ++k) {
+    const AppliedRecord& record = AppliedSlot(k);
     AppliedRequest* applied = snapshot.add_applied_requests();
     applied->set_request_id(record.request_id);
     applied->set_index(record.index);

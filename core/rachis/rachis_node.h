@@ -24,7 +24,6 @@
 #define RAVENSIM_CORE_RACHIS_RACHIS_NODE_H_
 
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -428,20 +427,35 @@ class RachisNode {
   std::map<std::string, uint64_t> leader_inflight_;             // request id -> index
   std::map<std::string, std::set<std::string>> remote_waiters_; // request id -> tags
   // LogHistory: applied requests in apply order (oldest first, increasing index), and
-  // the position of each by id. Positions count from the first record ever kept, so a
-  // record sits at applied_history_[position - applied_history_first_]. The keys view
-  // the records' own request ids (deque elements never move at either end).
-  // Invariant: the map holds exactly the requests of the deque.
-  std::deque<AppliedRecord> applied_history_;
+  // the position of each by id. Positions count from the first record ever kept. The
+  // records sit in a ring: applied_history_count_ records from slot
+  // applied_history_head_ on, wrapping at the end of applied_history_ (AppliedSlot()).
+  // A forgotten record's slot keeps its strings for the next record to reuse, so a full
+  // history neither allocates nor moves records. The keys view the records' own request
+  // ids; slots move only when the ring grows, which re-keys every record.
+  // Invariant: the map holds exactly the requests of the live records.
+  std::vector<AppliedRecord> applied_history_;
+  size_t applied_history_head_ = 0;
+  size_t applied_history_count_ = 0;
   uint64_t applied_history_first_ = 0;
   // Looked up only, never iterated (no hash order reaches behaviour).
   absl::flat_hash_map<AppliedKey, uint64_t, AppliedKeyHash, AppliedKeyEq>
       applied_position_by_request_;
   static constexpr int kMaxHistoryReserve = 1 << 16;
+  // The record `offset` places after the oldest. REQUIRES: offset < count.
+  AppliedRecord& AppliedSlot(size_t offset) {
+    size_t slot = applied_history_head_ + offset;
+    if (slot >= applied_history_.size()) slot -= applied_history_.size();
+    return applied_history_[slot];
+  }
+  const AppliedRecord& AppliedSlot(size_t offset) const {
+    return const_cast<RachisNode*>(this)->AppliedSlot(offset);
+  }
+  // A slot for the newest record (its strings may hold an old record's: overwrite them).
+  AppliedRecord& NewAppliedSlot();
   void IndexAppliedRecord(const AppliedRecord& record, uint64_t position);
-  // Forgets the oldest record; its strings are moved into `spare` (when not null) for
-  // the next record to reuse.
-  void ForgetOldestApplied(AppliedRecord* spare = nullptr);
+  // Forgets the oldest record (its slot keeps its strings for reuse).
+  void ForgetOldestApplied();
 
   // Persistence bookkeeping.
   bool hard_state_dirty_ = false;
