@@ -84,9 +84,10 @@ void RachisNode::SendToFollower(const std::string& tag, FollowerAmbassador* amba
   AppendEntries* ae = envelope->mutable_message()->mutable_append_entries();
   ae->set_prev_log_index(prev);
   ae->set_prev_log_term(*log_.TermAt(prev));
-  // The log's entries themselves, shared with the message (no copies).
-  log_.ForEachFrom(prev + 1, static_cast<uint64_t>(std::max(options_.max_entries_per_append, 0)),
-                   [envelope](const LogEntryPtr& entry) { envelope->AddEntry(entry); });
+  // The log's entries themselves, shared with the message (no copies), with their hashes.
+  log_.ForEachWithHashFrom(
+      prev + 1, static_cast<uint64_t>(std::max(options_.max_entries_per_append, 0)),
+      [envelope](const LogEntryPtr& entry, uint64_t hash) { envelope->AddEntry(entry, hash); });
   ae->set_leader_commit(commit_index_);
   ae->set_sequence(sequence);
 }

@@ -14,9 +14,13 @@ namespace ravensim::rachis {
 // --- Log, topology, commit and apply ----------------------------------------------------
 
 void RachisNode::AppendToLog(LogEntryPtr entry) {
+  const uint64_t hash = EntryHash(*entry);
+  AppendToLog(std::move(entry), hash);
+}
+
+void RachisNode::AppendToLog(LogEntryPtr entry, uint64_t hash) {
   const uint64_t index = entry->index();
   const uint64_t prev_term = log_.LastTerm();
-  const uint64_t hash = EntryHash(*entry);
   const uint64_t entry_term = entry->term();
   std::optional<ClusterTopology> topology;
   if (entry->flags() == ENTRY_FLAGS_TOPOLOGY) {

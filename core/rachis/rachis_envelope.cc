@@ -11,6 +11,7 @@ RachisEnvelope::~RachisEnvelope() { UnlistSharedEntries(); }
 void RachisEnvelope::Reset() {
   UnlistSharedEntries();
   entries_.clear();
+  hashes_.clear();
   // The envelope fields stay: the next message sets them all (often to the same).
   switch (message_.body_case()) {
     case RachisMessage::kAppendEntries:
@@ -57,6 +58,12 @@ void RachisEnvelope::AddEntry(const LogEntryPtr& entry) {
   message_.mutable_append_entries()->mutable_entries()->UnsafeArenaAddAllocated(
       const_cast<LogEntry*>(entry.get()));
   entries_.push_back(entry);
+}
+
+void RachisEnvelope::AddEntry(const LogEntryPtr& entry, uint64_t hash) {
+  // Only while every earlier entry came with its hash too.
+  if (hashes_.size() == entries_.size()) hashes_.push_back(hash);
+  AddEntry(entry);
 }
 
 absl::Span<const LogEntryPtr> RachisEnvelope::SharedEntries() const {

@@ -305,15 +305,18 @@ void RachisNode::Reply(const RachisMessage& request, RachisMessage message) {
 }
 
 absl::Status RachisNode::Step(int64_t now_ns, const RachisMessage& message) {
-  return StepMessage(now_ns, message, {});
+  return StepMessage(now_ns, message, {}, {});
 }
 
 absl::Status RachisNode::Step(int64_t now_ns, const RachisEnvelope& envelope) {
-  return StepMessage(now_ns, envelope.message(), envelope.SharedEntries());
+  const absl::Span<const LogEntryPtr> shared = envelope.SharedEntries();
+  return StepMessage(now_ns, envelope.message(), shared,
+                     shared.empty() ? absl::Span<const uint64_t>() : envelope.added_hashes());
 }
 
 absl::Status RachisNode::StepMessage(int64_t now_ns, const RachisMessage& message,
-                                     absl::Span<const LogEntryPtr> shared_entries) {
+                                     absl::Span<const LogEntryPtr> shared_entries,
+                                     absl::Span<const uint64_t> shared_hashes) {
   AdvanceTime(now_ns);
   if (message.to() != options_.tag) {
     return absl::InvalidArgumentError(
@@ -343,7 +346,7 @@ absl::Status RachisNode::StepMessage(int64_t now_ns, const RachisMessage& messag
       break;
     case RachisMessage::kAppendEntries:
       if (!known && !joining) break;
-      HandleAppendEntries(message, shared_entries);
+      HandleAppendEntries(message, shared_entries, shared_hashes);
       return absl::OkStatus();
     case RachisMessage::kInstallSnapshot:
       if (!known && !joining) break;

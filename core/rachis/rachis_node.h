@@ -233,8 +233,11 @@ class RachisNode {
 
   explicit RachisNode(const RachisOptions& options);
   absl::Status Restore(const RestoredState& restored);
+  // `shared_hashes`: the EntryHash of each of `shared_entries` as their sender's log
+  // keeps it, or empty (computed here).
   absl::Status StepMessage(int64_t now_ns, const RachisMessage& message,
-                           absl::Span<const LogEntryPtr> shared_entries);
+                           absl::Span<const LogEntryPtr> shared_entries,
+                           absl::Span<const uint64_t> shared_hashes);
 
   // rachis_node.cc: state, timers, persistence bookkeeping, apply.
   void SetState(RachisState state, const std::string& reason);
@@ -262,6 +265,8 @@ class RachisNode {
   void FillEnvelope(const std::string& to, int32_t to_node_id, RachisMessage* message) const;
   ClusterTopology TopologyAt(uint64_t index) const;
   void AppendToLog(LogEntryPtr entry);
+  // REQUIRES: hash == EntryHash(*entry).
+  void AppendToLog(LogEntryPtr entry, uint64_t hash);
   // REQUIRES: index > commit_index_ (the caller refuses the append otherwise).
   void TruncateLogFrom(uint64_t index);
   void RecomputeTopology();
@@ -299,8 +304,10 @@ class RachisNode {
                  bool not_in_topology, const std::string& reason);
 
   // follower.cc: AppendEntries and InstallSnapshot on the receiving side (§1.4).
-  // `shared`: the message's entries as the sender shares them, or empty (copied).
-  void HandleAppendEntries(const RachisMessage& message, absl::Span<const LogEntryPtr> shared);
+  // `shared`: the message's entries as the sender shares them, or empty (copied);
+  // `shared_hashes`: their EntryHash, or empty (computed).
+  void HandleAppendEntries(const RachisMessage& message, absl::Span<const LogEntryPtr> shared,
+                           absl::Span<const uint64_t> shared_hashes);
   void HandleInstallSnapshot(const RachisMessage& message);
   bool AcceptLeader(const RachisMessage& message);
   void ReplyAppendEntries(const RachisMessage& request, bool success, uint64_t match_index);
