@@ -171,8 +171,8 @@ int64_t RachisNode::NextDeadlineNanos() const {
     case RachisState::kLeader: {
       const int64_t heartbeat = options_.election_timeout_ns / 3;
       deadline = now_ns_ + heartbeat;
-      for (const auto& [tag, ambassador] : ambassadors_) {
-        deadline = std::min(deadline, ambassador.last_send_ns + heartbeat);
+      for (const AmbassadorRef& ref : ambassador_list_) {
+        deadline = std::min(deadline, ref.ambassador->last_send_ns + heartbeat);
       }
       break;
     }

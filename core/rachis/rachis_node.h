@@ -424,8 +424,24 @@ class RachisNode {
   void InvalidateMemberSlots() {
     member_slots_valid_ = false;
     ++ambassadors_epoch_;
+    RebuildAmbassadorList();
   }
   void RebuildMemberSlots();
+  // ambassadors_ in its (tag) order, for the per-message lookups and walks without the
+  // tree; rebuilt at once whenever its membership changes (InvalidateMemberSlots).
+  struct AmbassadorRef {
+    const std::string* tag = nullptr;  // the map's key
+    FollowerAmbassador* ambassador = nullptr;
+  };
+  std::vector<AmbassadorRef> ambassador_list_;
+  void RebuildAmbassadorList();
+  // The ambassador of `tag`, or nullptr.
+  const AmbassadorRef* FindAmbassador(std::string_view tag) const {
+    for (const AmbassadorRef& ref : ambassador_list_) {
+      if (*ref.tag == tag) return &ref;
+    }
+    return nullptr;
+  }
   uint64_t next_sequence_ = 1;
   int64_t office_start_ns_ = 0;
 
