@@ -8,8 +8,10 @@ namespace ravensim::cluster {
 namespace {
 
 // RegisterResult{ok, value, found, index} as RegisterResult::SerializeAsString() writes
-// it: fields in number order, proto3 defaults left out.
-std::string EncodeResult(bool ok, std::string_view value, bool found, uint64_t index) {
+// it (fields in number order, proto3 defaults left out), written over `*out` (its room
+// reused). `value` must not view `*out`.
+void EncodeResultInto(bool ok, std::string_view value, bool found, uint64_t index,
+                      std::string* out) {
   // Everything but the value fits in 2 + 6 + 2 + 11 bytes.
   char head[32];
   char* p = head;
@@ -41,20 +43,11 @@ std::string EncodeResult(bool ok, std::string_view value, bool found, uint64_t i
   }
   const size_t tail_size = static_cast<size_t>(p - tail);
   const size_t size = head_size + value.size() + tail_size;
-  // Usual results (short values) are assembled on the stack and copied out once.
-  char whole[64];
-  if (size <= sizeof(whole)) {
-    std::memcpy(whole, head, head_size);
-    if (!value.empty()) std::memcpy(whole + head_size, value.data(), value.size());
-    std::memcpy(whole + head_size + value.size(), tail, tail_size);
-    return std::string(whole, size);
-  }
-  std::string out;
-  out.reserve(size);
-  out.append(head, head_size);
-  out.append(value);
-  out.append(tail, tail_size);
-  return out;
+  out->resize(size);
+  char* dest = out->data();
+  std::memcpy(dest, head, head_size);
+  if (!value.empty()) std::memcpy(dest + head_size, value.data(), value.size());
+  std::memcpy(dest + head_size + value.size(), tail, tail_size);
 }
 
 // Reads a varint length of at most 32 bits; false if malformed or past `end`.
@@ -144,9 +137,10 @@ CommandView ViewOf(const RegisterCommand& command) {
   return view;
 }
 
-// Applies `command` to the register `values`; the serialized RegisterResult.
-std::string ApplyTo(std::map<std::string, std::string, std::less<>>* values, uint64_t index,
-                    const CommandView& command) {
+// Applies `command` to the register `values`; writes the serialized RegisterResult over
+// `*result`. The command must not view `*result`.
+void ApplyTo(std::map<std::string, std::string, std::less<>>* values, uint64_t index,
+             const CommandView& command, std::string* result) {
   const std::string_view key = command.key;
   switch (command.op) {
     case RegisterCommand::kWrite: {
@@ -154,43 +148,52 @@ std::string ApplyTo(std::map<std::string, std::string, std::less<>>* values, uin
       const bool found = it != values->end() && it->first == key;
       if (!found) it = values->emplace_hint(it, std::string(key), std::string());
       it->second.assign(command.value);
-      return EncodeResult(/*ok=*/true, command.value, found, index);
+      return EncodeResultInto(/*ok=*/true, command.value, found, index, result);
     }
     case RegisterCommand::kRead: {
       auto it = values->find(key);
-      if (it == values->end()) return EncodeResult(true, "", false, index);
-      return EncodeResult(true, it->second, true, index);
+      if (it == values->end()) return EncodeResultInto(true, "", false, index, result);
+      return EncodeResultInto(true, it->second, true, index, result);
     }
     case RegisterCommand::kCas: {
       auto it = values->find(key);
       const bool found = it != values->end();
       const std::string_view current = found ? std::string_view(it->second) : "";
-      if (current != command.expected) return EncodeResult(false, current, found, index);
+      if (current != command.expected) {
+        return EncodeResultInto(false, current, found, index, result);
+      }
       if (found) {
         it->second.assign(command.new_value);
       } else {
         values->emplace(std::string(key), std::string(command.new_value));
       }
-      return EncodeResult(true, command.new_value, found, index);
+      return EncodeResultInto(true, command.new_value, found, index, result);
     }
     case RegisterCommand::OP_NOT_SET:
       break;
   }
   // Malformed or empty: ok=false, nothing changed.
-  return EncodeResult(false, "", false, index);
+  EncodeResultInto(false, "", false, index, result);
 }
 
 }  // namespace
 
 std::string RegisterStateMachine::Apply(uint64_t index, const std::string& command) {
+  std::string result;
+  ApplyInto(index, command, &result);
+  return result;
+}
+
+void RegisterStateMachine::ApplyInto(uint64_t index, const std::string& command,
+                                     std::string* result) {
   ++applied_count_;
   // The encodings the Encode* helpers write are read in place; any other goes through
   // the protobuf parser. Both give the same view, applied by one piece of code.
   CommandView view;
-  if (ParseFastCommand(command, &view)) return ApplyTo(&values_, index, view);
+  if (ParseFastCommand(command, &view)) return ApplyTo(&values_, index, view, result);
   RegisterCommand parsed;  // owns what `view` points into
   if (parsed.ParseFromString(command)) view = ViewOf(parsed);
-  return ApplyTo(&values_, index, view);
+  ApplyTo(&values_, index, view, result);
 }
 
 std::string RegisterStateMachine::Serialize() const {

@@ -197,22 +197,22 @@ size_t RachisNode::AppliedIdHash(std::string_view id) {
 // LogHistory (§1.4) bounded by Cluster.LogHistoryMaxEntries: the oldest is forgotten.
 // When the history is at its bound, the oldest record goes first and its slot (with its
 // strings' room) takes the new one (the same records stay either way).
-void RachisNode::RememberApplied(const AppliedKey& key, uint64_t index,
-                                 const std::string& result) {
-  if (key.id.empty()) return;
+RachisNode::AppliedRecord* RachisNode::ClaimAppliedRecord(const AppliedKey& key,
+                                                          uint64_t index,
+                                                          uint64_t* position) {
+  if (key.id.empty()) return nullptr;
   const int64_t bound = static_cast<int64_t>(options_.log_history_max_entries);
   while (applied_history_count_ != 0 &&
          static_cast<int64_t>(applied_history_count_) >= bound) {
     ForgetOldestApplied();
   }
-  if (bound <= 0) return;  // nothing is kept (the record would be forgotten at once)
-  const uint64_t position = applied_history_first_ + applied_history_count_;
+  if (bound <= 0) return nullptr;  // nothing is kept (the record would be forgotten at once)
+  *position = applied_history_first_ + applied_history_count_;
   AppliedRecord& record = NewAppliedSlot();
   record.request_id.assign(key.id);
   record.index = index;
-  record.result.assign(result);
   record.hash = key.hash;
-  IndexAppliedRecord(record, position);
+  return &record;
 }
 
 RachisNode::AppliedRecord& RachisNode::NewAppliedSlot() {

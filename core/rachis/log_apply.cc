@@ -133,10 +133,15 @@ void RachisNode::ApplyCommitted() {
         ResolveWaiters(request_id, original.index, original.result);
         continue;
       }
-      std::string result = options_.state_machine->Apply(index, entry.command());
+      // The result is applied straight into its LogHistory record (RememberApplied's
+      // record, built in place).
+      uint64_t position = 0;
+      AppliedRecord* record = ClaimAppliedRecord(key, index, &position);
+      std::string* result = record != nullptr ? &record->result : &apply_result_;
+      options_.state_machine->ApplyInto(index, entry.command(), result);
       applied_index_ = index;
-      RememberApplied(key, index, result);
-      ResolveWaiters(request_id, index, result);
+      if (record != nullptr) IndexAppliedRecord(*record, position);
+      ResolveWaiters(request_id, index, *result);
       continue;
     }
     applied_index_ = index;

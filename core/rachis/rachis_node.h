@@ -55,6 +55,12 @@ class RachisStateMachine {
   virtual ~RachisStateMachine() = default;
   // Applies a committed command; returns its result. Deterministic.
   virtual std::string Apply(uint64_t index, const std::string& command) = 0;
+  // The same, writing the result over `*result` (whose room it may reuse). The node
+  // applies through this; override it to spare the result's allocation. Must give
+  // exactly what Apply() returns.
+  virtual void ApplyInto(uint64_t index, const std::string& command, std::string* result) {
+    *result = Apply(index, command);
+  }
   // The whole state, for a snapshot.
   virtual std::string Serialize() const = 0;
   // Replaces the whole state with a snapshot's. Error on bytes it cannot read.
@@ -352,8 +358,8 @@ class RachisNode {
   struct AppliedKeyEq {
     bool operator()(const AppliedKey& a, const AppliedKey& b) const { return a.id == b.id; }
   };
-  // `key` views `request_id`.
-  void RememberApplied(const AppliedKey& key, uint64_t index, const std::string& result);
+  // Where a result not kept in the LogHistory is applied into (its room is reused).
+  std::string apply_result_;
   // One LogHistory record (AppliedRequest without the protobuf strings).
   struct AppliedRecord {
     std::string request_id;
@@ -361,6 +367,10 @@ class RachisNode {
     std::string result;
     size_t hash = 0;  // AppliedIdHash(request_id)
   };
+  // Makes room for the newest LogHistory record of `key` (forgetting the oldest at the
+  // bound) and fills in all but its result; nullptr if nothing is kept. The caller
+  // writes the result, then indexes it (IndexAppliedRecord) at `*position`.
+  AppliedRecord* ClaimAppliedRecord(const AppliedKey& key, uint64_t index, uint64_t* position);
   // The LogHistory record of `request_id`, or nullptr.
   const AppliedRecord* FindApplied(const std::string& request_id) const {
     return FindApplied(AppliedKey::Of(request_id));
