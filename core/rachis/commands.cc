@@ -99,8 +99,9 @@ void RachisNode::HandleForwardCommandResponse(const RachisMessage& message) {
 void RachisNode::ResolveWaiters(const std::string& request_id, uint64_t index,
                                 const std::string& result) {
   if (request_id.empty()) return;
-  leader_inflight_.erase(request_id);
-  auto local = pending_.find(request_id);
+  // A follower applying has, as a rule, none of these: skip the lookups then.
+  if (!leader_inflight_.empty()) leader_inflight_.erase(request_id);
+  auto local = pending_.empty() ? pending_.end() : pending_.find(request_id);
   if (local != pending_.end()) {
     pending_.erase(local);
     results_.push_back({.request_id = request_id,
@@ -108,6 +109,7 @@ void RachisNode::ResolveWaiters(const std::string& request_id, uint64_t index,
                         .index = index,
                         .result = result});
   }
+  if (remote_waiters_.empty()) return;
   auto remote = remote_waiters_.find(request_id);
   if (remote == remote_waiters_.end()) return;
   for (const std::string& tag : remote->second) {

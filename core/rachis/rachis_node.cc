@@ -252,8 +252,8 @@ void RachisNode::FillEnvelope(const std::string& to, int32_t to_node_id,
                               RachisMessage* message) const {
   // A reused envelope often holds the same strings already (RachisOptions::new_envelope):
   // comparing is cheaper than assigning.
-  if (message->from() != options_.tag) message->set_from(options_.tag);
-  if (message->to() != to) message->set_to(to);
+  if (!SameTag(message->from(), options_.tag)) message->set_from(options_.tag);
+  if (!SameTag(message->to(), to)) message->set_to(to);
   if (message->topology_id() != topology_.topology_id) {
     message->set_topology_id(topology_.topology_id);
   }
@@ -318,7 +318,7 @@ absl::Status RachisNode::StepMessage(int64_t now_ns, const RachisMessage& messag
                                      absl::Span<const LogEntryPtr> shared_entries,
                                      absl::Span<const uint64_t> shared_hashes) {
   AdvanceTime(now_ns);
-  if (message.to() != options_.tag) {
+  if (!SameTag(message.to(), options_.tag)) {
     return absl::InvalidArgumentError(
         absl::StrCat("message for '", message.to(), "' delivered to ", options_.tag));
   }

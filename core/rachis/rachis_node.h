@@ -395,10 +395,18 @@ class RachisNode {
   // Every (tag, node id) of topology_: members, then promotables, then watchers, each in
   // tag order (NodeIdOf's order), kept with topology_ for the per-message lookups.
   std::vector<std::pair<std::string, int32_t>> topology_nodes_;
+  // a == b for node tags (a few characters), compared in place rather than by a call.
+  static bool SameTag(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (a[i] != b[i]) return false;
+    }
+    return true;
+  }
   // topology_.NodeIdOf(tag) without the map lookups; nullptr if not in the topology.
   const int32_t* FindNodeId(std::string_view tag) const {
     for (const auto& [node_tag, node_id] : topology_nodes_) {
-      if (node_tag == tag) return &node_id;
+      if (SameTag(node_tag, tag)) return &node_id;
     }
     return nullptr;
   }
@@ -448,7 +456,7 @@ class RachisNode {
   // The ambassador of `tag`, or nullptr.
   const AmbassadorRef* FindAmbassador(std::string_view tag) const {
     for (const AmbassadorRef& ref : ambassador_list_) {
-      if (*ref.tag == tag) return &ref;
+      if (SameTag(*ref.tag, tag)) return &ref;
     }
     return nullptr;
   }
