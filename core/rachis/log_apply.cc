@@ -2,12 +2,14 @@
 // installation (RAVENDB_MODEL.md §1.4, §1.5).
 #include <algorithm>
 #include <iterator>
+#include <memory>
 #include <optional>
 #include <utility>
 
 #include "core/base/check.h"
 #include "core/rachis/entry_hash.h"
 #include "core/rachis/rachis_node.h"
+#include "google/protobuf/arena.h"
 
 namespace ravensim::rachis {
 
@@ -152,7 +154,7 @@ void RachisNode::ApplyCommitted() {
 void RachisNode::MaybeCompact() {
   if (options_.snapshot_every_entries == 0) return;
   if (applied_index_ < log_.snapshot_index() + options_.snapshot_every_entries) return;
-  snapshot_ = std::make_shared<const Snapshot>(MakeSnapshot());
+  snapshot_ = MakeSnapshot();
   log_.CompactThrough(snapshot_->last_included_index(), snapshot_->last_included_term());
   topology_entries_.erase(topology_entries_.begin(),
                           topology_entries_.upper_bound(applied_index_));
@@ -164,8 +166,11 @@ void RachisNode::MaybeCompact() {
            .entry_term = snapshot_->last_included_term()});
 }
 
-Snapshot RachisNode::MakeSnapshot() const {
-  Snapshot snapshot;
+std::shared_ptr<const Snapshot> RachisNode::MakeSnapshot() const {
+  // Built on an arena that lives as long as the snapshot: its thousands of small
+  // messages and strings are carved from a few blocks and freed together.
+  auto arena = std::make_shared<google::protobuf::Arena>();
+  Snapshot& snapshot = *google::protobuf::Arena::CreateMessage<Snapshot>(arena.get());
   snapshot.set_last_included_index(applied_index_);
   snapshot.set_last_included_term(*log_.TermAt(applied_index_));
   *snapshot.mutable_topology() = TopologyAt(applied_index_).ToProto();
@@ -178,7 +183,7 @@ Snapshot RachisNode::MakeSnapshot() const {
     applied->set_index(record.index);
     applied->set_result(record.result);
   }
-  return snapshot;
+  return std::shared_ptr<const Snapshot>(std::move(arena), &snapshot);
 }
 
 void RachisNode::InstallSnapshotState(const Snapshot& snapshot) {

@@ -279,7 +279,7 @@ class RachisNode {
   void AdvanceCommitTo(uint64_t index, bool by_quorum, std::vector<std::string> supporters);
   void ApplyCommitted();
   void MaybeCompact();
-  Snapshot MakeSnapshot() const;
+  std::shared_ptr<const Snapshot> MakeSnapshot() const;
   void InstallSnapshotState(const Snapshot& snapshot);
   void Observe(RachisObservation observation);
   // Adds an observation of `kind` at term_ in place; the caller fills in the rest before
