@@ -252,8 +252,8 @@ void RachisNode::FillEnvelope(const std::string& to, int32_t to_node_id,
                               RachisMessage* message) const {
   // A reused envelope often holds the same strings already (RachisOptions::new_envelope):
   // comparing is cheaper than assigning.
-  if (!SameTag(message->from(), options_.tag)) message->set_from(options_.tag);
-  if (!SameTag(message->to(), to)) message->set_to(to);
+  if (!SameTag(message->from(), options_.tag)) AssignTag(message->mutable_from(), options_.tag);
+  if (!SameTag(message->to(), to)) AssignTag(message->mutable_to(), to);
   if (message->topology_id() != topology_.topology_id) {
     message->set_topology_id(topology_.topology_id);
   }

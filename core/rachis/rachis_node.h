@@ -403,6 +403,16 @@ class RachisNode {
     }
     return true;
   }
+  // *field = tag; a tag of the same length (the usual case in a reused envelope) is
+  // written over the present one in place.
+  static void AssignTag(std::string* field, std::string_view tag) {
+    if (field->size() != tag.size()) {
+      field->assign(tag);
+      return;
+    }
+    char* out = field->data();
+    for (size_t i = 0; i < tag.size(); ++i) out[i] = tag[i];
+  }
   // topology_.NodeIdOf(tag) without the map lookups; nullptr if not in the topology.
   const int32_t* FindNodeId(std::string_view tag) const {
     for (const auto& [node_tag, node_id] : topology_nodes_) {

@@ -309,6 +309,54 @@ TEST(RachisNodeTest, FollowerRejectsMismatchAndReplacesConflictingSuffix) {
   EXPECT_EQ(f.state_machine.applied(), (std::vector<std::string>{"a", "b", "x"}));
 }
 
+// Envelopes handed out for reuse still hold an earlier message's envelope fields (of the
+// same or another length): every message leaves with its own.
+TEST(RachisNodeTest, ReusedEnvelopesGetEveryEnvelopeFieldSet) {
+  ListStateMachine state_machine;
+  RachisOptions options;
+  options.tag = "A";
+  options.node_id = 0;
+  options.random_word = [] { return uint64_t{0}; };
+  options.state_machine = &state_machine;
+  int handed_out = 0;
+  options.new_envelope = [&handed_out](RachisMessage::BodyCase) {
+    auto envelope = std::make_shared<RachisEnvelope>();
+    RachisMessage* m = envelope->mutable_message();
+    const bool same_length = handed_out++ % 2 == 0;
+    m->set_from(same_length ? "Z" : "ZZZ");
+    m->set_to(same_length ? "Q" : "");
+    m->set_topology_id("another");
+    m->set_term(99);
+    m->set_from_node_id(77);
+    m->set_to_node_id(88);
+    return envelope;
+  };
+  RestoredState restored;
+  Snapshot snapshot;
+  *snapshot.mutable_topology() = Topology(3);
+  restored.snapshot = snapshot;
+  std::unique_ptr<RachisNode> node = std::move(*RachisNode::Create(options, restored));
+  node->Tick(0);
+  node->Tick(kT);  // election timeout: trial vote requests to B and C
+  int checked = 0;
+  while (node->HasReady()) {
+    Ready ready = node->TakeReady();
+    for (const auto& envelope : ready.messages) {
+      const RachisMessage& m = envelope->message();
+      EXPECT_EQ(m.from(), "A");
+      EXPECT_TRUE(m.to() == "B" || m.to() == "C") << m.to();
+      EXPECT_EQ(m.to_node_id(), m.to() == "B" ? 1 : 2);
+      EXPECT_EQ(m.from_node_id(), 0);
+      EXPECT_EQ(m.topology_id(), "t1");
+      EXPECT_EQ(m.term(), 1u);  // the trial election's term
+      ++checked;
+    }
+    node->Advance(ready);
+  }
+  EXPECT_GE(checked, 2);
+  EXPECT_GE(handed_out, 2);
+}
+
 // A leader's envelope carries each entry's hash from its log; the follower appending the
 // shared entries with those hashes reports exactly what it reports for the same message
 // with copied entries (hashes computed here), and the leader's log's own hashes.
