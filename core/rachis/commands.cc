@@ -27,7 +27,7 @@ void RachisNode::Submit(int64_t now_ns, const std::string& request_id,
   }
   if (state_ == RachisState::kLeader || state_ == RachisState::kLeaderElect) {
     pending_[request_id] = {.deadline_ns = now_ns_ + options_.operation_timeout_ns};
-    LeaderAccept(request_id, command, "");
+    LeaderAccept(request_id, command, "", /*history_checked=*/true);
     return;
   }
   if (!leader_tag_.empty() && leader_tag_ != options_.tag &&
@@ -47,9 +47,9 @@ void RachisNode::Submit(int64_t now_ns, const std::string& request_id,
 }
 
 void RachisNode::LeaderAccept(const std::string& request_id, const std::string& command,
-                              const std::string& forwarded_by) {
+                              const std::string& forwarded_by, bool history_checked) {
   if (!forwarded_by.empty()) remote_waiters_[request_id].insert(forwarded_by);
-  if (const AppliedRecord* applied = FindApplied(request_id)) {
+  if (const AppliedRecord* applied = history_checked ? nullptr : FindApplied(request_id)) {
     ResolveWaiters(request_id, applied->index, applied->result);
     return;
   }

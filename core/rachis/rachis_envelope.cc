@@ -38,11 +38,14 @@ void RachisEnvelope::UnlistSharedEntries() {
   // (no copies, nothing deleted) and delete only those that really are its own.
   auto* listed = message_.mutable_append_entries()->mutable_entries();
   const int count = listed->size();
+  // Usually the message lists exactly the shared entries, in order: nothing to delete,
+  // so nothing to collect either (extracted without being handed out or deleted).
+  if (!SharedEntries().empty()) {
+    listed->UnsafeArenaExtractSubrange(0, count, nullptr);
+    return;
+  }
   absl::InlinedVector<LogEntry*, 4> elements(static_cast<size_t>(count));
-  // Usually the message lists exactly the shared entries, in order: nothing to delete.
-  const bool exactly_shared = !SharedEntries().empty();
   listed->UnsafeArenaExtractSubrange(0, count, elements.data());
-  if (exactly_shared) return;
   for (LogEntry* element : elements) {
     const bool shared = std::any_of(entries_.begin(), entries_.end(),
                                     [element](const LogEntryPtr& e) { return e.get() == element; });

@@ -335,8 +335,9 @@ class RachisNode {
   void LeaderTick();
 
   // commands.cc: submission, forwarding, de-duplication, results (§1.4).
+  // `history_checked`: the caller just found `request_id` absent from the LogHistory.
   void LeaderAccept(const std::string& request_id, const std::string& command,
-                    const std::string& forwarded_by);
+                    const std::string& forwarded_by, bool history_checked = false);
   void HandleForwardCommand(const RachisMessage& message);
   void HandleForwardCommandResponse(const RachisMessage& message);
   void DeliverResult(CommandResult result);
