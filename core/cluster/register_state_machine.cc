@@ -12,9 +12,16 @@ namespace {
 // reused). `value` must not view `*out`.
 void EncodeResultInto(bool ok, std::string_view value, bool found, uint64_t index,
                       std::string* out) {
-  // Everything but the value fits in 2 + 6 + 2 + 11 bytes.
-  char head[32];
-  char* p = head;
+  auto varint_size = [](uint64_t v) {
+    size_t n = 1;
+    for (; v >= 0x80; v >>= 7) ++n;
+    return n;
+  };
+  const size_t size = (ok ? 2 : 0) +
+                      (value.empty() ? 0 : 1 + varint_size(value.size()) + value.size()) +
+                      (found ? 2 : 0) + (index != 0 ? 1 + varint_size(index) : 0);
+  out->resize(size);
+  char* p = out->data();
   auto put_varint = [&p](uint64_t v) {
     while (v >= 0x80) {
       *p++ = static_cast<char>((v & 0x7f) | 0x80);
@@ -29,10 +36,9 @@ void EncodeResultInto(bool ok, std::string_view value, bool found, uint64_t inde
   if (!value.empty()) {
     *p++ = 0x12;
     put_varint(value.size());
+    std::memcpy(p, value.data(), value.size());
+    p += value.size();
   }
-  const size_t head_size = static_cast<size_t>(p - head);
-  char tail[16];
-  p = tail;
   if (found) {
     *p++ = 0x18;
     *p++ = 0x01;
@@ -41,13 +47,6 @@ void EncodeResultInto(bool ok, std::string_view value, bool found, uint64_t inde
     *p++ = 0x20;
     put_varint(index);
   }
-  const size_t tail_size = static_cast<size_t>(p - tail);
-  const size_t size = head_size + value.size() + tail_size;
-  out->resize(size);
-  char* dest = out->data();
-  std::memcpy(dest, head, head_size);
-  if (!value.empty()) std::memcpy(dest + head_size, value.data(), value.size());
-  std::memcpy(dest + head_size + value.size(), tail, tail_size);
 }
 
 // Reads a varint length of at most 32 bits; false if malformed or past `end`.

@@ -155,7 +155,8 @@ void RachisNode::RandomizeTimeout(bool extend) {
 // TimeoutEvent.Defer (§1.2): remember when we last heard from `leader_tag`.
 void RachisNode::Defer(const std::string& leader_tag) {
   last_deferral_ns_ = now_ns_;
-  leader_tag_ = leader_tag;
+  // Nearly always the leader already known (every AppendEntries defers).
+  if (!SameTag(leader_tag_, leader_tag)) leader_tag_ = leader_tag;
 }
 
 int64_t RachisNode::NextDeadlineNanos() const {
