@@ -387,12 +387,6 @@ absl::Status RachisNode::StepMessage(int64_t now_ns, const RachisMessage& messag
 
 // --- Ready ------------------------------------------------------------------------------
 
-bool RachisNode::HasReady() const {
-  if (ready_outstanding_) return false;
-  return hard_state_dirty_ || snapshot_to_persist_ != nullptr || unstable_from_ != 0 ||
-         !outbox_.empty() || !results_.empty() || !observations_.empty();
-}
-
 Ready RachisNode::TakeReady() {
   CHECK(!ready_outstanding_);
   Ready ready;

@@ -193,7 +193,11 @@ class RachisNode {
   // it to start a forced election. FailedPrecondition if not leader or no voter.
   absl::Status StepDown(int64_t now_ns);
 
-  bool HasReady() const;
+  bool HasReady() const {  // inline: asked after every call
+    if (ready_outstanding_) return false;
+    return hard_state_dirty_ || snapshot_to_persist_ != nullptr || unstable_from_ != 0 ||
+           !outbox_.empty() || !results_.empty() || !observations_.empty();
+  }
   Ready TakeReady();
   // REQUIRES: `handled` is the last Ready taken and its durable effects are synced.
   void Advance(const Ready& handled);

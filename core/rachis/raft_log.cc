@@ -28,11 +28,7 @@ void RaftLog::CopyTo(uint64_t from, int max_count,
 void RaftLog::CheckAppendable(const LogEntry& entry) const {
   CHECK_EQ(entry.index(), LastIndex() + 1);
   CHECK_GE(entry.term(), LastTerm());
-}
-
-void RaftLog::Append(LogEntryPtr entry, uint64_t hash) {
-  CheckAppendable(*entry);
-  entries_.push_back({std::move(entry), hash});
+  CHECK(false);  // reached only for an entry that is not appendable
 }
 
 void RaftLog::TruncateFrom(uint64_t from) {

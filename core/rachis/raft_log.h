@@ -59,7 +59,13 @@ class RaftLog {
 
   // REQUIRES: entry.index() == LastIndex() + 1 and entry.term() >= LastTerm().
   // `hash` is kept with the entry for HashAt() (RachisNode stores EntryHash there).
-  void Append(LogEntryPtr entry, uint64_t hash = 0);
+  void Append(LogEntryPtr entry, uint64_t hash = 0) {
+    if (ABSL_PREDICT_FALSE(entry->index() != LastIndex() + 1 ||
+                           entry->term() < LastTerm())) {
+      CheckAppendable(*entry);  // fails, saying why
+    }
+    entries_.push_back({std::move(entry), hash});
+  }
   void Append(LogEntry&& entry, uint64_t hash = 0) { Append(ShareEntry(std::move(entry)), hash); }
   void Append(const LogEntry& entry, uint64_t hash = 0) { Append(ShareEntry(entry), hash); }
   // The hash given to Append() for `index`. REQUIRES: as At().
