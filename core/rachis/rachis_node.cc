@@ -159,7 +159,7 @@ void RachisNode::Defer(const std::string& leader_tag) {
   if (!SameTag(leader_tag_, leader_tag)) leader_tag_ = leader_tag;
 }
 
-int64_t RachisNode::NextDeadlineNanos() const {
+int64_t RachisNode::NextDeadlineInAnyState() const {
   int64_t deadline = std::numeric_limits<int64_t>::max();
   switch (state_) {
     case RachisState::kPassive:

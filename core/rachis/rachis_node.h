@@ -23,6 +23,7 @@
 #ifndef RAVENSIM_CORE_RACHIS_RACHIS_NODE_H_
 #define RAVENSIM_CORE_RACHIS_RACHIS_NODE_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -167,8 +168,14 @@ class RachisNode {
 
   // Time passes. `now_ns` is the node's monotonic local time.
   void Tick(int64_t now_ns);
-  // Earliest local time at which Tick() has work to do.
-  int64_t NextDeadlineNanos() const;
+  // Earliest local time at which Tick() has work to do. (Inline for the usual case, a
+  // follower with no submission pending: asked after every call.)
+  int64_t NextDeadlineNanos() const {
+    if (state_ == RachisState::kFollower && pending_.empty()) {
+      return std::max(last_deferral_ns_ + timeout_ns_, now_ns_ + 1);
+    }
+    return NextDeadlineInAnyState();
+  }
 
   // A message from a peer. InvalidArgument if it is not addressed to this node or has
   // no sender; FailedPrecondition if it comes from another cluster (topology id) — a
@@ -258,6 +265,7 @@ class RachisNode {
   void SwitchToCandidate(bool forced);
   void BecomeFollower(uint64_t term, const std::string& leader_tag);
   void AdvanceTime(int64_t now_ns);
+  int64_t NextDeadlineInAnyState() const;  // NextDeadlineNanos() in every case
   void SendTo(const std::string& to, RachisMessage message);
   void Reply(const RachisMessage& request, RachisMessage message);
   void Emit(const std::string& to, int32_t to_node_id, RachisMessage message);
