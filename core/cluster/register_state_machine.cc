@@ -8,11 +8,20 @@ namespace ravensim::cluster {
 namespace {
 
 // RegisterResult{ok, value, found, index} as RegisterResult::SerializeAsString() writes
-// it: fields in number order, proto3 defaults left out.
-std::string EncodeResult(bool ok, std::string_view value, bool found, uint64_t index) {
-  // Everything but the value fits in 2 + 6 + 2 + 11 bytes.
-  char head[32];
-  char* p = head;
+// it (fields in number order, proto3 defaults left out), written over `*out` (its room
+// reused). `value` must not view `*out`.
+void EncodeResultInto(bool ok, std::string_view value, bool found, uint64_t index,
+                      std::string* out) {
+  auto varint_size = [](uint64_t v) {
+    size_t n = 1;
+    for (; v >= 0x80; v >>= 7) ++n;
+    return n;
+  };
+  const size_t size = (ok ? 2 : 0) +
+                      (value.empty() ? 0 : 1 + varint_size(value.size()) + value.size()) +
+                      (found ? 2 : 0) + (index != 0 ? 1 + varint_size(index) : 0);
+  out->resize(size);
+  char* p = out->data();
   auto put_varint = [&p](uint64_t v) {
     while (v >= 0x80) {
       *p++ = static_cast<char>((v & 0x7f) | 0x80);
@@ -27,10 +36,9 @@ std::string EncodeResult(bool ok, std::string_view value, bool found, uint64_t i
   if (!value.empty()) {
     *p++ = 0x12;
     put_varint(value.size());
+    std::memcpy(p, value.data(), value.size());
+    p += value.size();
   }
-  const size_t head_size = static_cast<size_t>(p - head);
-  char tail[16];
-  p = tail;
   if (found) {
     *p++ = 0x18;
     *p++ = 0x01;
@@ -39,22 +47,6 @@ std::string EncodeResult(bool ok, std::string_view value, bool found, uint64_t i
     *p++ = 0x20;
     put_varint(index);
   }
-  const size_t tail_size = static_cast<size_t>(p - tail);
-  const size_t size = head_size + value.size() + tail_size;
-  // Usual results (short values) are assembled on the stack and copied out once.
-  char whole[64];
-  if (size <= sizeof(whole)) {
-    std::memcpy(whole, head, head_size);
-    if (!value.empty()) std::memcpy(whole + head_size, value.data(), value.size());
-    std::memcpy(whole + head_size + value.size(), tail, tail_size);
-    return std::string(whole, size);
-  }
-  std::string out;
-  out.reserve(size);
-  out.append(head, head_size);
-  out.append(value);
-  out.append(tail, tail_size);
-  return out;
 }
 
 // Reads a varint length of at most 32 bits; false if malformed or past `end`.
@@ -144,9 +136,10 @@ CommandView ViewOf(const RegisterCommand& command) {
   return view;
 }
 
-// Applies `command` to the register `values`; the serialized RegisterResult.
-std::string ApplyTo(std::map<std::string, std::string, std::less<>>* values, uint64_t index,
-                    const CommandView& command) {
+// Applies `command` to the register `values`; writes the serialized RegisterResult over
+// `*result`. The command must not view `*result`.
+void ApplyTo(std::map<std::string, std::string, std::less<>>* values, uint64_t index,
+             const CommandView& command, std::string* result) {
   const std::string_view key = command.key;
   switch (command.op) {
     case RegisterCommand::kWrite: {
@@ -154,43 +147,52 @@ std::string ApplyTo(std::map<std::string, std::string, std::less<>>* values, uin
       const bool found = it != values->end() && it->first == key;
       if (!found) it = values->emplace_hint(it, std::string(key), std::string());
       it->second.assign(command.value);
-      return EncodeResult(/*ok=*/true, command.value, found, index);
+      return EncodeResultInto(/*ok=*/true, command.value, found, index, result);
     }
     case RegisterCommand::kRead: {
       auto it = values->find(key);
-      if (it == values->end()) return EncodeResult(true, "", false, index);
-      return EncodeResult(true, it->second, true, index);
+      if (it == values->end()) return EncodeResultInto(true, "", false, index, result);
+      return EncodeResultInto(true, it->second, true, index, result);
     }
     case RegisterCommand::kCas: {
       auto it = values->find(key);
       const bool found = it != values->end();
       const std::string_view current = found ? std::string_view(it->second) : "";
-      if (current != command.expected) return EncodeResult(false, current, found, index);
+      if (current != command.expected) {
+        return EncodeResultInto(false, current, found, index, result);
+      }
       if (found) {
         it->second.assign(command.new_value);
       } else {
         values->emplace(std::string(key), std::string(command.new_value));
       }
-      return EncodeResult(true, command.new_value, found, index);
+      return EncodeResultInto(true, command.new_value, found, index, result);
     }
     case RegisterCommand::OP_NOT_SET:
       break;
   }
   // Malformed or empty: ok=false, nothing changed.
-  return EncodeResult(false, "", false, index);
+  EncodeResultInto(false, "", false, index, result);
 }
 
 }  // namespace
 
 std::string RegisterStateMachine::Apply(uint64_t index, const std::string& command) {
+  std::string result;
+  ApplyInto(index, command, &result);
+  return result;
+}
+
+void RegisterStateMachine::ApplyInto(uint64_t index, const std::string& command,
+                                     std::string* result) {
   ++applied_count_;
   // The encodings the Encode* helpers write are read in place; any other goes through
   // the protobuf parser. Both give the same view, applied by one piece of code.
   CommandView view;
-  if (ParseFastCommand(command, &view)) return ApplyTo(&values_, index, view);
+  if (ParseFastCommand(command, &view)) return ApplyTo(&values_, index, view, result);
   RegisterCommand parsed;  // owns what `view` points into
   if (parsed.ParseFromString(command)) view = ViewOf(parsed);
-  return ApplyTo(&values_, index, view);
+  ApplyTo(&values_, index, view, result);
 }
 
 std::string RegisterStateMachine::Serialize() const {

@@ -23,6 +23,8 @@ class RegisterStateMachine : public rachis::RachisStateMachine {
   // Applies a serialized RegisterCommand; returns a serialized RegisterResult. A command
   // that does not parse yields ok=false and changes nothing.
   std::string Apply(uint64_t index, const std::string& command) override;
+  // The same result, written over `*result` (its room reused).
+  void ApplyInto(uint64_t index, const std::string& command, std::string* result) override;
   std::string Serialize() const override;
   absl::Status Restore(const std::string& data) override;
 

@@ -125,6 +125,36 @@ TEST(RegisterStateMachineTest, ResultsMatchTheProtobufEncoding) {
   EXPECT_EQ(sm.values().count("t"), 0u);
 }
 
+// ApplyInto() writes exactly what Apply() returns, over whatever the buffer held before
+// (longer, shorter or empty), for every kind of command and outcome.
+TEST(RegisterStateMachineTest, ApplyIntoGivesWhatApplyReturns) {
+  const std::vector<std::string> commands = {
+      RegisterStateMachine::EncodeWrite("k", "v1"),
+      RegisterStateMachine::EncodeRead("k"),
+      RegisterStateMachine::EncodeRead("absent"),
+      RegisterStateMachine::EncodeCas("k", "v1", std::string(300, 'w')),
+      RegisterStateMachine::EncodeCas("k", "wrong", "x"),
+      RegisterStateMachine::EncodeCas("new", "", "n"),
+      RegisterStateMachine::EncodeWrite("k", ""),
+      std::string("\x0a\x05garbage", 7),
+      "",
+  };
+  RegisterStateMachine by_value;
+  RegisterStateMachine into;
+  std::string buffer(100, '#');
+  uint64_t index = 1;
+  for (int round = 0; round < 2; ++round) {
+    for (const std::string& command : commands) {
+      const std::string expected = by_value.Apply(index, command);
+      into.ApplyInto(index, command, &buffer);
+      EXPECT_EQ(buffer, expected) << index;
+      index = index * 131 + 7;  // multi-byte varints too
+    }
+  }
+  EXPECT_EQ(into.values(), by_value.values());
+  EXPECT_EQ(into.Serialize(), by_value.Serialize());
+}
+
 TEST(RegisterStateMachineTest, CommandsMatchTheProtobufEncoding) {
   // Empty, short and long (two- and three-byte lengths) fields.
   const std::vector<std::string> fields = {"", "k", "v12345", std::string(200, 'a'),

@@ -2,6 +2,7 @@
 // (SendToLeaderAsync), de-duplicated by request id (LogHistory), answered with
 // committed-with-index-and-result, rejected, or unknown after the operation timeout.
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 #include <string_view>
 #include <utility>
@@ -26,7 +27,7 @@ void RachisNode::Submit(int64_t now_ns, const std::string& request_id,
   }
   if (state_ == RachisState::kLeader || state_ == RachisState::kLeaderElect) {
     pending_[request_id] = {.deadline_ns = now_ns_ + options_.operation_timeout_ns};
-    LeaderAccept(request_id, command, "");
+    LeaderAccept(request_id, command, "", /*history_checked=*/true);
     return;
   }
   if (!leader_tag_.empty() && leader_tag_ != options_.tag &&
@@ -46,9 +47,9 @@ void RachisNode::Submit(int64_t now_ns, const std::string& request_id,
 }
 
 void RachisNode::LeaderAccept(const std::string& request_id, const std::string& command,
-                              const std::string& forwarded_by) {
+                              const std::string& forwarded_by, bool history_checked) {
   if (!forwarded_by.empty()) remote_waiters_[request_id].insert(forwarded_by);
-  if (const AppliedRecord* applied = FindApplied(request_id)) {
+  if (const AppliedRecord* applied = history_checked ? nullptr : FindApplied(request_id)) {
     ResolveWaiters(request_id, applied->index, applied->result);
     return;
   }
@@ -98,8 +99,9 @@ void RachisNode::HandleForwardCommandResponse(const RachisMessage& message) {
 void RachisNode::ResolveWaiters(const std::string& request_id, uint64_t index,
                                 const std::string& result) {
   if (request_id.empty()) return;
-  leader_inflight_.erase(request_id);
-  auto local = pending_.find(request_id);
+  // A follower applying has, as a rule, none of these: skip the lookups then.
+  if (!leader_inflight_.empty()) leader_inflight_.erase(request_id);
+  auto local = pending_.empty() ? pending_.end() : pending_.find(request_id);
   if (local != pending_.end()) {
     pending_.erase(local);
     results_.push_back({.request_id = request_id,
@@ -107,6 +109,7 @@ void RachisNode::ResolveWaiters(const std::string& request_id, uint64_t index,
                         .index = index,
                         .result = result});
   }
+  if (remote_waiters_.empty()) return;
   auto remote = remote_waiters_.find(request_id);
   if (remote == remote_waiters_.end()) return;
   for (const std::string& tag : remote->second) {
@@ -194,25 +197,50 @@ size_t RachisNode::AppliedIdHash(std::string_view id) {
 }
 
 // LogHistory (§1.4) bounded by Cluster.LogHistoryMaxEntries: the oldest is forgotten.
-// When the history is at its bound, the oldest record goes first and its strings are
-// reused by the new one (the same records stay either way).
-void RachisNode::RememberApplied(const AppliedKey& key, uint64_t index,
-                                 const std::string& result) {
-  if (key.id.empty()) return;
+// When the history is at its bound, the oldest record goes first and its slot (with its
+// strings' room) takes the new one (the same records stay either way).
+RachisNode::AppliedRecord* RachisNode::ClaimAppliedRecord(const AppliedKey& key,
+                                                          uint64_t index,
+                                                          uint64_t* position) {
+  if (key.id.empty()) return nullptr;
   const int64_t bound = static_cast<int64_t>(options_.log_history_max_entries);
-  AppliedRecord spare;
-  while (!applied_history_.empty() &&
-         static_cast<int64_t>(applied_history_.size()) >= bound) {
-    ForgetOldestApplied(&spare);
+  while (applied_history_count_ != 0 &&
+         static_cast<int64_t>(applied_history_count_) >= bound) {
+    ForgetOldestApplied();
   }
-  if (bound <= 0) return;  // nothing is kept (the record would be forgotten at once)
-  const uint64_t position = applied_history_first_ + applied_history_.size();
-  AppliedRecord& record = applied_history_.emplace_back(std::move(spare));
+  if (bound <= 0) return nullptr;  // nothing is kept (the record would be forgotten at once)
+  *position = applied_history_first_ + applied_history_count_;
+  AppliedRecord& record = NewAppliedSlot();
   record.request_id.assign(key.id);
   record.index = index;
-  record.result.assign(result);
   record.hash = key.hash;
-  IndexAppliedRecord(record, position);
+  return &record;
+}
+
+RachisNode::AppliedRecord& RachisNode::NewAppliedSlot() {
+  if (applied_history_count_ < applied_history_.size()) {
+    return AppliedSlot(applied_history_count_++);
+  }
+  // Full ring: grow it. Records move (and so do the request ids the keys view, for
+  // short ids kept inline): lay them out oldest first and key them again.
+  const bool rotates = applied_history_head_ != 0;
+  if (rotates) {
+    std::rotate(applied_history_.begin(),
+                applied_history_.begin() + static_cast<std::ptrdiff_t>(applied_history_head_),
+                applied_history_.end());
+    applied_history_head_ = 0;
+  }
+  const bool moves = applied_history_.size() == applied_history_.capacity();
+  applied_history_.emplace_back();
+  ++applied_history_count_;
+  if (moves || rotates) {
+    // Rotation or reallocation moved the records: every key must view its record again.
+    applied_position_by_request_.clear();
+    for (size_t k = 0; k + 1 < applied_history_count_; ++k) {
+      IndexAppliedRecord(applied_history_[k], applied_history_first_ + k);
+    }
+  }
+  return applied_history_.back();
 }
 
 void RachisNode::IndexAppliedRecord(const AppliedRecord& record, uint64_t position) {
@@ -225,22 +253,22 @@ void RachisNode::IndexAppliedRecord(const AppliedRecord& record, uint64_t positi
   }
 }
 
-void RachisNode::ForgetOldestApplied(AppliedRecord* spare) {
-  AppliedRecord& oldest = applied_history_.front();
+void RachisNode::ForgetOldestApplied() {
+  const AppliedRecord& oldest = AppliedSlot(0);
   auto it = applied_position_by_request_.find(AppliedKey{oldest.request_id, oldest.hash});
   // A request id listed twice (never written so) keeps pointing at its newest record.
   if (it != applied_position_by_request_.end() && it->second == applied_history_first_) {
     applied_position_by_request_.erase(it);
   }
-  if (spare != nullptr) *spare = std::move(oldest);
-  applied_history_.pop_front();
+  if (++applied_history_head_ == applied_history_.size()) applied_history_head_ = 0;
+  --applied_history_count_;
   ++applied_history_first_;
 }
 
 const RachisNode::AppliedRecord* RachisNode::FindApplied(const AppliedKey& key) const {
   auto it = applied_position_by_request_.find(key);
   if (it == applied_position_by_request_.end()) return nullptr;
-  return &applied_history_[it->second - applied_history_first_];
+  return &AppliedSlot(static_cast<size_t>(it->second - applied_history_first_));
 }
 
 void RachisNode::RestoreHistory(const Snapshot& snapshot) {
@@ -249,11 +277,17 @@ void RachisNode::RestoreHistory(const Snapshot& snapshot) {
       std::max(options_.log_history_max_entries, snapshot.applied_requests_size()), 0,
       kMaxHistoryReserve)));
   applied_history_.clear();
+  applied_history_head_ = 0;
+  applied_history_count_ = 0;
   applied_history_first_ = 0;
+  // Sized once, so that no record moves while they are keyed.
+  applied_history_.reserve(static_cast<size_t>(std::clamp(
+      std::max(options_.log_history_max_entries, snapshot.applied_requests_size()), 0,
+      kMaxHistoryReserve)));
   // Snapshots list the requests by increasing index, each once (MakeSnapshot).
   for (const AppliedRequest& applied : snapshot.applied_requests()) {
-    const uint64_t position = applied_history_.size();
-    AppliedRecord& record = applied_history_.emplace_back();
+    const uint64_t position = applied_history_count_;
+    AppliedRecord& record = NewAppliedSlot();
     record.request_id = applied.request_id();
     record.index = applied.index();
     record.result = applied.result();

@@ -53,7 +53,8 @@ bool RachisNode::AcceptLeader(const RachisMessage& message) {
 }
 
 void RachisNode::HandleAppendEntries(const RachisMessage& message,
-                                     absl::Span<const LogEntryPtr> shared) {
+                                     absl::Span<const LogEntryPtr> shared,
+                                     absl::Span<const uint64_t> shared_hashes) {
   if (!AcceptLeader(message)) return;
   const AppendEntries& ae = message.append_entries();
   const uint64_t prev = ae.prev_log_index();
@@ -96,8 +97,15 @@ void RachisNode::HandleAppendEntries(const RachisMessage& message,
       Mark("follower truncated conflicting suffix");
       TruncateLogFrom(entry.index());
     }
-    // The sender's own entry when it shares it (immutable), else a copy.
-    AppendToLog(shared.empty() ? ShareEntry(entry) : shared[static_cast<size_t>(k)]);
+    // The sender's own entry when it shares it (immutable), else a copy; with the hash
+    // its sender's log keeps, when it came along (EntryHash of the same entry).
+    if (shared.empty()) {
+      AppendToLog(ShareEntry(entry));
+    } else if (shared_hashes.empty()) {
+      AppendToLog(shared[static_cast<size_t>(k)]);
+    } else {
+      AppendToLog(shared[static_cast<size_t>(k)], shared_hashes[static_cast<size_t>(k)]);
+    }
   }
   // commit = min(LeaderCommit, last index verified to match) (§1.4).
   const uint64_t commit = std::min(ae.leader_commit(), match);

@@ -84,9 +84,10 @@ void RachisNode::SendToFollower(const std::string& tag, FollowerAmbassador* amba
   AppendEntries* ae = envelope->mutable_message()->mutable_append_entries();
   ae->set_prev_log_index(prev);
   ae->set_prev_log_term(*log_.TermAt(prev));
-  // The log's entries themselves, shared with the message (no copies).
-  log_.ForEachFrom(prev + 1, static_cast<uint64_t>(std::max(options_.max_entries_per_append, 0)),
-                   [envelope](const LogEntryPtr& entry) { envelope->AddEntry(entry); });
+  // The log's entries themselves, shared with the message (no copies), with their hashes.
+  log_.ForEachWithHashFrom(
+      prev + 1, static_cast<uint64_t>(std::max(options_.max_entries_per_append, 0)),
+      [envelope](const LogEntryPtr& entry, uint64_t hash) { envelope->AddEntry(entry, hash); });
   ae->set_leader_commit(commit_index_);
   ae->set_sequence(sequence);
 }
@@ -135,7 +136,9 @@ void RachisNode::SendSnapshot(const std::string& tag, FollowerAmbassador* ambass
 // New entries: wake every ambassador that is replicating and idle.
 void RachisNode::BroadcastAppend(bool heartbeat_only_when_due) {
   const int64_t heartbeat = options_.election_timeout_ns / 3;
-  for (auto& [tag, ambassador] : ambassadors_) {
+  for (const AmbassadorRef& ref : ambassador_list_) {
+    const std::string& tag = *ref.tag;
+    FollowerAmbassador& ambassador = *ref.ambassador;
     const bool due = now_ns_ - ambassador.last_send_ns >= heartbeat;
     if (heartbeat_only_when_due) {
       if (!due) continue;
@@ -156,10 +159,11 @@ void RachisNode::HandleAppendEntriesResponse(const RachisMessage& message) {
   }
   if (state_ != RachisState::kLeader && state_ != RachisState::kLeaderElect) return;
   if (message.term() < term_) return;
-  auto it = ambassadors_.find(message.from());
-  if (it == ambassadors_.end()) return;
+  const AmbassadorRef* ref = FindAmbassador(message.from());
+  if (ref == nullptr) return;
   const uint64_t epoch = ambassadors_epoch_;
-  FollowerAmbassador& a = it->second;
+  const std::string& tag = *ref->tag;
+  FollowerAmbassador& a = *ref->ambassador;
   const AppendEntriesResponse& response = message.append_entries_response();
   a.last_reply_ns = now_ns_;
   if (response.topology_mismatch()) {
@@ -201,13 +205,13 @@ void RachisNode::HandleAppendEntriesResponse(const RachisMessage& message) {
       a.next_index = a.low + 1;
     }
   }
-  // Promotion or a state change may have refreshed the map.
-  auto again = epoch == ambassadors_epoch_ ? it : ambassadors_.find(message.from());
-  if (again == ambassadors_.end() || again->second.in_flight) return;
+  // Promotion or a state change may have refreshed the map (and the list).
+  const AmbassadorRef* again = epoch == ambassadors_epoch_ ? ref : FindAmbassador(message.from());
+  if (again == nullptr || again->ambassador->in_flight) return;
   if (state_ != RachisState::kLeader && state_ != RachisState::kLeaderElect) return;
-  if (again->second.mode != FollowerAmbassador::Mode::kReplicate ||
-      again->second.next_index <= log_.LastIndex()) {
-    SendToFollower(again->first, &again->second);
+  if (again->ambassador->mode != FollowerAmbassador::Mode::kReplicate ||
+      again->ambassador->next_index <= log_.LastIndex()) {
+    SendToFollower(*again->tag, again->ambassador);
   }
 }
 
@@ -245,19 +249,20 @@ void RachisNode::TryAdvanceCommit() {
   if (static_cast<int>(count) < majority) return;
   if (!member_slots_valid_) RebuildMemberSlots();
   // Match index per member, in tag order; the leader counts only what is durable here.
-  absl::InlinedVector<uint64_t, 16> matches(count);
   const uint64_t own = std::min(persisted_index_, log_.LastIndex());
-  int above_commit = 0;
-  for (size_t i = 0; i < count; ++i) {
+  auto match_of = [this, own](size_t i) {
     const MemberSlot& slot = member_slots_[i];
-    const uint64_t match =
-        slot.self ? own : (slot.ambassador != nullptr ? slot.ambassador->match_index : 0);
-    matches[i] = match;
-    if (match > commit_index_) ++above_commit;
-  }
+    return slot.self ? own : (slot.ambassador != nullptr ? slot.ambassador->match_index : 0);
+  };
   // The highest index a majority holds is above the commit index iff a majority holds
   // something above it (the common case on every response is: nothing new).
+  int above_commit = 0;
+  for (size_t i = 0; i < count; ++i) {
+    if (match_of(i) > commit_index_) ++above_commit;
+  }
   if (above_commit < majority) return;
+  absl::InlinedVector<uint64_t, 16> matches(count);
+  for (size_t i = 0; i < count; ++i) matches[i] = match_of(i);
   absl::InlinedVector<uint64_t, 16> sorted(matches.begin(), matches.end());
   std::nth_element(sorted.begin(), sorted.begin() + (majority - 1), sorted.end(),
                    std::greater<>());
@@ -273,6 +278,11 @@ void RachisNode::TryAdvanceCommit() {
   }
   AdvanceCommitTo(index, /*by_quorum=*/true, std::move(supporters));
   BroadcastAppend(/*heartbeat_only_when_due=*/false);
+}
+
+void RachisNode::RebuildAmbassadorList() {
+  ambassador_list_.clear();
+  for (auto& [tag, ambassador] : ambassadors_) ambassador_list_.push_back({&tag, &ambassador});
 }
 
 void RachisNode::RebuildMemberSlots() {

@@ -2,21 +2,27 @@
 // installation (RAVENDB_MODEL.md §1.4, §1.5).
 #include <algorithm>
 #include <iterator>
+#include <memory>
 #include <optional>
 #include <utility>
 
 #include "core/base/check.h"
 #include "core/rachis/entry_hash.h"
 #include "core/rachis/rachis_node.h"
+#include "google/protobuf/arena.h"
 
 namespace ravensim::rachis {
 
 // --- Log, topology, commit and apply ----------------------------------------------------
 
 void RachisNode::AppendToLog(LogEntryPtr entry) {
+  const uint64_t hash = EntryHash(*entry);
+  AppendToLog(std::move(entry), hash);
+}
+
+void RachisNode::AppendToLog(LogEntryPtr entry, uint64_t hash) {
   const uint64_t index = entry->index();
   const uint64_t prev_term = log_.LastTerm();
-  const uint64_t hash = EntryHash(*entry);
   const uint64_t entry_term = entry->term();
   std::optional<ClusterTopology> topology;
   if (entry->flags() == ENTRY_FLAGS_TOPOLOGY) {
@@ -129,10 +135,15 @@ void RachisNode::ApplyCommitted() {
         ResolveWaiters(request_id, original.index, original.result);
         continue;
       }
-      std::string result = options_.state_machine->Apply(index, entry.command());
+      // The result is applied straight into its LogHistory record (RememberApplied's
+      // record, built in place).
+      uint64_t position = 0;
+      AppliedRecord* record = ClaimAppliedRecord(key, index, &position);
+      std::string* result = record != nullptr ? &record->result : &apply_result_;
+      options_.state_machine->ApplyInto(index, entry.command(), result);
       applied_index_ = index;
-      RememberApplied(key, index, result);
-      ResolveWaiters(request_id, index, result);
+      if (record != nullptr) IndexAppliedRecord(*record, position);
+      ResolveWaiters(request_id, index, *result);
       continue;
     }
     applied_index_ = index;
@@ -143,7 +154,7 @@ void RachisNode::ApplyCommitted() {
 void RachisNode::MaybeCompact() {
   if (options_.snapshot_every_entries == 0) return;
   if (applied_index_ < log_.snapshot_index() + options_.snapshot_every_entries) return;
-  snapshot_ = std::make_shared<const Snapshot>(MakeSnapshot());
+  snapshot_ = MakeSnapshot();
   log_.CompactThrough(snapshot_->last_included_index(), snapshot_->last_included_term());
   topology_entries_.erase(topology_entries_.begin(),
                           topology_entries_.upper_bound(applied_index_));
@@ -155,20 +166,24 @@ void RachisNode::MaybeCompact() {
            .entry_term = snapshot_->last_included_term()});
 }
 
-Snapshot RachisNode::MakeSnapshot() const {
-  Snapshot snapshot;
+std::shared_ptr<const Snapshot> RachisNode::MakeSnapshot() const {
+  // Built on an arena that lives as long as the snapshot: its thousands of small
+  // messages and strings are carved from a few blocks and freed together.
+  auto arena = std::make_shared<google::protobuf::Arena>();
+  Snapshot& snapshot = *google::protobuf::Arena::CreateMessage<Snapshot>(arena.get());
   snapshot.set_last_included_index(applied_index_);
   snapshot.set_last_included_term(*log_.TermAt(applied_index_));
   *snapshot.mutable_topology() = TopologyAt(applied_index_).ToProto();
   snapshot.set_state_machine(options_.state_machine->Serialize());
-  snapshot.mutable_applied_requests()->Reserve(static_cast<int>(applied_history_.size()));
-  for (const AppliedRecord& record : applied_history_) {
+  snapshot.mutable_applied_requests()->Reserve(static_cast<int>(applied_history_count_));
+  for (size_t k = 0; k < applied_history_count_; ++k) {
+    const AppliedRecord& record = AppliedSlot(k);
     AppliedRequest* applied = snapshot.add_applied_requests();
     applied->set_request_id(record.request_id);
     applied->set_index(record.index);
     applied->set_result(record.result);
   }
-  return snapshot;
+  return std::shared_ptr<const Snapshot>(std::move(arena), &snapshot);
 }
 
 void RachisNode::InstallSnapshotState(const Snapshot& snapshot) {

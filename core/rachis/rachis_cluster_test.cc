@@ -97,6 +97,43 @@ TEST(RachisClusterTest, LogHistoryRemembersOnlyTheLatestRequests) {
   ExpectSameAppliedOnAll(cluster, 8);
 }
 
+// §1.4: the LogHistory wraps around its bound many times (the records reuse their
+// slots) and is rebuilt from a snapshot on restart: every node, restarted or not,
+// answers exactly the latest Cluster.LogHistoryMaxEntries requests from it.
+TEST(RachisClusterTest, LogHistoryKeepsTheLatestRequestsThroughWrapsAndRestarts) {
+  TestCluster cluster(
+      {.members = 3, .snapshot_every_entries = 8, .log_history_max_entries = 4});
+  ASSERT_TRUE(cluster.RunUntil([&] { return HasLeader(cluster); }, 2 * kSecond));
+  const std::string leader = cluster.Leader();
+  const std::string restarted = leader == "C" ? "B" : "C";
+  for (int i = 0; i < 30; ++i) {
+    cluster.Submit(leader, absl::StrCat("id-", i), absl::StrCat("c", i));
+    cluster.RunFor(50 * kMs);
+  }
+  cluster.RunFor(400 * kMs);
+  ExpectSameAppliedOnAll(cluster, 30);
+  cluster.Crash(restarted);
+  cluster.Restart(restarted);
+  cluster.RunFor(500 * kMs);
+  ExpectSameAppliedOnAll(cluster, 30);
+  for (const std::string& tag : cluster.tags()) {
+    const int64_t before = cluster.node(tag).mark("submission answered from log history");
+    for (int i = 26; i < 30; ++i) {
+      cluster.Submit(tag, absl::StrCat("id-", i), absl::StrCat("c", i));
+      EXPECT_EQ(cluster.results().at(absl::StrCat("id-", i)).result, absl::StrCat("ok:c", i))
+          << tag;
+    }
+    EXPECT_EQ(cluster.node(tag).mark("submission answered from log history"), before + 4)
+        << tag;
+  }
+  cluster.RunFor(300 * kMs);
+  ExpectSameAppliedOnAll(cluster, 30);
+  // id-25 was forgotten everywhere: its retry is applied again.
+  cluster.Submit(leader, "id-25", "c25");
+  cluster.RunFor(400 * kMs);
+  ExpectSameAppliedOnAll(cluster, 31);
+}
+
 // §1.3: a partitioned node runs only trial elections, which never persist a term, so on
 // rejoin it does not depose the healthy leader.
 TEST(RachisClusterTest, TrialElectionsKeepPartitionedNodeFromDisruptingLeader) {

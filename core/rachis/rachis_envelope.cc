@@ -11,6 +11,7 @@ RachisEnvelope::~RachisEnvelope() { UnlistSharedEntries(); }
 void RachisEnvelope::Reset() {
   UnlistSharedEntries();
   entries_.clear();
+  hashes_.clear();
   // The envelope fields stay: the next message sets them all (often to the same).
   switch (message_.body_case()) {
     case RachisMessage::kAppendEntries:
@@ -37,11 +38,14 @@ void RachisEnvelope::UnlistSharedEntries() {
   // (no copies, nothing deleted) and delete only those that really are its own.
   auto* listed = message_.mutable_append_entries()->mutable_entries();
   const int count = listed->size();
+  // Usually the message lists exactly the shared entries, in order: nothing to delete,
+  // so nothing to collect either (extracted without being handed out or deleted).
+  if (!SharedEntries().empty()) {
+    listed->UnsafeArenaExtractSubrange(0, count, nullptr);
+    return;
+  }
   absl::InlinedVector<LogEntry*, 4> elements(static_cast<size_t>(count));
-  // Usually the message lists exactly the shared entries, in order: nothing to delete.
-  const bool exactly_shared = !SharedEntries().empty();
   listed->UnsafeArenaExtractSubrange(0, count, elements.data());
-  if (exactly_shared) return;
   for (LogEntry* element : elements) {
     const bool shared = std::any_of(entries_.begin(), entries_.end(),
                                     [element](const LogEntryPtr& e) { return e.get() == element; });
@@ -57,6 +61,12 @@ void RachisEnvelope::AddEntry(const LogEntryPtr& entry) {
   message_.mutable_append_entries()->mutable_entries()->UnsafeArenaAddAllocated(
       const_cast<LogEntry*>(entry.get()));
   entries_.push_back(entry);
+}
+
+void RachisEnvelope::AddEntry(const LogEntryPtr& entry, uint64_t hash) {
+  // Only while every earlier entry came with its hash too.
+  if (hashes_.size() == entries_.size()) hashes_.push_back(hash);
+  AddEntry(entry);
 }
 
 absl::Span<const LogEntryPtr> RachisEnvelope::SharedEntries() const {

@@ -17,6 +17,7 @@
 #define RAVENSIM_CORE_RACHIS_RACHIS_ENVELOPE_H_
 
 #include <cstddef>
+#include <cstdint>
 
 #include "absl/container/inlined_vector.h"
 #include "absl/types/span.h"
@@ -38,12 +39,27 @@ class RachisEnvelope {
   // Appends `entry` to mutable_message()->append_entries().entries, shared (not copied):
   // the envelope keeps it alive. Entries are immutable once shared.
   void AddEntry(const LogEntryPtr& entry);
+  // The same, with the entry's EntryHash (core/rachis/entry_hash.h) as its sender's log
+  // keeps it, so that a receiver appending the shared entry need not compute it again.
+  // REQUIRES: hash == EntryHash(*entry).
+  void AddEntry(const LogEntryPtr& entry, uint64_t hash);
   // The entries added with AddEntry(), in order. They are the message's AppendEntries
   // entries if nothing else added entries to it (SharedEntries() checks that).
   absl::Span<const LogEntryPtr> shared_entries() const { return entries_; }
   // shared_entries() if they are exactly the message's AppendEntries entries, else an
   // empty span (the entries were added or copied in another way).
   absl::Span<const LogEntryPtr> SharedEntries() const;
+  // The EntryHash of each of SharedEntries() if every one was added with its hash, else
+  // an empty span.
+  absl::Span<const uint64_t> SharedEntryHashes() const {
+    return SharedEntries().empty() ? absl::Span<const uint64_t>() : added_hashes();
+  }
+  // The hashes given to AddEntry() if every entry of shared_entries() came with one, else
+  // an empty span (for a caller that already checked SharedEntries()).
+  absl::Span<const uint64_t> added_hashes() const {
+    if (hashes_.size() != entries_.size()) return {};
+    return hashes_;
+  }
 
   // Empties the envelope for reuse: releases the shared entries and clears the body,
   // keeping, for AppendEntries, its response and the vote messages, the (now empty)
@@ -61,6 +77,8 @@ class RachisEnvelope {
   // The entries AddEntry() listed in message_ (unlisted again, never deleted by it, when
   // the envelope goes).
   absl::InlinedVector<LogEntryPtr, 2> entries_;
+  // Parallel to entries_ while every entry was added with its hash; shorter otherwise.
+  absl::InlinedVector<uint64_t, 2> hashes_;
 };
 
 }  // namespace ravensim::rachis

@@ -57,6 +57,28 @@ TEST(RachisEnvelopeTest, SharedEntriesEncodeAsCopiedOnes) {
   EXPECT_EQ(first->request_id(), "c0.1-7");
 }
 
+TEST(RachisEnvelopeTest, HashesAreReportedOnlyWhenEveryEntryCameWithOne) {
+  const LogEntryPtr first = Entry(7, "w k1 v1");
+  const LogEntryPtr second = Entry(8, "w k2 v2");
+  RachisEnvelope with;
+  with.AddEntry(first, 11);
+  with.AddEntry(second, 12);
+  ASSERT_EQ(with.SharedEntryHashes().size(), 2u);
+  EXPECT_EQ(with.SharedEntryHashes()[0], 11u);
+  EXPECT_EQ(with.SharedEntryHashes()[1], 12u);
+  with.Reset();
+  EXPECT_TRUE(with.SharedEntryHashes().empty());
+  with.AddEntry(first);  // reused, now without hashes
+  with.AddEntry(second, 12);
+  EXPECT_EQ(with.SharedEntries().size(), 2u);
+  EXPECT_TRUE(with.SharedEntryHashes().empty());
+  RachisEnvelope copied;  // hashes of entries that are not the message's are not reported
+  copied.AddEntry(first, 11);
+  *copied.mutable_message()->mutable_append_entries()->add_entries() = *second;
+  EXPECT_TRUE(copied.SharedEntries().empty());
+  EXPECT_TRUE(copied.SharedEntryHashes().empty());
+}
+
 TEST(RachisEnvelopeTest, EntriesNotAddedSharedAreNotReportedShared) {
   RachisEnvelope envelope;
   EXPECT_TRUE(envelope.SharedEntries().empty());  // no AppendEntries

@@ -28,8 +28,10 @@ const char* RachisStateName(RachisState state) {
 
 RachisNode::RachisNode(const RachisOptions& options) : options_(options) {
   // The LogHistory fills up to its bound and stays there: size the index once.
-  applied_position_by_request_.reserve(static_cast<size_t>(
-      std::clamp(options_.log_history_max_entries, 0, kMaxHistoryReserve)));
+  const size_t history = static_cast<size_t>(
+      std::clamp(options_.log_history_max_entries, 0, kMaxHistoryReserve));
+  applied_position_by_request_.reserve(history);
+  applied_history_.reserve(history);
 }
 
 absl::StatusOr<std::unique_ptr<RachisNode>> RachisNode::Create(
@@ -153,10 +155,11 @@ void RachisNode::RandomizeTimeout(bool extend) {
 // TimeoutEvent.Defer (§1.2): remember when we last heard from `leader_tag`.
 void RachisNode::Defer(const std::string& leader_tag) {
   last_deferral_ns_ = now_ns_;
-  leader_tag_ = leader_tag;
+  // Nearly always the leader already known (every AppendEntries defers).
+  if (!SameTag(leader_tag_, leader_tag)) leader_tag_ = leader_tag;
 }
 
-int64_t RachisNode::NextDeadlineNanos() const {
+int64_t RachisNode::NextDeadlineInAnyState() const {
   int64_t deadline = std::numeric_limits<int64_t>::max();
   switch (state_) {
     case RachisState::kPassive:
@@ -169,8 +172,8 @@ int64_t RachisNode::NextDeadlineNanos() const {
     case RachisState::kLeader: {
       const int64_t heartbeat = options_.election_timeout_ns / 3;
       deadline = now_ns_ + heartbeat;
-      for (const auto& [tag, ambassador] : ambassadors_) {
-        deadline = std::min(deadline, ambassador.last_send_ns + heartbeat);
+      for (const AmbassadorRef& ref : ambassador_list_) {
+        deadline = std::min(deadline, ref.ambassador->last_send_ns + heartbeat);
       }
       break;
     }
@@ -250,8 +253,8 @@ void RachisNode::FillEnvelope(const std::string& to, int32_t to_node_id,
                               RachisMessage* message) const {
   // A reused envelope often holds the same strings already (RachisOptions::new_envelope):
   // comparing is cheaper than assigning.
-  if (message->from() != options_.tag) message->set_from(options_.tag);
-  if (message->to() != to) message->set_to(to);
+  if (!SameTag(message->from(), options_.tag)) AssignTag(message->mutable_from(), options_.tag);
+  if (!SameTag(message->to(), to)) AssignTag(message->mutable_to(), to);
   if (message->topology_id() != topology_.topology_id) {
     message->set_topology_id(topology_.topology_id);
   }
@@ -303,17 +306,20 @@ void RachisNode::Reply(const RachisMessage& request, RachisMessage message) {
 }
 
 absl::Status RachisNode::Step(int64_t now_ns, const RachisMessage& message) {
-  return StepMessage(now_ns, message, {});
+  return StepMessage(now_ns, message, {}, {});
 }
 
 absl::Status RachisNode::Step(int64_t now_ns, const RachisEnvelope& envelope) {
-  return StepMessage(now_ns, envelope.message(), envelope.SharedEntries());
+  const absl::Span<const LogEntryPtr> shared = envelope.SharedEntries();
+  return StepMessage(now_ns, envelope.message(), shared,
+                     shared.empty() ? absl::Span<const uint64_t>() : envelope.added_hashes());
 }
 
 absl::Status RachisNode::StepMessage(int64_t now_ns, const RachisMessage& message,
-                                     absl::Span<const LogEntryPtr> shared_entries) {
+                                     absl::Span<const LogEntryPtr> shared_entries,
+                                     absl::Span<const uint64_t> shared_hashes) {
   AdvanceTime(now_ns);
-  if (message.to() != options_.tag) {
+  if (!SameTag(message.to(), options_.tag)) {
     return absl::InvalidArgumentError(
         absl::StrCat("message for '", message.to(), "' delivered to ", options_.tag));
   }
@@ -341,7 +347,7 @@ absl::Status RachisNode::StepMessage(int64_t now_ns, const RachisMessage& messag
       break;
     case RachisMessage::kAppendEntries:
       if (!known && !joining) break;
-      HandleAppendEntries(message, shared_entries);
+      HandleAppendEntries(message, shared_entries, shared_hashes);
       return absl::OkStatus();
     case RachisMessage::kInstallSnapshot:
       if (!known && !joining) break;
@@ -380,12 +386,6 @@ absl::Status RachisNode::StepMessage(int64_t now_ns, const RachisMessage& messag
 }
 
 // --- Ready ------------------------------------------------------------------------------
-
-bool RachisNode::HasReady() const {
-  if (ready_outstanding_) return false;
-  return hard_state_dirty_ || snapshot_to_persist_ != nullptr || unstable_from_ != 0 ||
-         !outbox_.empty() || !results_.empty() || !observations_.empty();
-}
 
 Ready RachisNode::TakeReady() {
   CHECK(!ready_outstanding_);

@@ -23,8 +23,8 @@
 #ifndef RAVENSIM_CORE_RACHIS_RACHIS_NODE_H_
 #define RAVENSIM_CORE_RACHIS_RACHIS_NODE_H_
 
+#include <algorithm>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -56,6 +56,12 @@ class RachisStateMachine {
   virtual ~RachisStateMachine() = default;
   // Applies a committed command; returns its result. Deterministic.
   virtual std::string Apply(uint64_t index, const std::string& command) = 0;
+  // The same, writing the result over `*result` (whose room it may reuse). The node
+  // applies through this; override it to spare the result's allocation. Must give
+  // exactly what Apply() returns.
+  virtual void ApplyInto(uint64_t index, const std::string& command, std::string* result) {
+    *result = Apply(index, command);
+  }
   // The whole state, for a snapshot.
   virtual std::string Serialize() const = 0;
   // Replaces the whole state with a snapshot's. Error on bytes it cannot read.
@@ -162,8 +168,14 @@ class RachisNode {
 
   // Time passes. `now_ns` is the node's monotonic local time.
   void Tick(int64_t now_ns);
-  // Earliest local time at which Tick() has work to do.
-  int64_t NextDeadlineNanos() const;
+  // Earliest local time at which Tick() has work to do. (Inline for the usual case, a
+  // follower with no submission pending: asked after every call.)
+  int64_t NextDeadlineNanos() const {
+    if (state_ == RachisState::kFollower && pending_.empty()) {
+      return std::max(last_deferral_ns_ + timeout_ns_, now_ns_ + 1);
+    }
+    return NextDeadlineInAnyState();
+  }
 
   // A message from a peer. InvalidArgument if it is not addressed to this node or has
   // no sender; FailedPrecondition if it comes from another cluster (topology id) — a
@@ -188,7 +200,11 @@ class RachisNode {
   // it to start a forced election. FailedPrecondition if not leader or no voter.
   absl::Status StepDown(int64_t now_ns);
 
-  bool HasReady() const;
+  bool HasReady() const {  // inline: asked after every call
+    if (ready_outstanding_) return false;
+    return hard_state_dirty_ || snapshot_to_persist_ != nullptr || unstable_from_ != 0 ||
+           !outbox_.empty() || !results_.empty() || !observations_.empty();
+  }
   Ready TakeReady();
   // REQUIRES: `handled` is the last Ready taken and its durable effects are synced.
   void Advance(const Ready& handled);
@@ -234,8 +250,11 @@ class RachisNode {
 
   explicit RachisNode(const RachisOptions& options);
   absl::Status Restore(const RestoredState& restored);
+  // `shared_hashes`: the EntryHash of each of `shared_entries` as their sender's log
+  // keeps it, or empty (computed here).
   absl::Status StepMessage(int64_t now_ns, const RachisMessage& message,
-                           absl::Span<const LogEntryPtr> shared_entries);
+                           absl::Span<const LogEntryPtr> shared_entries,
+                           absl::Span<const uint64_t> shared_hashes);
 
   // rachis_node.cc: state, timers, persistence bookkeeping, apply.
   void SetState(RachisState state, const std::string& reason);
@@ -246,6 +265,7 @@ class RachisNode {
   void SwitchToCandidate(bool forced);
   void BecomeFollower(uint64_t term, const std::string& leader_tag);
   void AdvanceTime(int64_t now_ns);
+  int64_t NextDeadlineInAnyState() const;  // NextDeadlineNanos() in every case
   void SendTo(const std::string& to, RachisMessage message);
   void Reply(const RachisMessage& request, RachisMessage message);
   void Emit(const std::string& to, int32_t to_node_id, RachisMessage message);
@@ -263,13 +283,15 @@ class RachisNode {
   void FillEnvelope(const std::string& to, int32_t to_node_id, RachisMessage* message) const;
   ClusterTopology TopologyAt(uint64_t index) const;
   void AppendToLog(LogEntryPtr entry);
+  // REQUIRES: hash == EntryHash(*entry).
+  void AppendToLog(LogEntryPtr entry, uint64_t hash);
   // REQUIRES: index > commit_index_ (the caller refuses the append otherwise).
   void TruncateLogFrom(uint64_t index);
   void RecomputeTopology();
   void AdvanceCommitTo(uint64_t index, bool by_quorum, std::vector<std::string> supporters);
   void ApplyCommitted();
   void MaybeCompact();
-  Snapshot MakeSnapshot() const;
+  std::shared_ptr<const Snapshot> MakeSnapshot() const;
   void InstallSnapshotState(const Snapshot& snapshot);
   void Observe(RachisObservation observation);
   // Adds an observation of `kind` at term_ in place; the caller fills in the rest before
@@ -300,8 +322,10 @@ class RachisNode {
                  bool not_in_topology, const std::string& reason);
 
   // follower.cc: AppendEntries and InstallSnapshot on the receiving side (§1.4).
-  // `shared`: the message's entries as the sender shares them, or empty (copied).
-  void HandleAppendEntries(const RachisMessage& message, absl::Span<const LogEntryPtr> shared);
+  // `shared`: the message's entries as the sender shares them, or empty (copied);
+  // `shared_hashes`: their EntryHash, or empty (computed).
+  void HandleAppendEntries(const RachisMessage& message, absl::Span<const LogEntryPtr> shared,
+                           absl::Span<const uint64_t> shared_hashes);
   void HandleInstallSnapshot(const RachisMessage& message);
   bool AcceptLeader(const RachisMessage& message);
   void ReplyAppendEntries(const RachisMessage& request, bool success, uint64_t match_index);
@@ -323,8 +347,9 @@ class RachisNode {
   void LeaderTick();
 
   // commands.cc: submission, forwarding, de-duplication, results (§1.4).
+  // `history_checked`: the caller just found `request_id` absent from the LogHistory.
   void LeaderAccept(const std::string& request_id, const std::string& command,
-                    const std::string& forwarded_by);
+                    const std::string& forwarded_by, bool history_checked = false);
   void HandleForwardCommand(const RachisMessage& message);
   void HandleForwardCommandResponse(const RachisMessage& message);
   void DeliverResult(CommandResult result);
@@ -346,8 +371,8 @@ class RachisNode {
   struct AppliedKeyEq {
     bool operator()(const AppliedKey& a, const AppliedKey& b) const { return a.id == b.id; }
   };
-  // `key` views `request_id`.
-  void RememberApplied(const AppliedKey& key, uint64_t index, const std::string& result);
+  // Where a result not kept in the LogHistory is applied into (its room is reused).
+  std::string apply_result_;
   // One LogHistory record (AppliedRequest without the protobuf strings).
   struct AppliedRecord {
     std::string request_id;
@@ -355,6 +380,10 @@ class RachisNode {
     std::string result;
     size_t hash = 0;  // AppliedIdHash(request_id)
   };
+  // Makes room for the newest LogHistory record of `key` (forgetting the oldest at the
+  // bound) and fills in all but its result; nullptr if nothing is kept. The caller
+  // writes the result, then indexes it (IndexAppliedRecord) at `*position`.
+  AppliedRecord* ClaimAppliedRecord(const AppliedKey& key, uint64_t index, uint64_t* position);
   // The LogHistory record of `request_id`, or nullptr.
   const AppliedRecord* FindApplied(const std::string& request_id) const {
     return FindApplied(AppliedKey::Of(request_id));
@@ -379,10 +408,28 @@ class RachisNode {
   // Every (tag, node id) of topology_: members, then promotables, then watchers, each in
   // tag order (NodeIdOf's order), kept with topology_ for the per-message lookups.
   std::vector<std::pair<std::string, int32_t>> topology_nodes_;
+  // a == b for node tags (a few characters), compared in place rather than by a call.
+  static bool SameTag(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (a[i] != b[i]) return false;
+    }
+    return true;
+  }
+  // *field = tag; a tag of the same length (the usual case in a reused envelope) is
+  // written over the present one in place.
+  static void AssignTag(std::string* field, std::string_view tag) {
+    if (field->size() != tag.size()) {
+      field->assign(tag);
+      return;
+    }
+    char* out = field->data();
+    for (size_t i = 0; i < tag.size(); ++i) out[i] = tag[i];
+  }
   // topology_.NodeIdOf(tag) without the map lookups; nullptr if not in the topology.
   const int32_t* FindNodeId(std::string_view tag) const {
     for (const auto& [node_tag, node_id] : topology_nodes_) {
-      if (node_tag == tag) return &node_id;
+      if (SameTag(node_tag, tag)) return &node_id;
     }
     return nullptr;
   }
@@ -418,8 +465,24 @@ class RachisNode {
   void InvalidateMemberSlots() {
     member_slots_valid_ = false;
     ++ambassadors_epoch_;
+    RebuildAmbassadorList();
   }
   void RebuildMemberSlots();
+  // ambassadors_ in its (tag) order, for the per-message lookups and walks without the
+  // tree; rebuilt at once whenever its membership changes (InvalidateMemberSlots).
+  struct AmbassadorRef {
+    const std::string* tag = nullptr;  // the map's key
+    FollowerAmbassador* ambassador = nullptr;
+  };
+  std::vector<AmbassadorRef> ambassador_list_;
+  void RebuildAmbassadorList();
+  // The ambassador of `tag`, or nullptr.
+  const AmbassadorRef* FindAmbassador(std::string_view tag) const {
+    for (const AmbassadorRef& ref : ambassador_list_) {
+      if (SameTag(*ref.tag, tag)) return &ref;
+    }
+    return nullptr;
+  }
   uint64_t next_sequence_ = 1;
   int64_t office_start_ns_ = 0;
 
@@ -428,20 +491,35 @@ class RachisNode {
   std::map<std::string, uint64_t> leader_inflight_;             // request id -> index
   std::map<std::string, std::set<std::string>> remote_waiters_; // request id -> tags
   // LogHistory: applied requests in apply order (oldest first, increasing index), and
-  // the position of each by id. Positions count from the first record ever kept, so a
-  // record sits at applied_history_[position - applied_history_first_]. The keys view
-  // the records' own request ids (deque elements never move at either end).
-  // Invariant: the map holds exactly the requests of the deque.
-  std::deque<AppliedRecord> applied_history_;
+  // the position of each by id. Positions count from the first record ever kept. The
+  // records sit in a ring: applied_history_count_ records from slot
+  // applied_history_head_ on, wrapping at the end of applied_history_ (AppliedSlot()).
+  // A forgotten record's slot keeps its strings for the next record to reuse, so a full
+  // history neither allocates nor moves records. The keys view the records' own request
+  // ids; slots move only when the ring grows, which re-keys every record.
+  // Invariant: the map holds exactly the requests of the live records.
+  std::vector<AppliedRecord> applied_history_;
+  size_t applied_history_head_ = 0;
+  size_t applied_history_count_ = 0;
   uint64_t applied_history_first_ = 0;
   // Looked up only, never iterated (no hash order reaches behaviour).
   absl::flat_hash_map<AppliedKey, uint64_t, AppliedKeyHash, AppliedKeyEq>
       applied_position_by_request_;
   static constexpr int kMaxHistoryReserve = 1 << 16;
+  // The record `offset` places after the oldest. REQUIRES: offset < count.
+  AppliedRecord& AppliedSlot(size_t offset) {
+    size_t slot = applied_history_head_ + offset;
+    if (slot >= applied_history_.size()) slot -= applied_history_.size();
+    return applied_history_[slot];
+  }
+  const AppliedRecord& AppliedSlot(size_t offset) const {
+    return const_cast<RachisNode*>(this)->AppliedSlot(offset);
+  }
+  // A slot for the newest record (its strings may hold an old record's: overwrite them).
+  AppliedRecord& NewAppliedSlot();
   void IndexAppliedRecord(const AppliedRecord& record, uint64_t position);
-  // Forgets the oldest record; its strings are moved into `spare` (when not null) for
-  // the next record to reuse.
-  void ForgetOldestApplied(AppliedRecord* spare = nullptr);
+  // Forgets the oldest record (its slot keeps its strings for reuse).
+  void ForgetOldestApplied();
 
   // Persistence bookkeeping.
   bool hard_state_dirty_ = false;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/rachis/entry_hash.h"
 #include "core/rachis/persistence.h"
 #include "core/rachis/test_cluster.h"
 #include "gtest/gtest.h"
@@ -306,6 +307,108 @@ TEST(RachisNodeTest, FollowerRejectsMismatchAndReplacesConflictingSuffix) {
   ASSERT_TRUE(ready.log_append.has_value());
   EXPECT_EQ(ready.log_append->truncate_from(), 3u);
   EXPECT_EQ(f.state_machine.applied(), (std::vector<std::string>{"a", "b", "x"}));
+}
+
+// Envelopes handed out for reuse still hold an earlier message's envelope fields (of the
+// same or another length): every message leaves with its own.
+TEST(RachisNodeTest, ReusedEnvelopesGetEveryEnvelopeFieldSet) {
+  ListStateMachine state_machine;
+  RachisOptions options;
+  options.tag = "A";
+  options.node_id = 0;
+  options.random_word = [] { return uint64_t{0}; };
+  options.state_machine = &state_machine;
+  int handed_out = 0;
+  options.new_envelope = [&handed_out](RachisMessage::BodyCase) {
+    auto envelope = std::make_shared<RachisEnvelope>();
+    RachisMessage* m = envelope->mutable_message();
+    const bool same_length = handed_out++ % 2 == 0;
+    m->set_from(same_length ? "Z" : "ZZZ");
+    m->set_to(same_length ? "Q" : "");
+    m->set_topology_id("another");
+    m->set_term(99);
+    m->set_from_node_id(77);
+    m->set_to_node_id(88);
+    return envelope;
+  };
+  RestoredState restored;
+  Snapshot snapshot;
+  *snapshot.mutable_topology() = Topology(3);
+  restored.snapshot = snapshot;
+  std::unique_ptr<RachisNode> node = std::move(*RachisNode::Create(options, restored));
+  node->Tick(0);
+  node->Tick(kT);  // election timeout: trial vote requests to B and C
+  int checked = 0;
+  while (node->HasReady()) {
+    Ready ready = node->TakeReady();
+    for (const auto& envelope : ready.messages) {
+      const RachisMessage& m = envelope->message();
+      EXPECT_EQ(m.from(), "A");
+      EXPECT_TRUE(m.to() == "B" || m.to() == "C") << m.to();
+      EXPECT_EQ(m.to_node_id(), m.to() == "B" ? 1 : 2);
+      EXPECT_EQ(m.from_node_id(), 0);
+      EXPECT_EQ(m.topology_id(), "t1");
+      EXPECT_EQ(m.term(), 1u);  // the trial election's term
+      ++checked;
+    }
+    node->Advance(ready);
+  }
+  EXPECT_GE(checked, 2);
+  EXPECT_GE(handed_out, 2);
+}
+
+// A leader's envelope carries each entry's hash from its log; the follower appending the
+// shared entries with those hashes reports exactly what it reports for the same message
+// with copied entries (hashes computed here), and the leader's log's own hashes.
+TEST(RachisNodeTest, SharedEntriesWithHashesAppendAsCopiedOnes) {
+  Fixture leader(3);
+  leader.WinElection(kT);
+  leader.node->Submit(kT, "req-x", "x");
+  leader.node->Submit(kT, "req-y", "y");
+  leader.Drain();
+  // B answers the probe (matching nothing yet); the next heartbeat replicates from 1.
+  leader.Step(kT, leader.AppendResponse("B", leader.node->term(), 0));
+  leader.node->Tick(kT + kT / 3 + kMs);
+  std::vector<std::shared_ptr<RachisEnvelope>> appends;
+  for (auto& m : leader.Drain().messages) {
+    if (m->message().has_append_entries() && m->message().to() == "B" &&
+        m->message().append_entries().entries_size() > 0) {
+      appends.push_back(m);
+    }
+  }
+  ASSERT_FALSE(appends.empty());
+  Fixture shared(3, 0, {}, 0, "B");
+  Fixture copied(3, 0, {}, 0, "B");
+  for (const auto& envelope : appends) {
+    ASSERT_EQ(envelope->SharedEntryHashes().size(), envelope->SharedEntries().size());
+    for (size_t i = 0; i < envelope->SharedEntries().size(); ++i) {
+      const LogEntry& entry = *envelope->SharedEntries()[i];
+      EXPECT_EQ(envelope->SharedEntryHashes()[i], EntryHash(entry));
+      EXPECT_EQ(envelope->SharedEntryHashes()[i], leader.node->log().HashAt(entry.index()));
+    }
+    EXPECT_TRUE(shared.node->Step(kT, *envelope).ok());
+    const Ready from_shared = shared.Drain();
+    const Ready from_copied = copied.Step(kT, envelope->message());
+    ASSERT_EQ(from_shared.observations.size(), from_copied.observations.size());
+    int appended = 0;
+    for (size_t i = 0; i < from_shared.observations.size(); ++i) {
+      const RachisObservation& a = from_shared.observations[i];
+      const RachisObservation& b = from_copied.observations[i];
+      EXPECT_EQ(a.kind, b.kind);
+      EXPECT_EQ(a.index, b.index);
+      EXPECT_EQ(a.entry_term, b.entry_term);
+      EXPECT_EQ(a.command_hash, b.command_hash);
+      if (a.kind == RachisObservation::Kind::kEntryAppended) {
+        ++appended;
+        EXPECT_EQ(a.command_hash, leader.node->log().HashAt(a.index));
+      }
+    }
+    EXPECT_GT(appended, 0);
+  }
+  EXPECT_EQ(shared.node->log().LastIndex(), copied.node->log().LastIndex());
+  for (uint64_t i = 1; i <= shared.node->log().LastIndex(); ++i) {
+    EXPECT_EQ(shared.node->log().HashAt(i), copied.node->log().HashAt(i));
+  }
 }
 
 // §1.3 Elector rule 2 lets a node that lost its disk vote for a stale candidate, which

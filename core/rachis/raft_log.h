@@ -2,7 +2,7 @@
 // snapshot's last index and term) followed by the entries after it.
 //
 // Entries are held shared (LogEntryPtr): handing one to a Ready or a message costs no copy.
-// Invariants: entries are contiguous, entries_[k].index() == snapshot_index_ + 1 + k, and
+// Invariants: entries are contiguous, entries_[k].entry->index() == snapshot_index_ + 1 + k, and
 // terms never decrease along the log. Index 0 always exists with term 0.
 // Thread-compatible; owned by one RachisNode.
 #ifndef RAVENSIM_CORE_RACHIS_RAFT_LOG_H_
@@ -11,11 +11,11 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <utility>
 #include <vector>
 
+#include "absl/base/optimization.h"
 #include "core/rachis/log_entry_ptr.h"
 #include "core/rachis/rachis.pb.h"
 
@@ -29,23 +29,29 @@ class RaftLog {
   uint64_t snapshot_term() const { return snapshot_term_; }
   uint64_t LastIndex() const { return snapshot_index_ + entries_.size(); }
   uint64_t LastTerm() const {
-    return entries_.empty() ? snapshot_term_ : entries_.back()->term();
+    return entries_.empty() ? snapshot_term_ : entries_.back().entry->term();
   }
   // Term of `index`, or nullopt if it was compacted away (index < snapshot_index) or is
   // past the end. (Inline: asked on every message and commit.)
   std::optional<uint64_t> TermAt(uint64_t index) const {
     if (index == snapshot_index_) return snapshot_term_;
     if (index < snapshot_index_ || index > LastIndex()) return std::nullopt;
-    return entries_[index - snapshot_index_ - 1]->term();
+    return entries_[index - snapshot_index_ - 1].entry->term();
   }
   // REQUIRES: snapshot_index() < index <= LastIndex().
   const LogEntry& At(uint64_t index) const { return *SharedAt(index); }
-  // The shared entry at `index`. REQUIRES: as At().
-  const LogEntryPtr& SharedAt(uint64_t index) const;
+  // The shared entry at `index`. REQUIRES: as At(). (Inline: asked on every apply.)
+  const LogEntryPtr& SharedAt(uint64_t index) const { return SlotAt(index).entry; }
   // Calls fn(const LogEntryPtr&) for up to `max_count` entries starting at `from`.
   // REQUIRES: from > snapshot_index().
   template <typename Fn>
-  void ForEachFrom(uint64_t from, uint64_t max_count, Fn&& fn) const;
+  void ForEachFrom(uint64_t from, uint64_t max_count, Fn&& fn) const {
+    ForEachWithHashFrom(from, max_count,
+                        [&fn](const LogEntryPtr& entry, uint64_t) { fn(entry); });
+  }
+  // The same with fn(const LogEntryPtr&, uint64_t hash): each entry's HashAt().
+  template <typename Fn>
+  void ForEachWithHashFrom(uint64_t from, uint64_t max_count, Fn&& fn) const;
   // Appends copies of up to `max_count` entries starting at `from` to `out`.
   // REQUIRES: from > snapshot_index().
   void CopyTo(uint64_t from, int max_count,
@@ -53,11 +59,17 @@ class RaftLog {
 
   // REQUIRES: entry.index() == LastIndex() + 1 and entry.term() >= LastTerm().
   // `hash` is kept with the entry for HashAt() (RachisNode stores EntryHash there).
-  void Append(LogEntryPtr entry, uint64_t hash = 0);
+  void Append(LogEntryPtr entry, uint64_t hash = 0) {
+    if (ABSL_PREDICT_FALSE(entry->index() != LastIndex() + 1 ||
+                           entry->term() < LastTerm())) {
+      CheckAppendable(*entry);  // fails, saying why
+    }
+    entries_.push_back({std::move(entry), hash});
+  }
   void Append(LogEntry&& entry, uint64_t hash = 0) { Append(ShareEntry(std::move(entry)), hash); }
   void Append(const LogEntry& entry, uint64_t hash = 0) { Append(ShareEntry(entry), hash); }
   // The hash given to Append() for `index`. REQUIRES: as At().
-  uint64_t HashAt(uint64_t index) const;
+  uint64_t HashAt(uint64_t index) const { return SlotAt(index).hash; }
   // Drops every entry with index >= `from`. REQUIRES: from > snapshot_index().
   void TruncateFrom(uint64_t from);
   // Compacts through `index` (which must be <= LastIndex() and hold `term`), keeping the
@@ -67,19 +79,32 @@ class RaftLog {
   void ResetTo(uint64_t index, uint64_t term);
 
  private:
+  // An entry with the hash given to Append() for it.
+  struct Slot {
+    LogEntryPtr entry;
+    uint64_t hash = 0;
+  };
+  const Slot& SlotAt(uint64_t index) const {
+    if (ABSL_PREDICT_FALSE(index <= snapshot_index_ || index > LastIndex())) {
+      OutOfRange(index);
+    }
+    return entries_[index - snapshot_index_ - 1];
+  }
+  [[noreturn]] void OutOfRange(uint64_t index) const;
   void CheckAppendable(const LogEntry& entry) const;
   uint64_t snapshot_index_ = 0;
   uint64_t snapshot_term_ = 0;
-  std::deque<LogEntryPtr> entries_;
-  std::deque<uint64_t> hashes_;  // parallel to entries_
+  // Plain indexing for every lookup; compaction (rare) erases the prefix, moving only the
+  // entries it keeps (those past the applied index).
+  std::vector<Slot> entries_;
 };
 
 template <typename Fn>
-void RaftLog::ForEachFrom(uint64_t from, uint64_t max_count, Fn&& fn) const {
+void RaftLog::ForEachWithHashFrom(uint64_t from, uint64_t max_count, Fn&& fn) const {
   if (from <= snapshot_index_ || from > LastIndex()) return;
   const uint64_t count = std::min(LastIndex() - from + 1, max_count);
   auto it = entries_.begin() + static_cast<std::ptrdiff_t>(from - snapshot_index_ - 1);
-  for (uint64_t k = 0; k < count; ++k, ++it) fn(*it);
+  for (uint64_t k = 0; k < count; ++k, ++it) fn(it->entry, it->hash);
 }
 
 }  // namespace ravensim::rachis
