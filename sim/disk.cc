@@ -386,18 +386,4 @@ bool Disk::CorruptSyncedRecord() {
   return true;
 }
 
-SimDuration Disk::OperationLatency(DiskOp op) {
-  // Every write kind costs the same: the simulated disk has no seek model.
-  (void)op;
-  SimDuration latency = options_.write_latency;
-  if (Happens(prng_, faults_.slow_io_ratio)) latency += faults_.slow_io_latency;
-  return latency;
-}
-
-SimDuration Disk::SyncLatency() {
-  SimDuration latency = options_.fsync_latency;
-  if (Happens(prng_, faults_.slow_io_ratio)) latency += faults_.slow_io_latency;
-  return latency;
-}
-
 }  // namespace ravensim::sim

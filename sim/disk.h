@@ -139,8 +139,19 @@ class Disk {
 
   // The simulated duration of an operation of this kind (base latency, plus
   // slow_io_latency with slow_io_ratio). Draws from the disk's stream.
-  SimDuration OperationLatency(DiskOp op);
-  SimDuration SyncLatency();
+  // Inline: the harness asks once per write and once per sync.
+  SimDuration OperationLatency(DiskOp op) {
+    // Every write kind costs the same: the simulated disk has no seek model.
+    (void)op;
+    SimDuration latency = options_.write_latency;
+    if (Happens(prng_, faults_.slow_io_ratio)) latency += faults_.slow_io_latency;
+    return latency;
+  }
+  SimDuration SyncLatency() {
+    SimDuration latency = options_.fsync_latency;
+    if (Happens(prng_, faults_.slow_io_ratio)) latency += faults_.slow_io_latency;
+    return latency;
+  }
 
   void set_faults(const DiskFaults& faults) { faults_ = faults; }
   const DiskFaults& faults() const { return faults_; }

@@ -129,24 +129,6 @@ std::vector<uint32_t> Network::OpenConnectionsSnapshot() const {
 
 // ---- Timing and packets ---------------------------------------------------------------
 
-SimTime Network::ArrivalTime(Link& link, size_t bytes) {
-  const LinkOptions& o = link.options;
-  SimTime start = scheduler_->now();
-  if (o.bandwidth_bytes_per_second > 0) {
-    if (link.busy_until > start) start = link.busy_until;
-    const __int128 tx = static_cast<__int128>(bytes) * 1'000'000'000 /
-                        o.bandwidth_bytes_per_second;
-    start += SimDuration::Nanos(static_cast<int64_t>(tx));
-    link.busy_until = start;
-  }
-  int64_t delay = o.one_way_delay_ns_min;
-  if (o.one_way_delay_ns_mean > o.one_way_delay_ns_min) {
-    delay += link.prng.Exponential(o.one_way_delay_ns_mean - o.one_way_delay_ns_min);
-    delay = std::min(delay, o.one_way_delay_ns_max);
-  }
-  return start + SimDuration::Nanos(delay);
-}
-
 uint32_t Network::NewPacket() {
   CHECK_LT(packet_count_, kNil);
   const uint32_t slot = packet_count_++;
@@ -159,14 +141,6 @@ uint32_t Network::NewPacket() {
 void Network::FreePacket(uint32_t slot) {
   --in_flight_;
   RecyclePacket(slot);
-}
-
-void Network::RecyclePacket(uint32_t slot) {
-  Packet& p = PacketAt(slot);
-  p.message.Clear();
-  p.next = kNil;
-  p.fin = false;
-  free_packets_.push_back(slot);
 }
 
 // ---- Datagrams --------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 #ifndef RAVENSIM_SIM_NETWORK_INTERNAL_H_
 #define RAVENSIM_SIM_NETWORK_INTERNAL_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -83,6 +84,33 @@ struct Network::Connection {
   uint32_t tail[2] = {kNil, kNil};
   SimTime last_arrival[2];  // Invariant: arrivals on a direction never decrease.
 };
+
+// Inline: once per message (ArrivalTime from Send, RecyclePacket after each delivery).
+inline SimTime Network::ArrivalTime(Link& link, size_t bytes) {
+  const LinkOptions& o = link.options;
+  SimTime start = scheduler_->now();
+  if (o.bandwidth_bytes_per_second > 0) {
+    if (link.busy_until > start) start = link.busy_until;
+    const __int128 tx = static_cast<__int128>(bytes) * 1'000'000'000 /
+                        o.bandwidth_bytes_per_second;
+    start += SimDuration::Nanos(static_cast<int64_t>(tx));
+    link.busy_until = start;
+  }
+  int64_t delay = o.one_way_delay_ns_min;
+  if (o.one_way_delay_ns_mean > o.one_way_delay_ns_min) {
+    delay += link.prng.Exponential(o.one_way_delay_ns_mean - o.one_way_delay_ns_min);
+    delay = std::min(delay, o.one_way_delay_ns_max);
+  }
+  return start + SimDuration::Nanos(delay);
+}
+
+inline void Network::RecyclePacket(uint32_t slot) {
+  Packet& p = PacketAt(slot);
+  p.message.Clear();
+  p.next = kNil;
+  p.fin = false;
+  free_packets_.push_back(slot);
+}
 
 }  // namespace ravensim::sim
 
