@@ -58,11 +58,13 @@ class Scheduler {
   TimerId ScheduleAfter(SimDuration delay, Callback&& callback,
                         const char* label = "event");
   // The same for a callable that is not yet a Callback (a lambda): it is built in the
-  // event's slot, without a temporary Callback to move from.
+  // event's slot, without a temporary Callback to move from. Always inline: the
+  // callers schedule an event per message, disk operation and timer.
   template <typename F, typename = std::enable_if_t<
                             !std::is_same_v<std::decay_t<F>, Callback> &&
                             std::is_invocable_r_v<void, std::decay_t<F>&>>>
-  TimerId Schedule(SimTime at, F&& callback, const char* label = "event") {
+  __attribute__((always_inline)) TimerId Schedule(SimTime at, F&& callback,
+                                                  const char* label = "event") {
     Slot* slot;
     const TimerId id = Insert(at, label, &slot);
     slot->callback.EmplaceInEmpty(std::forward<F>(callback));

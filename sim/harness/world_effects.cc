@@ -75,6 +75,19 @@ void World::Impl::CallMessage(NodeId node, NodeId from, const sim::Message& mess
   });
 }
 
+// Here rather than with the rest of the network handler (world_network.cc), so that
+// CallMessage and CallNode inline into it: it runs once per delivered message.
+void World::Impl::OnReceiveMessage(sim::ConnectionId connection, NodeId node, NodeId peer,
+                                   sim::Message&& message) {
+  const sim::ProcessState state = world_->processes_.state(node);
+  if (state == sim::ProcessState::kUp) {
+    CallMessage(node, peer, message);
+  } else if (state == sim::ProcessState::kPaused) {
+    HoldMessage(connection, node, peer, std::move(message));
+  }
+  // Otherwise down: cannot happen, a down node accepts nothing.
+}
+
 void World::Impl::CallTimer(NodeId node, uint64_t tag) {
   world_->trace_.AppendHot(world_->now(), kTimerFire, node, -1, static_cast<int64_t>(tag));
   CallNode(node, [&](Node* n, const Context& context, Effects* effects) {

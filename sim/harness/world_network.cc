@@ -146,17 +146,6 @@ void World::Impl::OnReceive(sim::ConnectionId connection, NodeId node, NodeId pe
   OnReceiveMessage(connection, node, peer, sim::Message(std::move(bytes)));
 }
 
-void World::Impl::OnReceiveMessage(sim::ConnectionId connection, NodeId node, NodeId peer,
-                                   sim::Message&& message) {
-  const sim::ProcessState state = world_->processes_.state(node);
-  if (state == sim::ProcessState::kUp) {
-    CallMessage(node, peer, message);
-  } else if (state == sim::ProcessState::kPaused) {
-    HoldMessage(connection, node, peer, std::move(message));
-  }
-  // Otherwise down: cannot happen, a down node accepts nothing.
-}
-
 void World::Impl::HoldMessage(sim::ConnectionId connection, NodeId node, NodeId peer,
                               sim::Message&& message) {
   NodeRuntime& r = rt(node);
