@@ -313,17 +313,13 @@ void World::Impl::CompletePersist(NodeId node, const absl::Status& status) {
 
 // ---- DiskQueue --------------------------------------------------------------------------
 
-PersistJob& DiskQueue::Push() {
-  if (count_ == jobs_.size()) {
-    // Full: unroll into a ring twice the size, oldest first.
-    std::vector<PersistJob> grown(jobs_.empty() ? 4 : 2 * jobs_.size());
-    for (size_t i = 0; i < count_; ++i) {
-      grown[i] = std::move(jobs_[(head_ + i) & (jobs_.size() - 1)]);
-    }
-    jobs_.swap(grown);
-    head_ = 0;
+void DiskQueue::Grow() {
+  std::vector<PersistJob> grown(jobs_.empty() ? 4 : 2 * jobs_.size());
+  for (size_t i = 0; i < count_; ++i) {
+    grown[i] = std::move(jobs_[(head_ + i) & (jobs_.size() - 1)]);
   }
-  return jobs_[(head_ + count_++) & (jobs_.size() - 1)];
+  jobs_.swap(grown);
+  head_ = 0;
 }
 
 void DiskQueue::Pop() {

@@ -67,13 +67,19 @@ class DiskQueue {
   PersistJob& front() { return jobs_[head_]; }
   // The job pushed last. REQUIRES: !empty().
   PersistJob& back() { return jobs_[(head_ + count_ - 1) & (jobs_.size() - 1)]; }
-  // A new job at the back, with empty vectors.
-  PersistJob& Push();
+  // A new job at the back, with empty vectors. Inline but for growing the ring.
+  PersistJob& Push() {
+    if (count_ == jobs_.size()) Grow();
+    return jobs_[(head_ + count_++) & (jobs_.size() - 1)];
+  }
   // Drops the front job, keeping its vectors' capacity. REQUIRES: !empty().
   void Pop();
   void Clear();
 
  private:
+  // Full: unrolls into a ring twice the size, oldest first.
+  __attribute__((noinline)) void Grow();
+
   std::vector<PersistJob> jobs_;  // Capacity: a power of two (or 0).
   size_t head_ = 0;
   size_t count_ = 0;
