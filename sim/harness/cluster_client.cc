@@ -134,13 +134,17 @@ void ClusterClient::SendAttempt(const Context& context, Effects* effects) {
   op.node = options_.cluster_nodes[current_->target_index];
   ++op.attempts;
   // The request is filled straight into the body it travels in (no RachisWire moved
-  // into a new one), and sized without protobuf's generic walk.
-  auto body = std::make_shared<RachisWireBody>();
-  ClientRequest* request = body->mutable_wire()->mutable_client_request();
+  // into a new one), and sized without protobuf's generic walk. The previous request's
+  // body is reused once nothing else holds it (delivered and dropped): its message and
+  // strings are overwritten in place, nothing allocated.
+  if (request_body_ == nullptr || request_body_.use_count() != 1) {
+    request_body_ = std::make_shared<RachisWireBody>();
+  }
+  ClientRequest* request = request_body_->mutable_wire()->mutable_client_request();
   request->set_request_id(op.request_id);
   request->set_command(op.command);
   const size_t size = ClientRequestWireSize(*request);
-  effects->Send(op.node, sim::Message(std::move(body), size));
+  effects->Send(op.node, sim::Message(request_body_, size));
   // Once sent, the command may reach the log even if we never hear back.
   ++current_->unresolved_attempts;
   effects->SetTimer(kAttemptTimer,

@@ -34,11 +34,13 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "sim/harness/node.h"
+#include "sim/harness/rachis_wire.h"
 #include "sim/harness/rachis_wire.pb.h"
 #include "sim/prng.h"
 
@@ -145,6 +147,9 @@ class ClusterClient : public Node {
   int64_t completed_ = 0;
   std::deque<std::string> queue_;
   std::optional<Current> current_;
+  // The body of the last request sent, reused for the next one when the client holds
+  // the only reference left (see SendAttempt).
+  std::shared_ptr<RachisWireBody> request_body_;
 };
 
 }  // namespace ravensim::harness
