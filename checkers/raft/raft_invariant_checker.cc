@@ -29,6 +29,20 @@ void AssignSet(const std::vector<std::string_view>& tags, std::vector<std::strin
   out->erase(std::unique(out->begin(), out->end()), out->end());
 }
 
+// The one-byte tags among `tags` into the byte set `out` (4 words of 64 bits).
+void AssignOneByteSet(const std::vector<std::string>& tags, uint64_t* out) {
+  for (int i = 0; i < 4; ++i) out[i] = 0;
+  for (const std::string& t : tags) {
+    if (t.size() != 1) continue;
+    const uint8_t b = static_cast<uint8_t>(t[0]);
+    out[b / 64] |= uint64_t{1} << (b % 64);
+  }
+}
+
+inline bool HasByte(const uint64_t* set, uint8_t b) {
+  return (set[b / 64] >> (b % 64)) & 1;
+}
+
 }  // namespace
 
 std::string RaftViolation::ToString() const {
@@ -162,6 +176,8 @@ bool RaftInvariantChecker::Observe(const RaftObservationView& o) {
     case RaftObservation::TOPOLOGY_CHANGED:
       AssignSet(o.voters, &node.voters);
       AssignSet(o.non_voters, &node.non_voters);
+      AssignOneByteSet(node.voters, node.one_byte_voters);
+      AssignOneByteSet(node.non_voters, node.one_byte_non_voters);
       break;
     default:
       break;
@@ -255,7 +271,14 @@ void RaftInvariantChecker::CheckQuorum(const RaftObservationView& o, const NodeV
   // The voters in force are the ones the node reported through TOPOLOGY_CHANGED.
   int counted = 0;
   for (std::string_view supporter : o.supporters) {
-    if (Contains(node.non_voters, supporter) || !Contains(node.voters, supporter)) {
+    bool voter;
+    if (supporter.size() == 1) {
+      const uint8_t b = static_cast<uint8_t>(supporter[0]);
+      voter = !HasByte(node.one_byte_non_voters, b) && HasByte(node.one_byte_voters, b);
+    } else {
+      voter = !Contains(node.non_voters, supporter) && Contains(node.voters, supporter);
+    }
+    if (!voter) {
       FailWith(o, "voting quorum", o.index, [&] {
         return absl::StrCat(
             what, " counted ", std::string(supporter),

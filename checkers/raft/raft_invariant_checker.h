@@ -169,6 +169,11 @@ class RaftInvariantChecker {
     // linearly).
     std::vector<std::string> voters;
     std::vector<std::string> non_voters;
+    // The one-byte tags of voters and non_voters as sets of bytes (bit b of word b / 64):
+    // a one-byte supporter (the usual tag, "A") is checked with two bit tests; a longer
+    // one, which only a longer tag can equal, is searched for in the lists.
+    uint64_t one_byte_voters[4] = {};
+    uint64_t one_byte_non_voters[4] = {};
   };
   struct Committed {
     uint64_t term = 0;

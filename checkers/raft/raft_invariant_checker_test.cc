@@ -379,6 +379,49 @@ TEST(RaftInvariantCheckerTest, QuorumAfterAPassingOneIsCheckedAgain) {
   }
 }
 
+TEST(RaftInvariantCheckerTest, QuorumOfOneByteAndLongerTagsAlike) {
+  // One-byte supporters are looked up in a set of bytes, longer ones in the lists: both
+  // must give what a search of the lists gives.
+  const std::string high(1, '\xc3');  // a byte above 127
+  for (const auto& [supporters, violated] :
+       std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"A", "BB", "C"}, ""},
+           {{"A", "BB", high}, ""},
+           {{"BB", "C", high}, ""},
+           {{"A", "B", "C"}, "voting quorum"},      // B is not a tag, BB is
+           {{"A", "C", "B"}, "voting quorum"},
+           {{"A", "BB", "D"}, "voting quorum"},     // D is a non-voter
+           {{"A", "BB", "DD"}, "voting quorum"},    // so is DD
+           {{"A", "BB", "\xc4"}, "voting quorum"},  // a byte of no tag
+           {{"A", "BB", ""}, "voting quorum"},      // the empty tag
+           {{"A", "C", "CC"}, "voting quorum"},     // CC is no tag
+           {{"A", "BB"}, "voting quorum"},          // two of five
+       }) {
+    History h;
+    h.Topology(0, {"A", "BB", "C", high, "E"}, {"D", "DD"});
+    h.Append(0, 1, 1, 1, 0, 11);
+    h.Commit(0, 1, 1, supporters);
+    EXPECT_EQ(h.Violated(), violated) << supporters[0] << supporters.back();
+  }
+  {
+    // The sets follow the topology: C demoted, then promoted back.
+    History h;
+    h.Topology(0, {"A", "B", "C"});
+    h.Topology(0, {"A", "B"}, {"C"});
+    h.Append(0, 1, 1, 1, 0, 11);
+    h.Commit(0, 1, 1, {"A", "C"});
+    EXPECT_EQ(h.Violated(), "voting quorum");
+  }
+  {
+    History h;
+    h.Topology(0, {"A", "B"}, {"C"});
+    h.Topology(0, {"A", "B", "C"});
+    h.Append(0, 1, 1, 1, 0, 11);
+    h.Commit(0, 1, 1, {"A", "C"});
+    EXPECT_EQ(h.Violated(), "");
+  }
+}
+
 TEST(RaftInvariantCheckerTest, QuorumCheckedAgainstEachNodesOwnVoters) {
   History h;
   h.Topology(0, {"A", "B", "C"});

@@ -21,7 +21,7 @@
 //
 // Construction:
 //   ClusterClientOptions options{.name = "c0", .cluster_nodes = {0, 1, 2, 3, 4}};
-//   options.on_operation = [&](const ClientOperation& op) { ... world.now() ... };
+//   options.on_operation = [&](ClientOperation& op) { ... world.now() ... };
 //   auto client = std::make_unique<ClusterClient>(options);
 // The callback runs inside the client's node callback, so a runner may read the World's
 // true time there. Clients are not expected to crash; a restarted client starts over
@@ -34,11 +34,13 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "sim/harness/node.h"
+#include "sim/harness/rachis_wire.h"
 #include "sim/harness/rachis_wire.pb.h"
 #include "sim/prng.h"
 
@@ -62,6 +64,10 @@ struct ClientOperation {
 
 const char* ClientOutcomeName(ClientOperation::Outcome outcome);
 
+// RachisWire{client_request = request}.ByteSizeLong(), computed from the two fields'
+// lengths (the request has no unknown fields).
+size_t ClientRequestWireSize(const ClientRequest& request);
+
 struct ClusterClientOptions {
   std::string name = "client";
   std::vector<NodeId> cluster_nodes;  // REQUIRED, non-empty
@@ -75,7 +81,11 @@ struct ClusterClientOptions {
   bool active = true;
   // Next command of the built-in workload; empty function: only Enqueue()d commands.
   std::function<std::string(sim::Prng& prng, int64_t sequence)> next_command;
-  std::function<void(const ClientOperation&)> on_operation;
+  // Called with the client's own record of the operation. At an invoke it is the
+  // operation in flight: read it only. At a return the client is done with it (it is
+  // destroyed after the call), so the callback may move its fields out instead of
+  // copying them; a callback taking `const ClientOperation&` works as before.
+  std::function<void(ClientOperation&)> on_operation;
 };
 
 class ClusterClient : public Node {
@@ -125,7 +135,9 @@ class ClusterClient : public Node {
   void FailOver(const Context& context, Effects* effects, const std::string& reason);
   void Finish(const Context& context, Effects* effects, ClientOperation::Outcome outcome,
               const std::string& reason);
-  void Report(const ClientOperation& op, Effects* effects);
+  // Adds the operation's observation and hands it to on_operation (which may move a
+  // return's fields out, see there).
+  void Report(ClientOperation& op, Effects* effects);
 
   ClusterClientOptions options_;
   std::optional<sim::Prng> prng_;
@@ -135,6 +147,9 @@ class ClusterClient : public Node {
   int64_t completed_ = 0;
   std::deque<std::string> queue_;
   std::optional<Current> current_;
+  // The body of the last request sent, reused for the next one when the client holds
+  // the only reference left (see SendAttempt).
+  std::shared_ptr<RachisWireBody> request_body_;
 };
 
 }  // namespace ravensim::harness

@@ -2,6 +2,7 @@
 #include "sim/harness/cluster_client.h"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -39,7 +40,10 @@ class ClientFixture {
     EXPECT_FALSE(effects.messages.empty());
     last_to = effects.messages.back().to;
     RachisWire wire;
-    EXPECT_TRUE(wire.ParseFromString(effects.messages.back().message.Bytes()));
+    const std::string bytes = effects.messages.back().message.Bytes();
+    // The size the message is charged is the size of its encoding.
+    EXPECT_EQ(effects.messages.back().message.size(), bytes.size());
+    EXPECT_TRUE(wire.ParseFromString(bytes));
     return wire.client_request();
   }
   void Answer(NodeId from, const std::string& request_id, rachis::CommandOutcome outcome,
@@ -92,6 +96,99 @@ TEST(ClusterClientTest, ObservationsNameTheRequestTheOutcomeAndTheNode) {
   EXPECT_EQ(f.last_effects.observations[0].kind, "client.return");
   EXPECT_EQ(f.last_effects.observations[0].value, 1234);
   EXPECT_EQ(f.last_effects.observations[0].detail, "c-0 ok node=2");
+}
+
+TEST(ClusterClientTest, ClientRequestWireSizeIsTheEncodedSize) {
+  for (size_t id_length : {0, 1, 20, 126, 127, 128, 200, 16383, 16384, 70000}) {
+    for (size_t command_length : {0, 1, 5, 120, 127, 128, 300, 16380, 16384, 2100000}) {
+      RachisWire wire;
+      wire.mutable_client_request()->set_request_id(std::string(id_length, 'i'));
+      wire.mutable_client_request()->set_command(std::string(command_length, 'c'));
+      EXPECT_EQ(ClientRequestWireSize(wire.client_request()), wire.ByteSizeLong())
+          << id_length << " " << command_length;
+      EXPECT_EQ(ClientRequestWireSize(wire.client_request()),
+                wire.SerializeAsString().size());
+    }
+  }
+}
+
+TEST(ClusterClientTest, SentRequestsAreSizedAsTheirEncoding) {
+  for (size_t length : {1, 90, 130, 20000}) {
+    ClusterClientOptions options;
+    options.name = std::string(length, 'n');
+    options.cluster_nodes = {0, 1, 2};
+    options.think_time_mean_ns = 0;
+    ClusterClient client(options);
+    Context context;
+    context.self = 3;
+    context.incarnation = 1;
+    Effects effects;
+    client.Start(context, sim::DiskImage(), 7, &effects);
+    client.Enqueue(std::string(length * 3, 'x'));
+    effects = Effects();
+    client.OnTimer(context, ClusterClient::kNextOperationTimer, &effects);
+    ASSERT_EQ(effects.messages.size(), 1u);
+    const sim::Message& message = effects.messages[0].message;
+    ASSERT_NE(message.body(), nullptr);
+    const std::string bytes = message.Bytes();
+    EXPECT_EQ(message.size(), bytes.size());
+    RachisWire wire;
+    ASSERT_TRUE(wire.ParseFromString(bytes));
+    EXPECT_EQ(wire.client_request().request_id(), options.name + "-0");
+    EXPECT_EQ(wire.client_request().command(), std::string(length * 3, 'x'));
+  }
+}
+
+TEST(ClusterClientTest, RequestsStillHeldKeepTheirBytesAndDroppedOnesAreNotReread) {
+  // A request's body is reused only once nothing else holds it: every message kept here
+  // must still read as the request it was sent as.
+  ClusterClientOptions options;
+  options.name = "c";
+  options.cluster_nodes = {0, 1, 2};
+  options.attempt_timeout_ns = 100 * kMs;
+  options.retry_backoff_ns = 10 * kMs;
+  options.think_time_mean_ns = 0;
+  ClusterClient client(options);
+  Context context;
+  context.self = 3;
+  context.incarnation = 1;
+  Effects effects;
+  client.Start(context, sim::DiskImage(), 7, &effects);
+  std::vector<std::pair<sim::Message, std::string>> held;  // message, its bytes when sent
+  auto keep_sent = [&](const Effects& e) {
+    for (const OutgoingMessage& m : e.messages) held.emplace_back(m.message, m.message.Bytes());
+  };
+  for (int op = 0; op < 4; ++op) {
+    client.Enqueue(std::string(static_cast<size_t>(op) * 40 + 1, static_cast<char>('a' + op)));
+    effects = Effects();
+    client.OnTimer(context, ClusterClient::kNextOperationTimer, &effects);
+    if (op % 2 == 0) keep_sent(effects);  // held (in flight)
+    // A failover and retry: a second attempt of the same request.
+    effects = Effects();
+    client.OnTimer(context, ClusterClient::kAttemptTimer, &effects);
+    effects = Effects();
+    client.OnTimer(context, ClusterClient::kRetryTimer, &effects);
+    ASSERT_EQ(effects.messages.size(), 1u);
+    RachisWire wire;
+    ASSERT_TRUE(wire.ParseFromString(effects.messages[0].message.Bytes()));
+    EXPECT_EQ(wire.client_request().request_id(), "c-" + std::to_string(op));
+    EXPECT_EQ(wire.client_request().command(),
+              std::string(static_cast<size_t>(op) * 40 + 1, static_cast<char>('a' + op)));
+    EXPECT_EQ(effects.messages[0].message.size(), effects.messages[0].message.Bytes().size());
+    if (op % 3 == 0) keep_sent(effects);
+    RachisWire answer;
+    answer.mutable_client_response()->set_request_id("c-" + std::to_string(op));
+    answer.mutable_client_response()->set_outcome(rachis::COMMAND_OUTCOME_COMMITTED);
+    answer.mutable_client_response()->set_index(static_cast<uint64_t>(op) + 1);
+    effects = Effects();
+    client.OnMessage(context, 0, answer.SerializeAsString(), &effects);
+    EXPECT_FALSE(client.busy());
+  }
+  ASSERT_EQ(held.size(), 4u);
+  for (const auto& [message, bytes] : held) {
+    EXPECT_EQ(message.Bytes(), bytes);
+    EXPECT_EQ(message.size(), bytes.size());
+  }
 }
 
 TEST(ClusterClientTest, LongNamesMakeLongRequestIdsAndObservations) {

@@ -124,13 +124,14 @@ std::unique_ptr<Node> RachisWorld::MakeNode(NodeId id) {
   client.attempt_timeout_ns = options_.client_attempt_timeout_ns;
   client.operation_timeout_ns = options_.client_operation_timeout_ns;
   client.next_command = ClusterClient::RegisterWorkload(options_.register_keys);
-  client.on_operation = [this](const ClientOperation& op) {
+  client.on_operation = [this](ClientOperation& op) {
     if (op.phase == ClientOperation::Phase::kInvoke) {
       ++invoked_;
       return;
     }
     if (op.outcome == ClientOperation::Outcome::kOk) ++acknowledged_;
-    returns_.push_back(op);
+    // A return's record is the client's to discard: moved, not copied.
+    returns_.push_back(std::move(op));
   };
   return std::make_unique<ClusterClient>(std::move(client));
 }

@@ -19,6 +19,7 @@
 #define RAVENSIM_SIM_HARNESS_RACHIS_WORLD_H_
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -70,8 +71,9 @@ class RachisWorld {
   // The up node in state Leader with the highest term, or kNoNode.
   NodeId Leader();
   const checkers::raft::RaftInvariantChecker& checker() const { return checker_; }
-  // Completed client operations (return records), in completion order.
-  const std::vector<ClientOperation>& returns() const { return returns_; }
+  // Completed client operations (return records), in completion order. (A deque: the
+  // records, moved in as they complete, are never moved again as it grows.)
+  const std::deque<ClientOperation>& returns() const { return returns_; }
   int64_t invoked() const { return invoked_; }
   int64_t acknowledged() const { return acknowledged_; }
   void SetClientsActive(bool active);
@@ -88,7 +90,7 @@ class RachisWorld {
   rachis::ClusterTopologyProto topology_;
   checkers::raft::RaftInvariantChecker checker_;
   checkers::raft::RaftObservationView scratch_;  // Decoding buffer of the observer.
-  std::vector<ClientOperation> returns_;
+  std::deque<ClientOperation> returns_;
   int64_t invoked_ = 0;
   int64_t acknowledged_ = 0;
   std::unique_ptr<World> world_;
