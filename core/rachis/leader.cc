@@ -9,6 +9,7 @@
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "core/base/check.h"
+#include "core/rachis/quorum.h"
 #include "core/rachis/rachis_node.h"
 
 namespace ravensim::rachis {
@@ -263,10 +264,7 @@ void RachisNode::TryAdvanceCommit() {
   if (above_commit < majority) return;
   absl::InlinedVector<uint64_t, 16> matches(count);
   for (size_t i = 0; i < count; ++i) matches[i] = match_of(i);
-  absl::InlinedVector<uint64_t, 16> sorted(matches.begin(), matches.end());
-  std::nth_element(sorted.begin(), sorted.begin() + (majority - 1), sorted.end(),
-                   std::greater<>());
-  const uint64_t index = sorted[majority - 1];  // the highest index a majority holds
+  const uint64_t index = QuorumIndex(matches, majority);  // the highest a majority holds
   if (log_.TermAt(index) != term_) {
     Mark("commit deferred: quorum index not of leader's term");
     return;
