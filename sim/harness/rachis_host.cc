@@ -315,8 +315,9 @@ void RachisHost::EmitReady(rachis::Ready& ready, Effects* effects) {
   for (const rachis::CommandResult& result : ready.results) {
     auto client = client_of_request_.find(result.request_id);
     if (client == client_of_request_.end()) continue;
-    // Filled in the body it travels in (no move of the wire into it).
-    auto body = std::make_shared<RachisWireBody>();
+    // Filled in the body it travels in (no move of the wire into it), a reused one whose
+    // fields are all set here.
+    std::shared_ptr<RachisWireBody> body = NewClientResponseBody();
     ClientResponse* response = body->mutable_wire()->mutable_client_response();
     response->set_request_id(result.request_id);
     response->set_outcome(result.outcome);
