@@ -31,7 +31,10 @@ RaftObservation::Kind ToProtoKind(Kind kind) {
 
 }  // namespace
 
-std::string RachisObservationKind(Kind kind) {
+namespace {
+
+// RachisObservationKind's spelling, without building a string.
+std::string_view KindName(Kind kind) {
   switch (kind) {
     case Kind::kStateChanged: return "rachis.state";
     case Kind::kEntryAppended: return "rachis.appended";
@@ -46,6 +49,10 @@ std::string RachisObservationKind(Kind kind) {
   }
   return "rachis.unknown";
 }
+
+}  // namespace
+
+std::string RachisObservationKind(Kind kind) { return std::string(KindName(kind)); }
 
 bool IsCoreRachisObservationKind(std::string_view kind) {
   // Called for every observation record: one comparison, chosen by length, instead of
@@ -264,7 +271,9 @@ void AppendRachisObservations(std::span<const rachis::RachisObservation> observa
     const size_t folded = FoldedIntoFirst(observations);
     // Filled in place: the detail is encoded straight into the observation.
     Observation& observation = out->emplace_back();
-    observation.kind = RachisObservationKind(o.kind);
+    // Written into the new (empty) string: no string built and moved in.
+    const std::string_view kind = KindName(o.kind);
+    observation.kind.assign(kind.data(), kind.size());
     observation.value = static_cast<int64_t>(o.index);
     EncodeRachisObservation(o, tag, incarnation, &observation.detail,
                             observations.subspan(1, folded));
