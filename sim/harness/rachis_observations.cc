@@ -188,6 +188,10 @@ inline char* PutBytes(int field, std::string_view bytes, bool always, char* p) {
   if (bytes.empty() && !always) return p;
   p = PutVarint((static_cast<uint64_t>(field) << 3) | 2, p);
   p = PutVarint(bytes.size(), p);
+  if (bytes.size() == 1) {  // Most tags: one letter.
+    *p++ = bytes[0];
+    return p;
+  }
   if (bytes.size() <= 8) {  // Tags: a byte or two, cheaper copied here than by memcpy.
     for (char c : bytes) *p++ = c;
     return p;
@@ -216,9 +220,12 @@ void EncodeRachisObservation(const rachis::RachisObservation& o, const std::stri
                                     : std::string_view();
   size_t bound = kScalarsBound + BytesBound(tag) + BytesBound(role) +
                  applied.size() * kAppliedBound;
-  for (const std::string& s : o.supporters) bound += BytesBound(s);
-  for (const std::string& s : o.voters) bound += BytesBound(s);
-  for (const std::string& s : o.non_voters) bound += BytesBound(s);
+  // Only leaders' commits, elections and topology changes list tags.
+  if (!o.supporters.empty() || !o.voters.empty() || !o.non_voters.empty()) {
+    for (const std::string& s : o.supporters) bound += BytesBound(s);
+    for (const std::string& s : o.voters) bound += BytesBound(s);
+    for (const std::string& s : o.non_voters) bound += BytesBound(s);
+  }
   // Written on the stack when it fits (nearly always), then copied once into `out`:
   // sizing `out` to the bound first would zero the whole bound.
   char stack[512];
