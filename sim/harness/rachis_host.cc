@@ -425,9 +425,7 @@ void RachisHost::Pump(const Context& context, Effects* effects) {
   ArmTimer(effects);
 }
 
-void RachisHost::ArmTimer(Effects* effects) {
-  const int64_t deadline = node_->NextDeadlineNanos();
-  if (deadline == armed_deadline_ns_) return;
+void RachisHost::SetTickTimer(int64_t deadline, Effects* effects) {
   armed_deadline_ns_ = deadline;
   if (deadline == std::numeric_limits<int64_t>::max()) {
     effects->CancelTimer(kTickTimer);

@@ -132,7 +132,13 @@ class RachisHost : public Node {
   void Step(const Context& context, const Message& message);
   // Moves the Ready's messages out (everything else stays for Advance()).
   void EmitReady(rachis::Ready& ready, Effects* effects);
-  void ArmTimer(Effects* effects);
+  // Keeps kTickTimer at the node's next deadline; inline, as every input ends with it
+  // and the deadline rarely moves (then SetTickTimer changes the timer).
+  void ArmTimer(Effects* effects) {
+    const int64_t deadline = node_->NextDeadlineNanos();
+    if (deadline != armed_deadline_ns_) SetTickTimer(deadline, effects);
+  }
+  void SetTickTimer(int64_t deadline, Effects* effects);
   // Applies the synced parts of `done` to the durable state, moving its entries out.
   // REQUIRES: Advance() has seen `done`.
   void MirrorDurable(rachis::Ready& done);
