@@ -130,6 +130,7 @@ class RachisHost : public Node {
   // Steps the node with a RachisMessage or a RachisEnvelope; errors are counted.
   template <typename Message>
   void Step(const Context& context, const Message& message);
+  void CountStepError(const absl::Status& status);
   // Moves the Ready's messages out (everything else stays for Advance()).
   void EmitReady(rachis::Ready& ready, Effects* effects);
   // Keeps kTickTimer at the node's next deadline; inline, as every input ends with it
