@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "absl/base/attributes.h"
 #include "absl/strings/str_cat.h"
 
 namespace ravensim::harness {
@@ -76,7 +77,8 @@ namespace {
 // `into`'s term with nothing but index, entry_term and command_hash set, or, right
 // after an APPENDED, a COMMIT_ADVANCED of its term without quorum (nothing but its index
 // set), so that folding loses nothing.
-bool FoldsInto(const rachis::RachisObservation& into, const rachis::RachisObservation& o) {
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool FoldsInto(const rachis::RachisObservation& into,
+                                                   const rachis::RachisObservation& o) {
   if (o.term != into.term || o.prev_term != 0 || o.committed_term != 0 || o.by_quorum ||
       !o.supporters.empty() || !o.voters.empty() || !o.non_voters.empty()) {
     return false;
@@ -103,7 +105,11 @@ Folded Split(std::span<const rachis::RachisObservation> folded) {
 
 }  // namespace
 
-size_t FoldedIntoFirst(std::span<const rachis::RachisObservation> observations) {
+namespace {
+
+// FoldedIntoFirst, inline into AppendRachisObservations (once per observation).
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline size_t CountFolded(
+    std::span<const rachis::RachisObservation> observations) {
   if (observations.empty()) return 0;
   const rachis::RachisObservation& first = observations[0];
   size_t folded = 0;
@@ -123,6 +129,12 @@ size_t FoldedIntoFirst(std::span<const rachis::RachisObservation> observations) 
     ++folded;
   }
   return folded;
+}
+
+}  // namespace
+
+size_t FoldedIntoFirst(std::span<const rachis::RachisObservation> observations) {
+  return CountFolded(observations);
 }
 
 RaftObservation ToRaftObservation(const rachis::RachisObservation& o, const std::string& tag,
@@ -275,7 +287,7 @@ void AppendRachisObservations(std::span<const rachis::RachisObservation> observa
   out->reserve(out->size() + observations.size());
   while (!observations.empty()) {
     const rachis::RachisObservation& o = observations.front();
-    const size_t folded = FoldedIntoFirst(observations);
+    const size_t folded = CountFolded(observations);
     // Filled in place: the detail is encoded straight into the observation.
     Observation& observation = out->emplace_back();
     // Written into the new (empty) string: no string built and moved in.
