@@ -223,9 +223,12 @@ constexpr size_t kAppliedBound = 2 + 1 + 31;
 
 }  // namespace
 
-void EncodeRachisObservation(const rachis::RachisObservation& o, const std::string& tag,
-                             uint64_t incarnation, std::string* out,
-                             std::span<const rachis::RachisObservation> folded) {
+namespace {
+
+// EncodeRachisObservation, inline into AppendRachisObservations (once per observation).
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline void Encode(
+    const rachis::RachisObservation& o, const std::string& tag, uint64_t incarnation,
+    std::string* out, std::span<const rachis::RachisObservation> folded) {
   const auto [commit_index, applied] = Split(folded);
   const std::string_view role = o.kind == Kind::kStateChanged
                                     ? std::string_view(rachis::RachisStateName(o.state))
@@ -281,6 +284,14 @@ void EncodeRachisObservation(const rachis::RachisObservation& o, const std::stri
   }
 }
 
+}  // namespace
+
+void EncodeRachisObservation(const rachis::RachisObservation& o, const std::string& tag,
+                             uint64_t incarnation, std::string* out,
+                             std::span<const rachis::RachisObservation> folded) {
+  Encode(o, tag, incarnation, out, folded);
+}
+
 void AppendRachisObservations(std::span<const rachis::RachisObservation> observations,
                               const std::string& tag, uint64_t incarnation,
                               std::vector<Observation>* out) {
@@ -294,8 +305,7 @@ void AppendRachisObservations(std::span<const rachis::RachisObservation> observa
     const std::string_view kind = KindName(o.kind);
     observation.kind.assign(kind.data(), kind.size());
     observation.value = static_cast<int64_t>(o.index);
-    EncodeRachisObservation(o, tag, incarnation, &observation.detail,
-                            observations.subspan(1, folded));
+    Encode(o, tag, incarnation, &observation.detail, observations.subspan(1, folded));
     observations = observations.subspan(1 + folded);
   }
 }
