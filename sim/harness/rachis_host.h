@@ -154,6 +154,8 @@ class RachisHost : public Node {
   void RepairDisk(Effects* effects);
   // Adds the deletion of every doomed segment to `effects` (first in its writes).
   void AddDeletes(Effects* effects);
+  // AddDeletes with doomed segments.
+  void AddDoomedDeletes(Effects* effects);
   void SetPersist(Effects* effects);
   void Count(const std::string& name) { ++counters_[name]; }
 
