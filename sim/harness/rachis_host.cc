@@ -204,7 +204,7 @@ void RachisHost::OnMessageBody(const Context& context, NodeId from,
   if (const RachisMessageBody* message = RachisMessageBodyOf(body)) {
     if (halted_) return;
     Step(context, static_cast<const rachis::RachisEnvelope&>(*message));
-    Pump(context, effects);
+    PumpReadies(context, effects);
     return;
   }
   const RachisWire* wire = RachisWireOf(body);
@@ -386,6 +386,12 @@ rachis::RestoredState& RachisHost::DurableState() {
 }
 
 void RachisHost::Pump(const Context& context, Effects* effects) {
+  PumpReadies(context, effects);
+}
+
+// Inline into OnMessageBody (every message between nodes); Pump for the other inputs.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline void RachisHost::PumpReadies(const Context& context,
+                                                                 Effects* effects) {
   // One Effects carries at most one persist; readies without durable parts flow freely.
   while (awaiting_persist_id_ == 0 && node_->HasReady()) {
     // Nothing is awaited while no persist is in flight. The Ready is taken straight into

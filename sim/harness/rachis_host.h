@@ -125,6 +125,7 @@ class RachisHost : public Node {
  private:
   void Rebuild(const Context& context, const rachis::RestoredState& restored);
   void Pump(const Context& context, Effects* effects);
+  void PumpReadies(const Context& context, Effects* effects);  // Pump's body
   void HandleWire(const Context& context, NodeId from, const RachisWire& wire,
                   Effects* effects);
   // Steps the node with a RachisMessage or a RachisEnvelope; errors are counted.
