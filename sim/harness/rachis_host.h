@@ -125,14 +125,22 @@ class RachisHost : public Node {
  private:
   void Rebuild(const Context& context, const rachis::RestoredState& restored);
   void Pump(const Context& context, Effects* effects);
+  void PumpReadies(const Context& context, Effects* effects);  // Pump's body
   void HandleWire(const Context& context, NodeId from, const RachisWire& wire,
                   Effects* effects);
   // Steps the node with a RachisMessage or a RachisEnvelope; errors are counted.
   template <typename Message>
   void Step(const Context& context, const Message& message);
+  void CountStepError(const absl::Status& status);
   // Moves the Ready's messages out (everything else stays for Advance()).
   void EmitReady(rachis::Ready& ready, Effects* effects);
-  void ArmTimer(Effects* effects);
+  // Keeps kTickTimer at the node's next deadline; inline, as every input ends with it
+  // and the deadline rarely moves (then SetTickTimer changes the timer).
+  void ArmTimer(Effects* effects) {
+    const int64_t deadline = node_->NextDeadlineNanos();
+    if (deadline != armed_deadline_ns_) SetTickTimer(deadline, effects);
+  }
+  void SetTickTimer(int64_t deadline, Effects* effects);
   // Applies the synced parts of `done` to the durable state, moving its entries out.
   // REQUIRES: Advance() has seen `done`.
   void MirrorDurable(rachis::Ready& done);
@@ -147,6 +155,8 @@ class RachisHost : public Node {
   void RepairDisk(Effects* effects);
   // Adds the deletion of every doomed segment to `effects` (first in its writes).
   void AddDeletes(Effects* effects);
+  // AddDeletes with doomed segments.
+  void AddDoomedDeletes(Effects* effects);
   void SetPersist(Effects* effects);
   void Count(const std::string& name) { ++counters_[name]; }
 

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "absl/base/attributes.h"
 #include "absl/strings/str_cat.h"
 
 namespace ravensim::harness {
@@ -31,7 +32,10 @@ RaftObservation::Kind ToProtoKind(Kind kind) {
 
 }  // namespace
 
-std::string RachisObservationKind(Kind kind) {
+namespace {
+
+// RachisObservationKind's spelling, without building a string.
+std::string_view KindName(Kind kind) {
   switch (kind) {
     case Kind::kStateChanged: return "rachis.state";
     case Kind::kEntryAppended: return "rachis.appended";
@@ -46,6 +50,10 @@ std::string RachisObservationKind(Kind kind) {
   }
   return "rachis.unknown";
 }
+
+}  // namespace
+
+std::string RachisObservationKind(Kind kind) { return std::string(KindName(kind)); }
 
 bool IsCoreRachisObservationKind(std::string_view kind) {
   // Called for every observation record: one comparison, chosen by length, instead of
@@ -69,7 +77,8 @@ namespace {
 // `into`'s term with nothing but index, entry_term and command_hash set, or, right
 // after an APPENDED, a COMMIT_ADVANCED of its term without quorum (nothing but its index
 // set), so that folding loses nothing.
-bool FoldsInto(const rachis::RachisObservation& into, const rachis::RachisObservation& o) {
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool FoldsInto(const rachis::RachisObservation& into,
+                                                   const rachis::RachisObservation& o) {
   if (o.term != into.term || o.prev_term != 0 || o.committed_term != 0 || o.by_quorum ||
       !o.supporters.empty() || !o.voters.empty() || !o.non_voters.empty()) {
     return false;
@@ -96,7 +105,11 @@ Folded Split(std::span<const rachis::RachisObservation> folded) {
 
 }  // namespace
 
-size_t FoldedIntoFirst(std::span<const rachis::RachisObservation> observations) {
+namespace {
+
+// FoldedIntoFirst, inline into AppendRachisObservations (once per observation).
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline size_t CountFolded(
+    std::span<const rachis::RachisObservation> observations) {
   if (observations.empty()) return 0;
   const rachis::RachisObservation& first = observations[0];
   size_t folded = 0;
@@ -116,6 +129,12 @@ size_t FoldedIntoFirst(std::span<const rachis::RachisObservation> observations) 
     ++folded;
   }
   return folded;
+}
+
+}  // namespace
+
+size_t FoldedIntoFirst(std::span<const rachis::RachisObservation> observations) {
+  return CountFolded(observations);
 }
 
 RaftObservation ToRaftObservation(const rachis::RachisObservation& o, const std::string& tag,
@@ -181,6 +200,10 @@ inline char* PutBytes(int field, std::string_view bytes, bool always, char* p) {
   if (bytes.empty() && !always) return p;
   p = PutVarint((static_cast<uint64_t>(field) << 3) | 2, p);
   p = PutVarint(bytes.size(), p);
+  if (bytes.size() == 1) {  // Most tags: one letter.
+    *p++ = bytes[0];
+    return p;
+  }
   if (bytes.size() <= 8) {  // Tags: a byte or two, cheaper copied here than by memcpy.
     for (char c : bytes) *p++ = c;
     return p;
@@ -200,18 +223,24 @@ constexpr size_t kAppliedBound = 2 + 1 + 31;
 
 }  // namespace
 
-void EncodeRachisObservation(const rachis::RachisObservation& o, const std::string& tag,
-                             uint64_t incarnation, std::string* out,
-                             std::span<const rachis::RachisObservation> folded) {
+namespace {
+
+// EncodeRachisObservation, inline into AppendRachisObservations (once per observation).
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline void Encode(
+    const rachis::RachisObservation& o, const std::string& tag, uint64_t incarnation,
+    std::string* out, std::span<const rachis::RachisObservation> folded) {
   const auto [commit_index, applied] = Split(folded);
   const std::string_view role = o.kind == Kind::kStateChanged
                                     ? std::string_view(rachis::RachisStateName(o.state))
                                     : std::string_view();
   size_t bound = kScalarsBound + BytesBound(tag) + BytesBound(role) +
                  applied.size() * kAppliedBound;
-  for (const std::string& s : o.supporters) bound += BytesBound(s);
-  for (const std::string& s : o.voters) bound += BytesBound(s);
-  for (const std::string& s : o.non_voters) bound += BytesBound(s);
+  // Only leaders' commits, elections and topology changes list tags.
+  if (!o.supporters.empty() || !o.voters.empty() || !o.non_voters.empty()) {
+    for (const std::string& s : o.supporters) bound += BytesBound(s);
+    for (const std::string& s : o.voters) bound += BytesBound(s);
+    for (const std::string& s : o.non_voters) bound += BytesBound(s);
+  }
   // Written on the stack when it fits (nearly always), then copied once into `out`:
   // sizing `out` to the bound first would zero the whole bound.
   char stack[512];
@@ -255,19 +284,28 @@ void EncodeRachisObservation(const rachis::RachisObservation& o, const std::stri
   }
 }
 
+}  // namespace
+
+void EncodeRachisObservation(const rachis::RachisObservation& o, const std::string& tag,
+                             uint64_t incarnation, std::string* out,
+                             std::span<const rachis::RachisObservation> folded) {
+  Encode(o, tag, incarnation, out, folded);
+}
+
 void AppendRachisObservations(std::span<const rachis::RachisObservation> observations,
                               const std::string& tag, uint64_t incarnation,
                               std::vector<Observation>* out) {
   out->reserve(out->size() + observations.size());
   while (!observations.empty()) {
     const rachis::RachisObservation& o = observations.front();
-    const size_t folded = FoldedIntoFirst(observations);
+    const size_t folded = CountFolded(observations);
     // Filled in place: the detail is encoded straight into the observation.
     Observation& observation = out->emplace_back();
-    observation.kind = RachisObservationKind(o.kind);
+    // Written into the new (empty) string: no string built and moved in.
+    const std::string_view kind = KindName(o.kind);
+    observation.kind.assign(kind.data(), kind.size());
     observation.value = static_cast<int64_t>(o.index);
-    EncodeRachisObservation(o, tag, incarnation, &observation.detail,
-                            observations.subspan(1, folded));
+    Encode(o, tag, incarnation, &observation.detail, observations.subspan(1, folded));
     observations = observations.subspan(1 + folded);
   }
 }

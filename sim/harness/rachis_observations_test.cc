@@ -45,7 +45,7 @@ std::vector<rachis::RachisObservation> Samples() {
 
 TEST(RachisObservationsTest, EncodingIsByteForByteTheSerializedMessage) {
   for (uint64_t incarnation : {uint64_t{0}, uint64_t{1}, uint64_t{3000}}) {
-    for (const std::string tag : {"", "A", "ZB"}) {
+    for (const std::string tag : {"", "A", "ZB", "A-TAG-LONGER-THAN-8"}) {
       for (const rachis::RachisObservation& o : Samples()) {
         std::string encoded = "stale contents are replaced";
         EncodeRachisObservation(o, tag, incarnation, &encoded);

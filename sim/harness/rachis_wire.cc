@@ -18,7 +18,16 @@ thread_local bool pool_gone = false;  // trivially destructible: readable to the
 
 struct BodyPool {
   static constexpr size_t kMaxPerKind = 4096;
+  // Room for a body's shared_ptr control block (a pointer, its deleter, two counts and
+  // a vtable pointer).
+  static constexpr size_t kBlockSize = 64;
   std::vector<RachisMessageBody*> free[4];
+  // Freed control blocks of kBlockSize bytes (ControlBlockAllocator), at most
+  // kMaxBlocks.
+  static constexpr size_t kMaxBlocks = 4 * kMaxPerKind;
+  std::vector<void*> blocks;
+  // Client response bodies (NewClientResponseBody), at most kMaxPerKind.
+  std::vector<RachisWireBody*> responses;
   BodyPool() = default;
   BodyPool(const BodyPool&) = delete;
   BodyPool& operator=(const BodyPool&) = delete;
@@ -27,6 +36,8 @@ struct BodyPool {
     for (std::vector<RachisMessageBody*>& bodies : free) {
       for (RachisMessageBody* body : bodies) delete body;
     }
+    for (RachisWireBody* body : responses) delete body;
+    for (void* block : blocks) ::operator delete(block, kBlockSize);
   }
 };
 
@@ -58,6 +69,63 @@ void RecycleBody(RachisMessageBody* body) {
   pool->free[slot].push_back(body);
 }
 
+// The deleter of a body handed out by NewRachisMessageBody: a type of its own, so that
+// the shared_ptr calls RecycleBody directly (not through a function pointer).
+struct Recycle {
+  void operator()(RachisMessageBody* body) const { RecycleBody(body); }
+};
+
+// The deleter of a body handed out by NewClientResponseBody: keeps it as it is (its next
+// user sets every field of its response).
+struct RecycleResponse {
+  void operator()(RachisWireBody* body) const {
+    BodyPool* pool = Pool();
+    if (pool == nullptr || pool->responses.size() >= BodyPool::kMaxPerKind ||
+        body->wire().body_case() != RachisWire::kClientResponse) {
+      delete body;
+      return;
+    }
+    pool->responses.push_back(body);
+  }
+};
+
+// Allocates the shared_ptr control blocks of the bodies handed out here
+// from the thread's pool of freed blocks: one per message, which would otherwise be an
+// allocation and a free each.
+template <typename T>
+struct ControlBlockAllocator {
+  using value_type = T;
+  ControlBlockAllocator() = default;
+  template <typename U>
+  ControlBlockAllocator(const ControlBlockAllocator<U>&) {}  // NOLINT: rebinding
+  T* allocate(size_t n) {
+    static_assert(sizeof(T) <= BodyPool::kBlockSize, "control block larger than expected");
+    if (n == 1) {
+      if (BodyPool* pool = Pool(); pool != nullptr && !pool->blocks.empty()) {
+        void* block = pool->blocks.back();
+        pool->blocks.pop_back();
+        return static_cast<T*>(block);
+      }
+      return static_cast<T*>(::operator new(BodyPool::kBlockSize));
+    }
+    return std::allocator<T>().allocate(n);
+  }
+  void deallocate(T* p, size_t n) {
+    if (n != 1) {
+      std::allocator<T>().deallocate(p, n);
+      return;
+    }
+    BodyPool* pool = Pool();
+    if (pool == nullptr || pool->blocks.size() >= BodyPool::kMaxBlocks) {
+      ::operator delete(static_cast<void*>(p), BodyPool::kBlockSize);
+      return;
+    }
+    pool->blocks.push_back(p);
+  }
+  template <typename U>
+  bool operator==(const ControlBlockAllocator<U>&) const { return true; }
+};
+
 }  // namespace
 
 std::shared_ptr<RachisMessageBody> NewRachisMessageBody(rachis::RachisMessage::BodyCase body) {
@@ -70,7 +138,22 @@ std::shared_ptr<RachisMessageBody> NewRachisMessageBody(rachis::RachisMessage::B
     }
   }
   return std::shared_ptr<RachisMessageBody>(
-      reused != nullptr ? reused : new RachisMessageBody(), &RecycleBody);
+      reused != nullptr ? reused : new RachisMessageBody(), Recycle(),
+      ControlBlockAllocator<RachisMessageBody>());
+}
+
+std::shared_ptr<RachisWireBody> NewClientResponseBody() {
+  RachisWireBody* body = nullptr;
+  BodyPool* pool = Pool();
+  if (pool != nullptr && !pool->responses.empty()) {
+    body = pool->responses.back();
+    pool->responses.pop_back();
+  } else {
+    body = new RachisWireBody();
+    body->mutable_wire()->mutable_client_response();
+  }
+  return std::shared_ptr<RachisWireBody>(body, RecycleResponse(),
+                                         ControlBlockAllocator<RachisWireBody>());
 }
 
 sim::Message MakeRachisWireMessage(RachisWire wire) {

@@ -38,6 +38,12 @@ sim::Message MakeRachisWireMessage(RachisWire wire);
 // A message whose body is `body` (its wire filled in place), sized as its encoding.
 sim::Message MakeRachisWireMessage(std::shared_ptr<const RachisWireBody> body);
 
+// A body whose wire is a ClientResponse (wire().body_case() == kClientResponse) holding
+// whatever an earlier response left in it: the caller sets every one of its fields.
+// Response bodies are reused (per thread, a bounded number): when the last reference to
+// one goes, it is kept as it is for the next response, which then allocates nothing.
+std::shared_ptr<RachisWireBody> NewClientResponseBody();
+
 // The RachisWire a body carries, or nullptr for a body of another kind.
 inline const RachisWire* RachisWireOf(const sim::MessageBody& body);
 

@@ -132,6 +132,38 @@ TEST(RachisWireTest, ReusedBodiesEncodeAsNewOnes) {
   }
 }
 
+TEST(RachisWireTest, ResponseBodiesAreReusedAndCarryExactlyTheFieldsSet) {
+  const RachisWireBody* first = nullptr;
+  for (int round = 0; round < 3; ++round) {
+    std::shared_ptr<RachisWireBody> body = NewClientResponseBody();
+    ASSERT_EQ(body->wire().body_case(), RachisWire::kClientResponse);
+    if (round == 0) first = body.get();
+    // Every field set, as RachisHost sets them: long values in the first round, short
+    // or empty ones after, so that a reused body shows what it kept.
+    ClientResponse* response = body->mutable_wire()->mutable_client_response();
+    const bool big = round == 0;
+    response->set_request_id(big ? std::string(40, 'r') : "c1");
+    response->set_outcome(big ? rachis::COMMAND_OUTCOME_COMMITTED
+                              : rachis::COMMAND_OUTCOME_UNSPECIFIED);
+    response->set_index(big ? 123456789 : 0);
+    response->set_result(big ? std::string(100, 'x') : "");
+    response->set_reason(big ? "a long reason for the record" : "");
+    RachisWire expected;
+    ClientResponse* want = expected.mutable_client_response();
+    want->set_request_id(response->request_id());
+    want->set_outcome(response->outcome());
+    want->set_index(response->index());
+    want->set_result(response->result());
+    want->set_reason(response->reason());
+    const sim::Message message = MakeRachisWireMessage(std::move(body));
+    EXPECT_EQ(message.Bytes(), expected.SerializeAsString());
+    EXPECT_EQ(message.size(), expected.ByteSizeLong());
+  }
+  // Each round's body went back to the pool when its message did.
+  std::shared_ptr<RachisWireBody> again = NewClientResponseBody();
+  EXPECT_EQ(again.get(), first);
+}
+
 // RachisMessageSize is ByteSizeLong, for every body and for field values around the
 // varint length steps (zero, one byte, several bytes, negative node ids).
 TEST(RachisWireTest, RachisMessageSizeIsByteSizeLong) {
