@@ -163,7 +163,6 @@ void RachisNode::HandleAppendEntriesResponse(const RachisMessage& message) {
   const AmbassadorRef* ref = FindAmbassador(message.from());
   if (ref == nullptr) return;
   const uint64_t epoch = ambassadors_epoch_;
-  const std::string& tag = *ref->tag;
   FollowerAmbassador& a = *ref->ambassador;
   const AppendEntriesResponse& response = message.append_entries_response();
   a.last_reply_ns = now_ns_;
