@@ -3,6 +3,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "core/base/varint.h"
+
 namespace ravensim::cluster {
 
 namespace {
@@ -218,15 +220,6 @@ absl::Status RegisterStateMachine::Restore(const std::string& data) {
 }
 
 namespace {
-
-size_t VarintSize(size_t v) {
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
-}
 
 void PutVarint(std::string* out, size_t v) {
   while (v >= 0x80) {

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/base/check.h"
+#include "core/base/varint.h"
 #include "core/rachis/checksum.h"
 #include "core/rachis/wire_field.h"
 
@@ -93,12 +94,6 @@ uint8_t* PutVarint(uint64_t v, uint8_t* p) {
   for (; v >= 0x80; v >>= 7) *p++ = static_cast<uint8_t>((v & 0x7f) | 0x80);
   *p++ = static_cast<uint8_t>(v);
   return p;
-}
-
-size_t VarintSize(uint64_t v) {
-  size_t size = 1;
-  for (; v >= 0x80; v >>= 7) ++size;
-  return size;
 }
 
 enum class DecodeError { kNone, kShort, kChecksum, kParse };

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/base/check.h"
+#include "core/base/varint.h"
 #include "core/cluster/register_state_machine.h"
 #include "sim/harness/rachis_wire.h"
 
@@ -25,15 +26,6 @@ const char* ClientOutcomeName(ClientOperation::Outcome outcome) {
 }
 
 namespace {
-
-size_t VarintSize(uint64_t value) {
-  size_t size = 1;
-  while (value >= 0x80) {
-    value >>= 7;
-    ++size;
-  }
-  return size;
-}
 
 // A length-delimited field with a one-byte tag holding `length` bytes.
 size_t DelimitedFieldSize(size_t length) { return 1 + VarintSize(length) + length; }

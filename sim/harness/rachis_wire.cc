@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/base/varint.h"
 #include "core/rachis/wire_field.h"
 
 namespace ravensim::harness {
@@ -176,14 +177,6 @@ sim::Message MakeRachisMessage(const rachis::RachisMessage& message) {
 }
 
 namespace {
-
-size_t VarintSize(uint64_t v) {
-  if (v < (uint64_t{1} << 7)) return 1;  // terms, node ids, flags
-  if (v < (uint64_t{1} << 14)) return 2;  // most indexes
-  size_t size = 3;
-  for (v >>= 21; v != 0; v >>= 7) ++size;
-  return size;
-}
 
 // A uint64 field of number < 16 (a one-byte key), left out when zero.
 size_t UintField(uint64_t v) { return v == 0 ? 0 : 1 + VarintSize(v); }

@@ -1,0 +1,28 @@
+#include "core/base/varint.h"
+
+#include <cstdint>
+
+#include "google/protobuf/io/coded_stream.h"
+#include "gtest/gtest.h"
+
+namespace ravensim {
+namespace {
+
+TEST(VarintSizeTest, AgreesWithProtobufAtEveryLengthStep) {
+  using google::protobuf::io::CodedOutputStream;
+  for (int bits = 0; bits <= 64; ++bits) {
+    const uint64_t top = bits == 64 ? ~uint64_t{0} : (uint64_t{1} << bits);
+    for (uint64_t v : {top - 1, top, top + 1}) {
+      EXPECT_EQ(VarintSize(v), CodedOutputStream::VarintSize64(v)) << v;
+    }
+  }
+  EXPECT_EQ(VarintSize(0), 1u);
+  EXPECT_EQ(VarintSize(127), 1u);
+  EXPECT_EQ(VarintSize(128), 2u);
+  EXPECT_EQ(VarintSize(16383), 2u);
+  EXPECT_EQ(VarintSize(16384), 3u);
+  EXPECT_EQ(VarintSize(~uint64_t{0}), 10u);
+}
+
+}  // namespace
+}  // namespace ravensim
