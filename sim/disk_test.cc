@@ -155,6 +155,11 @@ class ReferenceDisk {
     Apply(&after, write);
     return after.byte_count() - image.byte_count();
   }
+  void FlipRandomBit(std::string* bytes) {
+    if (bytes->empty()) return;
+    const uint64_t bit = prng_.UniformBelow(bytes->size() * 8);
+    (*bytes)[bit / 8] = static_cast<char>((*bytes)[bit / 8] ^ (1 << (bit % 8)));
+  }
   static void Apply(DiskImage* image, const DiskWrite& write) {
     switch (write.op) {
       case DiskOp::kPut: image->records[write.name] = write.bytes; return;
