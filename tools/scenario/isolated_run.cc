@@ -248,6 +248,8 @@ bool IsolatedWorker::Spawn() {
   return true;
 }
 
+bool IsolatedWorker::Start() { return pid_ >= 0 || Spawn(); }
+
 SeedResult IsolatedWorker::Run(uint64_t seed, const std::string& reproduce) {
   if (pid_ < 0 && !Spawn()) {
     SeedResult failed;

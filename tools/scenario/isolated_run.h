@@ -40,6 +40,11 @@ class IsolatedWorker {
 
   // Runs `seed` in the worker's child (starting one if needed).
   SeedResult Run(uint64_t seed, const std::string& reproduce);
+  // Starts the child now, if none runs; false if it could not be started (Run tries
+  // again). A child forked while other threads of this process run inherits any lock one
+  // of them held at that moment (the allocator's, say) and can deadlock on it: start
+  // workers before starting threads.
+  bool Start();
   int64_t children_started() const { return children_started_; }
 
  private:

@@ -1,8 +1,9 @@
 #include "tools/scenario/isolated_run.h"
 
-#include <cstdlib>
 #include <atomic>
+#include <cstdlib>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -86,21 +87,32 @@ TEST(IsolatedWorkerTest, OneChildRunsManySeedsAndIsReplacedAfterACrash) {
   EXPECT_EQ(worker.children_started(), 2);
 }
 
-TEST(IsolatedWorkerTest, WorkersOnSeveralThreadsFinish) {
-  // Each worker's child must see end of input when its worker goes away, even though
-  // the children were forked while the other worker's pipes were open.
+TEST(IsolatedWorkerTest, WorkersStartedFirstRunOnSeveralThreadsAndFinish) {
+  // As the sweep does, the children are forked before the threads start (a child forked
+  // while other threads run can inherit a lock one of them held). Each child must see
+  // end of input when its worker goes away, even though the children were forked while
+  // the other workers' pipes were open.
+  std::vector<std::unique_ptr<IsolatedWorker>> workers;
+  for (int t = 0; t < 3; ++t) {
+    workers.push_back(std::make_unique<IsolatedWorker>(CrashOnThree));
+    ASSERT_TRUE(workers.back()->Start());
+    ASSERT_TRUE(workers.back()->Start());  // Already running: no second child.
+    EXPECT_EQ(workers.back()->children_started(), 1);
+  }
   std::vector<std::thread> threads;
   std::atomic<int> done{0};
   for (int t = 0; t < 3; ++t) {
-    threads.emplace_back([&done, t]() {
-      IsolatedWorker worker(CrashOnThree);
+    threads.emplace_back([&done, &workers, t]() {
       for (uint64_t seed = 10 + t; seed < 40; seed += 3) {
-        if (worker.Run(seed, "").seed() == seed) ++done;
+        if (workers[t]->Run(seed, "").seed() == seed) ++done;
       }
     });
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(done.load(), 30);
+  // The started children ran every seed: none was forked from a thread.
+  for (const auto& worker : workers) EXPECT_EQ(worker->children_started(), 1);
+  workers.clear();
 }
 
 TEST(IsolatedRunTest, CrashSignatureGroupsByLocation) {

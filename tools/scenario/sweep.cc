@@ -20,7 +20,7 @@ namespace ravensim::tools {
 namespace {
 
 constexpr uint64_t kMaxSeedsPerSweep = 100'000'000;
-constexpr int32_t kMaxJobs = 256;
+constexpr int32_t kMaxJobs = kMaxSweepJobs;
 
 int64_t WallNanos() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(

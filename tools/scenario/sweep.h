@@ -46,6 +46,9 @@ absl::StatusOr<Shard> ParseShard(std::string_view text);
 // REQUIRES: the range holds at most 100'000'000 seeds.
 std::vector<uint64_t> SeedsForShard(const SeedRange& range, const Shard& shard);
 
+// The most threads a sweep runs (RunSweep refuses more).
+inline constexpr int32_t kMaxSweepJobs = 256;
+
 struct SweepOptions {
   std::vector<uint64_t> seeds;
   int32_t jobs = 1;

@@ -1,11 +1,13 @@
 // ravensim sweep SCENARIO --seeds A..B [--jobs J] [--shard i/N] [--out DIR] [--resume]
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "tools/scenario/command_util.h"
 #include "tools/scenario/isolated_run.h"
@@ -61,17 +63,33 @@ int SweepMain(const SweepFlags& flags) {
   const bool in_process = flags.in_process;
   // A run that dies (a CHECK in the modelled system) is a failing seed, not the end of
   // the sweep: seeds run in child processes, one long-lived child per sweep thread,
-  // all ended when this sweep ends.
+  // all ended when this sweep ends. The children are forked here, before the sweep's
+  // threads exist (IsolatedWorker::Start); only a child replacing one that crashed is
+  // forked from a sweep thread.
+  std::vector<std::unique_ptr<IsolatedWorker>> workers;
+  if (!in_process && flags.jobs >= 1 && flags.jobs <= kMaxSweepJobs) {  // else RunSweep refuses
+    const size_t count = std::min<size_t>(static_cast<size_t>(flags.jobs),
+                                          std::max<size_t>(options.seeds.size(), 1));
+    for (size_t i = 0; i < count; ++i) {
+      workers.push_back(std::make_unique<IsolatedWorker>(run_seed));
+      workers.back()->Start();
+    }
+  }
   std::mutex mu;
-  std::map<std::thread::id, std::unique_ptr<IsolatedWorker>> workers;
+  std::map<std::thread::id, IsolatedWorker*> worker_of_thread;
   auto summary = RunSweep(options, [&](uint64_t seed) {
     if (in_process) return run_seed(seed);
     IsolatedWorker* worker = nullptr;
     {
       std::lock_guard<std::mutex> lock(mu);
-      auto& slot = workers[std::this_thread::get_id()];
-      if (slot == nullptr) slot = std::make_unique<IsolatedWorker>(run_seed);
-      worker = slot.get();
+      auto [it, inserted] = worker_of_thread.try_emplace(std::this_thread::get_id(), nullptr);
+      if (inserted) {
+        // RunSweep runs at most min(jobs, seeds) threads: one started worker each.
+        const size_t index = worker_of_thread.size() - 1;
+        if (index == workers.size()) workers.push_back(std::make_unique<IsolatedWorker>(run_seed));
+        it->second = workers[index].get();
+      }
+      worker = it->second;
     }
     return worker->Run(seed, ReproduceCommand(path, seed));
   });
