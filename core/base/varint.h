@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 
 namespace ravensim {
 
@@ -16,6 +17,16 @@ constexpr size_t VarintSize(uint64_t v) {
   size_t size = 3;
   for (v >>= 21; v != 0; v >>= 7) ++size;
   return size;
+}
+
+// The bytes of a length-delimited field whose key takes one byte (field number < 16)
+// holding `length` bytes: key, varint length, the bytes.
+constexpr size_t DelimitedFieldSize(size_t length) { return 1 + VarintSize(length) + length; }
+
+// The bytes of a proto3 bytes/string field (number < 16) holding `field`: none when it is
+// empty (proto3 leaves it out).
+constexpr size_t BytesFieldSize(std::string_view field) {
+  return field.empty() ? 0 : DelimitedFieldSize(field.size());
 }
 
 }  // namespace ravensim

@@ -1,6 +1,7 @@
 #include "core/base/varint.h"
 
 #include <cstdint>
+#include <string>
 
 #include "google/protobuf/io/coded_stream.h"
 #include "gtest/gtest.h"
@@ -22,6 +23,19 @@ TEST(VarintSizeTest, AgreesWithProtobufAtEveryLengthStep) {
   EXPECT_EQ(VarintSize(16383), 2u);
   EXPECT_EQ(VarintSize(16384), 3u);
   EXPECT_EQ(VarintSize(~uint64_t{0}), 10u);
+}
+
+TEST(DelimitedFieldSizeTest, KeyLengthAndBytes) {
+  EXPECT_EQ(DelimitedFieldSize(0), 2u);
+  EXPECT_EQ(DelimitedFieldSize(127), 129u);
+  EXPECT_EQ(DelimitedFieldSize(128), 131u);
+  EXPECT_EQ(DelimitedFieldSize(20000), 20004u);
+}
+
+TEST(BytesFieldSizeTest, EmptyFieldsAreLeftOut) {
+  EXPECT_EQ(BytesFieldSize(""), 0u);
+  EXPECT_EQ(BytesFieldSize("A"), 3u);
+  EXPECT_EQ(BytesFieldSize(std::string(200, 'x')), 203u);
 }
 
 }  // namespace

@@ -229,11 +229,6 @@ void PutVarint(std::string* out, size_t v) {
   out->push_back(static_cast<char>(v));
 }
 
-// The size of a bytes field as proto3 writes it: nothing if empty.
-size_t FieldSize(std::string_view field) {
-  return field.empty() ? 0 : 1 + VarintSize(field.size()) + field.size();
-}
-
 void PutField(std::string* out, char key, std::string_view field) {
   if (field.empty()) return;
   out->push_back(key);
@@ -246,9 +241,9 @@ void PutField(std::string* out, char key, std::string_view field) {
 // order, empty ones left out. Built in one string of the exact size.
 std::string EncodeOp(char op_key, std::string_view f1, std::string_view f2,
                      std::string_view f3) {
-  const size_t inner = FieldSize(f1) + FieldSize(f2) + FieldSize(f3);
+  const size_t inner = BytesFieldSize(f1) + BytesFieldSize(f2) + BytesFieldSize(f3);
   std::string out;
-  out.reserve(1 + VarintSize(inner) + inner);
+  out.reserve(DelimitedFieldSize(inner));
   out.push_back(op_key);
   PutVarint(&out, inner);
   PutField(&out, 0x0a, f1);

@@ -139,11 +139,11 @@ std::string EncodeLogAppendRecord(const SharedLogAppend& append) {
   size_t body = append.truncate_from() != 0 ? 1 + VarintSize(append.truncate_from()) : 0;
   for (const LogEntryPtr& entry : append.shared_entries()) {
     const size_t size = entry->ByteSizeLong();
-    body += 1 + VarintSize(size) + size;
+    body += DelimitedFieldSize(size);
   }
   // Sized once, then written in place after the checksum's room.
   std::string out;
-  out.resize(kChecksumBytes + 1 + VarintSize(body) + body);
+  out.resize(kChecksumBytes + DelimitedFieldSize(body));
   uint8_t* p = reinterpret_cast<uint8_t*>(out.data()) + kChecksumBytes;
   *p++ = (2 << 3) | 2;
   p = PutVarint(body, p);

@@ -25,19 +25,10 @@ const char* ClientOutcomeName(ClientOperation::Outcome outcome) {
   return "?";
 }
 
-namespace {
-
-// A length-delimited field with a one-byte tag holding `length` bytes.
-size_t DelimitedFieldSize(size_t length) { return 1 + VarintSize(length) + length; }
-
-}  // namespace
-
 size_t ClientRequestWireSize(const ClientRequest& request) {
   // proto3: empty bytes fields are not written; the oneof's message always is.
-  size_t inner = 0;
-  if (!request.request_id().empty()) inner += DelimitedFieldSize(request.request_id().size());
-  if (!request.command().empty()) inner += DelimitedFieldSize(request.command().size());
-  return DelimitedFieldSize(inner);
+  return DelimitedFieldSize(BytesFieldSize(request.request_id()) +
+                            BytesFieldSize(request.command()));
 }
 
 ClusterClient::ClusterClient(ClusterClientOptions options) : options_(std::move(options)) {

@@ -103,10 +103,6 @@ Folded Split(std::span<const rachis::RachisObservation> folded) {
   return {.applied = folded};
 }
 
-}  // namespace
-
-namespace {
-
 // FoldedIntoFirst, inline into AppendRachisObservations (once per observation).
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline size_t CountFolded(
     std::span<const rachis::RachisObservation> observations) {

@@ -5,10 +5,10 @@
 // "rachis.<name>" with value = index and detail = serialized RaftObservation (without
 // time and node, which the World stamps on the ObservationRecord); a commit and the
 // APPLIED observations that follow an append or a commit ride in its detail
-// (FoldedIntoFirst). A
-// runner's observer decodes every record with DecodeRachisObservation() into a reused
-// checkers::raft::RaftObservationView (no copies, no allocations) and feeds it to a
-// checkers::raft::RaftInvariantChecker, as RachisWorld and the scenario runner do.
+// (FoldedIntoFirst). A runner's observer decodes every record with
+// DecodeRachisObservation() into a reused checkers::raft::RaftObservationView (no
+// copies, no allocations) and feeds it to a checkers::raft::RaftInvariantChecker, as
+// RachisWorld and the scenario runner do.
 #ifndef RAVENSIM_SIM_HARNESS_RACHIS_OBSERVATIONS_H_
 #define RAVENSIM_SIM_HARNESS_RACHIS_OBSERVATIONS_H_
 

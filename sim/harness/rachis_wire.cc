@@ -184,9 +184,6 @@ size_t UintField(uint64_t v) { return v == 0 ? 0 : 1 + VarintSize(v); }
 size_t Int32Field(int32_t v) {
   return v == 0 ? 0 : 1 + VarintSize(static_cast<uint64_t>(static_cast<int64_t>(v)));
 }
-// A bytes field, or a length-delimited field of `length` bytes, of number < 16.
-size_t BytesField(size_t length) { return 1 + VarintSize(length) + length; }
-size_t StringField(const std::string& s) { return s.empty() ? 0 : BytesField(s.size()); }
 
 // The size of the body of the message (AppendEntries or its response), or 0 (with
 // *known false) for a body this does not size.
@@ -198,9 +195,9 @@ size_t BodySize(const rachis::RachisMessage& message, bool* known) {
       size_t size = UintField(append.prev_log_index()) + UintField(append.prev_log_term()) +
                     UintField(append.leader_commit()) + UintField(append.sequence());
       for (const rachis::LogEntry& entry : append.entries()) {
-        size += BytesField(entry.ByteSizeLong());
+        size += DelimitedFieldSize(entry.ByteSizeLong());
       }
-      return BytesField(size);  // field 12
+      return DelimitedFieldSize(size);  // field 12
     }
     case rachis::RachisMessage::kAppendEntriesResponse: {
       const rachis::AppendEntriesResponse& response = message.append_entries_response();
@@ -208,7 +205,7 @@ size_t BodySize(const rachis::RachisMessage& message, bool* known) {
                           UintField(response.last_log_index()) +
                           UintField(response.probe_index()) + UintField(response.sequence()) +
                           (response.topology_mismatch() ? 2 : 0);
-      return BytesField(size);  // field 13
+      return DelimitedFieldSize(size);  // field 13
     }
     default:
       break;
@@ -225,8 +222,8 @@ size_t RachisMessageSize(const rachis::RachisMessage& message) {
   bool known = true;
   const size_t body = BodySize(message, &known);
   if (!known) return message.ByteSizeLong();
-  return StringField(message.from()) + StringField(message.to()) +
-         StringField(message.topology_id()) + UintField(message.term()) +
+  return BytesFieldSize(message.from()) + BytesFieldSize(message.to()) +
+         BytesFieldSize(message.topology_id()) + UintField(message.term()) +
          Int32Field(message.from_node_id()) + Int32Field(message.to_node_id()) + body;
 }
 
@@ -234,14 +231,9 @@ sim::Message MakeRachisMessage(std::shared_ptr<const RachisMessageBody> body) {
   // Field 1, length-delimited: a one-byte tag, the varint length, the message.
   // A body built field by field (as RachisNode builds them) has no unknown fields;
   // one copied from another message may (RachisMessageSize does not count them).
-  size_t length = body->copied() ? body->message().ByteSizeLong()
-                                 : RachisMessageSize(body->message());
-  size_t size = 1 + length;
-  do {
-    ++size;
-    length >>= 7;
-  } while (length != 0);
-  return sim::Message(std::move(body), size);
+  const size_t length = body->copied() ? body->message().ByteSizeLong()
+                                       : RachisMessageSize(body->message());
+  return sim::Message(std::move(body), DelimitedFieldSize(length));
 }
 
 const rachis::RachisMessage* RachisMessageOf(const sim::MessageBody& body) {
