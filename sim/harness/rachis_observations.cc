@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "absl/base/attributes.h"
+#include "absl/base/optimization.h"
 #include "absl/strings/str_cat.h"
 
 namespace ravensim::harness {
@@ -34,8 +35,8 @@ RaftObservation::Kind ToProtoKind(Kind kind) {
 
 namespace {
 
-// RachisObservationKind's spelling, without building a string.
-std::string_view KindName(Kind kind) {
+// RachisObservationKind's spelling, without building a string (inline: once per observation).
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline std::string_view KindName(Kind kind) {
   switch (kind) {
     case Kind::kStateChanged: return "rachis.state";
     case Kind::kEntryAppended: return "rachis.appended";
@@ -166,7 +167,17 @@ RaftObservation ToRaftObservation(const rachis::RachisObservation& o, const std:
 namespace {
 
 // Writers into a buffer sized in advance (no growth checks per byte).
-char* PutVarint(uint64_t v, char* p) {
+// The one- and two-byte cases (flags, kinds, terms, most indexes) without a loop.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline char* PutVarint(uint64_t v, char* p) {
+  if (v < 0x80) {
+    *p = static_cast<char>(v);
+    return p + 1;
+  }
+  if (v < 0x4000) {
+    p[0] = static_cast<char>(v | 0x80);
+    p[1] = static_cast<char>(v >> 7);
+    return p + 2;
+  }
   while (v >= 0x80) {
     *p++ = static_cast<char>((v & 0x7f) | 0x80);
     v >>= 7;
@@ -175,26 +186,45 @@ char* PutVarint(uint64_t v, char* p) {
   return p;
 }
 
+// The key of field `field` of wire type `type`, its bytes known at compile time (one
+// byte for fields 1-15, two for 16-2047).
+template <int kField, int kType>
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline char* PutKey(char* p) {
+  constexpr uint32_t kKey = (static_cast<uint32_t>(kField) << 3) | kType;
+  static_assert(kKey < (1u << 14));
+  if constexpr (kKey < 0x80) {
+    *p = static_cast<char>(kKey);
+    return p + 1;
+  } else {
+    p[0] = static_cast<char>((kKey & 0x7f) | 0x80);
+    p[1] = static_cast<char>(kKey >> 7);
+    return p + 2;
+  }
+}
+
 // A varint field, left out when zero (proto3 implicit presence).
-char* PutUint(int field, uint64_t v, char* p) {
+template <int kField>
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline char* PutUint(uint64_t v, char* p) {
   if (v == 0) return p;
-  p = PutVarint(static_cast<uint64_t>(field) << 3, p);
-  return PutVarint(v, p);
+  return PutVarint(v, PutKey<kField, 0>(p));
 }
 
 // A fixed64 field, left out when zero.
-char* PutFixed64(int field, uint64_t v, char* p) {
+template <int kField>
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline char* PutFixed64(uint64_t v, char* p) {
   if (v == 0) return p;
-  p = PutVarint((static_cast<uint64_t>(field) << 3) | 1, p);
+  p = PutKey<kField, 1>(p);
   if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
   std::memcpy(p, &v, sizeof(v));  // little-endian
   return p + sizeof(v);
 }
 
 // A length-delimited field; `always` for repeated elements (kept even when empty).
-inline char* PutBytes(int field, std::string_view bytes, bool always, char* p) {
+template <int kField>
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline char* PutBytes(std::string_view bytes, bool always,
+                                                   char* p) {
   if (bytes.empty() && !always) return p;
-  p = PutVarint((static_cast<uint64_t>(field) << 3) | 2, p);
+  p = PutKey<kField, 2>(p);
   p = PutVarint(bytes.size(), p);
   if (bytes.size() == 1) {  // Most tags: one letter.
     *p++ = bytes[0];
@@ -217,67 +247,83 @@ constexpr size_t kScalarsBound = 12 * 12;
 // Upper bound of the size of one applied entry (key, length, three fields).
 constexpr size_t kAppliedBound = 2 + 1 + 31;
 
-}  // namespace
+// Converts to the string of `size` bytes at `data`, so that a member initialized from it
+// is built in place (no string built and moved in).
+struct StringFrom {
+  const char* data;
+  size_t size;
+  operator std::string() const { return std::string(data, size); }  // NOLINT
+};
 
-namespace {
-
-// EncodeRachisObservation, inline into AppendRachisObservations (once per observation).
-ABSL_ATTRIBUTE_ALWAYS_INLINE inline void Encode(
+// Writes the encoding of (o, tag, incarnation, folded) at `begin`, which has room for
+// EncodedBound() bytes; returns its end.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline char* EncodeAt(
     const rachis::RachisObservation& o, const std::string& tag, uint64_t incarnation,
-    std::string* out, std::span<const rachis::RachisObservation> folded) {
-  const auto [commit_index, applied] = Split(folded);
-  const std::string_view role = o.kind == Kind::kStateChanged
-                                    ? std::string_view(rachis::RachisStateName(o.state))
-                                    : std::string_view();
+    std::string_view role, Folded folded, char* const begin) {
+  char* p = begin;
+  // Field numbers of checkers/raft/raft_observation.proto, in order. time_ns and node
+  // (2, 3) are stamped by the decoder. The role is read only from STATE_CHANGED;
+  // leaving it out elsewhere saves a string.
+  p = PutUint<1>(static_cast<uint64_t>(ToProtoKind(o.kind)), p);
+  p = PutBytes<4>(tag, false, p);
+  p = PutUint<5>(incarnation, p);
+  p = PutBytes<6>(role, false, p);
+  p = PutUint<7>(o.term, p);
+  p = PutUint<8>(o.index, p);
+  p = PutUint<9>(o.entry_term, p);
+  p = PutUint<10>(o.prev_term, p);
+  p = PutFixed64<11>(o.command_hash, p);
+  p = PutUint<12>(o.by_quorum ? 1 : 0, p);
+  for (const std::string& s : o.supporters) p = PutBytes<13>(s, true, p);
+  for (const std::string& s : o.voters) p = PutBytes<14>(s, true, p);
+  for (const std::string& s : o.non_voters) p = PutBytes<15>(s, true, p);
+  p = PutUint<16>(o.committed_term, p);
+  for (const rachis::RachisObservation& a : folded.applied) {
+    // 17: RaftObservation.Applied {index = 1, entry_term = 2, command_hash = 3}, at
+    // most 31 bytes, so its length is one byte.
+    p = PutKey<17, 2>(p);
+    char* const length = p++;
+    p = PutUint<1>(a.index, p);
+    p = PutUint<2>(a.entry_term, p);
+    p = PutFixed64<3>(a.command_hash, p);
+    *length = static_cast<char>(p - length - 1);
+  }
+  p = PutUint<18>(folded.commit_index, p);
+  return p;
+}
+
+// The role field's bytes: read only from STATE_CHANGED.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline std::string_view RoleOf(const rachis::RachisObservation& o) {
+  return o.kind == Kind::kStateChanged ? std::string_view(rachis::RachisStateName(o.state))
+                                       : std::string_view();
+}
+
+// An upper bound of EncodeAt's size.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline size_t EncodedBound(const rachis::RachisObservation& o,
+                                                        const std::string& tag,
+                                                        std::string_view role,
+                                                        const Folded& folded) {
   size_t bound = kScalarsBound + BytesBound(tag) + BytesBound(role) +
-                 applied.size() * kAppliedBound;
+                 folded.applied.size() * kAppliedBound;
   // Only leaders' commits, elections and topology changes list tags.
   if (!o.supporters.empty() || !o.voters.empty() || !o.non_voters.empty()) {
     for (const std::string& s : o.supporters) bound += BytesBound(s);
     for (const std::string& s : o.voters) bound += BytesBound(s);
     for (const std::string& s : o.non_voters) bound += BytesBound(s);
   }
-  // Written on the stack when it fits (nearly always), then copied once into `out`:
-  // sizing `out` to the bound first would zero the whole bound.
-  char stack[512];
-  const bool on_stack = bound <= sizeof(stack);
-  if (!on_stack) out->resize(bound);
-  char* const begin = on_stack ? stack : out->data();
-  char* p = begin;
-  // Field numbers of checkers/raft/raft_observation.proto, in order. time_ns and node
-  // (2, 3) are stamped by the decoder. The role is read only from STATE_CHANGED;
-  // leaving it out elsewhere saves a string.
-  p = PutUint(1, static_cast<uint64_t>(ToProtoKind(o.kind)), p);
-  p = PutBytes(4, tag, false, p);
-  p = PutUint(5, incarnation, p);
-  p = PutBytes(6, role, false, p);
-  p = PutUint(7, o.term, p);
-  p = PutUint(8, o.index, p);
-  p = PutUint(9, o.entry_term, p);
-  p = PutUint(10, o.prev_term, p);
-  p = PutFixed64(11, o.command_hash, p);
-  p = PutUint(12, o.by_quorum ? 1 : 0, p);
-  for (const std::string& s : o.supporters) p = PutBytes(13, s, true, p);
-  for (const std::string& s : o.voters) p = PutBytes(14, s, true, p);
-  for (const std::string& s : o.non_voters) p = PutBytes(15, s, true, p);
-  p = PutUint(16, o.committed_term, p);
-  for (const rachis::RachisObservation& a : applied) {
-    // 17: RaftObservation.Applied {index = 1, entry_term = 2, command_hash = 3}, at
-    // most 31 bytes, so its length is one byte.
-    p = PutVarint((17 << 3) | 2, p);
-    char* const length = p++;
-    p = PutUint(1, a.index, p);
-    p = PutUint(2, a.entry_term, p);
-    p = PutFixed64(3, a.command_hash, p);
-    *length = static_cast<char>(p - length - 1);
-  }
-  p = PutUint(18, commit_index, p);
-  if (on_stack) {
-    // Built and moved in: cheaper than assign(), which takes the general replace path.
-    *out = std::string(stack, static_cast<size_t>(p - begin));
-  } else {
-    out->resize(static_cast<size_t>(p - begin));
-  }
+  return bound;
+}
+
+// The room on the stack an observation is encoded in when it fits (nearly always).
+constexpr size_t kStackBytes = 512;
+
+// EncodeRachisObservation, for an encoding larger than kStackBytes (or any).
+void EncodeIntoString(const rachis::RachisObservation& o, const std::string& tag,
+                      uint64_t incarnation, std::string* out, Folded folded) {
+  const std::string_view role = RoleOf(o);
+  out->resize(EncodedBound(o, tag, role, folded));
+  char* const end = EncodeAt(o, tag, incarnation, role, folded, out->data());
+  out->resize(static_cast<size_t>(end - out->data()));
 }
 
 }  // namespace
@@ -285,24 +331,32 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void Encode(
 void EncodeRachisObservation(const rachis::RachisObservation& o, const std::string& tag,
                              uint64_t incarnation, std::string* out,
                              std::span<const rachis::RachisObservation> folded) {
-  Encode(o, tag, incarnation, out, folded);
+  EncodeIntoString(o, tag, incarnation, out, Split(folded));
 }
 
 void AppendRachisObservations(std::span<const rachis::RachisObservation> observations,
                               const std::string& tag, uint64_t incarnation,
                               std::vector<Observation>* out) {
   out->reserve(out->size() + observations.size());
+  // Written on the stack, then built straight into the observation (one allocation and
+  // copy of the detail): sizing the detail to the bound first would zero the whole bound.
+  char stack[kStackBytes];
   while (!observations.empty()) {
     const rachis::RachisObservation& o = observations.front();
-    const size_t folded = CountFolded(observations);
-    // Filled in place: the detail is encoded straight into the observation.
-    Observation& observation = out->emplace_back();
-    // Written into the new (empty) string: no string built and moved in.
+    const size_t count = CountFolded(observations);
+    const Folded folded = Split(observations.subspan(1, count));
+    const std::string_view role = RoleOf(o);
     const std::string_view kind = KindName(o.kind);
-    observation.kind.assign(kind.data(), kind.size());
-    observation.value = static_cast<int64_t>(o.index);
-    Encode(o, tag, incarnation, &observation.detail, observations.subspan(1, folded));
-    observations = observations.subspan(1 + folded);
+    if (ABSL_PREDICT_TRUE(EncodedBound(o, tag, role, folded) <= sizeof(stack))) {
+      char* const end = EncodeAt(o, tag, incarnation, role, folded, stack);
+      out->emplace_back(StringFrom{kind.data(), kind.size()}, static_cast<int64_t>(o.index),
+                        StringFrom{stack, static_cast<size_t>(end - stack)});
+    } else {
+      Observation& observation = out->emplace_back(
+          StringFrom{kind.data(), kind.size()}, static_cast<int64_t>(o.index));
+      EncodeIntoString(o, tag, incarnation, &observation.detail, folded);
+    }
+    observations = observations.subspan(1 + count);
   }
 }
 

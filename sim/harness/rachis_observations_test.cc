@@ -71,6 +71,59 @@ TEST(RachisObservationsTest, EncodingIsByteForByteTheSerializedMessage) {
   }
 }
 
+TEST(RachisObservationsTest, EncodingMatchesAtEveryVarintLengthStep) {
+  // The encoder writes one- and two-byte varints without a loop: every field at the
+  // values around each length step, against the serialized message.
+  std::vector<uint64_t> values = {0, 1, 127, 128, 255, 16383, 16384, UINT64_MAX};
+  for (int bits = 21; bits < 64; bits += 7) {
+    values.push_back((uint64_t{1} << bits) - 1);
+    values.push_back(uint64_t{1} << bits);
+  }
+  for (uint64_t v : values) {
+    const std::vector<rachis::RachisObservation> observations = {
+        {.kind = Kind::kEntryAppended, .term = v, .index = v, .entry_term = v,
+         .prev_term = v, .command_hash = v},
+        {.kind = Kind::kCommitAdvanced, .term = v, .index = v},
+        {.kind = Kind::kApplied, .term = v, .index = v, .entry_term = v, .command_hash = v},
+        {.kind = Kind::kCommittedConflict, .term = v, .index = v, .entry_term = v,
+         .committed_term = v}};
+    for (size_t i = 0; i < observations.size(); ++i) {
+      const auto folded = std::span(observations).subspan(i + 1);
+      std::string encoded;
+      EncodeRachisObservation(observations[i], "A", v, &encoded, folded);
+      EXPECT_EQ(encoded,
+                ToRaftObservation(observations[i], "A", v, folded).SerializeAsString())
+          << i << " at " << v;
+    }
+    std::vector<Observation> out;
+    AppendRachisObservations(observations, "A", v, &out);
+    ASSERT_FALSE(out.empty());
+    const size_t folded = FoldedIntoFirst(observations);
+    EXPECT_EQ(out[0].detail,
+              ToRaftObservation(observations[0], "A", v,
+                                std::span(observations).subspan(1, folded))
+                  .SerializeAsString())
+        << v;
+  }
+}
+
+TEST(RachisObservationsTest, LargeObservationsAreEncodedAsTheSmallOnes) {
+  // Beyond the encoder's stack room (many long tags): the same bytes, from both entries.
+  rachis::RachisObservation topology{.kind = Kind::kTopologyChanged, .term = 3, .index = 9};
+  for (int i = 0; i < 40; ++i) topology.voters.push_back(std::string(20, 'a' + i % 26));
+  const std::string expected = ToRaftObservation(topology, "A", 1).SerializeAsString();
+  ASSERT_GT(expected.size(), 512u);
+  std::string encoded;
+  EncodeRachisObservation(topology, "A", 1, &encoded);
+  EXPECT_EQ(encoded, expected);
+  std::vector<Observation> out;
+  AppendRachisObservations(std::span(&topology, 1), "A", 1, &out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].kind, "rachis.topology");
+  EXPECT_EQ(out[0].value, 9);
+  EXPECT_EQ(out[0].detail, expected);
+}
+
 rachis::RachisObservation Applied(uint64_t term, uint64_t index, uint64_t hash) {
   return {.kind = Kind::kApplied, .term = term, .index = index, .entry_term = term - 1,
           .command_hash = hash};
