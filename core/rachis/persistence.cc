@@ -28,20 +28,24 @@ uint64_t FirstIndex(const RestoredState& state) {
   return state.snapshot.has_value() ? state.snapshot->last_included_index() + 1 : 1;
 }
 
-// Drops the entries a snapshot at (index, term) covers, or all of them if the log
-// disagrees with it at `index`.
-void DropEntriesCoveredBy(uint64_t index, uint64_t term, std::vector<LogEntryPtr>* entries) {
+// Whether a snapshot at (index, term) keeps the entries after it: the log agrees with it
+// at `index` (the last entry of that index has that term).
+bool KeepsSuffix(uint64_t index, uint64_t term, const std::vector<LogEntryPtr>& entries) {
   bool keep_suffix = false;
-  for (const LogEntryPtr& entry : *entries) {
+  for (const LogEntryPtr& entry : entries) {
     if (entry->index() == index) keep_suffix = entry->term() == term;
   }
-  std::vector<LogEntryPtr> kept;
-  if (keep_suffix) {
-    for (LogEntryPtr& entry : *entries) {
-      if (entry->index() > index) kept.push_back(std::move(entry));
-    }
+  return keep_suffix;
+}
+
+// Drops the entries a snapshot at (index, term) covers, or all of them if the log
+// disagrees with it at `index`. In place: the kept entries are moved down, in order.
+void DropEntriesCoveredBy(uint64_t index, uint64_t term, std::vector<LogEntryPtr>* entries) {
+  if (!KeepsSuffix(index, term, *entries)) {
+    entries->clear();
+    return;
   }
-  *entries = std::move(kept);
+  std::erase_if(*entries, [index](const LogEntryPtr& entry) { return entry->index() <= index; });
 }
 
 // `Snap` is `const Snapshot&` (copied) or `Snapshot&&` (moved).
@@ -66,7 +70,8 @@ const LogEntry& EntryOf(const LogEntry& entry) { return entry; }
 const LogEntry& EntryOf(const LogEntryPtr& entry) { return *entry; }
 
 // `Entries` is the const (entries copied) or mutable (entries moved out) repeated field
-// of a LogAppend, or the shared entries of a SharedLogAppend (shared).
+// of a LogAppend, or the shared entries of a SharedLogAppend (shared, or moved out of a
+// mutable one).
 template <typename Entries>
 void ApplyLogAppend(uint64_t truncate_from, Entries& entries, RestoredState* state) {
   if (truncate_from > 0) {
@@ -80,7 +85,11 @@ void ApplyLogAppend(uint64_t truncate_from, Entries& entries, RestoredState* sta
     if (index < next) continue;  // already covered by a snapshot
     if (index != next) break;    // a gap can only follow a lost record: stop
     if constexpr (std::is_same_v<std::remove_const_t<Entries>, std::vector<LogEntryPtr>>) {
-      state->entries.push_back(entry);
+      if constexpr (std::is_const_v<Entries>) {
+        state->entries.push_back(entry);
+      } else {
+        state->entries.push_back(std::move(entry));
+      }
     } else if constexpr (std::is_const_v<Entries>) {
       state->entries.push_back(ShareEntry(entry));
     } else {
@@ -187,21 +196,24 @@ std::string EncodeSealedRecord(uint64_t segment) {
   return EncodeRecord(record);
 }
 
-std::vector<std::string> EncodeSegmentBase(RestoredState durable, const Snapshot& snapshot) {
+std::vector<std::string> EncodeSegmentBase(const RestoredState& durable,
+                                           const Snapshot& snapshot) {
   std::vector<std::string> out;
   out.push_back(EncodeSnapshotRecord(snapshot));
-  PersistedRecord record;
   if (durable.hard_state.ByteSizeLong() > 0) {
-    record.mutable_hard_state()->Swap(&durable.hard_state);
+    PersistedRecord record;
+    *record.mutable_hard_state() = durable.hard_state;
     out.push_back(EncodeRecord(record));
   }
-  DropEntriesCoveredBy(snapshot.last_included_index(), snapshot.last_included_term(),
-                       &durable.entries);
-  if (!durable.entries.empty()) {
+  // The entries the snapshot keeps (DropEntriesCoveredBy), shared without copying the
+  // others (a compaction drops thousands).
+  const uint64_t index = snapshot.last_included_index();
+  if (KeepsSuffix(index, snapshot.last_included_term(), durable.entries)) {
     SharedLogAppend append;
-    append.reserve(durable.entries.size());
-    for (LogEntryPtr& entry : durable.entries) append.add_entry(std::move(entry));
-    out.push_back(EncodeLogAppendRecord(append));
+    for (const LogEntryPtr& entry : durable.entries) {
+      if (entry->index() > index) append.add_entry(entry);
+    }
+    if (append.entries_size() > 0) out.push_back(EncodeLogAppendRecord(append));
   }
   return out;
 }
@@ -271,6 +283,10 @@ void ApplyLogAppend(LogAppend&& append, RestoredState* state) {
 
 void ApplyLogAppend(const SharedLogAppend& append, RestoredState* state) {
   ApplyLogAppend(append.truncate_from(), append.shared_entries(), state);
+}
+
+void ApplyLogAppend(SharedLogAppend&& append, RestoredState* state) {
+  ApplyLogAppend(append.truncate_from(), *append.mutable_shared_entries(), state);
 }
 
 RestoredState RecoverFromRecords(const std::vector<std::string>& records) {

@@ -46,6 +46,7 @@ class SharedLogAppend {
   int entries_size() const { return static_cast<int>(entries_.size()); }
   const LogEntry& entries(int i) const { return *entries_[static_cast<size_t>(i)]; }
   const std::vector<LogEntryPtr>& shared_entries() const { return entries_; }
+  std::vector<LogEntryPtr>* mutable_shared_entries() { return &entries_; }
   void add_entry(LogEntryPtr entry) { entries_.push_back(std::move(entry)); }
   void reserve(size_t n) { entries_.reserve(n); }
   // The LogAppend it stands for (a copy of every entry).
@@ -98,7 +99,8 @@ std::string EncodeSealedRecord(uint64_t segment);
 // empty they restore `durable` with `snapshot` applied (ApplyRecord's rules), i.e. the
 // snapshot, `durable`'s hard state (if set) and the entries of `durable` the snapshot
 // keeps. `durable.snapshot` is ignored.
-std::vector<std::string> EncodeSegmentBase(RestoredState durable, const Snapshot& snapshot);
+std::vector<std::string> EncodeSegmentBase(const RestoredState& durable,
+                                           const Snapshot& snapshot);
 
 // Verifies and parses one framed record. DataLossError on checksum or parse failure.
 absl::StatusOr<PersistedRecord> DecodeRecord(absl::string_view bytes);
@@ -116,6 +118,8 @@ void ApplyRecord(PersistedRecord&& record, RestoredState* state);
 void ApplyLogAppend(LogAppend&& append, RestoredState* state);
 // ApplyRecord of a record holding `append.ToProto()`, sharing its entries.
 void ApplyLogAppend(const SharedLogAppend& append, RestoredState* state);
+// The same, moving the entries out of `append` (left without the entries it applied).
+void ApplyLogAppend(SharedLogAppend&& append, RestoredState* state);
 
 // One segment as found on disk.
 struct LogSegment {

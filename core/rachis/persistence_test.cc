@@ -56,6 +56,14 @@ TEST(SharedLogAppendTest, EncodesAsTheLogAppendRecordItStandsFor) {
         EXPECT_EQ(from_shared.entries[i]->SerializeAsString(),
                   from_record.entries[i]->SerializeAsString());
       }
+      // Moved out of the append: the same entries (the very objects) in the same state.
+      SharedLogAppend moved_from = shared;
+      RestoredState from_moved;
+      ApplyLogAppend(std::move(moved_from), &from_moved);
+      ASSERT_EQ(from_moved.entries.size(), from_shared.entries.size());
+      for (size_t i = 0; i < from_moved.entries.size(); ++i) {
+        EXPECT_EQ(from_moved.entries[i].get(), from_shared.entries[i].get());
+      }
     }
   }
 }
@@ -345,6 +353,12 @@ TEST(PersistenceTest, SegmentBaseReplaysLikeTheOldSegmentPlusTheSnapshot) {
   RestoredState dropped = RecoverFromRecords(
       EncodeSegmentBase(RecoverFromRecords(old_segment), SnapshotAt(3, 9).snapshot()));
   EXPECT_TRUE(dropped.entries.empty());
+  // The durable state is read, not changed.
+  const RestoredState durable = RecoverFromRecords(old_segment);
+  const std::vector<uint64_t> before = Indexes(durable);
+  EXPECT_EQ(EncodeSegmentBase(durable, SnapshotAt(3, 2).snapshot()).size(), 3u);
+  EXPECT_EQ(Indexes(durable), before);
+  EXPECT_EQ(durable.hard_state.voted_for(), "B");
   // An empty durable state gives a base of the snapshot alone.
   EXPECT_EQ(EncodeSegmentBase(RestoredState(), SnapshotAt(0, 0).snapshot()).size(), 1u);
 }

@@ -378,8 +378,9 @@ rachis::RestoredState& RachisHost::FullDurableState() {
 }
 
 rachis::RestoredState& RachisHost::DurableState() {
-  for (const rachis::SharedLogAppend& append : durable_appends_) {
-    rachis::ApplyLogAppend(append, &durable_);
+  // The appends are dropped right after: their entries are moved, not shared again.
+  for (rachis::SharedLogAppend& append : durable_appends_) {
+    rachis::ApplyLogAppend(std::move(append), &durable_);
   }
   durable_appends_.clear();
   return durable_;
@@ -427,10 +428,11 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void RachisHost::PumpReadies(const Context& 
                                    int64_t{0});
     };
     if (ready.snapshot != nullptr) {
-      for (std::string& bytes : rachis::EncodeSegmentBase(
-               segment_ == 0 ? rachis::RestoredState() : DurableState(), *ready.snapshot)) {
-        append(std::move(bytes));
-      }
+      // The durable state is read where it is (not copied: it holds thousands of entries).
+      std::vector<std::string> base =
+          segment_ == 0 ? rachis::EncodeSegmentBase(rachis::RestoredState(), *ready.snapshot)
+                        : rachis::EncodeSegmentBase(DurableState(), *ready.snapshot);
+      for (std::string& bytes : base) append(std::move(bytes));
     }
     // The log append is encoded from the log's shared entries (no copies); the other
     // nodes' hosts in this thread append the same entries, so their one-entry records
