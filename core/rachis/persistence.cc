@@ -1,6 +1,7 @@
 #include "core/rachis/persistence.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <type_traits>
 #include <utility>
@@ -59,11 +60,10 @@ void ApplySnapshot(Snap&& snapshot, RestoredState* state) {
 // `framed` holds kChecksumBytes placeholder bytes, then the payload: fills in the
 // payload's checksum.
 void SetChecksum(std::string* framed) {
-  const uint64_t checksum =
-      RecordChecksum(absl::string_view(*framed).substr(kChecksumBytes));
-  for (size_t i = 0; i < kChecksumBytes; ++i) {
-    (*framed)[i] = static_cast<char>((checksum >> (8 * i)) & 0xff);
-  }
+  uint64_t checksum = RecordChecksum(absl::string_view(*framed).substr(kChecksumBytes));
+  // Little-endian, written at once (as GetFixed64 reads it back).
+  if constexpr (std::endian::native == std::endian::big) checksum = __builtin_bswap64(checksum);
+  std::memcpy(framed->data(), &checksum, kChecksumBytes);
 }
 
 const LogEntry& EntryOf(const LogEntry& entry) { return entry; }
