@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "absl/base/attributes.h"
+#include "absl/base/optimization.h"
 #include "core/base/varint.h"
 #include "core/rachis/wire_field.h"
 
@@ -16,6 +18,10 @@ namespace {
 // ends; a body released after that (by whatever outlives the pool in the thread's
 // teardown) is deleted instead of kept.
 thread_local bool pool_gone = false;  // trivially destructible: readable to the end
+struct BodyPool;
+// The thread's pool once made (trivially destructible: readable to the end); cleared when
+// the pool goes.
+thread_local BodyPool* pool_of_thread = nullptr;
 
 struct BodyPool {
   static constexpr size_t kMaxPerKind = 4096;
@@ -34,6 +40,7 @@ struct BodyPool {
   BodyPool& operator=(const BodyPool&) = delete;
   ~BodyPool() {
     pool_gone = true;
+    pool_of_thread = nullptr;
     for (std::vector<RachisMessageBody*>& bodies : free) {
       for (RachisMessageBody* body : bodies) delete body;
     }
@@ -42,11 +49,18 @@ struct BodyPool {
   }
 };
 
-// nullptr once the thread's pool is gone.
-BodyPool* Pool() {
+BodyPool* MakePool() {
   if (pool_gone) return nullptr;
   thread_local BodyPool pool;
+  pool_of_thread = &pool;
   return &pool;
+}
+
+// nullptr once the thread's pool is gone. Inline (four times per message): one load once
+// the pool is made.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline BodyPool* Pool() {
+  if (BodyPool* pool = pool_of_thread; ABSL_PREDICT_TRUE(pool != nullptr)) return pool;
+  return MakePool();
 }
 
 int PoolSlot(rachis::RachisMessage::BodyCase body) {
@@ -59,7 +73,8 @@ int PoolSlot(rachis::RachisMessage::BodyCase body) {
   }
 }
 
-void RecycleBody(RachisMessageBody* body) {
+// Inline into the body's deleter (once per message).
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline void RecycleBody(RachisMessageBody* body) {
   const int slot = PoolSlot(body->message().body_case());
   BodyPool* pool = slot < 0 ? nullptr : Pool();
   if (pool == nullptr || pool->free[slot].size() >= BodyPool::kMaxPerKind) {
