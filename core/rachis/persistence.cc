@@ -289,6 +289,25 @@ void ApplyLogAppend(SharedLogAppend&& append, RestoredState* state) {
   ApplyLogAppend(append.truncate_from(), *append.mutable_shared_entries(), state);
 }
 
+void ApplyLogAppends(std::span<SharedLogAppend> appends, RestoredState* state) {
+  // ApplyLogAppend of each in turn, in one loop: appends never change the snapshot, so
+  // the first index is read once.
+  const uint64_t first = FirstIndex(*state);
+  std::vector<LogEntryPtr>& entries = state->entries;
+  for (SharedLogAppend& append : appends) {
+    if (const uint64_t truncate_from = append.truncate_from(); truncate_from > 0) {
+      while (!entries.empty() && entries.back()->index() >= truncate_from) entries.pop_back();
+    }
+    for (LogEntryPtr& entry : *append.mutable_shared_entries()) {
+      const uint64_t index = entry->index();
+      const uint64_t next = first + entries.size();
+      if (index < next) continue;  // already covered by a snapshot
+      if (index != next) break;    // a gap can only follow a lost record: stop
+      entries.push_back(std::move(entry));
+    }
+  }
+}
+
 RestoredState RecoverFromRecords(const std::vector<std::string>& records) {
   RestoredState state;
   for (size_t i = 0; i < records.size(); ++i) {

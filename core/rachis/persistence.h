@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <utility>
 #include <string>
 #include <vector>
@@ -120,6 +121,8 @@ void ApplyLogAppend(LogAppend&& append, RestoredState* state);
 void ApplyLogAppend(const SharedLogAppend& append, RestoredState* state);
 // The same, moving the entries out of `append` (left without the entries it applied).
 void ApplyLogAppend(SharedLogAppend&& append, RestoredState* state);
+// ApplyLogAppend(std::move(append), state) for each of `appends`, in order.
+void ApplyLogAppends(std::span<SharedLogAppend> appends, RestoredState* state);
 
 // One segment as found on disk.
 struct LogSegment {

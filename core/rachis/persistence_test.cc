@@ -1,5 +1,7 @@
 #include "core/rachis/persistence.h"
 
+#include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -9,6 +11,8 @@
 
 namespace ravensim::rachis {
 namespace {
+
+PersistedRecord SnapshotAt(uint64_t index, uint64_t term);
 
 PersistedRecord Append(uint64_t truncate_from, std::vector<std::pair<uint64_t, uint64_t>> entries) {
   PersistedRecord record;
@@ -65,6 +69,46 @@ TEST(SharedLogAppendTest, EncodesAsTheLogAppendRecordItStandsFor) {
         EXPECT_EQ(from_moved.entries[i].get(), from_shared.entries[i].get());
       }
     }
+  }
+}
+
+// Applying a run of appends at once (moving their entries) leaves the state that
+// applying each in turn does: truncations, entries a snapshot covers, gaps.
+TEST(SharedLogAppendTest, ApplyingManyAtOnceIsApplyingEachInTurn) {
+  auto entry = [](uint64_t index, uint64_t term) {
+    auto e = std::make_shared<LogEntry>();
+    e->set_index(index);
+    e->set_term(term);
+    return LogEntryPtr(std::move(e));
+  };
+  // (truncate_from, first index, count, term) of each append.
+  const std::vector<std::vector<uint64_t>> plan = {
+      {0, 1, 3, 1}, {4, 4, 1, 1}, {5, 5, 2, 1}, {3, 3, 2, 2},  // truncates 3..6
+      {0, 5, 1, 2}, {7, 7, 1, 2}, {0, 2, 3, 2},                // a gap (7), then covered
+      {6, 6, 2, 3}, {0, 8, 1, 3}, {1, 1, 1, 4}, {0, 2, 2, 4}};
+  for (uint64_t snapshot_index : {uint64_t{0}, uint64_t{2}}) {
+    SCOPED_TRACE(snapshot_index);
+    std::vector<SharedLogAppend> appends;
+    for (const std::vector<uint64_t>& step : plan) {
+      SharedLogAppend& append = appends.emplace_back();
+      append.set_truncate_from(step[0]);
+      for (uint64_t i = 0; i < step[2]; ++i) append.add_entry(entry(step[1] + i, step[3]));
+    }
+    RestoredState each, at_once;
+    if (snapshot_index != 0) {
+      ApplyRecord(SnapshotAt(snapshot_index, 1), &each);
+      ApplyRecord(SnapshotAt(snapshot_index, 1), &at_once);
+    }
+    for (size_t n = 0; n < appends.size(); ++n) {
+      ApplyLogAppend(appends[n], &each);
+    }
+    std::vector<SharedLogAppend> moved = appends;
+    ApplyLogAppends(std::span(moved), &at_once);
+    ASSERT_EQ(at_once.entries.size(), each.entries.size());
+    for (size_t i = 0; i < each.entries.size(); ++i) {
+      EXPECT_EQ(at_once.entries[i].get(), each.entries[i].get()) << i;
+    }
+    EXPECT_FALSE(each.entries.empty());
   }
 }
 

@@ -379,9 +379,7 @@ rachis::RestoredState& RachisHost::FullDurableState() {
 
 rachis::RestoredState& RachisHost::DurableState() {
   // The appends are dropped right after: their entries are moved, not shared again.
-  for (rachis::SharedLogAppend& append : durable_appends_) {
-    rachis::ApplyLogAppend(std::move(append), &durable_);
-  }
+  rachis::ApplyLogAppends(std::span(durable_appends_), &durable_);
   durable_appends_.clear();
   return durable_;
 }
