@@ -7,6 +7,7 @@
 #ifndef RAVENSIM_CORE_RACHIS_LOG_ENTRY_PTR_H_
 #define RAVENSIM_CORE_RACHIS_LOG_ENTRY_PTR_H_
 
+#include <cstddef>
 #include <memory>
 #include <utility>
 
@@ -23,6 +24,17 @@ inline LogEntryPtr ShareEntry(LogEntry&& entry) {
 // A shared copy of `entry`.
 inline LogEntryPtr ShareEntry(const LogEntry& entry) {
   return std::make_shared<LogEntry>(entry);
+}
+
+// entry.ByteSizeLong() for an entry that is shared (held by a LogEntryPtr). An entry is
+// complete before it is shared and never sized before then (nothing sizes an entry
+// while it is being built), and it never changes after: so the size protobuf caches
+// when a shared entry is first sized is its size for good, and is read back here
+// instead of sizing the entry again (the AppendEntries to every follower and every
+// node's persist size the same entry). A cached 0 means never sized.
+inline size_t SharedEntrySize(const LogEntry& entry) {
+  const int cached = entry.GetCachedSize();
+  return cached != 0 ? static_cast<size_t>(cached) : entry.ByteSizeLong();
 }
 
 }  // namespace ravensim::rachis

@@ -147,7 +147,7 @@ std::string EncodeLogAppendRecord(const SharedLogAppend& append) {
   // serialized as protobuf would (fields in number order, a zero scalar omitted).
   size_t body = append.truncate_from() != 0 ? 1 + VarintSize(append.truncate_from()) : 0;
   for (const LogEntryPtr& entry : append.shared_entries()) {
-    const size_t size = entry->ByteSizeLong();
+    const size_t size = SharedEntrySize(*entry);
     body += DelimitedFieldSize(size);
   }
   // Sized once, then written in place after the checksum's room.

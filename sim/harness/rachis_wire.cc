@@ -201,16 +201,24 @@ size_t Int32Field(int32_t v) {
 }
 
 // The size of the body of the message (AppendEntries or its response), or 0 (with
-// *known false) for a body this does not size.
-size_t BodySize(const rachis::RachisMessage& message, bool* known) {
+// *known false) for a body this does not size. `shared`: the entries the message's
+// envelope lists (rachis_envelope.h), or none.
+size_t BodySize(const rachis::RachisMessage& message,
+                absl::Span<const rachis::LogEntryPtr> shared, bool* known) {
   switch (message.body_case()) {
     case rachis::RachisMessage::kAppendEntries: {
       const rachis::AppendEntries& append = message.append_entries();
       if (append.has_topology()) break;
       size_t size = UintField(append.prev_log_index()) + UintField(append.prev_log_term()) +
                     UintField(append.leader_commit()) + UintField(append.sequence());
-      for (const rachis::LogEntry& entry : append.entries()) {
-        size += DelimitedFieldSize(entry.ByteSizeLong());
+      // An entry the envelope lists is shared: its size may be known already (the same
+      // entry goes to every follower). Any other is sized.
+      const bool listed = shared.size() == static_cast<size_t>(append.entries_size());
+      for (int i = 0; i < append.entries_size(); ++i) {
+        const rachis::LogEntry& entry = append.entries(i);
+        size += DelimitedFieldSize(listed && shared[static_cast<size_t>(i)].get() == &entry
+                                       ? rachis::SharedEntrySize(entry)
+                                       : entry.ByteSizeLong());
       }
       return DelimitedFieldSize(size);  // field 12
     }
@@ -229,17 +237,23 @@ size_t BodySize(const rachis::RachisMessage& message, bool* known) {
   return 0;
 }
 
-}  // namespace
-
-size_t RachisMessageSize(const rachis::RachisMessage& message) {
+// RachisMessageSize, with the entries the message's envelope lists (or none).
+size_t MessageSize(const rachis::RachisMessage& message,
+                   absl::Span<const rachis::LogEntryPtr> shared) {
   // RachisMessage's fields (rachis.proto) as protobuf sizes them, for the frequent
   // bodies; ByteSizeLong() for the others.
   bool known = true;
-  const size_t body = BodySize(message, &known);
+  const size_t body = BodySize(message, shared, &known);
   if (!known) return message.ByteSizeLong();
   return BytesFieldSize(message.from()) + BytesFieldSize(message.to()) +
          BytesFieldSize(message.topology_id()) + UintField(message.term()) +
          Int32Field(message.from_node_id()) + Int32Field(message.to_node_id()) + body;
+}
+
+}  // namespace
+
+size_t RachisMessageSize(const rachis::RachisMessage& message) {
+  return MessageSize(message, {});
 }
 
 sim::Message MakeRachisMessage(std::shared_ptr<const RachisMessageBody> body) {
@@ -247,7 +261,7 @@ sim::Message MakeRachisMessage(std::shared_ptr<const RachisMessageBody> body) {
   // A body built field by field (as RachisNode builds them) has no unknown fields;
   // one copied from another message may (RachisMessageSize does not count them).
   const size_t length = body->copied() ? body->message().ByteSizeLong()
-                                       : RachisMessageSize(body->message());
+                                       : MessageSize(body->message(), body->shared_entries());
   return sim::Message(std::move(body), DelimitedFieldSize(length));
 }
 

@@ -224,6 +224,44 @@ TEST(RachisWireTest, RachisMessageSizeIsByteSizeLong) {
   EXPECT_EQ(checked, 8 * 12);
 }
 
+// The entries an envelope shares are sized once: every later message carrying the same
+// entry reads the size back (SharedEntrySize). Entries the message owns are always sized,
+// so one changed after it was sized is still counted right.
+TEST(RachisWireTest, SharedEntriesAreSizedOnceAndOwnedOnesAlways) {
+  auto shared = std::make_shared<rachis::LogEntry>();
+  shared->set_index(300);
+  shared->set_term(5);
+  shared->set_request_id("c0.9-300");
+  shared->set_command(std::string(140, 'q'));
+  const size_t entry_size = rachis::LogEntry(*shared).ByteSizeLong();
+  EXPECT_EQ(rachis::SharedEntrySize(*shared), entry_size);  // not sized before
+  EXPECT_EQ(rachis::SharedEntrySize(*shared), entry_size);  // read back
+  for (int follower = 0; follower < 4; ++follower) {
+    std::shared_ptr<RachisMessageBody> body =
+        NewRachisMessageBody(rachis::RachisMessage::kAppendEntries);
+    rachis::RachisMessage* m = body->mutable_message();
+    m->set_from("A");
+    m->set_to(std::string(1, static_cast<char>('B' + follower)));
+    m->set_term(5);
+    m->mutable_append_entries()->set_prev_log_index(299);
+    m->mutable_append_entries()->clear_topology();
+    body->AddEntry(shared);
+    if (follower >= 2) {
+      // An entry of the message's own after the shared one, sized, then changed.
+      rachis::LogEntry* owned = m->mutable_append_entries()->add_entries();
+      owned->set_index(301);
+      owned->set_term(5);
+      ASSERT_GT(owned->ByteSizeLong(), 0u);
+      owned->set_command(std::string(50 * follower, 'o'));
+    }
+    RachisWire wire;
+    *wire.mutable_rachis() = *m;  // a copy: sized afresh
+    const sim::Message message = MakeRachisMessage(body);
+    EXPECT_EQ(message.size(), wire.ByteSizeLong()) << follower;
+    EXPECT_EQ(message.Bytes(), wire.SerializeAsString()) << follower;
+  }
+}
+
 // A body copied from a parsed message keeps its unknown fields, and is sized with them.
 TEST(RachisWireTest, CopiedBodiesCountUnknownFields) {
   rachis::RachisMessage m;
