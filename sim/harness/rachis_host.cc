@@ -340,7 +340,7 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void RachisHost::EmitReady(rachis::Ready& re
     response->set_index(result.index);
     response->set_result(result.result);
     response->set_reason(result.reason);
-    effects->messages.emplace_back(client->second, MakeRachisWireMessage(std::move(body)),
+    effects->messages.emplace_back(client->second, MakeClientResponseMessage(std::move(body)),
                                    after_persist);
     client_of_request_.erase(client);
   }

@@ -181,6 +181,23 @@ sim::Message MakeRachisWireMessage(std::shared_ptr<const RachisWireBody> body) {
   return sim::Message(std::move(body), size);
 }
 
+size_t ClientResponseWireSize(const ClientResponse& response) {
+  // proto3: zero and empty fields are not written; the oneof's message (3) always is.
+  // The outcome is an enum: a negative value would take ten bytes.
+  const int32_t outcome = response.outcome();
+  const size_t size =
+      BytesFieldSize(response.request_id()) +
+      (outcome == 0 ? 0 : 1 + VarintSize(static_cast<uint64_t>(static_cast<int64_t>(outcome)))) +
+      (response.index() == 0 ? 0 : 1 + VarintSize(response.index())) +
+      BytesFieldSize(response.result()) + BytesFieldSize(response.reason());
+  return DelimitedFieldSize(size);
+}
+
+sim::Message MakeClientResponseMessage(std::shared_ptr<const RachisWireBody> body) {
+  const size_t size = ClientResponseWireSize(body->wire().client_response());
+  return sim::Message(std::move(body), size);
+}
+
 std::string RachisMessageBody::Encode() const {
   std::string out;  // RachisWire{rachis = message} (field 1), without copying it.
   rachis::AppendMessageField(1, message(), &out);

@@ -44,6 +44,14 @@ sim::Message MakeRachisWireMessage(std::shared_ptr<const RachisWireBody> body);
 // one goes, it is kept as it is for the next response, which then allocates nothing.
 std::shared_ptr<RachisWireBody> NewClientResponseBody();
 
+// The size of RachisWire{client_response = response} for a response whose fields were
+// all set (no unknown fields), as ByteSizeLong() gives it, without protobuf's walk.
+size_t ClientResponseWireSize(const ClientResponse& response);
+
+// MakeRachisWireMessage for a body from NewClientResponseBody (every field set by its
+// user), sized by ClientResponseWireSize.
+sim::Message MakeClientResponseMessage(std::shared_ptr<const RachisWireBody> body);
+
 // The RachisWire a body carries, or nullptr for a body of another kind.
 inline const RachisWire* RachisWireOf(const sim::MessageBody& body);
 

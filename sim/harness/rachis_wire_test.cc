@@ -297,5 +297,32 @@ TEST(RachisWireTest, ClientResponseSizeMatchesItsBytes) {
   EXPECT_EQ(MakeRachisWireMessage(std::move(wire)).size(), size);
 }
 
+// ClientResponseWireSize is ByteSizeLong of the wrapping RachisWire, for every field empty
+// or set, at the varint length steps, and for a response body reused by a smaller one.
+TEST(RachisWireTest, ClientResponseWireSizeIsByteSizeLong) {
+  const uint64_t indexes[] = {0, 1, 127, 128, 16384, ~uint64_t{0}};
+  const std::string texts[] = {"", "r", std::string(127, 't'), std::string(300, 'u')};
+  const rachis::CommandOutcome outcomes[] = {
+      rachis::COMMAND_OUTCOME_UNSPECIFIED, rachis::COMMAND_OUTCOME_COMMITTED,
+      rachis::COMMAND_OUTCOME_UNKNOWN};
+  int checked = 0;
+  for (int i = 0; i < 24; ++i) {
+    std::shared_ptr<RachisWireBody> body = NewClientResponseBody();
+    ClientResponse* response = body->mutable_wire()->mutable_client_response();
+    response->set_request_id(texts[i % 4]);
+    response->set_outcome(outcomes[i % 3]);
+    response->set_index(indexes[i % 6]);
+    response->set_result(texts[(i + 1) % 4]);
+    response->set_reason(texts[(i / 4) % 4]);
+    EXPECT_EQ(ClientResponseWireSize(*response), body->wire().ByteSizeLong()) << i;
+    const std::string bytes = body->wire().SerializeAsString();
+    const sim::Message message = MakeClientResponseMessage(body);
+    EXPECT_EQ(message.size(), bytes.size()) << i;
+    EXPECT_EQ(message.Bytes(), bytes) << i;
+    ++checked;
+  }
+  EXPECT_EQ(checked, 24);
+}
+
 }  // namespace
 }  // namespace ravensim::harness
