@@ -313,34 +313,29 @@ absl::Status RegisterStateMachine::Restore(const std::string& data) {
 
 namespace {
 
-void PutVarint(std::string* out, size_t v) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
-void PutField(std::string* out, char key, std::string_view field) {
-  if (field.empty()) return;
-  out->push_back(key);
-  PutVarint(out, field.size());
-  out->append(field);
+// A field of the op (key `key`, bytes `field`) written at `p`, unless empty.
+inline char* PutFieldAt(char* p, char key, std::string_view field) {
+  if (field.empty()) return p;
+  *p++ = key;
+  p = field.size() < 0x80 ? (*p = static_cast<char>(field.size()), p + 1)
+                          : PutVarintAt(p, field.size());
+  CopyBytes(p, field.data(), field.size());
+  return p + field.size();
 }
 
 // RegisterCommand{op = {fields...}} as RegisterCommand::SerializeAsString() writes it:
 // the oneof's message (always present, even if empty), its bytes fields in number
-// order, empty ones left out. Built in one string of the exact size.
+// order, empty ones left out. Written into one string of the exact size.
 std::string EncodeOp(char op_key, std::string_view f1, std::string_view f2,
                      std::string_view f3) {
   const size_t inner = BytesFieldSize(f1) + BytesFieldSize(f2) + BytesFieldSize(f3);
-  std::string out;
-  out.reserve(DelimitedFieldSize(inner));
-  out.push_back(op_key);
-  PutVarint(&out, inner);
-  PutField(&out, 0x0a, f1);
-  PutField(&out, 0x12, f2);
-  PutField(&out, 0x1a, f3);
+  std::string out(DelimitedFieldSize(inner), '\0');
+  char* p = out.data();
+  *p++ = op_key;
+  p = PutVarintAt(p, inner);
+  p = PutFieldAt(p, 0x0a, f1);
+  p = PutFieldAt(p, 0x12, f2);
+  PutFieldAt(p, 0x1a, f3);
   return out;
 }
 

@@ -159,7 +159,8 @@ TEST(RegisterStateMachineTest, ApplyIntoGivesWhatApplyReturns) {
 
 TEST(RegisterStateMachineTest, CommandsMatchTheProtobufEncoding) {
   // Empty, short and long (two- and three-byte lengths) fields.
-  const std::vector<std::string> fields = {"", "k", "v12345", std::string(200, 'a'),
+  const std::vector<std::string> fields = {"", "k", "v12345", "v1234567",
+                                           "abcdefghijklmnop", std::string(200, 'a'),
                                            std::string(20000, 'b')};
   for (const std::string& a : fields) {
     RegisterCommand read;
