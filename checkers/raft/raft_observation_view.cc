@@ -292,7 +292,8 @@ inline const uint8_t* ReadPaddedText(const uint8_t* p, const Padded& in,
 // scalars, unknown fields, or malformed). What it accepts, the general parser reads the
 // same way: each field's value is read as the general parser reads it, into the same
 // place.
-bool ParseInFieldOrder(const Padded& in, RaftObservationView* out) {
+// (Flattened: emplace_back, which has room, is inlined too.)
+[[gnu::flatten]] bool ParseInFieldOrder(const Padded& in, RaftObservationView* out) {
   const uint8_t* p = in.begin;
 // A field of a one-byte key read if it comes next (`if`), or the run of a repeated
 // field's elements (`while`).
