@@ -52,7 +52,7 @@ inline void CopyBytes(char* dst, const char* src, size_t n) {
 // `*out = value`, in place when it is no longer than what `*out` holds (a register's
 // values are usually rewritten with values of the same length). `value` must not view
 // `*out`.
-inline void AssignBytes(std::string* out, std::string_view value) {
+[[gnu::always_inline]] inline void AssignBytes(std::string* out, std::string_view value) {
   if (value.size() > out->size()) {
     out->assign(value.data(), value.size());
     return;
@@ -73,8 +73,9 @@ inline char* PutVarintAt(char* p, uint64_t v) {
 // RegisterResult{ok, value, found, index} as RegisterResult::SerializeAsString() writes
 // it (fields in number order, proto3 defaults left out), written over `*out` (its room
 // reused). `value` must not view `*out`.
-void EncodeResultInto(bool ok, std::string_view value, bool found, uint64_t index,
-                      std::string* out) {
+[[gnu::always_inline]] inline void EncodeResultInto(bool ok, std::string_view value,
+                                                    bool found, uint64_t index,
+                                                    std::string* out) {
   const size_t size = (ok ? 2 : 0) + BytesFieldSize(value) + (found ? 2 : 0) +
                       (index != 0 ? 1 + VarintSize(index) : 0);
   out->resize(size);
@@ -225,40 +226,59 @@ CommandView ViewOf(const RegisterCommand& command) {
 }
 
 // Applies `command` to the register `values`; writes the serialized RegisterResult over
-// `*result`. The command must not view `*result`.
-void ApplyTo(RegisterValues* values, uint64_t index, const CommandView& command,
-             std::string* result) {
+// `*result`. The command must not view `*result`. (Inlined into ApplyInto with the
+// result's encoding, written once at the end.)
+[[gnu::always_inline]] inline void ApplyTo(RegisterValues* values, uint64_t index,
+                                           const CommandView& command, std::string* result) {
   const std::string_view key = command.key;
+  // Malformed or empty: ok=false, nothing changed.
+  bool ok = false;
+  bool found = false;
+  std::string_view value;  // the result's; never views `*result`
   switch (command.op) {
     case RegisterCommand::kWrite: {
-      auto [value, found] = values->FindOrInsert(key);
-      AssignBytes(value, command.value);
-      return EncodeResultInto(/*ok=*/true, command.value, found, index, result);
+      auto [held, was_found] = values->FindOrInsert(key);
+      AssignBytes(held, command.value);
+      ok = true;
+      found = was_found;
+      value = command.value;
+      break;
     }
     case RegisterCommand::kRead: {
-      const std::string* value = values->FindValue(key);
-      if (value == nullptr) return EncodeResultInto(true, "", false, index, result);
-      return EncodeResultInto(true, *value, true, index, result);
+      const std::string* held = values->FindValue(key);
+      ok = true;
+      if (held != nullptr) {
+        found = true;
+        value = *held;
+      }
+      break;
     }
     case RegisterCommand::kCas: {
-      std::string* value = values->FindValue(key);
-      const bool found = value != nullptr;
-      const std::string_view current = found ? std::string_view(*value) : "";
+      std::string* held = values->FindValue(key);
+      found = held != nullptr;
+      const std::string_view current = found ? std::string_view(*held) : "";
       if (current != command.expected) {
-        return EncodeResultInto(false, current, found, index, result);
+        value = current;
+        break;
       }
-      if (found) {
-        AssignBytes(value, command.new_value);
-      } else {
-        AssignBytes(values->FindOrInsert(key).first, command.new_value);
-      }
-      return EncodeResultInto(true, command.new_value, found, index, result);
+      AssignBytes(found ? held : values->FindOrInsert(key).first, command.new_value);
+      ok = true;
+      value = command.new_value;
+      break;
     }
     case RegisterCommand::OP_NOT_SET:
       break;
   }
-  // Malformed or empty: ok=false, nothing changed.
-  EncodeResultInto(false, "", false, index, result);
+  EncodeResultInto(ok, value, found, index, result);
+}
+
+// ApplyTo of a command the in-place parsers declined, read by the protobuf parser.
+[[gnu::noinline]] void ApplyParsedByProtobuf(RegisterValues* values, uint64_t index,
+                                             const std::string& command, std::string* result) {
+  RegisterCommand parsed;  // owns what the view points into
+  CommandView view;
+  if (parsed.ParseFromString(command)) view = ViewOf(parsed);
+  ApplyTo(values, index, view, result);
 }
 
 }  // namespace
@@ -278,9 +298,7 @@ void RegisterStateMachine::ApplyInto(uint64_t index, const std::string& command,
   if (ParseShortCommandInOrder(command, &view) || ParseFastCommand(command, &view)) {
     return ApplyTo(&values_, index, view, result);
   }
-  RegisterCommand parsed;  // owns what `view` points into
-  if (parsed.ParseFromString(command)) view = ViewOf(parsed);
-  ApplyTo(&values_, index, view, result);
+  ApplyParsedByProtobuf(&values_, index, command, result);
 }
 
 std::string RegisterStateMachine::Serialize() const {

@@ -44,14 +44,14 @@ class RegisterValues {
   bool operator==(const RegisterValues& other) const { return entries_ == other.entries_; }
 
   // The value at `key`, inserted empty if absent: {value, whether it was there}.
-  std::pair<std::string*, bool> FindOrInsert(std::string_view key) {
+  [[gnu::always_inline]] std::pair<std::string*, bool> FindOrInsert(std::string_view key) {
     bool found = false;
     const size_t i = Search(key, &found);
     if (found) return {&entries_[i].second, true};
     return {InsertAt(i, key), false};
   }
   // nullptr if absent.
-  std::string* FindValue(std::string_view key) {
+  [[gnu::always_inline]] std::string* FindValue(std::string_view key) {
     bool found = false;
     const size_t i = Search(key, &found);
     return found ? &entries_[i].second : nullptr;
@@ -78,7 +78,7 @@ class RegisterValues {
  private:
   // The index of the first entry whose key is not below `key` (size() if none), and
   // whether its key is `key`.
-  size_t Search(std::string_view key, bool* found) const {
+  [[gnu::always_inline]] size_t Search(std::string_view key, bool* found) const {
     const uint64_t prefix = Prefix(key);
     const uint64_t* const prefixes = prefixes_.data();
     size_t first = 0;
@@ -105,7 +105,7 @@ class RegisterValues {
     if (a.size() <= 8 && b.size() <= 8) return a.size() < b.size();
     return a < b;
   }
-  std::string* InsertAt(size_t i, std::string_view key);
+  [[gnu::noinline]] std::string* InsertAt(size_t i, std::string_view key);
 
   std::vector<value_type> entries_;
   std::vector<uint64_t> prefixes_;  // Prefix() of each entry's key
