@@ -364,7 +364,7 @@ bool ParseCopyInFieldOrder(std::string_view bytes, RaftObservationView* out) {
 }
 
 // The general parser: any field order, repeated scalars (the last wins), unknown fields.
-bool ParseAnyOrder(std::string_view bytes, RaftObservationView* out) {
+[[gnu::noinline]] bool ParseAnyOrder(std::string_view bytes, RaftObservationView* out) {
   out->Clear();
   const uint8_t* p = reinterpret_cast<const uint8_t*>(bytes.data());
   const uint8_t* const end = p + bytes.size();
@@ -411,7 +411,9 @@ bool ParseAnyOrder(std::string_view bytes, RaftObservationView* out) {
 
 }  // namespace
 
-bool ParseRaftObservationView(std::string_view bytes, RaftObservationView* out) {
+// (Flattened: the fast path inlined, the general parser called.)
+[[gnu::flatten]] bool ParseRaftObservationView(std::string_view bytes,
+                                               RaftObservationView* out) {
   out->Clear();
   if (ParseCopyInFieldOrder(bytes, out)) return true;
   return ParseAnyOrder(bytes, out);
