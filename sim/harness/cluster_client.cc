@@ -115,10 +115,21 @@ void ClusterClient::StartOperation(const Context& context, Effects* effects) {
   const std::to_chars_result sequence_end =
       std::to_chars(sequence_buffer, sequence_buffer + sizeof(sequence_buffer), sequence_++);
   std::string& request_id = current.op.request_id;
-  request_id.reserve(name_.size() + 1 + static_cast<size_t>(sequence_end.ptr - sequence_buffer));
-  request_id.append(name_);
-  request_id.push_back('-');
-  request_id.append(sequence_buffer, sequence_end.ptr);
+  const size_t sequence_size = static_cast<size_t>(sequence_end.ptr - sequence_buffer);
+  char id_buffer[64];
+  if (name_.size() + 1 + sequence_size <= sizeof(id_buffer)) {
+    // Composed on the stack and appended once (a short id stays in the string's own
+    // buffer). (append(first, last) would take the general replace path.)
+    char* p = std::copy(name_.begin(), name_.end(), id_buffer);
+    *p++ = '-';
+    p = std::copy(sequence_buffer, sequence_end.ptr, p);
+    request_id.append(id_buffer, static_cast<size_t>(p - id_buffer));
+  } else {
+    request_id.reserve(name_.size() + 1 + sequence_size);
+    request_id.append(name_);
+    request_id.push_back('-');
+    request_id.append(sequence_buffer, sequence_size);
+  }
   current.op.command = std::move(command);
   current.op.local_time_ns = context.monotonic_now.nanos();
   current.target_index =

@@ -227,7 +227,7 @@ TEST(ClusterClientTest, ReusedRequestsCarryExactlyTheNextIdAndCommand) {
 }
 
 TEST(ClusterClientTest, LongNamesMakeLongRequestIdsAndObservations) {
-  for (size_t length : {90, 100, 110, 120, 200}) {
+  for (size_t length : {59, 60, 61, 62, 90, 100, 110, 120, 200}) {
     const std::string name(length, 'n');
     ClusterClientOptions options;
     options.name = name;
