@@ -19,8 +19,9 @@
 namespace ravensim::cluster {
 
 // The register's key -> value pairs, sorted by key (bytewise, as std::string compares):
-// one vector, searched by bisection over the keys' first eight bytes held as integers
-// (a parallel vector), the rest compared only between keys that share them; a std::map
+// one vector, searched (in order up to kLinearSearchMax entries, else by bisection) over
+// the keys' first eight bytes held as integers (a parallel vector), the rest compared
+// only between keys that share them; a std::map
 // walked its nodes and called memcmp at each. Read-only outside the state machine;
 // offers the lookups of the map it replaced.
 class RegisterValues {
@@ -83,6 +84,15 @@ class RegisterValues {
     const uint64_t* const prefixes = prefixes_.data();
     size_t first = 0;
     size_t count = prefixes_.size();
+    if (count <= kLinearSearchMax) {
+      // A few keys (a register's usual size): scanned in order, fewer steps than halving.
+      while (first < count && (prefixes[first] < prefix ||
+                               (prefixes[first] == prefix &&
+                                TieLess(entries_[first].first, key)))) {
+        ++first;
+      }
+      count = 0;
+    }
     while (count > 0) {
       const size_t half = count / 2;
       const size_t middle = first + half;
@@ -106,6 +116,8 @@ class RegisterValues {
     return a < b;
   }
   [[gnu::noinline]] std::string* InsertAt(size_t i, std::string_view key);
+
+  static constexpr size_t kLinearSearchMax = 8;  // entries scanned in order, not halved
 
   std::vector<value_type> entries_;
   std::vector<uint64_t> prefixes_;  // Prefix() of each entry's key
