@@ -110,81 +110,6 @@ bool RaftInvariantChecker::Observe(const RaftObservation& observation) {
   return Observe(scratch_);
 }
 
-bool RaftInvariantChecker::Observe(const RaftObservationView& o) {
-  if (violation_.has_value()) return false;
-  ++observations_;
-  NodeView& node = NodeOf(o.node);
-  if (o.incarnation != node.incarnation) {
-    // A restart: the node rebuilt its memory from disk; commit tracking starts over.
-    node.incarnation = o.incarnation;
-    node.commit_index = 0;
-  }
-  switch (o.kind) {
-    case RaftObservation::STATE_CHANGED:
-      if (o.role == "LeaderElect" || o.role == "Leader") OnLeadership(o, node);
-      break;
-    case RaftObservation::ELECTION_WON:
-      CheckQuorum(o, node, "election");
-      OnLeadership(o, node);
-      break;
-    case RaftObservation::ENTRY_APPENDED:
-      OnAppended(o, node);
-      if (o.commit_index != 0) {  // A COMMIT_ADVANCED folded in (without quorum).
-        ++observations_;
-        if (!violation_.has_value()) OnCommit(o, node, o.commit_index, /*by_quorum=*/false);
-      }
-      OnFoldedApplied(o);
-      break;
-    case RaftObservation::LOG_TRUNCATED: {
-      if (o.index <= node.commit_index) {
-        FailWith(o, "state machine safety", o.index, [&] {
-          return absl::StrCat("truncated from ", o.index, " below its commit index ",
-                              node.commit_index);
-        });
-      }
-      node.log.EraseFrom(node.log.LowerBound(o.index));
-      break;
-    }
-    case RaftObservation::SNAPSHOT_INSTALLED: {
-      const auto* slot = node.log.Find(o.index);
-      if (slot != nullptr && slot->value.term == o.entry_term) {
-        node.log.EraseThrough(slot);
-        node.base_index = o.index;
-        node.base_term = o.entry_term;
-      } else {
-        ResetLog(node, o.index, o.entry_term);
-      }
-      break;
-    }
-    case RaftObservation::LOG_RESET:
-      ResetLog(node, o.index, o.entry_term);
-      break;
-    case RaftObservation::COMMIT_ADVANCED:
-      OnCommit(o, node, o.index, o.by_quorum);
-      OnFoldedApplied(o);
-      break;
-    case RaftObservation::APPLIED:
-      OnApplied(o, o.index, o.command_hash);
-      break;
-    case RaftObservation::COMMITTED_CONFLICT:
-      FailWith(o, "state machine safety", o.index, [&] {
-        return absl::StrCat("leader sent an entry of term ", o.entry_term,
-                            " over the committed entry of term ", o.committed_term,
-                            " (leader completeness broken; the node refused it)");
-      });
-      break;
-    case RaftObservation::TOPOLOGY_CHANGED:
-      AssignSet(o.voters, &node.voters);
-      AssignSet(o.non_voters, &node.non_voters);
-      AssignOneByteSet(node.voters, node.one_byte_voters);
-      AssignOneByteSet(node.non_voters, node.one_byte_non_voters);
-      break;
-    default:
-      break;
-  }
-  return !violation_.has_value();
-}
-
 // Election safety and leader completeness, when a node takes leadership of o.term.
 void RaftInvariantChecker::OnLeadership(const RaftObservationView& o, NodeView& node) {
   auto [it, inserted] = leader_of_term_.emplace(o.term, o.node);
@@ -327,6 +252,81 @@ void RaftInvariantChecker::OnCommit(const RaftObservationView& o, NodeView& node
     committed->value.commit_term = std::min(committed->value.commit_term, o.term);
   }
   node.commit_index = index;
+}
+
+bool RaftInvariantChecker::Observe(const RaftObservationView& o) {
+  if (violation_.has_value()) return false;
+  ++observations_;
+  NodeView& node = NodeOf(o.node);
+  if (o.incarnation != node.incarnation) {
+    // A restart: the node rebuilt its memory from disk; commit tracking starts over.
+    node.incarnation = o.incarnation;
+    node.commit_index = 0;
+  }
+  switch (o.kind) {
+    case RaftObservation::STATE_CHANGED:
+      if (o.role == "LeaderElect" || o.role == "Leader") OnLeadership(o, node);
+      break;
+    case RaftObservation::ELECTION_WON:
+      CheckQuorum(o, node, "election");
+      OnLeadership(o, node);
+      break;
+    case RaftObservation::ENTRY_APPENDED:
+      OnAppended(o, node);
+      if (o.commit_index != 0) {  // A COMMIT_ADVANCED folded in (without quorum).
+        ++observations_;
+        if (!violation_.has_value()) OnCommit(o, node, o.commit_index, /*by_quorum=*/false);
+      }
+      OnFoldedApplied(o);
+      break;
+    case RaftObservation::LOG_TRUNCATED: {
+      if (o.index <= node.commit_index) {
+        FailWith(o, "state machine safety", o.index, [&] {
+          return absl::StrCat("truncated from ", o.index, " below its commit index ",
+                              node.commit_index);
+        });
+      }
+      node.log.EraseFrom(node.log.LowerBound(o.index));
+      break;
+    }
+    case RaftObservation::SNAPSHOT_INSTALLED: {
+      const auto* slot = node.log.Find(o.index);
+      if (slot != nullptr && slot->value.term == o.entry_term) {
+        node.log.EraseThrough(slot);
+        node.base_index = o.index;
+        node.base_term = o.entry_term;
+      } else {
+        ResetLog(node, o.index, o.entry_term);
+      }
+      break;
+    }
+    case RaftObservation::LOG_RESET:
+      ResetLog(node, o.index, o.entry_term);
+      break;
+    case RaftObservation::COMMIT_ADVANCED:
+      OnCommit(o, node, o.index, o.by_quorum);
+      OnFoldedApplied(o);
+      break;
+    case RaftObservation::APPLIED:
+      OnApplied(o, o.index, o.command_hash);
+      break;
+    case RaftObservation::COMMITTED_CONFLICT:
+      FailWith(o, "state machine safety", o.index, [&] {
+        return absl::StrCat("leader sent an entry of term ", o.entry_term,
+                            " over the committed entry of term ", o.committed_term,
+                            " (leader completeness broken; the node refused it)");
+      });
+      break;
+    case RaftObservation::TOPOLOGY_CHANGED:
+      AssignSet(o.voters, &node.voters);
+      AssignSet(o.non_voters, &node.non_voters);
+      AssignOneByteSet(node.voters, node.one_byte_voters);
+      AssignOneByteSet(node.non_voters, node.one_byte_non_voters);
+      break;
+    default:
+      break;
+  }
+  return !violation_.has_value();
 }
 
 }  // namespace ravensim::checkers::raft

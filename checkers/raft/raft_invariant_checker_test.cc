@@ -1,5 +1,8 @@
 #include "checkers/raft/raft_invariant_checker.h"
 
+#include <cstdint>
+#include <iterator>
+#include <map>
 #include <utility>
 #include <vector>
 
@@ -457,6 +460,57 @@ TEST(RaftInvariantCheckerTest, AppendsPastTheLastEntryAndOverwritesAreBothMatche
     for (uint64_t i = 1; i <= 3; ++i) h.Append(0, 1, i, 1, i == 1 ? 0 : 1, 10 + i);
     h.Append(0, 1, 4, 1, 2, 14);  // Right after the last entry, of term 1.
     EXPECT_EQ(h.Violated(), "log matching");
+  }
+}
+
+// IndexedRun (the checker's logs and records) against a std::map doing the same: its
+// inline Emplace (past the last index, or found by offset in a run without gaps) and the
+// out-of-line one (gaps, an index below the first, an insert between two) must agree.
+TEST(IndexedRunTest, AgreesWithAMap) {
+  for (uint64_t seed = 1; seed <= 30; ++seed) {
+    uint64_t state = seed;
+    auto next = [&state](uint64_t n) {
+      state = state * 6364136223846793005ull + 1442695040888963407ull;
+      return (state >> 33) % n;
+    };
+    internal::IndexedRun<uint64_t> run;
+    std::map<uint64_t, uint64_t> reference;
+    for (int step = 0; step < 400; ++step) {
+      const uint64_t op = next(10);
+      if (op < 6) {
+        // Mostly near the end, sometimes anywhere (gaps, below the first).
+        const uint64_t last = reference.empty() ? 0 : reference.rbegin()->first;
+        const uint64_t index = next(4) == 0 ? next(last + 8) : last + next(3);
+        const uint64_t value = next(1000);
+        auto [slot, inserted] = run.Emplace(index, value);
+        auto [it, map_inserted] = reference.emplace(index, value);
+        ASSERT_EQ(inserted, map_inserted) << seed << " " << step;
+        ASSERT_EQ(slot->index, index);
+        ASSERT_EQ(slot->value, it->second);
+      } else if (op == 6 && !reference.empty()) {
+        const uint64_t from = next(reference.rbegin()->first + 2);
+        run.EraseFrom(run.LowerBound(from));
+        reference.erase(reference.lower_bound(from), reference.end());
+      } else if (op == 7 && !reference.empty()) {
+        auto it = reference.begin();
+        std::advance(it, next(reference.size()));
+        run.EraseThrough(run.Find(it->first));
+        reference.erase(reference.begin(), std::next(it));
+      } else {
+        const uint64_t index = next(reference.empty() ? 4 : reference.rbegin()->first + 4);
+        const auto* slot = run.Find(index);
+        auto it = reference.find(index);
+        ASSERT_EQ(slot != nullptr, it != reference.end()) << seed << " " << step;
+        if (slot != nullptr) EXPECT_EQ(slot->value, it->second);
+      }
+      ASSERT_EQ(run.size(), reference.size());
+    }
+    auto it = reference.begin();
+    for (const auto& slot : run) {
+      EXPECT_EQ(slot.index, it->first);
+      EXPECT_EQ(slot.value, it->second);
+      ++it;
+    }
   }
 }
 

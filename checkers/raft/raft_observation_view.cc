@@ -200,30 +200,6 @@ inline const uint8_t* ReadAppliedInto(const uint8_t* p, const uint8_t* end,
   return ParseApplied(begin, begin + v.size(), &Append(out)) ? p : nullptr;
 }
 
-// Whether the next bytes are the one-byte key `key` (fields 1-15).
-inline bool At(const uint8_t* p, const uint8_t* end, uint8_t key) {
-  return p != end && *p == key;
-}
-
-// One RaftObservation.Applied written in field order (what the encoder writes):
-// false, with `out` unspecified, if the bytes are anything else.
-inline bool ParseAppliedInOrder(const uint8_t* p, const uint8_t* const end,
-                                RaftObservationView::Applied* out) {
-  if (At(p, end, Key(1, kVarint))) {
-    p = ReadVarintInto(p + 1, end, &out->index);
-    if (p == nullptr) return false;
-  }
-  if (At(p, end, Key(2, kVarint))) {
-    p = ReadVarintInto(p + 1, end, &out->entry_term);
-    if (p == nullptr) return false;
-  }
-  if (At(p, end, Key(3, kFixed64))) {
-    p = ReadFixed64Into(p + 1, end, &out->command_hash);
-    if (p == nullptr) return false;
-  }
-  return p == end;
-}
-
 // The fast path reads a copy of the observation followed by kPadding zero bytes, so that
 // it reads without bounds checks: a key is never zero, so no key matches past the end;
 // a value that starts at most at the end reads at most ten bytes (into the padding); and
@@ -284,6 +260,29 @@ inline const uint8_t* ReadPaddedText(const uint8_t* p, const Padded& in,
   return p;
 }
 
+// One RaftObservation.Applied written in field order (what the encoder writes), its
+// bytes [p, end) in the padded copy: false, with `out` unspecified, if the bytes are
+// anything else. A key is read only before `end`, and its value without bounds checks:
+// at most ten bytes from before `end`, within the copy's padding (`end` is at most the
+// copy's end); a value that went past `end` leaves p past it, and false is returned.
+inline bool ParsePaddedAppliedInOrder(const uint8_t* p, const uint8_t* const end,
+                                      RaftObservationView::Applied* out) {
+  static_assert(kPadding >= 10);
+  if (p != end && *p == Key(1, kVarint)) {
+    p = ReadPaddedVarintInto(p + 1, &out->index);
+    if (p == nullptr) return false;
+  }
+  if (p < end && *p == Key(2, kVarint)) {
+    p = ReadPaddedVarintInto(p + 1, &out->entry_term);
+    if (p == nullptr) return false;
+  }
+  if (p < end && *p == Key(3, kFixed64)) {
+    out->command_hash = LoadLittleEndian64(p + 1);
+    p += 9;
+  }
+  return p == end;
+}
+
 // The fast path of ParseRaftObservationView, for what the encoder writes: each field at
 // most once (a repeated field's elements in one run), in field-number order, each key
 // in its shortest form. Reads into `out` (cleared) and returns true if the bytes are
@@ -292,7 +291,8 @@ inline const uint8_t* ReadPaddedText(const uint8_t* p, const Padded& in,
 // scalars, unknown fields, or malformed). What it accepts, the general parser reads the
 // same way: each field's value is read as the general parser reads it, into the same
 // place.
-bool ParseInFieldOrder(const Padded& in, RaftObservationView* out) {
+// (Flattened: emplace_back, which has room, is inlined too.)
+[[gnu::flatten]] bool ParseInFieldOrder(const Padded& in, RaftObservationView* out) {
   const uint8_t* p = in.begin;
 // A field of a one-byte key read if it comes next (`if`), or the run of a repeated
 // field's elements (`while`).
@@ -338,7 +338,8 @@ bool ParseInFieldOrder(const Padded& in, RaftObservationView* out) {
     const uint8_t* value = nullptr;
     size_t size = 0;
     p = ReadPaddedLengthDelimited(p + 2, in, &value, &size);
-    if (p == nullptr || !ParseAppliedInOrder(value, value + size, &Append(&out->applied))) {
+    if (p == nullptr ||
+        !ParsePaddedAppliedInOrder(value, value + size, &Append(&out->applied))) {
       return false;
     }
   }
@@ -363,7 +364,7 @@ bool ParseCopyInFieldOrder(std::string_view bytes, RaftObservationView* out) {
 }
 
 // The general parser: any field order, repeated scalars (the last wins), unknown fields.
-bool ParseAnyOrder(std::string_view bytes, RaftObservationView* out) {
+[[gnu::noinline]] bool ParseAnyOrder(std::string_view bytes, RaftObservationView* out) {
   out->Clear();
   const uint8_t* p = reinterpret_cast<const uint8_t*>(bytes.data());
   const uint8_t* const end = p + bytes.size();
@@ -410,7 +411,9 @@ bool ParseAnyOrder(std::string_view bytes, RaftObservationView* out) {
 
 }  // namespace
 
-bool ParseRaftObservationView(std::string_view bytes, RaftObservationView* out) {
+// (Flattened: the fast path inlined, the general parser called.)
+[[gnu::flatten]] bool ParseRaftObservationView(std::string_view bytes,
+                                               RaftObservationView* out) {
   out->Clear();
   if (ParseCopyInFieldOrder(bytes, out)) return true;
   return ParseAnyOrder(bytes, out);

@@ -1,44 +1,97 @@
 #include "core/cluster/register_state_machine.h"
 
 #include <cstring>
+#include <iterator>
+#include <stdexcept>
 #include <string_view>
 
 #include "core/base/varint.h"
 
 namespace ravensim::cluster {
 
+const std::string& RegisterValues::at(std::string_view key) const {
+  const const_iterator it = find(key);
+  if (it == end()) throw std::out_of_range("RegisterValues::at");
+  return it->second;
+}
+
+std::string* RegisterValues::InsertAt(size_t i, std::string_view key) {
+  prefixes_.insert(prefixes_.begin() + static_cast<std::ptrdiff_t>(i), Prefix(key));
+  return &entries_
+              .emplace(entries_.begin() + static_cast<std::ptrdiff_t>(i), std::string(key),
+                       std::string())
+              ->second;
+}
+
 namespace {
+
+// Copies `n` bytes between buffers that do not overlap; the short ones (keys and values
+// are mostly a few bytes) with two loads and stores each, not a memcpy call.
+inline void CopyBytes(char* dst, const char* src, size_t n) {
+  if (n >= 8 && n <= 16) {
+    uint64_t head;
+    uint64_t tail;
+    std::memcpy(&head, src, 8);
+    std::memcpy(&tail, src + n - 8, 8);
+    std::memcpy(dst, &head, 8);
+    std::memcpy(dst + n - 8, &tail, 8);
+  } else if (n >= 4 && n < 8) {
+    uint32_t head;
+    uint32_t tail;
+    std::memcpy(&head, src, 4);
+    std::memcpy(&tail, src + n - 4, 4);
+    std::memcpy(dst, &head, 4);
+    std::memcpy(dst + n - 4, &tail, 4);
+  } else if (n < 4) {
+    for (size_t i = 0; i < n; ++i) dst[i] = src[i];
+  } else {
+    std::memcpy(dst, src, n);
+  }
+}
+
+// `*out = value`, in place when it is no longer than what `*out` holds (a register's
+// values are usually rewritten with values of the same length). `value` must not view
+// `*out`.
+[[gnu::always_inline]] inline void AssignBytes(std::string* out, std::string_view value) {
+  if (value.size() > out->size()) {
+    out->assign(value.data(), value.size());
+    return;
+  }
+  out->resize(value.size());
+  CopyBytes(out->data(), value.data(), value.size());
+}
+
+inline char* PutVarintAt(char* p, uint64_t v) {
+  while (v >= 0x80) {
+    *p++ = static_cast<char>((v & 0x7f) | 0x80);
+    v >>= 7;
+  }
+  *p++ = static_cast<char>(v);
+  return p;
+}
 
 // RegisterResult{ok, value, found, index} as RegisterResult::SerializeAsString() writes
 // it (fields in number order, proto3 defaults left out), written over `*out` (its room
 // reused). `value` must not view `*out`.
-void EncodeResultInto(bool ok, std::string_view value, bool found, uint64_t index,
-                      std::string* out) {
-  auto varint_size = [](uint64_t v) {
-    size_t n = 1;
-    for (; v >= 0x80; v >>= 7) ++n;
-    return n;
-  };
-  const size_t size = (ok ? 2 : 0) +
-                      (value.empty() ? 0 : 1 + varint_size(value.size()) + value.size()) +
-                      (found ? 2 : 0) + (index != 0 ? 1 + varint_size(index) : 0);
+[[gnu::always_inline]] inline void EncodeResultInto(bool ok, std::string_view value,
+                                                    bool found, uint64_t index,
+                                                    std::string* out) {
+  const size_t size = (ok ? 2 : 0) + BytesFieldSize(value) + (found ? 2 : 0) +
+                      (index != 0 ? 1 + VarintSize(index) : 0);
   out->resize(size);
   char* p = out->data();
-  auto put_varint = [&p](uint64_t v) {
-    while (v >= 0x80) {
-      *p++ = static_cast<char>((v & 0x7f) | 0x80);
-      v >>= 7;
-    }
-    *p++ = static_cast<char>(v);
-  };
   if (ok) {
     *p++ = 0x08;
     *p++ = 0x01;
   }
   if (!value.empty()) {
     *p++ = 0x12;
-    put_varint(value.size());
-    std::memcpy(p, value.data(), value.size());
+    if (value.size() < 0x80) {
+      *p++ = static_cast<char>(value.size());
+    } else {
+      p = PutVarintAt(p, value.size());
+    }
+    CopyBytes(p, value.data(), value.size());
     p += value.size();
   }
   if (found) {
@@ -47,7 +100,7 @@ void EncodeResultInto(bool ok, std::string_view value, bool found, uint64_t inde
   }
   if (index != 0) {
     *p++ = 0x20;
-    put_varint(index);
+    PutVarintAt(p, index);
   }
 }
 
@@ -75,6 +128,40 @@ struct CommandView {
   std::string_view expected;   // cas
   std::string_view new_value;  // cas
 };
+
+// The exact bytes the Encode* helpers write for a command under 128 bytes: the op's key
+// and one-byte length, then its fields in number order, each with a one-byte length,
+// empty ones left out (or present and empty). False if the bytes are anything else
+// (ParseFastCommand then decides); what it accepts, ParseFastCommand reads the same way.
+inline bool ParseShortCommandInOrder(const std::string& bytes, CommandView* out) {
+  const size_t size = bytes.size();
+  if (size < 2 || size >= 0x82) return false;
+  const uint8_t* const b = reinterpret_cast<const uint8_t*>(bytes.data());
+  const uint8_t key = b[0];
+  if ((key != 0x0a && key != 0x12 && key != 0x1a) || b[1] != size - 2) return false;
+  const int op = key >> 3;  // the oneof's field number: 1 write, 2 read, 3 cas
+  const int known_fields = op == 1 ? 2 : op == 2 ? 1 : 3;
+  std::string_view fields[3];  // by field number - 1; absent = empty (proto3)
+  size_t p = 2;
+  for (int field = 1; field <= known_fields && p != size; ++field) {
+    if (b[p] != static_cast<uint8_t>((field << 3) | 2)) continue;
+    // The length byte is within bounds: the key was not the last byte (checked below).
+    if (p + 1 == size) return false;
+    const size_t length = b[p + 1];
+    if (length >= 0x80 || length > size - (p + 2)) return false;
+    fields[field - 1] = std::string_view(bytes.data() + p + 2, length);
+    p += 2 + length;
+  }
+  if (p != size) return false;
+  out->op = static_cast<RegisterCommand::OpCase>(op);
+  out->key = fields[0];
+  if (op == 1) out->value = fields[1];
+  if (op == 3) {
+    out->expected = fields[1];
+    out->new_value = fields[2];
+  }
+  return true;
+}
 
 // A RegisterCommand in the shape the Encode* helpers write: one op, whose fields are
 // all length-delimited, known to the op and each present at most once. Anything else
@@ -139,42 +226,59 @@ CommandView ViewOf(const RegisterCommand& command) {
 }
 
 // Applies `command` to the register `values`; writes the serialized RegisterResult over
-// `*result`. The command must not view `*result`.
-void ApplyTo(std::map<std::string, std::string, std::less<>>* values, uint64_t index,
-             const CommandView& command, std::string* result) {
+// `*result`. The command must not view `*result`. (Inlined into ApplyInto with the
+// result's encoding, written once at the end.)
+[[gnu::always_inline]] inline void ApplyTo(RegisterValues* values, uint64_t index,
+                                           const CommandView& command, std::string* result) {
   const std::string_view key = command.key;
+  // Malformed or empty: ok=false, nothing changed.
+  bool ok = false;
+  bool found = false;
+  std::string_view value;  // the result's; never views `*result`
   switch (command.op) {
     case RegisterCommand::kWrite: {
-      auto it = values->lower_bound(key);
-      const bool found = it != values->end() && it->first == key;
-      if (!found) it = values->emplace_hint(it, std::string(key), std::string());
-      it->second.assign(command.value);
-      return EncodeResultInto(/*ok=*/true, command.value, found, index, result);
+      auto [held, was_found] = values->FindOrInsert(key);
+      AssignBytes(held, command.value);
+      ok = true;
+      found = was_found;
+      value = command.value;
+      break;
     }
     case RegisterCommand::kRead: {
-      auto it = values->find(key);
-      if (it == values->end()) return EncodeResultInto(true, "", false, index, result);
-      return EncodeResultInto(true, it->second, true, index, result);
+      const std::string* held = values->FindValue(key);
+      ok = true;
+      if (held != nullptr) {
+        found = true;
+        value = *held;
+      }
+      break;
     }
     case RegisterCommand::kCas: {
-      auto it = values->find(key);
-      const bool found = it != values->end();
-      const std::string_view current = found ? std::string_view(it->second) : "";
+      std::string* held = values->FindValue(key);
+      found = held != nullptr;
+      const std::string_view current = found ? std::string_view(*held) : "";
       if (current != command.expected) {
-        return EncodeResultInto(false, current, found, index, result);
+        value = current;
+        break;
       }
-      if (found) {
-        it->second.assign(command.new_value);
-      } else {
-        values->emplace(std::string(key), std::string(command.new_value));
-      }
-      return EncodeResultInto(true, command.new_value, found, index, result);
+      AssignBytes(found ? held : values->FindOrInsert(key).first, command.new_value);
+      ok = true;
+      value = command.new_value;
+      break;
     }
     case RegisterCommand::OP_NOT_SET:
       break;
   }
-  // Malformed or empty: ok=false, nothing changed.
-  EncodeResultInto(false, "", false, index, result);
+  EncodeResultInto(ok, value, found, index, result);
+}
+
+// ApplyTo of a command the in-place parsers declined, read by the protobuf parser.
+[[gnu::noinline]] void ApplyParsedByProtobuf(RegisterValues* values, uint64_t index,
+                                             const std::string& command, std::string* result) {
+  RegisterCommand parsed;  // owns what the view points into
+  CommandView view;
+  if (parsed.ParseFromString(command)) view = ViewOf(parsed);
+  ApplyTo(values, index, view, result);
 }
 
 }  // namespace
@@ -191,10 +295,10 @@ void RegisterStateMachine::ApplyInto(uint64_t index, const std::string& command,
   // The encodings the Encode* helpers write are read in place; any other goes through
   // the protobuf parser. Both give the same view, applied by one piece of code.
   CommandView view;
-  if (ParseFastCommand(command, &view)) return ApplyTo(&values_, index, view, result);
-  RegisterCommand parsed;  // owns what `view` points into
-  if (parsed.ParseFromString(command)) view = ViewOf(parsed);
-  ApplyTo(&values_, index, view, result);
+  if (ParseShortCommandInOrder(command, &view) || ParseFastCommand(command, &view)) {
+    return ApplyTo(&values_, index, view, result);
+  }
+  ApplyParsedByProtobuf(&values_, index, command, result);
 }
 
 std::string RegisterStateMachine::Serialize() const {
@@ -214,41 +318,42 @@ absl::Status RegisterStateMachine::Restore(const std::string& data) {
   }
   values_.clear();
   for (const RegisterSnapshot::Entry& entry : snapshot.entries()) {
-    values_[entry.key()] = entry.value();
+    // Snapshots are sorted; any other order (or a repeated key: the last wins) is
+    // inserted where it belongs.
+    if (values_.empty() || std::prev(values_.end())->first < entry.key()) {
+      values_.AppendSorted(entry.key(), entry.value());
+    } else {
+      *values_.FindOrInsert(entry.key()).first = entry.value();
+    }
   }
   return absl::OkStatus();
 }
 
 namespace {
 
-void PutVarint(std::string* out, size_t v) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
-void PutField(std::string* out, char key, std::string_view field) {
-  if (field.empty()) return;
-  out->push_back(key);
-  PutVarint(out, field.size());
-  out->append(field);
+// A field of the op (key `key`, bytes `field`) written at `p`, unless empty.
+inline char* PutFieldAt(char* p, char key, std::string_view field) {
+  if (field.empty()) return p;
+  *p++ = key;
+  p = field.size() < 0x80 ? (*p = static_cast<char>(field.size()), p + 1)
+                          : PutVarintAt(p, field.size());
+  CopyBytes(p, field.data(), field.size());
+  return p + field.size();
 }
 
 // RegisterCommand{op = {fields...}} as RegisterCommand::SerializeAsString() writes it:
 // the oneof's message (always present, even if empty), its bytes fields in number
-// order, empty ones left out. Built in one string of the exact size.
+// order, empty ones left out. Written into one string of the exact size.
 std::string EncodeOp(char op_key, std::string_view f1, std::string_view f2,
                      std::string_view f3) {
   const size_t inner = BytesFieldSize(f1) + BytesFieldSize(f2) + BytesFieldSize(f3);
-  std::string out;
-  out.reserve(DelimitedFieldSize(inner));
-  out.push_back(op_key);
-  PutVarint(&out, inner);
-  PutField(&out, 0x0a, f1);
-  PutField(&out, 0x12, f2);
-  PutField(&out, 0x1a, f3);
+  std::string out(DelimitedFieldSize(inner), '\0');
+  char* p = out.data();
+  *p++ = op_key;
+  p = PutVarintAt(p, inner);
+  p = PutFieldAt(p, 0x0a, f1);
+  p = PutFieldAt(p, 0x12, f2);
+  PutFieldAt(p, 0x1a, f3);
   return out;
 }
 

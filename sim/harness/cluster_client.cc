@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstddef>
+#include <cstring>
 #include <memory>
 #include <string_view>
 #include <utility>
@@ -30,6 +31,22 @@ size_t ClientRequestWireSize(const ClientRequest& request) {
   return DelimitedFieldSize(BytesFieldSize(request.request_id()) +
                             BytesFieldSize(request.command()));
 }
+
+namespace {
+
+// `*out = value`, overwriting `*out`'s bytes in place when it holds at least as many (the
+// reused request's id and command: the next ones are mostly as long), without the
+// general assign path.
+inline void AssignInPlace(std::string* out, const std::string& value) {
+  if (value.size() > out->size()) {
+    out->assign(value);
+    return;
+  }
+  out->resize(value.size());
+  if (!value.empty()) std::memcpy(out->data(), value.data(), value.size());
+}
+
+}  // namespace
 
 ClusterClient::ClusterClient(ClusterClientOptions options) : options_(std::move(options)) {
   CHECK(!options_.cluster_nodes.empty());
@@ -98,10 +115,21 @@ void ClusterClient::StartOperation(const Context& context, Effects* effects) {
   const std::to_chars_result sequence_end =
       std::to_chars(sequence_buffer, sequence_buffer + sizeof(sequence_buffer), sequence_++);
   std::string& request_id = current.op.request_id;
-  request_id.reserve(name_.size() + 1 + static_cast<size_t>(sequence_end.ptr - sequence_buffer));
-  request_id.append(name_);
-  request_id.push_back('-');
-  request_id.append(sequence_buffer, sequence_end.ptr);
+  const size_t sequence_size = static_cast<size_t>(sequence_end.ptr - sequence_buffer);
+  char id_buffer[64];
+  if (name_.size() + 1 + sequence_size <= sizeof(id_buffer)) {
+    // Composed on the stack and appended once (a short id stays in the string's own
+    // buffer). (append(first, last) would take the general replace path.)
+    char* p = std::copy(name_.begin(), name_.end(), id_buffer);
+    *p++ = '-';
+    p = std::copy(sequence_buffer, sequence_end.ptr, p);
+    request_id.append(id_buffer, static_cast<size_t>(p - id_buffer));
+  } else {
+    request_id.reserve(name_.size() + 1 + sequence_size);
+    request_id.append(name_);
+    request_id.push_back('-');
+    request_id.append(sequence_buffer, sequence_size);
+  }
   current.op.command = std::move(command);
   current.op.local_time_ns = context.monotonic_now.nanos();
   current.target_index =
@@ -124,8 +152,8 @@ void ClusterClient::SendAttempt(const Context& context, Effects* effects) {
     request_body_ = std::make_shared<RachisWireBody>();
   }
   ClientRequest* request = request_body_->mutable_wire()->mutable_client_request();
-  request->set_request_id(op.request_id);
-  request->set_command(op.command);
+  AssignInPlace(request->mutable_request_id(), op.request_id);
+  AssignInPlace(request->mutable_command(), op.command);
   const size_t size = ClientRequestWireSize(*request);
   effects->Send(op.node, sim::Message(request_body_, size));
   // Once sent, the command may reach the log even if we never hear back.

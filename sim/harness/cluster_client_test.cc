@@ -191,8 +191,43 @@ TEST(ClusterClientTest, RequestsStillHeldKeepTheirBytesAndDroppedOnesAreNotRerea
   }
 }
 
+TEST(ClusterClientTest, ReusedRequestsCarryExactlyTheNextIdAndCommand) {
+  // A dropped request's body is overwritten in place by the next one: shorter, equal,
+  // longer and empty commands, and request ids growing a digit, must each read exactly.
+  ClusterClientOptions options;
+  options.name = "c";
+  options.cluster_nodes = {0, 1, 2};
+  options.think_time_mean_ns = 0;
+  ClusterClient client(options);
+  Context context;
+  context.self = 3;
+  context.incarnation = 1;
+  Effects effects;
+  client.Start(context, sim::DiskImage(), 7, &effects);
+  const std::vector<size_t> lengths = {30, 5, 5, 0, 12, 3, 50, 1, 16, 15, 2, 40};
+  for (size_t op = 0; op < lengths.size(); ++op) {
+    const std::string command(lengths[op], static_cast<char>('a' + op));
+    client.Enqueue(command);
+    effects = Effects();
+    client.OnTimer(context, ClusterClient::kNextOperationTimer, &effects);
+    ASSERT_EQ(effects.messages.size(), 1u);
+    RachisWire wire;
+    ASSERT_TRUE(wire.ParseFromString(effects.messages[0].message.Bytes()));
+    EXPECT_EQ(wire.client_request().request_id(), "c-" + std::to_string(op));
+    EXPECT_EQ(wire.client_request().command(), command);
+    EXPECT_EQ(effects.messages[0].message.size(), effects.messages[0].message.Bytes().size());
+    effects = Effects();  // the request dropped: its body is reused next
+    RachisWire answer;
+    answer.mutable_client_response()->set_request_id("c-" + std::to_string(op));
+    answer.mutable_client_response()->set_outcome(rachis::COMMAND_OUTCOME_COMMITTED);
+    answer.mutable_client_response()->set_index(op + 1);
+    client.OnMessage(context, 0, answer.SerializeAsString(), &effects);
+    EXPECT_FALSE(client.busy());
+  }
+}
+
 TEST(ClusterClientTest, LongNamesMakeLongRequestIdsAndObservations) {
-  for (size_t length : {90, 100, 110, 120, 200}) {
+  for (size_t length : {59, 60, 61, 62, 90, 100, 110, 120, 200}) {
     const std::string name(length, 'n');
     ClusterClientOptions options;
     options.name = name;
