@@ -70,7 +70,7 @@ int64_t Disk::WriteDelta(const DiskImage& image, const DiskWrite& write) {
 }
 
 void Disk::ApplyVisible(DiskWrite&& write) {
-  Undo& undo = unsynced_.emplace_back();
+  Undo& undo = unsynced_.Add();
   undo.op = write.op;
   switch (write.op) {
     case DiskOp::kPut: {
@@ -205,7 +205,7 @@ absl::Status Disk::Sync() {
     return absl::InternalError("simulated fsync error (EIO)");
   }
   // The visible image becomes the durable one: nothing is left to undo.
-  unsynced_.clear();
+  unsynced_.Clear();
   return absl::OkStatus();
 }
 
@@ -310,7 +310,7 @@ CrashReport Disk::Crash() {
     }
   }
   for (size_t i = applied_end; i-- > kept_end;) RollBack(&visible_, std::move(unsynced_[i]));
-  unsynced_.clear();
+  unsynced_.Clear();
   used_bytes_ = visible_.byte_count();
   return report;
 }
@@ -318,7 +318,7 @@ CrashReport Disk::Crash() {
 void Disk::Wipe() {
   visible_ = DiskImage();
   last_append_log_.entry = nullptr;
-  unsynced_.clear();
+  unsynced_.Clear();
   used_bytes_ = 0;
   synced_damaged_ = false;
 }
