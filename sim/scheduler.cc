@@ -302,6 +302,9 @@ absl::Status Scheduler::BudgetError() const {
 
 // The run loops peek once per event: the bucket PeekTime() found is popped at once.
 absl::Status Scheduler::RunUntil(SimTime until) {
+  // An event at SimTime::Max() never runs (Max means "none"): the last time that does.
+  const int64_t last_run_time =
+      until == SimTime::Max() ? SimTime::Max().nanos() - 1 : until.nanos();
   while (true) {
     // The common case, peeked and popped at once (PeekTime and PopEarliest take the same
     // path in two steps): the first non-empty bucket is above level 0 and holds a lone
@@ -312,7 +315,7 @@ absl::Status Scheduler::RunUntil(SimTime until) {
         std::vector<Entry>& lone = buckets_[b];
         if (lone.size() == 1) {
           const Entry e = lone[0];
-          if (e.time > until.nanos() || e.time == SimTime::Max().nanos()) break;
+          if (e.time > last_run_time) break;
           if (BudgetSpent()) return BudgetError();
           lone.clear();
           ClearBucketBit(b);
