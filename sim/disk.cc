@@ -200,7 +200,7 @@ absl::Status Disk::Write(DiskWrite&& write) {
   return absl::OkStatus();
 }
 
-absl::Status Disk::Sync() {
+absl::Status Disk::SyncWithFaults() {
   if (Happens(prng_, faults_.fsync_error_ratio)) {
     return absl::InternalError("simulated fsync error (EIO)");
   }

@@ -322,14 +322,6 @@ void DiskQueue::Grow() {
   head_ = 0;
 }
 
-void DiskQueue::Pop() {
-  PersistJob& job = jobs_[head_];
-  job.writes.clear();
-  job.messages.clear();
-  head_ = (head_ + 1) & (jobs_.size() - 1);
-  --count_;
-}
-
 void DiskQueue::Clear() {
   while (!empty()) Pop();
 }

@@ -74,7 +74,14 @@ class DiskQueue {
     return jobs_[(head_ + count_++) & (jobs_.size() - 1)];
   }
   // Drops the front job, keeping its vectors' capacity. REQUIRES: !empty().
-  void Pop();
+  // Inline: once per persist.
+  void Pop() {
+    PersistJob& job = jobs_[head_];
+    job.writes.clear();
+    job.messages.clear();
+    head_ = (head_ + 1) & (jobs_.size() - 1);
+    --count_;
+  }
   void Clear();
 
  private:
