@@ -104,7 +104,7 @@ inline SimTime Network::ArrivalTime(Link& link, size_t bytes) {
   return start + SimDuration::Nanos(delay);
 }
 
-inline void Network::RecyclePacket(uint32_t slot) {
+__attribute__((always_inline)) inline void Network::RecyclePacket(uint32_t slot) {
   Packet& p = PacketAt(slot);
   p.message.Clear();
   p.next = kNil;
