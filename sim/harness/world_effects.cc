@@ -48,7 +48,7 @@ World::Impl::Impl(World* world)
 // from one call to the next. Calls can nest (a delivery that overflows a paused inbox
 // breaks the connection, which tells the node at once), hence a pool, not one object.
 template <typename Fn>
-void World::Impl::CallNode(NodeId node, Fn&& call) {
+__attribute__((always_inline)) inline void World::Impl::CallNode(NodeId node, Fn&& call) {
   if (effects_depth_ == effects_pool_.size()) {
     effects_pool_.push_back(std::make_unique<Effects>());
   }

@@ -216,8 +216,9 @@ class World::Impl : public sim::NetworkHandler {
   void NoteDisconnected(NodeId node, NodeId peer);
   void ConnectionFailed(NodeId node, NodeId peer);
   // Runs call(node object, context, effects) and carries out the effects.
+  // Always inline: a call per delivered message, timer and persist.
   template <typename Fn>
-  void CallNode(NodeId node, Fn&& call);
+  __attribute__((always_inline)) void CallNode(NodeId node, Fn&& call);
 
   World* world_;
   std::vector<NodeRuntime> nodes_;
