@@ -114,7 +114,8 @@ void World::Impl::CallDisconnected(NodeId node, NodeId peer) {
 // Order: timers, observations, then messages (those not waiting for persistence first,
 // in order), then the writes. A node's later Effects can never overtake an earlier one's
 // writes: the disk queue is FIFO.
-void World::Impl::Execute(NodeId node, Effects& effects) {
+__attribute__((always_inline)) inline void World::Impl::Execute(NodeId node,
+                                                                Effects& effects) {
   for (uint64_t tag : effects.timers_to_cancel) CancelTimer(node, tag);
   for (const TimerRequest& t : effects.timers_to_set) SetTimer(node, t.tag, t.deadline);
   if (!effects.observations.empty()) {

@@ -143,7 +143,8 @@ class World::Impl : public sim::NetworkHandler {
   void CallTimer(NodeId node, uint64_t tag);
   void CallPersisted(NodeId node, uint64_t persist_id, const absl::Status& status);
   void CallDisconnected(NodeId node, NodeId peer);
-  void Execute(NodeId node, Effects& effects);
+  // Inline into CallNode (world_effects.cc), its only caller.
+  inline void Execute(NodeId node, Effects& effects);
 
   // Timers (world_effects.cc).
   void SetTimer(NodeId node, uint64_t tag, SimTime deadline);
