@@ -95,8 +95,8 @@ void World::Impl::CallTimer(NodeId node, uint64_t tag) {
   });
 }
 
-void World::Impl::CallPersisted(NodeId node, uint64_t persist_id,
-                                const absl::Status& status) {
+__attribute__((always_inline)) inline void World::Impl::CallPersisted(
+    NodeId node, uint64_t persist_id, const absl::Status& status) {
   world_->trace_.AppendHot(world_->now(), kPersisted, node, -1,
                            static_cast<int64_t>(persist_id),
                            StatusText(status));

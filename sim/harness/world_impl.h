@@ -141,7 +141,8 @@ class World::Impl : public sim::NetworkHandler {
   void CallStart(NodeId node, const sim::DiskImage& image, uint64_t seed);
   void CallMessage(NodeId node, NodeId from, const sim::Message& message);
   void CallTimer(NodeId node, uint64_t tag);
-  void CallPersisted(NodeId node, uint64_t persist_id, const absl::Status& status);
+  // Inline into CompletePersist (and DeliverHeld): once per persist.
+  inline void CallPersisted(NodeId node, uint64_t persist_id, const absl::Status& status);
   void CallDisconnected(NodeId node, NodeId peer);
   // Inline into CallNode (world_effects.cc), its only caller.
   inline void Execute(NodeId node, Effects& effects);
