@@ -16,6 +16,7 @@
 #include "sim/harness/node.h"
 #include "sim/harness/world.h"
 #include "sim/network.h"
+#include "sim/network_internal.h"
 #include "sim/scheduler.h"
 #include "sim/trace.h"
 
@@ -181,7 +182,7 @@ class World::Impl : public sim::NetworkHandler {
   void SendEstablished(NodeId from, Outgoing& o, OutgoingMessage&& message) {
     const size_t size = message.message.size();
     const absl::Status s =
-        world_->network_->Send(o.connection, from, std::move(message.message));
+        world_->network_->SendInline(o.connection, from, std::move(message.message));
     if (ABSL_PREDICT_FALSE(!s.ok())) DropMessage(from, message.to, size, "send-failed");
   }
   __attribute__((noinline)) void SendMessageSlow(NodeId from, OutgoingMessage&& message);
