@@ -67,7 +67,7 @@ SimTime Clock::WallTime(SimTime true_now) const {
   return SimTime::FromNanos(local);
 }
 
-SimTime Clock::MonotonicTime(SimTime true_now) const {
+SimTime Clock::MonotonicTimeWithJumps(SimTime true_now) const {
   int64_t local = DriftedElapsed(true_now);
   for (const Jump& j : jumps_) {
     if (j.at > true_now) break;
@@ -89,7 +89,7 @@ void Clock::ReadWithJumps(SimTime true_now, SimTime* monotonic, SimTime* wall) c
   *wall = SimTime::FromNanos(offset_.nanos() + elapsed + all);
 }
 
-SimDuration Clock::TrueDurationFor(SimTime true_now, SimDuration local) const {
+SimDuration Clock::TrueDurationForSlow(SimTime true_now, SimDuration local) const {
   CHECK_GE(local, SimDuration::Zero());
   const int64_t ppm = SegmentAt(true_now).drift_ppm;
   if (ppm == 0) return local;

@@ -49,7 +49,12 @@ class Clock {
   void AddJump(SimTime at, SimDuration delta);
 
   SimTime WallTime(SimTime true_now) const;
-  SimTime MonotonicTime(SimTime true_now) const;
+  // Inline when the clock has no jumps (the common case): the harness reads it for
+  // every timer it sets or fires.
+  SimTime MonotonicTime(SimTime true_now) const {
+    if (jumps_.empty()) return SimTime::FromNanos(DriftedElapsed(true_now));
+    return MonotonicTimeWithJumps(true_now);
+  }
   // Both readings at once (what the harness hands a node on every call): the same values
   // as MonotonicTime() and WallTime(), the drift and the jumps walked once.
   // Inline when the clock has no jumps (the common case).
@@ -66,7 +71,15 @@ class Clock {
   // How much true time passes while this clock advances by `local` at the drift in force
   // at `true_now` (rounded up, so a timer never fires early by its own clock).
   // REQUIRES: local >= 0.
-  SimDuration TrueDurationFor(SimTime true_now, SimDuration local) const;
+  // Inline for a clock without drift at `true_now` (the common case).
+  SimDuration TrueDurationFor(SimTime true_now, SimDuration local) const {
+    const Segment& last = segments_.back();
+    if (true_now >= last.true_start && last.drift_ppm == 0 &&
+        local >= SimDuration::Zero()) {
+      return local;
+    }
+    return TrueDurationForSlow(true_now, local);
+  }
 
   int64_t drift_ppm_at(SimTime true_now) const;
 
@@ -90,6 +103,8 @@ class Clock {
     return DriftedElapsedSlow(true_now);
   }
   int64_t DriftedElapsedSlow(SimTime true_now) const;
+  SimTime MonotonicTimeWithJumps(SimTime true_now) const;
+  SimDuration TrueDurationForSlow(SimTime true_now, SimDuration local) const;
   void ReadWithJumps(SimTime true_now, SimTime* monotonic, SimTime* wall) const;
   const Segment& SegmentAt(SimTime true_now) const {
     // Time runs forward: the latest segment is nearly always the one asked for.

@@ -83,6 +83,34 @@ TEST(ClockTest, TrueDurationForLocalDurationRoundsUp) {
   (void)fast;
 }
 
+// The inline readings (no jumps; no drift in the latest segment) against the general
+// ones: the same clock read at times in every segment, before and after a jump is
+// added, and durations converted across a drift change back to zero.
+TEST(ClockTest, InlineReadingsMatchTheGeneralPath) {
+  Clock clock(ClockOptions{.offset = Ms(40), .drift_ppm = 250});
+  clock.SetDrift(At(1000), 0);
+  clock.SetDrift(At(2000), -125);
+  clock.SetDrift(At(3000), 0);
+  Clock with_jump = clock;
+  with_jump.AddJump(At(10'000), Ms(1));  // After every reading: changes none of them.
+  for (int64_t ms = -50; ms < 4000; ms += 7) {
+    const SimTime t = At(ms) + SimDuration::Nanos(ms * 37);
+    EXPECT_EQ(clock.MonotonicTime(t), with_jump.MonotonicTime(t)) << ms;
+    SimTime monotonic, wall;
+    clock.Read(t, &monotonic, &wall);
+    EXPECT_EQ(clock.MonotonicTime(t), monotonic) << ms;
+    for (const SimDuration local : {SimDuration::Zero(), SimDuration::Nanos(1), Ms(3)}) {
+      const SimDuration real = clock.TrueDurationFor(t, local);
+      EXPECT_EQ(real, with_jump.TrueDurationFor(t, local)) << ms;
+      // Never early by the clock's own reading, and exact where it does not drift.
+      EXPECT_GE(clock.MonotonicTime(t + real) - clock.MonotonicTime(t), local) << ms;
+      if (clock.drift_ppm_at(t) == 0) EXPECT_EQ(real, local) << ms;
+    }
+  }
+  EXPECT_EQ(clock.TrueDurationFor(At(500), Ms(1)), SimDuration::Nanos(999'751));
+  EXPECT_EQ(clock.TrueDurationFor(At(3500), Ms(1)), Ms(1));
+}
+
 TEST(ClockDeathTest, RejectsAbsurdDrift) {
   EXPECT_DEATH(Clock(ClockOptions{.drift_ppm = 600'000}), "drift_ppm");
 }

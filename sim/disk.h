@@ -43,6 +43,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/base/optimization.h"
 #include "absl/status/status.h"
 #include "sim/network_types.h"
 #include "sim/prng.h"
@@ -118,7 +119,13 @@ class Disk {
   absl::Status Write(DiskWrite&& write);
   // Makes every write so far durable. Error: Internal (fsync error fault); then the
   // writes stay unsynced (a later Sync may succeed; a crash loses them).
-  absl::Status Sync();
+  // Inline without the fsync error fault (nothing to draw).
+  absl::Status Sync() {
+    if (ABSL_PREDICT_FALSE(!faults_.fsync_error_ratio.never())) return SyncWithFaults();
+    // The visible image becomes the durable one: nothing is left to undo.
+    unsynced_.Clear();
+    return absl::OkStatus();
+  }
 
   // Reads of the visible state, through the read-corruption fault.
   // NotFound if the key is absent.
@@ -180,6 +187,7 @@ class Disk {
     std::vector<std::string> removed;  // kTruncate: the records cut off, in order.
   };
 
+  absl::Status SyncWithFaults();
   static int64_t WriteDelta(const DiskImage& image, const DiskWrite& write);
   // Undoes `undo` on `image`, whose last applied write it undoes: moving the old
   // contents back (Crash) or copying them (durable()).
@@ -197,9 +205,46 @@ class Disk {
   Prng prng_;
   DiskFaults faults_;
   DiskImage visible_;           // Reads see this.
+  // The unsynced writes' undo records, oldest first. Sync() forgets them without
+  // destroying them: the next writes fill the same records again (their strings keep
+  // their storage), as a node writes and syncs once per persist.
+  class UndoLog {
+   public:
+    size_t size() const { return size_; }
+    bool empty() const { return size_ == 0; }
+    Undo& operator[](size_t i) { return undos_[i]; }
+    const Undo& operator[](size_t i) const { return undos_[i]; }
+    Undo* begin() { return undos_.data(); }
+    Undo* end() { return undos_.data() + size_; }
+    const Undo* begin() const { return undos_.data(); }
+    const Undo* end() const { return undos_.data() + size_; }
+    // A record for one more write, as a default-constructed Undo but for `name`'s
+    // storage (its value is unspecified: the caller assigns it).
+    Undo& Add() {
+      if (size_ == undos_.size()) undos_.emplace_back();
+      Undo& undo = undos_[size_++];
+      undo.existed = false;
+      undo.record_count = 0;
+      return undo;
+    }
+    // Forgets every record. Values a Put replaced and records a Truncate cut off are
+    // released now; names are kept for reuse.
+    void Clear() {
+      for (size_t i = 0; i < size_; ++i) {
+        Undo& undo = undos_[i];
+        if (undo.existed) std::string().swap(undo.old_value);
+        if (!undo.removed.empty()) std::vector<std::string>().swap(undo.removed);
+      }
+      size_ = 0;
+    }
+
+   private:
+    std::vector<Undo> undos_;  // [0, size_) are live.
+    size_t size_ = 0;
+  };
   // Invariant: rolling visible_ back through unsynced_ (last first) gives the durable
   // image, what survives a crash.
-  std::vector<Undo> unsynced_;
+  UndoLog unsynced_;
   int64_t used_bytes_ = 0;      // Invariant: == visible_.byte_count().
   bool synced_damaged_ = false;
   mutable DiskImage durable_copy_;  // What durable() returned last.

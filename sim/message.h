@@ -41,6 +41,26 @@ class Message {
   Message(std::shared_ptr<const MessageBody> body, size_t wire_size)
       : body_(std::move(body)), wire_size_(wire_size) {}
 
+  // Moves skip the bytes when there are none (a message with a body never has any):
+  // a message is moved several times between its sender's Effects and the network, and
+  // std::string's moves are the larger part of that. The moved-from message is left
+  // empty, as with the defaulted moves.
+  Message(Message&& other) noexcept
+      : body_(std::move(other.body_)), wire_size_(other.wire_size_) {
+    if (!other.bytes_.empty()) bytes_ = std::move(other.bytes_);
+    other.wire_size_ = 0;
+  }
+  Message& operator=(Message&& other) noexcept {
+    if (this == &other) return *this;
+    body_ = std::move(other.body_);
+    wire_size_ = other.wire_size_;
+    other.wire_size_ = 0;
+    if (!other.bytes_.empty() || !bytes_.empty()) bytes_ = std::move(other.bytes_);
+    return *this;
+  }
+  Message(const Message&) = default;
+  Message& operator=(const Message&) = default;
+
   // The size of the wire bytes (what links charge and the trace records).
   size_t size() const { return body_ != nullptr ? wire_size_ : bytes_.size(); }
   // The in-process body, or nullptr for a message that is only bytes.

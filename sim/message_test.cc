@@ -72,5 +72,50 @@ TEST(MessageTest, ClearLeavesAnEmptyMessageAndReleasesTheBody) {
   EXPECT_EQ(small.Bytes(), Message().Bytes());
 }
 
+TEST(MessageTest, MovesCarryBytesOrBodyAndLeaveTheSourceEmpty) {
+  auto body = std::make_shared<CountingBody>("xyz");
+  const std::string long_bytes(100, 'q');  // On the heap, not in the string itself.
+  for (const std::string& bytes : {std::string("short"), long_bytes}) {
+    Message source(bytes);
+    Message moved(std::move(source));
+    EXPECT_EQ(moved.bytes(), bytes);
+    EXPECT_EQ(moved.size(), bytes.size());
+    EXPECT_EQ(source.size(), 0u);  // NOLINT: the moved-from state is specified here.
+    EXPECT_EQ(source.Bytes(), "");
+    // Bytes over a body, a body over bytes, bytes over bytes.
+    Message target(body, 3);
+    target = std::move(moved);
+    EXPECT_EQ(target.body(), nullptr);
+    EXPECT_EQ(target.bytes(), bytes);
+    EXPECT_EQ(target.size(), bytes.size());
+    EXPECT_EQ(moved.size(), 0u);  // NOLINT
+    Message with_body(body, 3);
+    target = std::move(with_body);
+    EXPECT_EQ(target.body(), body.get());
+    EXPECT_EQ(target.size(), 3u);
+    EXPECT_EQ(target.Bytes(), "xyz");
+    EXPECT_EQ(with_body.body(), nullptr);  // NOLINT
+    EXPECT_EQ(with_body.size(), 0u);       // NOLINT
+    Message other_bytes(std::string("other"));
+    other_bytes = Message(bytes);
+    EXPECT_EQ(other_bytes.bytes(), bytes);
+    // A body moved into an empty message, and out again.
+    Message empty;
+    empty = std::move(target);
+    EXPECT_EQ(empty.body(), body.get());
+    Message out(std::move(empty));
+    EXPECT_EQ(out.body(), body.get());
+    EXPECT_EQ(out.size(), 3u);
+    EXPECT_EQ(empty.body(), nullptr);  // NOLINT
+    EXPECT_EQ(empty.size(), 0u);       // NOLINT
+    // Self-move leaves the message as it was.
+    Message& alias = out;
+    out = std::move(alias);
+    EXPECT_EQ(out.body(), body.get());
+    EXPECT_EQ(out.size(), 3u);
+  }
+  EXPECT_EQ(body.use_count(), 1);  // Nothing leaked a reference.
+}
+
 }  // namespace
 }  // namespace ravensim::sim

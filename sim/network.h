@@ -177,6 +177,9 @@ class Network {
   // an unknown or broken connection, FailedPrecondition if not yet established or
   // `from` is not an endpoint, ResourceExhausted at the in-flight limit.
   absl::Status Send(ConnectionId connection, NodeId from, Message&& message);
+  // Send, defined inline in sim/network_internal.h for callers that include it (the
+  // harness sends every message between nodes through it).
+  inline absl::Status SendInline(ConnectionId connection, NodeId from, Message&& message);
   // Closes the connection from `by`'s side: bytes in flight towards `by` are lost, bytes
   // already sent by `by` are still delivered, then the peer gets OnConnectionBroken
   // (kClosedByPeer). `by` is told nothing more. No-op on an unknown connection.
@@ -218,6 +221,8 @@ class Network {
   void DeliverDatagram(uint32_t slot);
   // Connections (network_connection.cc).
   void EnqueueOnConnection(uint32_t index, int direction, uint32_t slot, SimTime arrival);
+  // Send once checked: `from` is end `direction` of connection `index`.
+  void SendOn(uint32_t index, int direction, NodeId from, Message&& message);
   void DeliverOnConnection(uint32_t index, int direction);
   void ConnectAtAcceptor(uint32_t index);
   void ConnectAtInitiator(uint32_t index);

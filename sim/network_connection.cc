@@ -15,8 +15,6 @@ using network_internal::kConnectFailed;
 using network_internal::kDeliver;
 using network_internal::kDrop;
 using network_internal::kEstablished;
-using network_internal::kRetransmit;
-using network_internal::kSend;
 using State = network_internal::ConnectionState;
 
 Network::Connection* Network::Find(ConnectionId connection) {
@@ -120,25 +118,6 @@ void Network::FailConnect(uint32_t index) {
   handler_->OnConnectFailed(ConnectionId{index + 1}, c.end[0], c.end[1]);
 }
 
-// Inline in Send (and Close): one call less per message.
-__attribute__((always_inline)) inline void Network::EnqueueOnConnection(uint32_t index, int direction, uint32_t slot,
-                                  SimTime arrival) {
-  Connection& c = connections_[index];
-  if (arrival < c.last_arrival[direction]) arrival = c.last_arrival[direction];
-  c.last_arrival[direction] = arrival;
-  if (c.tail[direction] == kNil) {
-    c.head[direction] = slot;
-  } else {
-    PacketAt(c.tail[direction]).next = slot;
-  }
-  c.tail[direction] = slot;
-  // Each event delivers the head of the queue, not a particular packet, so FIFO holds
-  // even when clogging moves events around.
-  scheduler_->Schedule(
-      arrival, [this, index, direction] { DeliverOnConnection(index, direction); },
-      "net.segment");
-}
-
 absl::Status Network::Send(ConnectionId connection, NodeId from, Message&& message) {
   Connection* c = Find(connection);
   if (c == nullptr || c->state == State::kClosed) {
@@ -161,27 +140,9 @@ absl::Status Network::Send(ConnectionId connection, NodeId from, Message&& messa
   if (in_flight_ >= options_.max_messages_in_flight) {
     return absl::ResourceExhaustedError("network in-flight message limit reached");
   }
-  const NodeId to = c->end[1 - direction];
-  Link& link = links_[LinkIndex(from, to)];
-  const int64_t size = static_cast<int64_t>(message.size());
-  ++link.stats.sent;
-  trace_->AppendHot(scheduler_->now(), kSend, from, to, size);
-  SimTime arrival = ArrivalTime(link, message.size());
-  if (Happens(link.prng, link.options.packet_loss_ratio)) {
-    // TCP retransmits a lost segment after its RTO; FIFO holds everything behind it.
-    ++link.stats.retransmitted;
-    arrival += SimDuration::Nanos(options_.retransmit_delay_ns);
-    trace_->AppendHot(scheduler_->now(), kRetransmit, from, to, size);
-  }
-  const uint32_t slot = AllocPacket();
-  Packet& p = PacketAt(slot);
-  p.from = from;
-  p.to = to;
-  p.message = std::move(message);
-  EnqueueOnConnection(connection.value - 1, direction, slot, arrival);
+  SendOn(connection.value - 1, direction, from, std::move(message));
   return absl::OkStatus();
 }
-
 
 void Network::DeliverOnConnection(uint32_t index, int direction) {
   Connection& c = connections_[index];

@@ -1,13 +1,16 @@
-// Private to //sim:network: the layouts behind sim::Network's opaque structs, shared by
-// network.cc (links, datagrams) and network_connection.cc (connections).
+// The layouts behind sim::Network's opaque structs, shared by network.cc (links,
+// datagrams) and network_connection.cc (connections), and Network::SendInline. Include
+// it only to call SendInline (the harness sends every message through it).
 #ifndef RAVENSIM_SIM_NETWORK_INTERNAL_H_
 #define RAVENSIM_SIM_NETWORK_INTERNAL_H_
 
 #include <algorithm>
 #include <cstdint>
+#include <utility>
 #include <string>
 #include <string_view>
 
+#include "absl/status/status.h"
 #include "sim/network.h"
 #include "sim/prng.h"
 #include "sim/trace.h"
@@ -104,12 +107,76 @@ inline SimTime Network::ArrivalTime(Link& link, size_t bytes) {
   return start + SimDuration::Nanos(delay);
 }
 
-inline void Network::RecyclePacket(uint32_t slot) {
+__attribute__((always_inline)) inline void Network::RecyclePacket(uint32_t slot) {
   Packet& p = PacketAt(slot);
   p.message.Clear();
   p.next = kNil;
   p.fin = false;
   free_packets_.push_back(slot);
+}
+
+// Inline in Send (and Close): one call less per message.
+__attribute__((always_inline)) inline void Network::EnqueueOnConnection(uint32_t index,
+                                                                         int direction,
+                                                                         uint32_t slot,
+                                                                         SimTime arrival) {
+  Connection& c = connections_[index];
+  if (arrival < c.last_arrival[direction]) arrival = c.last_arrival[direction];
+  c.last_arrival[direction] = arrival;
+  if (c.tail[direction] == kNil) {
+    c.head[direction] = slot;
+  } else {
+    PacketAt(c.tail[direction]).next = slot;
+  }
+  c.tail[direction] = slot;
+  // Each event delivers the head of the queue, not a particular packet, so FIFO holds
+  // even when clogging moves events around.
+  scheduler_->Schedule(
+      arrival, [this, index, direction] { DeliverOnConnection(index, direction); },
+      "net.segment");
+}
+
+// Send's work once the connection, the direction and the in-flight limit are checked.
+__attribute__((always_inline)) inline void Network::SendOn(uint32_t index, int direction,
+                                                           NodeId from, Message&& message) {
+  using network_internal::kRetransmit;
+  using network_internal::kSend;
+  const NodeId to = connections_[index].end[1 - direction];
+  Link& link = links_[LinkIndex(from, to)];
+  const int64_t size = static_cast<int64_t>(message.size());
+  ++link.stats.sent;
+  trace_->AppendHot(scheduler_->now(), kSend, from, to, size);
+  SimTime arrival = ArrivalTime(link, message.size());
+  if (Happens(link.prng, link.options.packet_loss_ratio)) {
+    // TCP retransmits a lost segment after its RTO; FIFO holds everything behind it.
+    ++link.stats.retransmitted;
+    arrival += SimDuration::Nanos(options_.retransmit_delay_ns);
+    trace_->AppendHot(scheduler_->now(), kRetransmit, from, to, size);
+  }
+  const uint32_t slot = AllocPacket();
+  Packet& p = PacketAt(slot);
+  p.from = from;
+  p.to = to;
+  p.message = std::move(message);
+  EnqueueOnConnection(index, direction, slot, arrival);
+}
+
+// An established connection, from one of its ends, under the in-flight limit: sent here;
+// anything else (errors, a reply on an accepted connection) goes through Send, whose
+// checks pass in exactly the cases this one does.
+__attribute__((always_inline)) inline absl::Status Network::SendInline(
+    ConnectionId connection, NodeId from, Message&& message) {
+  if (connection.valid() && connection.value <= connections_.size() &&
+      in_flight_ < options_.max_messages_in_flight) {
+    const uint32_t index = connection.value - 1;
+    const Connection& c = connections_[index];
+    if (c.state == network_internal::ConnectionState::kEstablished &&
+        (c.end[0] == from || c.end[1] == from)) {
+      SendOn(index, c.end[0] == from ? 0 : 1, from, std::move(message));
+      return absl::OkStatus();
+    }
+  }
+  return Send(connection, from, std::move(message));
 }
 
 }  // namespace ravensim::sim

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "sim/network_internal.h"
 #include "sim/partition.h"
 
 namespace ravensim::sim {
@@ -365,6 +366,82 @@ uint64_t RunMixedTraffic(uint64_t seed) {
 TEST(NetworkDeterminismTest, SameSeedSameFingerprintDifferentSeedDifferent) {
   EXPECT_EQ(RunMixedTraffic(5), RunMixedTraffic(5));
   EXPECT_NE(RunMixedTraffic(5), RunMixedTraffic(6));
+}
+
+// SendInline (the harness' path) against Send: the same random sends, including every
+// error (unknown, closed, not yet established, accepted but not established, wrong
+// endpoint, in-flight limit) and replies on accepted connections, give the same
+// statuses, deliveries and trace.
+TEST(NetworkSendInlineTest, SendsAndRefusesExactlyAsSend) {
+  struct Run {
+    std::vector<absl::StatusCode> codes;
+    std::vector<Received> received;
+    uint64_t fingerprint = 0;
+  };
+  auto run = [](bool inline_send) {
+    Scheduler scheduler;
+    Trace trace;
+    RecordingHandler handler(&scheduler);
+    NetworkOptions options;
+    options.node_count = 4;
+    options.default_link.packet_loss_ratio = Ratio{1, 10};
+    options.max_messages_in_flight = 40;
+    Network network(options, &scheduler, &trace, Prng(5).Fork(StreamId::kNetwork), &handler);
+    Prng ops(77);
+    std::vector<ConnectionId> connections = {ConnectionId{}, ConnectionId{999}};
+    Run result;
+    for (int step = 0; step < 3000; ++step) {
+      const uint64_t what = ops.UniformBelow(100);
+      if (what < 5) {
+        const NodeId a = static_cast<NodeId>(ops.UniformBelow(4));
+        const NodeId b = static_cast<NodeId>((a + 1 + ops.UniformBelow(3)) % 4);
+        connections.push_back(network.Connect(a, b));
+      } else if (what < 7 && connections.size() > 2) {
+        const ConnectionId c = connections[2 + ops.UniformBelow(connections.size() - 2)];
+        network.Close(c, static_cast<NodeId>(ops.UniformBelow(4)));
+      } else if (what < 85) {
+        const ConnectionId c = connections[ops.UniformBelow(connections.size())];
+        const NodeId from = static_cast<NodeId>(ops.UniformBelow(4));
+        std::string bytes(1 + ops.UniformBelow(30), static_cast<char>('a' + step % 26));
+        const absl::Status status = inline_send
+                                        ? network.SendInline(c, from, Message(bytes))
+                                        : network.Send(c, from, Message(bytes));
+        result.codes.push_back(status.code());
+      } else {
+        EXPECT_TRUE(
+            scheduler.RunUntil(scheduler.now() + SimDuration::Nanos(static_cast<int64_t>(
+                                                     ops.UniformBelow(2'000'000))))
+                .ok());
+      }
+    }
+    EXPECT_TRUE(scheduler.RunUntilQuiescent().ok());
+    result.received = handler.received;
+    result.fingerprint = trace.fingerprint();
+    return result;
+  };
+  const Run reference = run(false);
+  const Run fast = run(true);
+  ASSERT_EQ(fast.codes, reference.codes);
+  ASSERT_EQ(fast.received.size(), reference.received.size());
+  for (size_t i = 0; i < fast.received.size(); ++i) {
+    EXPECT_EQ(fast.received[i].time, reference.received[i].time) << i;
+    EXPECT_EQ(fast.received[i].connection, reference.received[i].connection) << i;
+    EXPECT_EQ(fast.received[i].bytes, reference.received[i].bytes) << i;
+  }
+  EXPECT_EQ(fast.fingerprint, reference.fingerprint);
+  // Every outcome happened.
+  int ok = 0, not_found = 0, precondition = 0, exhausted = 0;
+  for (const absl::StatusCode code : reference.codes) {
+    ok += code == absl::StatusCode::kOk;
+    not_found += code == absl::StatusCode::kNotFound;
+    precondition += code == absl::StatusCode::kFailedPrecondition;
+    exhausted += code == absl::StatusCode::kResourceExhausted;
+  }
+  EXPECT_GT(ok, 100);
+  EXPECT_GT(not_found, 10);
+  EXPECT_GT(precondition, 10);
+  EXPECT_GT(exhausted, 10);
+  EXPECT_GT(reference.received.size(), 100u);
 }
 
 }  // namespace

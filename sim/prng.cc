@@ -3,14 +3,6 @@
 #include "core/base/check.h"
 
 namespace ravensim::sim {
-namespace {
-
-inline uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-// ln(2) in Q32: round(0.6931471805599453 * 2^32).
-constexpr uint64_t kLn2Q32 = 2977044472ULL;
-
-}  // namespace
 
 uint64_t SplitMix64(uint64_t* state) {
   uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
@@ -43,17 +35,6 @@ Prng Prng::Fork(uint64_t stream_id) const {
   return Prng(SplitMix64(&s));
 }
 
-uint64_t Prng::Next() {
-  const uint64_t result = Rotl(state_[1] * 5, 7) * 9;
-  const uint64_t t = state_[1] << 17;
-  state_[2] ^= state_[0];
-  state_[3] ^= state_[1];
-  state_[1] ^= state_[2];
-  state_[0] ^= state_[3];
-  state_[2] ^= t;
-  state_[3] = Rotl(state_[3], 45);
-  return result;
-}
 
 uint64_t Prng::UniformBelow(uint64_t n) {
   CHECK_GT(n, 0u);
@@ -86,22 +67,7 @@ bool Prng::Chance(uint64_t numerator, uint64_t denominator) {
 
 uint64_t Log2Q32(uint64_t x) {
   CHECK_GE(x, 1u);
-  const int integer_part = 63 - __builtin_clzll(x);
-  // Normalize x into [1, 2) as a Q62 mantissa, then extract 32 fractional bits by
-  // repeated squaring (the classic binary logarithm algorithm).
-  unsigned __int128 mantissa =
-      integer_part <= 62 ? static_cast<unsigned __int128>(x) << (62 - integer_part)
-                         : static_cast<unsigned __int128>(x) >> (integer_part - 62);
-  const unsigned __int128 kTwoQ62 = static_cast<unsigned __int128>(1) << 63;
-  uint64_t fraction = 0;
-  for (int bit = 31; bit >= 0; --bit) {
-    mantissa = (mantissa * mantissa) >> 62;
-    if (mantissa >= kTwoQ62) {
-      mantissa >>= 1;
-      fraction |= (1ULL << bit);
-    }
-  }
-  return (static_cast<uint64_t>(integer_part) << 32) | fraction;
+  return prng_internal::Log2Q32Unchecked(x);
 }
 
 uint64_t Exp2Q32(int64_t f) {
@@ -144,23 +110,8 @@ uint64_t Exp2Q32(int64_t f) {
 
 namespace {
 
-constexpr int kTableBits = 10;
-constexpr int kTableSize = 1 << kTableBits;
-
-// kNegLnTable[k] = -ln(1 - k/1024) as Q32 for k in [0, 1024), computed once with the exact
-// fixed-point Log2Q32: -ln(1 - k/B) = (log2 B - log2(B - k)) * ln 2.
-const std::array<uint64_t, kTableSize>& NegLnTable() {
-  static const std::array<uint64_t, kTableSize> table = [] {
-    std::array<uint64_t, kTableSize> t{};
-    for (int k = 0; k < kTableSize; ++k) {
-      const uint64_t neg_log2 = (uint64_t{kTableBits} << 32) -
-                                Log2Q32(static_cast<uint64_t>(kTableSize - k));
-      t[k] = static_cast<uint64_t>((static_cast<unsigned __int128>(neg_log2) * kLn2Q32) >> 32);
-    }
-    return t;
-  }();
-  return table;
-}
+constexpr int kTableBits = prng_internal::kExpTableBits;
+constexpr int kTableSize = prng_internal::kExpTableSize;
 
 // kExp2Table[k] = 2^(k/1024) as Q32 for k in [0, 1024], from the exact Exp2Q32.
 const std::array<uint64_t, kTableSize + 1>& Exp2Table() {
@@ -201,30 +152,16 @@ namespace {
 
 }  // namespace
 
-int64_t Prng::Exponential(int64_t mean) {
+int64_t Prng::ExponentialSlow(int64_t mean) {
   if (ABSL_PREDICT_FALSE(mean < 0)) NegativeMean(mean);  // CHECK_GE(mean, 0)
-  if (mean == 0) return 0;
-  // Inverse transform: -ln(1 - U) with U's top 10 bits choosing a table interval and the
-  // next 22 bits interpolating inside it. The last interval, where -ln diverges, uses
-  // memorylessness: the value is that interval's start plus a fresh draw. Capped at
-  // 64 * mean so one draw can never stall a run.
-  const auto& table = NegLnTable();
+  return 0;
+}
+
+// The draw of the inline first round fell in the table's last interval (probability
+// 1/1024): its start, plus fresh rounds by memorylessness, capped at 64 * mean.
+int64_t Prng::ExponentialTail(int64_t mean) {
+  const auto& table = prng_internal::kNegLnTable;
   const unsigned __int128 cap = static_cast<unsigned __int128>(mean) * 64;
-  {
-    // The first round, as in the loop below, with the sum in one word: below the last
-    // interval it is under 7 * 2^32.
-    const uint64_t r = Next();
-    const uint64_t k = r >> (64 - kTableBits);
-    if (k + 1 != kTableSize) {
-      const uint64_t fraction = (r >> (32 - kTableBits)) & 0xffffffffULL;
-      const uint64_t low = table[k];
-      const uint64_t total = low + (((table[k + 1] - low) * fraction) >> 32);
-      unsigned __int128 value =
-          (static_cast<unsigned __int128>(total) * static_cast<uint64_t>(mean)) >> 32;
-      if (value > cap) value = cap;
-      return static_cast<int64_t>(value);
-    }
-  }
   unsigned __int128 total = table[kTableSize - 1];  // Accumulated multiple of the mean, Q32.
   if (((total * static_cast<uint64_t>(mean)) >> 32) >= cap) return static_cast<int64_t>(cap);
   while (true) {

@@ -17,6 +17,8 @@
 #include <array>
 #include <cstdint>
 
+#include "absl/base/optimization.h"
+
 namespace ravensim::sim {
 
 // Fixed sub-stream ids. Never renumber: that would change every seed's run.
@@ -50,8 +52,18 @@ class Prng {
   Prng Fork(uint64_t stream_id) const;
   Prng Fork(StreamId stream_id) const { return Fork(static_cast<uint64_t>(stream_id)); }
 
-  // Next raw 64-bit output of xoshiro256**.
-  uint64_t Next();
+  // Next raw 64-bit output of xoshiro256**. Inline: every draw starts here.
+  uint64_t Next() {
+    const uint64_t result = Rotl(state_[1] * 5, 7) * 9;
+    const uint64_t t = state_[1] << 17;
+    state_[2] ^= state_[0];
+    state_[3] ^= state_[1];
+    state_[1] ^= state_[2];
+    state_[0] ^= state_[3];
+    state_[2] ^= t;
+    state_[3] = Rotl(state_[3], 45);
+    return result;
+  }
 
   // Uniform in [0, n), unbiased (Lemire's multiply-and-reject). REQUIRES: n > 0.
   uint64_t UniformBelow(uint64_t n);
@@ -67,6 +79,7 @@ class Prng {
   // 1024-entry fixed-point table of -ln(1 - u) (built once with Log2Q32) with linear
   // interpolation; capped at 64 * mean so one draw can never stall a run.
   // REQUIRES: mean >= 0.
+  // Inline for the first table round (all but 1 draw in 1024); the rest out of line.
   int64_t Exponential(int64_t mean);
 
   // A right-skewed delay in [min, max] whose median is about `median`: median scaled by
@@ -77,9 +90,81 @@ class Prng {
                        int64_t spread_eighths = 4);
 
  private:
+  static constexpr uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+  // Exponential past its first round: mean == 0 or negative (checked), or the draw fell
+  // in the table's last interval (`total` then holds that interval's start).
+  __attribute__((noinline)) int64_t ExponentialSlow(int64_t mean);
+  __attribute__((noinline)) int64_t ExponentialTail(int64_t mean);
+
   uint64_t seed_;
   std::array<uint64_t, 4> state_;
 };
+
+namespace prng_internal {
+
+// Log2Q32 without its argument check: log2(x) for x >= 1, as Q32. Normalizes x into
+// [1, 2) as a Q62 mantissa, then extracts 32 fractional bits by repeated squaring (the
+// classic binary logarithm algorithm). constexpr, so the exponential's table is a
+// constant.
+constexpr uint64_t Log2Q32Unchecked(uint64_t x) {
+  const int integer_part = 63 - __builtin_clzll(x);
+  unsigned __int128 mantissa =
+      integer_part <= 62 ? static_cast<unsigned __int128>(x) << (62 - integer_part)
+                         : static_cast<unsigned __int128>(x) >> (integer_part - 62);
+  const unsigned __int128 kTwoQ62 = static_cast<unsigned __int128>(1) << 63;
+  uint64_t fraction = 0;
+  for (int bit = 31; bit >= 0; --bit) {
+    mantissa = (mantissa * mantissa) >> 62;
+    if (mantissa >= kTwoQ62) {
+      mantissa >>= 1;
+      fraction |= (1ULL << bit);
+    }
+  }
+  return (static_cast<uint64_t>(integer_part) << 32) | fraction;
+}
+
+inline constexpr int kExpTableBits = 10;
+inline constexpr int kExpTableSize = 1 << kExpTableBits;
+// ln(2) in Q32: round(0.6931471805599453 * 2^32).
+inline constexpr uint64_t kLn2Q32 = 2977044472ULL;
+
+// kNegLnTable[k] = -ln(1 - k/1024) as Q32 for k in [0, 1024), with the exact fixed-point
+// log2: -ln(1 - k/B) = (log2 B - log2(B - k)) * ln 2. Built at compile time.
+constexpr std::array<uint64_t, kExpTableSize> MakeNegLnTable() {
+  std::array<uint64_t, kExpTableSize> t{};
+  for (int k = 0; k < kExpTableSize; ++k) {
+    const uint64_t neg_log2 = (uint64_t{kExpTableBits} << 32) -
+                              Log2Q32Unchecked(static_cast<uint64_t>(kExpTableSize - k));
+    t[k] = static_cast<uint64_t>((static_cast<unsigned __int128>(neg_log2) * kLn2Q32) >> 32);
+  }
+  return t;
+}
+inline constexpr std::array<uint64_t, kExpTableSize> kNegLnTable = MakeNegLnTable();
+
+}  // namespace prng_internal
+
+// Inverse transform: -ln(1 - U) with U's top 10 bits choosing a table interval and the
+// next 22 bits interpolating inside it. The last interval, where -ln diverges, uses
+// memorylessness: the value is that interval's start plus a fresh draw
+// (ExponentialTail). Capped at 64 * mean so one draw can never stall a run.
+inline int64_t Prng::Exponential(int64_t mean) {
+  using prng_internal::kExpTableBits;
+  using prng_internal::kExpTableSize;
+  using prng_internal::kNegLnTable;
+  if (ABSL_PREDICT_FALSE(mean <= 0)) return ExponentialSlow(mean);
+  const uint64_t r = Next();
+  const uint64_t k = r >> (64 - kExpTableBits);
+  if (ABSL_PREDICT_FALSE(k + 1 == kExpTableSize)) return ExponentialTail(mean);
+  // Below the last interval the sum is under 7 * 2^32: one word.
+  const uint64_t fraction = (r >> (32 - kExpTableBits)) & 0xffffffffULL;
+  const uint64_t low = kNegLnTable[k];
+  const uint64_t total = low + (((kNegLnTable[k + 1] - low) * fraction) >> 32);
+  const unsigned __int128 cap = static_cast<unsigned __int128>(mean) * 64;
+  unsigned __int128 value =
+      (static_cast<unsigned __int128>(total) * static_cast<uint64_t>(mean)) >> 32;
+  if (value > cap) value = cap;
+  return static_cast<int64_t>(value);
+}
 
 // Fixed-point helpers, exposed for tests. Values are Q32 (value * 2^32).
 // log2(x) for x >= 1, as Q32.

@@ -178,6 +178,79 @@ TEST(PrngTest, ExponentialHasTheRequestedMean) {
   EXPECT_EQ(prng.Exponential(0), 0);
 }
 
+// The exponential as it was written before its table became a compile-time constant and
+// its first round moved inline: the table built at run time with the checked Log2Q32,
+// every round in one loop. Prng::Exponential must draw exactly the same values.
+int64_t ReferenceExponential(Prng& prng, int64_t mean) {
+  constexpr int kBits = 10;
+  constexpr int kSize = 1 << kBits;
+  static const std::vector<uint64_t> table = [] {
+    std::vector<uint64_t> t(kSize);
+    for (int k = 0; k < kSize; ++k) {
+      const uint64_t neg_log2 =
+          (uint64_t{kBits} << 32) - Log2Q32(static_cast<uint64_t>(kSize - k));
+      t[k] = static_cast<uint64_t>((static_cast<unsigned __int128>(neg_log2) * 2977044472ULL) >>
+                                   32);
+    }
+    return t;
+  }();
+  if (mean == 0) return 0;
+  const unsigned __int128 cap = static_cast<unsigned __int128>(mean) * 64;
+  unsigned __int128 total = 0;
+  while (true) {
+    const uint64_t r = prng.Next();
+    const uint64_t k = r >> (64 - kBits);
+    if (k + 1 == kSize) {
+      total += table[k];
+      if (((total * static_cast<uint64_t>(mean)) >> 32) >= cap) {
+        return static_cast<int64_t>(cap);
+      }
+      continue;
+    }
+    const uint64_t fraction = (r >> (32 - kBits)) & 0xffffffffULL;
+    total += table[k] + (((table[k + 1] - table[k]) * fraction) >> 32);
+    unsigned __int128 value = (total * static_cast<uint64_t>(mean)) >> 32;
+    if (value > cap) value = cap;
+    return static_cast<int64_t>(value);
+  }
+}
+
+TEST(PrngTest, ExponentialTableMatchesRuntimeLog2) {
+  for (int k = 0; k < prng_internal::kExpTableSize; ++k) {
+    const uint64_t neg_log2 =
+        (uint64_t{10} << 32) - Log2Q32(static_cast<uint64_t>(prng_internal::kExpTableSize - k));
+    ASSERT_EQ(prng_internal::kNegLnTable[k],
+              static_cast<uint64_t>(
+                  (static_cast<unsigned __int128>(neg_log2) * 2977044472ULL) >> 32))
+        << k;
+  }
+}
+
+TEST(PrngTest, ExponentialDrawsMatchTheReference) {
+  // Means from 1 ns to beyond 2^40, so the cap and the 128-bit products are exercised;
+  // 2.4 million draws in all reach the last-interval tail about 2,300 times.
+  const int64_t means[] = {1, 3, 300'000, 400'000, 1'000'000'007, int64_t{1} << 42};
+  int tail_rounds = 0;
+  for (const int64_t mean : means) {
+    Prng a(99), b(99);
+    for (int i = 0; i < 400'000; ++i) {
+      Prng peek = b;
+      if ((peek.Next() >> 54) == 1023) ++tail_rounds;
+      ASSERT_EQ(a.Exponential(mean), ReferenceExponential(b, mean)) << mean << " " << i;
+    }
+    ASSERT_EQ(a.Next(), b.Next());  // Both consumed the same number of draws.
+  }
+  EXPECT_GT(tail_rounds, 1000);
+  // A state whose first draw falls in the last interval, twice in a row: the tail's
+  // extra rounds and its cap check.
+  Prng tail = Prng::FromState({1, 2, 3, 4});
+  Prng reference = tail;
+  for (int i = 0; i < 100'000; ++i) {
+    ASSERT_EQ(tail.Exponential(7), ReferenceExponential(reference, 7));
+  }
+  EXPECT_EQ(Prng(5).Exponential(0), 0);
+}
+
 TEST(PrngTest, LogNormalishRespectsBoundsAndMedian) {
   Prng prng(13);
   std::vector<int64_t> values;

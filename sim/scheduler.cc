@@ -48,12 +48,14 @@ void Scheduler::PoppedCancelled(uint64_t popped, uint64_t in_slot) const {
 }
 
 uint32_t Scheduler::NewSlot() {
-  CHECK_LT(slot_count_, size_t{kSlotMask});
+  CHECK_LT(slot_count_, size_t{kNoFreeSlot});
   const uint32_t slot = static_cast<uint32_t>(slot_count_++);
   if ((slot >> kSlotChunkBits) == slot_chunks_.size()) {
     slot_chunks_.push_back(std::make_unique<Slot[]>(size_t{1} << kSlotChunkBits));
     labels_.resize(slot_chunks_.size() << kSlotChunkBits);
   }
+  // Insert pops it as if from the free list: the list stays empty.
+  SlotAt(slot).sequence_slot = kNoFreeSlot;
   return slot;
 }
 
@@ -81,10 +83,11 @@ bool Scheduler::Cancel(TimerId id) {
 
 void Scheduler::FreeSlot(uint32_t slot) {
   Slot& s = SlotAt(slot);
-  s.sequence_slot = 0;
+  s.sequence_slot = 0;  // Not pending while its callback is destroyed.
   s.callback = nullptr;
   --live_count_;
-  free_slots_.push_back(slot);
+  s.sequence_slot = free_head_;
+  free_head_ = slot;
 }
 
 SimTime Scheduler::PeekTimeSlow(int* bucket_out) {
@@ -251,7 +254,10 @@ RAVENSIM_SCHEDULER_INLINE Scheduler::Entry Scheduler::PopEarliest(int b, int64_t
 }
 
 RAVENSIM_SCHEDULER_INLINE void Scheduler::RunEarliest(int bucket, SimTime next) {
-  const Entry e = PopEarliest(bucket, next.nanos());
+  RunPopped(PopEarliest(bucket, next.nanos()));
+}
+
+RAVENSIM_SCHEDULER_INLINE void Scheduler::RunPopped(const Entry& e) {
   const uint32_t slot = static_cast<uint32_t>(e.sequence_slot & kSlotMask);
   Slot& s = SlotAt(slot);
   if (ABSL_PREDICT_FALSE(s.sequence_slot != e.sequence_slot)) {
@@ -268,7 +274,8 @@ RAVENSIM_SCHEDULER_INLINE void Scheduler::RunEarliest(int bucket, SimTime next) 
   ++events_run_;
   s.callback();
   s.callback = nullptr;
-  free_slots_.push_back(slot);
+  s.sequence_slot = free_head_;
+  free_head_ = slot;
 }
 
 SimTime Scheduler::next_event_time() {
@@ -295,7 +302,30 @@ absl::Status Scheduler::BudgetError() const {
 
 // The run loops peek once per event: the bucket PeekTime() found is popped at once.
 absl::Status Scheduler::RunUntil(SimTime until) {
+  // An event at SimTime::Max() never runs (Max means "none"): the last time that does.
+  const int64_t last_run_time =
+      until == SimTime::Max() ? SimTime::Max().nanos() - 1 : until.nanos();
   while (true) {
+    // The common case, peeked and popped at once (PeekTime and PopEarliest take the same
+    // path in two steps): the first non-empty bucket is above level 0 and holds a lone
+    // live entry.
+    if (heap_size_ > 0) {
+      const int b = FirstNonEmptyBucket();
+      if (b > kDigits && stale_[b] == 0) {
+        std::vector<Entry>& lone = buckets_[b];
+        if (lone.size() == 1) {
+          const Entry e = lone[0];
+          if (e.time > last_run_time) break;
+          if (BudgetSpent()) return BudgetError();
+          lone.clear();
+          ClearBucketBit(b);
+          last_time_ = e.time;
+          --heap_size_;
+          RunPopped(e);
+          continue;
+        }
+      }
+    }
     int bucket;
     const SimTime next = PeekTime(&bucket);
     if (next > until || next == SimTime::Max()) break;

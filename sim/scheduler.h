@@ -135,8 +135,12 @@ class Scheduler {
   // labels_, read only to name the event that spends the budget.
   struct alignas(64) Slot {
     Callback callback;
-    uint64_t sequence_slot = 0;  // Of the pending event; 0 when free.
+    // Of the pending event. Otherwise below 2^24, never a valid id: 0 while its event
+    // runs, and in a free slot the next free slot's index (kNoFreeSlot ends the list).
+    uint64_t sequence_slot = 0;
   };
+  // Ends the free-slot list (NewSlot never hands out this index).
+  static constexpr uint32_t kNoFreeSlot = static_cast<uint32_t>(kSlotMask);
 
   // Schedule's work but for the callback: takes a free slot (left empty, for the caller
   // to fill before anything runs), pushes the event and returns its id.
@@ -169,6 +173,8 @@ class Scheduler {
   __attribute__((noinline)) Entry PopEarliestSlow(int bucket, int64_t time);
   // Pops the entry PeekTime() found (same REQUIRES as PopEarliest) and runs its event.
   void RunEarliest(int bucket, SimTime time);
+  // Runs the event of `e`, just popped (live).
+  void RunPopped(const Entry& e);
   void FreeSlot(uint32_t slot);
   // The CHECKs of Schedule and of running an event, out of line: called only when one
   // of them fails.
@@ -210,7 +216,9 @@ class Scheduler {
   std::vector<uint32_t> stale_ = std::vector<uint32_t>(kBucketCount);
   std::vector<std::unique_ptr<Slot[]>> slot_chunks_;
   size_t slot_count_ = 0;
-  std::vector<uint32_t> free_slots_;
+  // Free slots: a stack linked through their sequence_slot fields, most recently freed
+  // first.
+  uint32_t free_head_ = kNoFreeSlot;
   std::vector<const char*> labels_;  // Indexed by slot.
 };
 
@@ -242,8 +250,8 @@ Scheduler::AddToBucket(int bucket, const Entry& e) {
 
 __attribute__((always_inline)) inline void
 Scheduler::HeapPush(const Entry& e) {
-  // Monotone: nothing is scheduled before now().
-  if (ABSL_PREDICT_FALSE(e.time < last_time_)) ScheduleFailed(SimTime::FromNanos(e.time));
+  // Monotone: nothing is scheduled before now(), and last_time_ <= now() (it is the
+  // time of the last event run), which Insert has checked.
   AddToBucket(BucketOf(e.time), e);
   ++heap_size_;
 }
@@ -251,16 +259,12 @@ Scheduler::HeapPush(const Entry& e) {
 __attribute__((always_inline)) inline TimerId
 Scheduler::Insert(SimTime at, const char* label, Slot** slot_out) {
   if (ABSL_PREDICT_FALSE(at < now_)) ScheduleFailed(at);
-  uint32_t slot;
-  if (!free_slots_.empty()) {
-    slot = free_slots_.back();
-    free_slots_.pop_back();
-  } else {
-    slot = NewSlot();
-  }
+  uint32_t slot = free_head_;
+  if (ABSL_PREDICT_FALSE(slot == kNoFreeSlot)) slot = NewSlot();
+  Slot& s = SlotAt(slot);
+  free_head_ = static_cast<uint32_t>(s.sequence_slot);  // (A new slot's is kNoFreeSlot.)
   if (ABSL_PREDICT_FALSE(next_sequence_ >= kMaxSequence)) ScheduleFailed(at);
   const uint64_t sequence_slot = (next_sequence_++ << kSlotBits) | slot;
-  Slot& s = SlotAt(slot);
   s.sequence_slot = sequence_slot;
   labels_[slot] = label;
   ++live_count_;

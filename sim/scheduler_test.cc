@@ -283,5 +283,98 @@ TEST(SchedulerTest, MatchesReferenceQueueUnderRandomOperations) {
   }
 }
 
+// RunUntil(time) against the reference queue, with events that schedule and cancel
+// others while they run (in the same bucket, later ones, far-off ones): every event must
+// run when the reference says it is the earliest, and none past the horizon.
+TEST(SchedulerTest, RunUntilMatchesReferenceQueueWithNestedSchedulesAndCancels) {
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    Scheduler s;
+    std::map<std::pair<int64_t, uint64_t>, int> reference;  // (time, seq) -> event id.
+    std::map<int, std::pair<TimerId, std::pair<int64_t, uint64_t>>> pending;
+    std::vector<TimerId> gone;  // Ids that ran or were cancelled.
+    uint64_t x = seed * 0x9e3779b97f4a7c15ULL + 1;
+    auto next = [&x] {
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+      return x;
+    };
+    uint64_t seq = 0;
+    int next_id = 0;
+    int ran = 0, nested = 0;
+    SimTime until;
+    std::function<void()> schedule_one;
+    auto random_delay = [&]() -> int64_t {
+      switch (next() % 5) {
+        case 0: return 0;
+        case 1: return static_cast<int64_t>(next() % 100);
+        case 2: return static_cast<int64_t>(next() % 5'000);
+        case 3: return static_cast<int64_t>(next() % 10'000'000);
+        default: return static_cast<int64_t>(next() % (int64_t{1} << 36));
+      }
+    };
+    auto cancel_one = [&] {
+      if (pending.empty()) return;
+      auto it = pending.begin();
+      std::advance(it, static_cast<long>(next() % pending.size()));
+      ASSERT_TRUE(s.Cancel(it->second.first));
+      ASSERT_FALSE(s.IsPending(it->second.first));
+      gone.push_back(it->second.first);
+      reference.erase(it->second.second);
+      pending.erase(it);
+    };
+    schedule_one = [&] {
+      const int id = next_id++;
+      const int64_t at = s.now().nanos() + random_delay();
+      const std::pair<int64_t, uint64_t> key{at, seq++};
+      const TimerId t = s.Schedule(SimTime::FromNanos(at), [&, id, key] {
+        ASSERT_FALSE(reference.empty());
+        ASSERT_EQ(reference.begin()->first, key) << "seed " << seed << " event " << id;
+        ASSERT_LE(key.first, until.nanos());
+        ASSERT_EQ(s.now().nanos(), key.first);
+        reference.erase(reference.begin());
+        gone.push_back(pending[id].first);
+        pending.erase(id);
+        ++ran;
+        const uint64_t what = next() % 8;
+        if (what < 3) {
+          schedule_one();
+          ++nested;
+        }
+        if (what == 3 || what == 4) cancel_one();
+      });
+      ASSERT_TRUE(s.IsPending(t));
+      reference[key] = id;
+      pending[id] = {t, key};
+    };
+    for (int op = 0; op < 5000; ++op) {
+      const uint64_t r = next() % 10;
+      if (r < 5) {
+        schedule_one();
+      } else if (r < 6) {
+        cancel_one();
+      } else {
+        const SimTime before = s.now();
+        until = before + SimDuration::Nanos(random_delay());
+        ASSERT_TRUE(s.RunUntil(until).ok());
+        ASSERT_EQ(s.now(), until);
+        ASSERT_TRUE(reference.empty() || reference.begin()->first.first > until.nanos())
+            << "seed " << seed << " op " << op;
+      }
+      ASSERT_EQ(s.pending_count(), reference.size());
+      // Ids that ran or were cancelled stay dead while their slots are reused.
+      for (size_t i = gone.size() > 8 ? gone.size() - 8 : 0; i < gone.size(); ++i) {
+        ASSERT_FALSE(s.IsPending(gone[i]));
+        ASSERT_FALSE(s.Cancel(gone[i]));
+      }
+    }
+    until = SimTime::Max();
+    ASSERT_TRUE(s.RunUntilQuiescent().ok());
+    EXPECT_TRUE(reference.empty());
+    EXPECT_GT(ran, 1000);
+    EXPECT_GT(nested, 300);
+  }
+}
+
 }  // namespace
 }  // namespace ravensim::sim

@@ -48,7 +48,7 @@ World::Impl::Impl(World* world)
 // from one call to the next. Calls can nest (a delivery that overflows a paused inbox
 // breaks the connection, which tells the node at once), hence a pool, not one object.
 template <typename Fn>
-void World::Impl::CallNode(NodeId node, Fn&& call) {
+__attribute__((always_inline)) inline void World::Impl::CallNode(NodeId node, Fn&& call) {
   if (effects_depth_ == effects_pool_.size()) {
     effects_pool_.push_back(std::make_unique<Effects>());
   }
@@ -95,8 +95,8 @@ void World::Impl::CallTimer(NodeId node, uint64_t tag) {
   });
 }
 
-void World::Impl::CallPersisted(NodeId node, uint64_t persist_id,
-                                const absl::Status& status) {
+__attribute__((always_inline)) inline void World::Impl::CallPersisted(
+    NodeId node, uint64_t persist_id, const absl::Status& status) {
   world_->trace_.AppendHot(world_->now(), kPersisted, node, -1,
                            static_cast<int64_t>(persist_id),
                            StatusText(status));
@@ -114,7 +114,8 @@ void World::Impl::CallDisconnected(NodeId node, NodeId peer) {
 // Order: timers, observations, then messages (those not waiting for persistence first,
 // in order), then the writes. A node's later Effects can never overtake an earlier one's
 // writes: the disk queue is FIFO.
-void World::Impl::Execute(NodeId node, Effects& effects) {
+__attribute__((always_inline)) inline void World::Impl::Execute(NodeId node,
+                                                                Effects& effects) {
   for (uint64_t tag : effects.timers_to_cancel) CancelTimer(node, tag);
   for (const TimerRequest& t : effects.timers_to_set) SetTimer(node, t.tag, t.deadline);
   if (!effects.observations.empty()) {
@@ -320,14 +321,6 @@ void DiskQueue::Grow() {
   }
   jobs_.swap(grown);
   head_ = 0;
-}
-
-void DiskQueue::Pop() {
-  PersistJob& job = jobs_[head_];
-  job.writes.clear();
-  job.messages.clear();
-  head_ = (head_ + 1) & (jobs_.size() - 1);
-  --count_;
 }
 
 void DiskQueue::Clear() {

@@ -10,11 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/optimization.h"
 #include "sim/clock.h"
 #include "sim/disk.h"
 #include "sim/harness/node.h"
 #include "sim/harness/world.h"
 #include "sim/network.h"
+#include "sim/network_internal.h"
 #include "sim/scheduler.h"
 #include "sim/trace.h"
 
@@ -73,7 +75,14 @@ class DiskQueue {
     return jobs_[(head_ + count_++) & (jobs_.size() - 1)];
   }
   // Drops the front job, keeping its vectors' capacity. REQUIRES: !empty().
-  void Pop();
+  // Inline: once per persist.
+  void Pop() {
+    PersistJob& job = jobs_[head_];
+    job.writes.clear();
+    job.messages.clear();
+    head_ = (head_ + 1) & (jobs_.size() - 1);
+    --count_;
+  }
   void Clear();
 
  private:
@@ -133,9 +142,11 @@ class World::Impl : public sim::NetworkHandler {
   void CallStart(NodeId node, const sim::DiskImage& image, uint64_t seed);
   void CallMessage(NodeId node, NodeId from, const sim::Message& message);
   void CallTimer(NodeId node, uint64_t tag);
-  void CallPersisted(NodeId node, uint64_t persist_id, const absl::Status& status);
+  // Inline into CompletePersist (and DeliverHeld): once per persist.
+  inline void CallPersisted(NodeId node, uint64_t persist_id, const absl::Status& status);
   void CallDisconnected(NodeId node, NodeId peer);
-  void Execute(NodeId node, Effects& effects);
+  // Inline into CallNode (world_effects.cc), its only caller.
+  inline void Execute(NodeId node, Effects& effects);
 
   // Timers (world_effects.cc).
   void SetTimer(NodeId node, uint64_t tag, SimTime deadline);
@@ -154,7 +165,27 @@ class World::Impl : public sim::NetworkHandler {
   void CompletePersist(NodeId node, const absl::Status& status);
 
   // Messages (world_network.cc).
-  void SendMessage(NodeId from, OutgoingMessage&& message);
+  // Inline for a message on an established connection (nearly every one); the rest in
+  // SendMessageSlow.
+  void SendMessage(NodeId from, OutgoingMessage&& message) {
+    const NodeId to = message.to;
+    if (static_cast<uint32_t>(to) < static_cast<uint32_t>(world_->options_.node_count) &&
+        to != from) {
+      Outgoing& o = rt(from).outgoing[to];
+      if (o.state == Outgoing::State::kEstablished) {
+        SendEstablished(from, o, std::move(message));
+        return;
+      }
+    }
+    SendMessageSlow(from, std::move(message));
+  }
+  void SendEstablished(NodeId from, Outgoing& o, OutgoingMessage&& message) {
+    const size_t size = message.message.size();
+    const absl::Status s =
+        world_->network_->SendInline(o.connection, from, std::move(message.message));
+    if (ABSL_PREDICT_FALSE(!s.ok())) DropMessage(from, message.to, size, "send-failed");
+  }
+  __attribute__((noinline)) void SendMessageSlow(NodeId from, OutgoingMessage&& message);
   void DropMessage(NodeId from, NodeId to, size_t bytes, const char* why);
   // Drops the outgoing connection state of `node` (crash).
   void ResetOutgoing(NodeId node);
@@ -188,8 +219,9 @@ class World::Impl : public sim::NetworkHandler {
   void NoteDisconnected(NodeId node, NodeId peer);
   void ConnectionFailed(NodeId node, NodeId peer);
   // Runs call(node object, context, effects) and carries out the effects.
+  // Always inline: a call per delivered message, timer and persist.
   template <typename Fn>
-  void CallNode(NodeId node, Fn&& call);
+  __attribute__((always_inline)) void CallNode(NodeId node, Fn&& call);
 
   World* world_;
   std::vector<NodeRuntime> nodes_;

@@ -21,7 +21,7 @@ void World::Impl::DropMessage(NodeId from, NodeId to, size_t bytes, const char* 
                            static_cast<int64_t>(bytes), why);
 }
 
-void World::Impl::SendMessage(NodeId from, OutgoingMessage&& message) {
+void World::Impl::SendMessageSlow(NodeId from, OutgoingMessage&& message) {
   const NodeId to = message.to;
   if (to < 0 || to >= world_->options_.node_count || to == from) {
     DropMessage(from, to, message.message.size(), "bad-destination");
@@ -29,13 +29,9 @@ void World::Impl::SendMessage(NodeId from, OutgoingMessage&& message) {
   }
   Outgoing& o = rt(from).outgoing[to];
   switch (o.state) {
-    case Outgoing::State::kEstablished: {
-      const size_t size = message.message.size();
-      const absl::Status s =
-          world_->network_->Send(o.connection, from, std::move(message.message));
-      if (!s.ok()) DropMessage(from, to, size, "send-failed");
+    case Outgoing::State::kEstablished:
+      SendEstablished(from, o, std::move(message));
       return;
-    }
     case Outgoing::State::kConnecting:
       if (static_cast<int64_t>(o.pending.size()) >=
           world_->options_.max_pending_messages_per_peer) {
