@@ -184,8 +184,17 @@ size_t RachisNode::AppliedIdHash(std::string_view id) {
     n -= 8;
   }
   if (n > 0) {
+    // The last (1..7) bytes, read without a variable-length copy: as the final eight
+    // bytes of the id when it has that many (overlapping the previous chunk), else a
+    // byte at a time.
     uint64_t chunk = 0;
-    std::memcpy(&chunk, p, n);
+    if (id.size() >= 8) {
+      std::memcpy(&chunk, p + n - 8, 8);
+    } else {
+      for (size_t i = 0; i < n; ++i) {
+        chunk |= static_cast<uint64_t>(static_cast<uint8_t>(p[i])) << (8 * i);
+      }
+    }
     h = (h ^ chunk) * kMul;
   }
   h ^= h >> 33;

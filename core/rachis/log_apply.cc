@@ -24,10 +24,8 @@ void RachisNode::AppendToLog(LogEntryPtr entry, uint64_t hash) {
   const uint64_t index = entry->index();
   const uint64_t prev_term = log_.LastTerm();
   const uint64_t entry_term = entry->term();
-  std::optional<ClusterTopology> topology;
-  if (entry->flags() == ENTRY_FLAGS_TOPOLOGY) {
-    topology = ClusterTopology::FromProto(entry->topology());
-  }
+  // The log keeps the entry alive (and immutable) once appended.
+  const LogEntry* appended_entry = entry.get();
   log_.Append(std::move(entry), hash);
   unstable_from_ = unstable_from_ == 0 ? index : std::min(unstable_from_, index);
   {
@@ -37,9 +35,9 @@ void RachisNode::AppendToLog(LogEntryPtr entry, uint64_t hash) {
     appended.prev_term = prev_term;
     appended.command_hash = hash;
   }
-  if (topology.has_value()) {
+  if (appended_entry->flags() == ENTRY_FLAGS_TOPOLOGY) {
     // §1.5: a topology takes effect when appended, not when committed.
-    topology_entries_[index] = std::move(*topology);
+    topology_entries_[index] = ClusterTopology::FromProto(appended_entry->topology());
     RecomputeTopology();
   }
 }

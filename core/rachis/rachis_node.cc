@@ -339,7 +339,7 @@ absl::Status RachisNode::StepMessage(int64_t now_ns, const RachisMessage& messag
         absl::StrCat("message from topology ", message.topology_id(), ", mine is ",
                      topology_.topology_id));
   }
-  const bool known = FindNodeId(message.from()) != nullptr;
+  const bool known = KnownSender(message.from(), message.from_node_id());
   const bool joining = state_ == RachisState::kPassive || topology_.topology_id.empty();
   switch (message.body_case()) {
     case RachisMessage::kRequestVote:

@@ -243,6 +243,10 @@ class RachisNode {
     bool topology_mismatch = false;
     int64_t last_send_ns = 0;
     int64_t last_reply_ns = 0;
+    // The peer's node id in topology_ (FindNodeId), kept by RebuildAmbassadorList, which
+    // runs whenever topology_ or ambassadors_ change; `listed` false: not in topology_.
+    bool listed = false;
+    int32_t node_id = -1;
   };
   struct PendingSubmission {
     int64_t deadline_ns = 0;
@@ -432,6 +436,17 @@ class RachisNode {
       if (SameTag(node_tag, tag)) return &node_id;
     }
     return nullptr;
+  }
+  // FindNodeId(tag) != nullptr for the sender of a message, which names its node id:
+  // the entry of that id is tried first (one tag compared), then every entry.
+  bool KnownSender(std::string_view tag, int32_t node_id) const {
+    for (const auto& [node_tag, id] : topology_nodes_) {
+      if (id == node_id) {
+        if (SameTag(node_tag, tag)) return true;
+        break;
+      }
+    }
+    return FindNodeId(tag) != nullptr;
   }
   std::map<uint64_t, ClusterTopology> topology_entries_;  // index -> topology entry
 

@@ -499,6 +499,78 @@ TEST(RachisNodeTest, LeaderStepsDownWithoutMajority) {
   EXPECT_EQ(f.node->mark("vote of no confidence"), 1);
 }
 
+// A sender is known by its tag alone: the node id it names (tried first) changes
+// nothing, whether it is its own, another member's or none in the topology.
+TEST(RachisNodeTest, SenderIsKnownByTagWhateverNodeIdItNames) {
+  for (int32_t named_id : {1, 2, 42}) {
+    Fixture f(3);
+    RachisMessage append = f.Append("B", 1, 0, 0, {Entry(1, 1, "a")}, 1);
+    append.set_from_node_id(named_id);
+    Ready ready = f.Step(kMs, append);
+    ASSERT_EQ(ready.messages.size(), 1u);
+    EXPECT_TRUE(ready.messages[0]->message().append_entries_response().success());
+    EXPECT_EQ(ready.messages[0]->message().to_node_id(), named_id);  // replies go back
+    EXPECT_EQ(f.node->commit_index(), 1u);
+    RachisMessage stranger = f.VoteRequest("Q", 1, 0, 0, false);
+    stranger.set_from_node_id(named_id);
+    EXPECT_EQ(f.node->Step(kMs, stranger).code(), absl::StatusCode::kNotFound);
+    f.Drain();
+  }
+}
+
+// The leader's AppendEntries go to the node id the topology gives each tag, also after
+// a topology change adds a node (whose replies here name another id).
+TEST(RachisNodeTest, LeaderAppendsCarryEachPeersNodeId) {
+  Fixture f(3);
+  f.WinElection(kT);
+  auto check = [](const Ready& ready) {
+    int appends = 0;
+    for (const auto& envelope : ready.messages) {
+      const RachisMessage& m = envelope->message();
+      if (!m.has_append_entries()) continue;
+      ++appends;
+      const int32_t expected = m.to() == "B" ? 1 : m.to() == "C" ? 2 : 7;
+      EXPECT_EQ(m.to_node_id(), expected) << m.to();
+    }
+    return appends;
+  };
+  // The sequence of the last AppendEntries to `tag` in `ready` (0: none).
+  auto sequence = [](const Ready& ready, const std::string& tag) {
+    uint64_t found = 0;
+    for (const auto& envelope : ready.messages) {
+      const RachisMessage& m = envelope->message();
+      if (m.to() == tag && m.has_append_entries()) found = m.append_entries().sequence();
+    }
+    return found;
+  };
+  int64_t now = kT + kT / 3;
+  f.node->Tick(now);  // heartbeat probes
+  Ready ready = f.Drain();
+  EXPECT_GE(check(ready), 2);
+  f.Step(now, f.AppendResponse("B", 1, 1, sequence(ready, "B")));
+  ASSERT_EQ(f.node->state(), RachisState::kLeader);
+  f.node->Submit(now, "r1", "one");
+  ready = f.Drain();
+  EXPECT_GE(check(ready), 1);
+  f.Step(now, f.AppendResponse("B", 1, 2, sequence(ready, "B")));
+  EXPECT_EQ(f.node->commit_index(), 2u);
+  absl::StatusOr<std::string> added = f.node->ModifyTopology(now, "D", 7, NodeKind::kWatcher);
+  ASSERT_TRUE(added.ok()) << added.status();
+  ready = f.Drain();
+  EXPECT_GE(check(ready), 1);
+  now += kT / 3;
+  f.node->Tick(now);  // heartbeats, and D's first probe
+  ready = f.Drain();
+  EXPECT_GE(check(ready), 3);
+  const uint64_t last = f.node->log().LastIndex();
+  f.Step(now, f.AppendResponse("B", 1, last, sequence(ready, "B")));
+  f.Step(now, f.AppendResponse("D", 1, last, sequence(ready, "D")));  // D replicates now
+  f.node->Submit(now, "r2", "two");
+  ready = f.Drain();
+  EXPECT_GE(check(ready), 2);
+  EXPECT_GT(sequence(ready, "D"), 0u);
+}
+
 // Watchers never become candidates and do not count toward a commit.
 TEST(RachisNodeTest, WatcherNeverCampaignsAndIsNotCountedForCommit) {
   Fixture watcher(1, 0, {}, 2, "B");
