@@ -411,12 +411,20 @@ Ready RachisNode::TakeReady() {
     hard_state.set_commit_index(commit_index_);
     hard_state_dirty_ = false;
   }
-  ready.messages = std::move(outbox_);
-  ready.results = std::move(results_);
-  ready.observations = std::move(observations_);
-  outbox_.clear();
-  results_.clear();
-  observations_.clear();
+  // Handed over only when there is something to hand over: an empty vector keeps its
+  // room here for the next Ready.
+  if (!outbox_.empty()) {
+    ready.messages = std::move(outbox_);
+    outbox_.clear();
+  }
+  if (!results_.empty()) {
+    ready.results = std::move(results_);
+    results_.clear();
+  }
+  if (!observations_.empty()) {
+    ready.observations = std::move(observations_);
+    observations_.clear();
+  }
   ready_outstanding_ = true;
   return ready;
 }

@@ -208,6 +208,13 @@ class RachisNode {
   Ready TakeReady();
   // REQUIRES: `handled` is the last Ready taken and its durable effects are synced.
   void Advance(const Ready& handled);
+  // The same; besides, the room of `handled.messages` when it is empty (the host moved
+  // the envelopes out) goes back to the node for the next Ready's messages instead of
+  // being freed with the Ready. Nothing the Ready still holds is touched.
+  void Advance(Ready& handled) {
+    Advance(static_cast<const Ready&>(handled));
+    if (handled.messages.empty() && outbox_.capacity() == 0) outbox_.swap(handled.messages);
+  }
   // Optional: hands back a taken Ready's observations once read, so that the next Ready
   // reuses the vector's room instead of allocating its own.
   void RecycleObservations(std::vector<RachisObservation>&& observations);

@@ -607,6 +607,42 @@ TEST(RachisNodeTest, SubmitWithoutLeaderIsRejected) {
   EXPECT_EQ(ready.results[0].outcome, COMMAND_OUTCOME_REJECTED);
 }
 
+// Advance(Ready&) takes back the room of a Ready's emptied messages and leaves a Ready
+// whose messages are still there as it was; the Readies after it are those Advance(const
+// Ready&) gives.
+TEST(RachisNodeTest, AdvanceTakesBackOnlyEmptiedMessages) {
+  Fixture mutable_ready(3);
+  Fixture const_ready(3);
+  auto drive = [](Fixture& f, bool take_back, bool empty_messages) {
+    std::vector<std::string> sent;  // to:body_case:term of every message, in order
+    for (int round = 0; round < 4; ++round) {
+      f.node->Tick(kT * (round + 1));
+      while (f.node->HasReady()) {
+        Ready ready = f.node->TakeReady();
+        for (const auto& envelope : ready.messages) {
+          const RachisMessage& m = envelope->message();
+          sent.push_back(m.to() + ":" + std::to_string(m.body_case()) + ":" +
+                         std::to_string(m.term()));
+        }
+        const size_t count = ready.messages.size();
+        if (empty_messages) ready.messages.clear();
+        if (take_back) {
+          f.node->Advance(ready);
+        } else {
+          f.node->Advance(static_cast<const Ready&>(ready));
+        }
+        EXPECT_EQ(ready.messages.size(), empty_messages ? 0u : count);
+      }
+    }
+    return sent;
+  };
+  const std::vector<std::string> reference = drive(const_ready, false, false);
+  EXPECT_GE(reference.size(), 4u);
+  EXPECT_EQ(drive(mutable_ready, true, true), reference);
+  Fixture kept(3);
+  EXPECT_EQ(drive(kept, true, false), reference);
+}
+
 TEST(RachisNodeTest, NoNewReadyUntilAdvance) {
   Fixture f(3);
   f.node->Tick(kT);
