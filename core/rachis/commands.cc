@@ -185,15 +185,21 @@ size_t RachisNode::AppliedIdHash(std::string_view id) {
   }
   if (n > 0) {
     // The last (1..7) bytes, read without a variable-length copy: as the final eight
-    // bytes of the id when it has that many (overlapping the previous chunk), else a
-    // byte at a time.
-    uint64_t chunk = 0;
+    // bytes of the id when it has that many (overlapping the previous chunk), else as
+    // two four-byte words (overlapping), else as its first, middle and last bytes.
+    uint64_t chunk;
     if (id.size() >= 8) {
       std::memcpy(&chunk, p + n - 8, 8);
+    } else if (n >= 4) {
+      uint32_t low;
+      uint32_t high;
+      std::memcpy(&low, p, 4);
+      std::memcpy(&high, p + n - 4, 4);
+      chunk = (static_cast<uint64_t>(high) << 32) | low;
     } else {
-      for (size_t i = 0; i < n; ++i) {
-        chunk |= static_cast<uint64_t>(static_cast<uint8_t>(p[i])) << (8 * i);
-      }
+      chunk = static_cast<uint64_t>(static_cast<uint8_t>(p[0])) |
+              static_cast<uint64_t>(static_cast<uint8_t>(p[n / 2])) << 8 |
+              static_cast<uint64_t>(static_cast<uint8_t>(p[n - 1])) << 16;
     }
     h = (h ^ chunk) * kMul;
   }
