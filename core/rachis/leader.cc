@@ -275,12 +275,11 @@ void RachisNode::TryAdvanceCommit() {
     Mark("commit deferred: quorum index not of leader's term");
     return;
   }
-  std::vector<std::string> supporters;  // sorted: members are in tag order
-  supporters.reserve(count);
+  absl::InlinedVector<const std::string*, 16> supporters;  // sorted: members in tag order
   for (size_t i = 0; i < count; ++i) {
-    if (matches[i] >= index) supporters.push_back(member_tags_[i]);
+    if (matches[i] >= index) supporters.push_back(&member_tags_[i]);
   }
-  AdvanceCommitTo(index, /*by_quorum=*/true, std::move(supporters));
+  AdvanceCommitTo(index, /*by_quorum=*/true, supporters);
   BroadcastAppend(/*heartbeat_only_when_due=*/false);
 }
 

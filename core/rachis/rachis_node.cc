@@ -421,9 +421,11 @@ Ready RachisNode::TakeReady() {
     ready.results = std::move(results_);
     results_.clear();
   }
-  if (!observations_.empty()) {
+  if (observation_count_ != 0) {
+    observations_.resize(observation_count_);  // drops recycled ones not written over
     ready.observations = std::move(observations_);
     observations_.clear();
+    observation_count_ = 0;
   }
   ready_outstanding_ = true;
   return ready;

@@ -203,7 +203,7 @@ class RachisNode {
   bool HasReady() const {  // inline: asked after every call
     if (ready_outstanding_) return false;
     return hard_state_dirty_ || snapshot_to_persist_ != nullptr || unstable_from_ != 0 ||
-           !outbox_.empty() || !results_.empty() || !observations_.empty();
+           !outbox_.empty() || !results_.empty() || observation_count_ != 0;
   }
   Ready TakeReady();
   // REQUIRES: `handled` is the last Ready taken and its durable effects are synced.
@@ -299,7 +299,9 @@ class RachisNode {
   // REQUIRES: index > commit_index_ (the caller refuses the append otherwise).
   void TruncateLogFrom(uint64_t index);
   void RecomputeTopology();
-  void AdvanceCommitTo(uint64_t index, bool by_quorum, std::vector<std::string> supporters);
+  // `supporters`: the tags (sorted) of the members holding `index`, for a quorum decision.
+  void AdvanceCommitTo(uint64_t index, bool by_quorum,
+                       absl::Span<const std::string* const> supporters);
   void ApplyCommitted();
   void MaybeCompact();
   std::shared_ptr<const Snapshot> MakeSnapshot() const;
@@ -308,11 +310,28 @@ class RachisNode {
   // Adds an observation of `kind` at term_ in place; the caller fills in the rest before
   // anything else is observed. Inline: called for every append, commit and apply.
   RachisObservation& AddObservation(RachisObservation::Kind kind) {
-    if (observations_.capacity() == 0) observations_.reserve(kReadyObservationReserve);
-    RachisObservation& observation = observations_.emplace_back();
-    observation.kind = kind;
-    observation.term = term_;
-    return observation;
+    RachisObservation* observation;
+    if (observation_count_ < observations_.size()) {
+      // A recycled one: every field back to its default (the vectors keep their room).
+      observation = &observations_[observation_count_];
+      observation->state = RachisState::kPassive;
+      observation->index = 0;
+      observation->entry_term = 0;
+      observation->prev_term = 0;
+      observation->command_hash = 0;
+      observation->committed_term = 0;
+      observation->by_quorum = false;
+      observation->supporters.clear();
+      observation->voters.clear();
+      observation->non_voters.clear();
+    } else {
+      if (observations_.capacity() == 0) observations_.reserve(kReadyObservationReserve);
+      observation = &observations_.emplace_back();
+    }
+    ++observation_count_;
+    observation->kind = kind;
+    observation->term = term_;
+    return *observation;
   }
   // Counts a named code path. Looked up without building a string (marks are hit on
   // every command); a new name is inserted once.
@@ -558,7 +577,11 @@ class RachisNode {
   static constexpr size_t kReadyObservationReserve = 4;
   std::vector<std::shared_ptr<RachisEnvelope>> outbox_;
   std::vector<CommandResult> results_;
+  // The observations of the next Ready are its first observation_count_; those after
+  // them came back with a recycled vector (RecycleObservations) and are overwritten in
+  // place (their vectors' room reused) as new observations are made.
   std::vector<RachisObservation> observations_;
+  size_t observation_count_ = 0;
   std::map<std::string, int64_t, std::less<>> marks_;
 };
 

@@ -691,6 +691,77 @@ TEST(RachisNodeTest, AdvanceTakesBackOnlyEmptiedMessages) {
   EXPECT_EQ(drive(kept, true, false), reference);
 }
 
+// Every field of an observation, for comparing.
+std::string Describe(const RachisObservation& o) {
+  std::string out = std::to_string(static_cast<int>(o.kind)) + " s" +
+                    std::to_string(static_cast<int>(o.state)) + " t" + std::to_string(o.term) +
+                    " i" + std::to_string(o.index) + " et" + std::to_string(o.entry_term) +
+                    " pt" + std::to_string(o.prev_term) + " h" + std::to_string(o.command_hash) +
+                    " ct" + std::to_string(o.committed_term) + " q" +
+                    std::to_string(o.by_quorum);
+  for (const auto* tags : {&o.supporters, &o.voters, &o.non_voters}) {
+    out += " [";
+    for (const std::string& tag : *tags) out += tag + ",";
+    out += "]";
+  }
+  return out;
+}
+
+// Observations written over recycled ones (RecycleObservations) are exactly those made
+// fresh: elections, commits by quorum with supporters and voters, a topology change
+// with non-voters, applies, in Readies of varying sizes.
+TEST(RachisNodeTest, RecycledObservationsAreWrittenAsFreshOnes) {
+  auto run = [](bool recycle) {
+    Fixture f(3, 0, {}, 1);  // members A B C, watcher D
+    std::vector<std::string> seen;
+    auto drain = [&] {
+      while (f.node->HasReady()) {
+        Ready ready = f.node->TakeReady();
+        seen.push_back("ready " + std::to_string(ready.observations.size()));
+        for (const RachisObservation& o : ready.observations) seen.push_back(Describe(o));
+        if (recycle) f.node->RecycleObservations(std::move(ready.observations));
+        f.node->Advance(ready);
+      }
+    };
+    f.node->Tick(kT);
+    drain();
+    for (const char* from : {"B", "C"}) {
+      EXPECT_TRUE(f.node->Step(kT, f.VoteResponse(from, 1, true, true)).ok());
+      drain();
+    }
+    for (const char* from : {"B", "C"}) {
+      EXPECT_TRUE(f.node->Step(kT, f.VoteResponse(from, 1, false, true)).ok());
+      drain();
+    }
+    EXPECT_TRUE(f.node->Step(kT, f.AppendResponse("B", 1, 1)).ok());
+    drain();
+    EXPECT_EQ(f.node->state(), RachisState::kLeader);
+    for (int k = 0; k < 6; ++k) {
+      f.node->Submit(kT, "r" + std::to_string(k), "c" + std::to_string(k));
+      drain();
+      const uint64_t last = f.node->log().LastIndex();
+      EXPECT_TRUE(f.node->Step(kT, f.AppendResponse(k % 2 == 0 ? "B" : "C", 1, last)).ok());
+      drain();
+      if (k == 2) {
+        EXPECT_TRUE(f.node->ModifyTopology(kT, "E", 4, NodeKind::kWatcher).ok());
+        drain();
+      }
+    }
+    return seen;
+  };
+  const std::vector<std::string> fresh = run(false);
+  EXPECT_GE(fresh.size(), 20u);
+  EXPECT_EQ(run(true), fresh);
+  bool saw_quorum = false;
+  bool saw_non_voters = false;
+  for (const std::string& line : fresh) {
+    saw_quorum |= line.find(" q1 [") != std::string::npos;
+    saw_non_voters |= line.find("[D,") != std::string::npos;
+  }
+  EXPECT_TRUE(saw_quorum);
+  EXPECT_TRUE(saw_non_voters);
+}
+
 TEST(RachisNodeTest, NoNewReadyUntilAdvance) {
   Fixture f(3);
   f.node->Tick(kT);
