@@ -30,7 +30,7 @@ RachisNode::RachisNode(const RachisOptions& options) : options_(options) {
   // The LogHistory fills up to its bound and stays there: size the index once.
   const size_t history = static_cast<size_t>(
       std::clamp(options_.log_history_max_entries, 0, kMaxHistoryReserve));
-  applied_position_by_request_.reserve(history);
+  applied_position_by_request_.Reserve(history);
   applied_history_.reserve(history);
 }
 

@@ -39,6 +39,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "core/rachis/cluster_topology.h"
+#include "core/rachis/history_index.h"
 #include "core/rachis/persistence.h"
 #include "core/rachis/rachis_envelope.h"
 #include "core/rachis/rachis.pb.h"
@@ -395,12 +396,6 @@ class RachisNode {
     static AppliedKey Of(std::string_view id) { return {id, AppliedIdHash(id)}; }
   };
   static size_t AppliedIdHash(std::string_view id);
-  struct AppliedKeyHash {
-    size_t operator()(const AppliedKey& key) const { return key.hash; }
-  };
-  struct AppliedKeyEq {
-    bool operator()(const AppliedKey& a, const AppliedKey& b) const { return a.id == b.id; }
-  };
   // Where a result not kept in the LogHistory is applied into (its room is reused).
   std::string apply_result_;
   // One LogHistory record (AppliedRequest without the protobuf strings).
@@ -544,8 +539,15 @@ class RachisNode {
   size_t applied_history_count_ = 0;
   uint64_t applied_history_first_ = 0;
   // Looked up only, never iterated (no hash order reaches behaviour).
-  absl::flat_hash_map<AppliedKey, uint64_t, AppliedKeyHash, AppliedKeyEq>
-      applied_position_by_request_;
+  HistoryIndex applied_position_by_request_;
+  // The request id of the live record at `position` (HistoryIndex's id_at).
+  struct AppliedIdAt {
+    const RachisNode* node;
+    std::string_view operator()(uint64_t position) const {
+      return node->AppliedSlot(static_cast<size_t>(position - node->applied_history_first_))
+          .request_id;
+    }
+  };
   static constexpr int kMaxHistoryReserve = 1 << 16;
   // The record `offset` places after the oldest. REQUIRES: offset < count.
   AppliedRecord& AppliedSlot(size_t offset) {
