@@ -24,6 +24,7 @@
 #define RAVENSIM_CORE_RACHIS_RACHIS_NODE_H_
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -35,6 +36,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/base/attributes.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -207,6 +209,12 @@ class RachisNode {
            !outbox_.empty() || !results_.empty() || observation_count_ != 0;
   }
   Ready TakeReady();
+  // The same Ready, filled in a Ready the node keeps (its vectors' room reused from one
+  // Ready to the next) rather than built anew: the reference stays valid, and the host
+  // may move parts out of it (envelopes, observations, the log append), until the next
+  // TakeReadyInPlace() or the node's end. Advance() it as any Ready (Advance() reads its
+  // log append: move that out only afterwards).
+  Ready& TakeReadyInPlace();
   // REQUIRES: `handled` is the last Ready taken and its durable effects are synced.
   void Advance(const Ready& handled);
   // The same; besides, the room of `handled.messages` when it is empty (the host moved
@@ -579,11 +587,20 @@ class RachisNode {
   static constexpr size_t kReadyObservationReserve = 4;
   std::vector<std::shared_ptr<RachisEnvelope>> outbox_;
   std::vector<CommandResult> results_;
+  Ready ready_;  // TakeReadyInPlace()'s
   // The observations of the next Ready are its first observation_count_; those after
   // them came back with a recycled vector (RecycleObservations) and are overwritten in
   // place (their vectors' room reused) as new observations are made.
   std::vector<RachisObservation> observations_;
   size_t observation_count_ = 0;
+  // Drops the recycled observations not written over (before a Ready takes the rest).
+  ABSL_ATTRIBUTE_ALWAYS_INLINE void DropUnwrittenObservations() {
+    if (observations_.size() > observation_count_) {
+      observations_.erase(
+          observations_.begin() + static_cast<std::ptrdiff_t>(observation_count_),
+          observations_.end());
+    }
+  }
   std::map<std::string, int64_t, std::less<>> marks_;
 };
 

@@ -3,6 +3,7 @@
 #include "core/rachis/rachis_node.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -760,6 +761,94 @@ TEST(RachisNodeTest, RecycledObservationsAreWrittenAsFreshOnes) {
   }
   EXPECT_TRUE(saw_quorum);
   EXPECT_TRUE(saw_non_voters);
+}
+
+// TakeReadyInPlace() gives the very Readies TakeReady() gives, whether the host moves
+// parts out of the kept Ready or leaves them there (they are dropped at the next one).
+TEST(RachisNodeTest, ReadyInPlaceMatchesReadyByValue) {
+  // Everything a Ready carries, for comparing.
+  auto describe = [](const Ready& ready) {
+    std::vector<std::string> out;
+    out.push_back("id " + std::to_string(ready.id) + " snap " +
+                  std::to_string(ready.snapshot != nullptr));
+    if (ready.snapshot != nullptr) {
+      out.push_back("snapshot " + std::to_string(ready.snapshot->last_included_index()));
+    }
+    if (ready.log_append.has_value()) {
+      std::string line = "append from " + std::to_string(ready.log_append->truncate_from());
+      for (const LogEntryPtr& entry : ready.log_append->shared_entries()) {
+        line += " " + std::to_string(entry->index()) + "/" + std::to_string(entry->term());
+      }
+      out.push_back(line);
+    }
+    if (ready.hard_state.has_value()) {
+      out.push_back("hard " + ready.hard_state->ShortDebugString());
+    }
+    for (const auto& envelope : ready.messages) {
+      out.push_back("message " + envelope->message().ShortDebugString());
+    }
+    for (const CommandResult& r : ready.results) {
+      out.push_back("result " + r.request_id + " " + std::to_string(r.outcome) + " " +
+                    std::to_string(r.index) + " " + r.result + " " + r.reason);
+    }
+    for (const RachisObservation& o : ready.observations) out.push_back(Describe(o));
+    return out;
+  };
+  // 0: by value; 1: in place, parts moved out; 2: in place, parts left there.
+  auto run = [&describe](int mode) {
+    Fixture f(3, 0, {}, 1);
+    std::vector<std::string> seen;
+    auto drain = [&] {
+      while (f.node->HasReady()) {
+        if (mode == 0) {
+          Ready ready = f.node->TakeReady();
+          for (std::string& line : describe(ready)) seen.push_back(std::move(line));
+          f.node->Advance(ready);
+          continue;
+        }
+        Ready& ready = f.node->TakeReadyInPlace();
+        for (std::string& line : describe(ready)) seen.push_back(std::move(line));
+        if (mode == 1) {
+          f.node->RecycleObservations(std::move(ready.observations));
+          std::vector<std::shared_ptr<RachisEnvelope>> sent = std::move(ready.messages);
+          ready.messages.clear();
+        }
+        f.node->Advance(ready);
+        // The durable parts go after Advance(), which reads the log append.
+        if (mode == 1) std::optional<SharedLogAppend> append = std::move(ready.log_append);
+      }
+    };
+    f.node->Tick(kT);
+    drain();
+    for (bool trial : {true, false}) {
+      for (const char* from : {"B", "C"}) {
+        EXPECT_TRUE(f.node->Step(kT, f.VoteResponse(from, 1, trial, true)).ok());
+        drain();
+      }
+    }
+    EXPECT_TRUE(f.node->Step(kT, f.AppendResponse("B", 1, 1)).ok());
+    drain();
+    for (int k = 0; k < 6; ++k) {
+      f.node->Submit(kT, "r" + std::to_string(k), "c" + std::to_string(k));
+      drain();
+      const uint64_t last = f.node->log().LastIndex();
+      EXPECT_TRUE(f.node->Step(kT, f.AppendResponse(k % 2 == 0 ? "B" : "C", 1, last)).ok());
+      drain();
+      if (k == 2) {
+        EXPECT_TRUE(f.node->ModifyTopology(kT, "E", 4, NodeKind::kWatcher).ok());
+        drain();
+      }
+    }
+    f.node->Submit(kT, "r1", "again");  // answered from the LogHistory
+    drain();
+    f.node->Tick(10 * kT);  // no majority heard: the leader steps down
+    drain();
+    return seen;
+  };
+  const std::vector<std::string> by_value = run(0);
+  EXPECT_GE(by_value.size(), 40u);
+  EXPECT_EQ(run(1), by_value);
+  EXPECT_EQ(run(2), by_value);
 }
 
 TEST(RachisNodeTest, NoNewReadyUntilAdvance) {
