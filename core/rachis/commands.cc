@@ -184,8 +184,23 @@ size_t RachisNode::AppliedIdHash(std::string_view id) {
     n -= 8;
   }
   if (n > 0) {
-    uint64_t chunk = 0;
-    std::memcpy(&chunk, p, n);
+    // The last (1..7) bytes, read without a variable-length copy: as the final eight
+    // bytes of the id when it has that many (overlapping the previous chunk), else as
+    // two four-byte words (overlapping), else as its first, middle and last bytes.
+    uint64_t chunk;
+    if (id.size() >= 8) {
+      std::memcpy(&chunk, p + n - 8, 8);
+    } else if (n >= 4) {
+      uint32_t low;
+      uint32_t high;
+      std::memcpy(&low, p, 4);
+      std::memcpy(&high, p + n - 4, 4);
+      chunk = (static_cast<uint64_t>(high) << 32) | low;
+    } else {
+      chunk = static_cast<uint64_t>(static_cast<uint8_t>(p[0])) |
+              static_cast<uint64_t>(static_cast<uint8_t>(p[n / 2])) << 8 |
+              static_cast<uint64_t>(static_cast<uint8_t>(p[n - 1])) << 16;
+    }
     h = (h ^ chunk) * kMul;
   }
   h ^= h >> 33;
@@ -235,7 +250,7 @@ RachisNode::AppliedRecord& RachisNode::NewAppliedSlot() {
   ++applied_history_count_;
   if (moves || rotates) {
     // Rotation or reallocation moved the records: every key must view its record again.
-    applied_position_by_request_.clear();
+    applied_position_by_request_.Clear();
     for (size_t k = 0; k + 1 < applied_history_count_; ++k) {
       IndexAppliedRecord(applied_history_[k], applied_history_first_ + k);
     }
@@ -244,36 +259,32 @@ RachisNode::AppliedRecord& RachisNode::NewAppliedSlot() {
 }
 
 void RachisNode::IndexAppliedRecord(const AppliedRecord& record, uint64_t position) {
-  const AppliedKey key{record.request_id, record.hash};
-  auto [it, inserted] = applied_position_by_request_.try_emplace(key, position);
-  if (!inserted) {
-    // Re-key on the newest record: the key must view a record that is still kept.
-    applied_position_by_request_.erase(it);
-    applied_position_by_request_.emplace(key, position);
-  }
+  // An id listed already (never written so) points at its newest record.
+  applied_position_by_request_.Insert(record.request_id, record.hash, position,
+                                      AppliedIdAt{this});
 }
 
 void RachisNode::ForgetOldestApplied() {
   const AppliedRecord& oldest = AppliedSlot(0);
-  auto it = applied_position_by_request_.find(AppliedKey{oldest.request_id, oldest.hash});
   // A request id listed twice (never written so) keeps pointing at its newest record.
-  if (it != applied_position_by_request_.end() && it->second == applied_history_first_) {
-    applied_position_by_request_.erase(it);
-  }
+  applied_position_by_request_.EraseIfAt(oldest.request_id, oldest.hash,
+                                         applied_history_first_, AppliedIdAt{this});
   if (++applied_history_head_ == applied_history_.size()) applied_history_head_ = 0;
   --applied_history_count_;
   ++applied_history_first_;
 }
 
 const RachisNode::AppliedRecord* RachisNode::FindApplied(const AppliedKey& key) const {
-  auto it = applied_position_by_request_.find(key);
-  if (it == applied_position_by_request_.end()) return nullptr;
-  return &AppliedSlot(static_cast<size_t>(it->second - applied_history_first_));
+  uint64_t position = 0;
+  if (!applied_position_by_request_.Find(key.id, key.hash, AppliedIdAt{this}, &position)) {
+    return nullptr;
+  }
+  return &AppliedSlot(static_cast<size_t>(position - applied_history_first_));
 }
 
 void RachisNode::RestoreHistory(const Snapshot& snapshot) {
-  applied_position_by_request_.clear();
-  applied_position_by_request_.reserve(static_cast<size_t>(std::clamp(
+  applied_position_by_request_.Clear();
+  applied_position_by_request_.Reserve(static_cast<size_t>(std::clamp(
       std::max(options_.log_history_max_entries, snapshot.applied_requests_size()), 0,
       kMaxHistoryReserve)));
   applied_history_.clear();

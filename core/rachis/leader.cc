@@ -80,8 +80,15 @@ void RachisNode::SendToFollower(const std::string& tag, FollowerAmbassador* amba
   ambassador->sequence = sequence;
   ambassador->in_flight = true;
   ambassador->last_send_ns = now_ns_;
-  RachisEnvelope* envelope = AddEnvelopeTo(tag, RachisMessage::kAppendEntries);
-  if (envelope == nullptr) return;
+  RachisEnvelope* envelope;
+  if (ambassador->listed) {
+    // The node id kept with the ambassador (the lookup AddEnvelopeTo would make).
+    envelope = &NewEnvelope(RachisMessage::kAppendEntries);
+    FillEnvelope(tag, ambassador->node_id, envelope->mutable_message());
+  } else {
+    envelope = AddEnvelopeTo(tag, RachisMessage::kAppendEntries);
+    if (envelope == nullptr) return;
+  }
   AppendEntries* ae = envelope->mutable_message()->mutable_append_entries();
   ae->set_prev_log_index(prev);
   ae->set_prev_log_term(*log_.TermAt(prev));
@@ -268,18 +275,22 @@ void RachisNode::TryAdvanceCommit() {
     Mark("commit deferred: quorum index not of leader's term");
     return;
   }
-  std::vector<std::string> supporters;  // sorted: members are in tag order
-  supporters.reserve(count);
+  absl::InlinedVector<const std::string*, 16> supporters;  // sorted: members in tag order
   for (size_t i = 0; i < count; ++i) {
-    if (matches[i] >= index) supporters.push_back(member_tags_[i]);
+    if (matches[i] >= index) supporters.push_back(&member_tags_[i]);
   }
-  AdvanceCommitTo(index, /*by_quorum=*/true, std::move(supporters));
+  AdvanceCommitTo(index, /*by_quorum=*/true, supporters);
   BroadcastAppend(/*heartbeat_only_when_due=*/false);
 }
 
 void RachisNode::RebuildAmbassadorList() {
   ambassador_list_.clear();
-  for (auto& [tag, ambassador] : ambassadors_) ambassador_list_.push_back({&tag, &ambassador});
+  for (auto& [tag, ambassador] : ambassadors_) {
+    const int32_t* node_id = FindNodeId(tag);
+    ambassador.listed = node_id != nullptr;
+    ambassador.node_id = node_id != nullptr ? *node_id : -1;
+    ambassador_list_.push_back({&tag, &ambassador});
+  }
 }
 
 void RachisNode::RebuildMemberSlots() {

@@ -24,10 +24,8 @@ void RachisNode::AppendToLog(LogEntryPtr entry, uint64_t hash) {
   const uint64_t index = entry->index();
   const uint64_t prev_term = log_.LastTerm();
   const uint64_t entry_term = entry->term();
-  std::optional<ClusterTopology> topology;
-  if (entry->flags() == ENTRY_FLAGS_TOPOLOGY) {
-    topology = ClusterTopology::FromProto(entry->topology());
-  }
+  // The log keeps the entry alive (and immutable) once appended.
+  const LogEntry* appended_entry = entry.get();
   log_.Append(std::move(entry), hash);
   unstable_from_ = unstable_from_ == 0 ? index : std::min(unstable_from_, index);
   {
@@ -37,9 +35,9 @@ void RachisNode::AppendToLog(LogEntryPtr entry, uint64_t hash) {
     appended.prev_term = prev_term;
     appended.command_hash = hash;
   }
-  if (topology.has_value()) {
+  if (appended_entry->flags() == ENTRY_FLAGS_TOPOLOGY) {
     // §1.5: a topology takes effect when appended, not when committed.
-    topology_entries_[index] = std::move(*topology);
+    topology_entries_[index] = ClusterTopology::FromProto(appended_entry->topology());
     RecomputeTopology();
   }
 }
@@ -94,7 +92,7 @@ void RachisNode::RecomputeTopology() {
 }
 
 void RachisNode::AdvanceCommitTo(uint64_t index, bool by_quorum,
-                                 std::vector<std::string> supporters) {
+                                 absl::Span<const std::string* const> supporters) {
   CHECK_LE(index, log_.LastIndex());
   if (index <= commit_index_) return;
   // The commit index rides along with the next HardState write but never forces one:
@@ -105,7 +103,8 @@ void RachisNode::AdvanceCommitTo(uint64_t index, bool by_quorum,
     RachisObservation& observation = AddObservation(RachisObservation::Kind::kCommitAdvanced);
     observation.index = index;
     observation.by_quorum = by_quorum;
-    observation.supporters = std::move(supporters);
+    // Written into the (possibly recycled) observation's own vectors.
+    for (const std::string* tag : supporters) observation.supporters.push_back(*tag);
     if (by_quorum) observation.voters = member_tags_;
   }
   // §1.1: LeaderElect -> Leader the first time it commits an entry of its own term.
@@ -216,14 +215,20 @@ void RachisNode::InstallSnapshotState(const Snapshot& snapshot) {
 
 void RachisNode::Observe(RachisObservation observation) {
   // TakeReady() hands the vector over: start each Ready's with room for a typical one.
-  if (observations_.capacity() == 0) observations_.reserve(kReadyObservationReserve);
-  observations_.push_back(std::move(observation));
+  if (observation_count_ < observations_.size()) {
+    observations_[observation_count_] = std::move(observation);
+  } else {
+    if (observations_.capacity() == 0) observations_.reserve(kReadyObservationReserve);
+    observations_.push_back(std::move(observation));
+  }
+  ++observation_count_;
 }
 
 void RachisNode::RecycleObservations(std::vector<RachisObservation>&& observations) {
   if (observations_.capacity() != 0) return;
+  // Kept as they are (not destroyed): the next observations are written over them.
   observations_ = std::move(observations);
-  observations_.clear();
+  observation_count_ = 0;
 }
 
 }  // namespace ravensim::rachis

@@ -30,7 +30,7 @@ RachisNode::RachisNode(const RachisOptions& options) : options_(options) {
   // The LogHistory fills up to its bound and stays there: size the index once.
   const size_t history = static_cast<size_t>(
       std::clamp(options_.log_history_max_entries, 0, kMaxHistoryReserve));
-  applied_position_by_request_.reserve(history);
+  applied_position_by_request_.Reserve(history);
   applied_history_.reserve(history);
 }
 
@@ -339,7 +339,7 @@ absl::Status RachisNode::StepMessage(int64_t now_ns, const RachisMessage& messag
         absl::StrCat("message from topology ", message.topology_id(), ", mine is ",
                      topology_.topology_id));
   }
-  const bool known = FindNodeId(message.from()) != nullptr;
+  const bool known = KnownSender(message.from(), message.from_node_id());
   const bool joining = state_ == RachisState::kPassive || topology_.topology_id.empty();
   switch (message.body_case()) {
     case RachisMessage::kRequestVote:
@@ -411,12 +411,65 @@ Ready RachisNode::TakeReady() {
     hard_state.set_commit_index(commit_index_);
     hard_state_dirty_ = false;
   }
-  ready.messages = std::move(outbox_);
-  ready.results = std::move(results_);
-  ready.observations = std::move(observations_);
-  outbox_.clear();
-  results_.clear();
-  observations_.clear();
+  // Handed over only when there is something to hand over: an empty vector keeps its
+  // room here for the next Ready.
+  if (!outbox_.empty()) {
+    ready.messages = std::move(outbox_);
+    outbox_.clear();
+  }
+  if (!results_.empty()) {
+    ready.results = std::move(results_);
+    results_.clear();
+  }
+  if (observation_count_ != 0) {
+    DropUnwrittenObservations();
+    ready.observations = std::move(observations_);
+    observations_.clear();
+    observation_count_ = 0;
+  }
+  ready_outstanding_ = true;
+  return ready;
+}
+
+Ready& RachisNode::TakeReadyInPlace() {
+  CHECK(!ready_outstanding_);
+  Ready& ready = ready_;
+  ready.id = next_ready_id_++;
+  ready.snapshot = std::move(snapshot_to_persist_);
+  snapshot_to_persist_.reset();
+  if (unstable_from_ != 0) {
+    const uint64_t from = std::max(unstable_from_, log_.snapshot_index() + 1);
+    SharedLogAppend& append =
+        ready.log_append.has_value() ? *ready.log_append : ready.log_append.emplace();
+    append = SharedLogAppend();
+    append.set_truncate_from(from);
+    if (from <= log_.LastIndex()) append.reserve(log_.LastIndex() - from + 1);
+    log_.ForEachFrom(from, std::numeric_limits<uint64_t>::max(),
+                     [&append](const LogEntryPtr& entry) { append.add_entry(entry); });
+    unstable_from_ = 0;
+  } else {
+    ready.log_append.reset();
+  }
+  if (hard_state_dirty_) {
+    HardState& hard_state =
+        ready.hard_state.has_value() ? *ready.hard_state : ready.hard_state.emplace();
+    hard_state.set_term(term_);
+    hard_state.set_voted_for(voted_for_);
+    hard_state.set_commit_index(commit_index_);
+    hard_state_dirty_ = false;
+  } else {
+    ready.hard_state.reset();
+  }
+  // Each vector swaps with the node's: the Ready's old one (emptied) gathers the next.
+  ready.messages.clear();
+  ready.messages.swap(outbox_);
+  ready.results.clear();
+  ready.results.swap(results_);
+  DropUnwrittenObservations();
+  observation_count_ = 0;
+  // What the last Ready's observations left (all of them, if not moved out) is written
+  // over by the next ones, as recycled ones are (RecycleObservations).
+  ready.observations.swap(observations_);
   ready_outstanding_ = true;
   return ready;
 }

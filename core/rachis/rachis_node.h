@@ -24,6 +24,7 @@
 #define RAVENSIM_CORE_RACHIS_RACHIS_NODE_H_
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -35,10 +36,12 @@
 #include <utility>
 #include <vector>
 
+#include "absl/base/attributes.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "core/rachis/cluster_topology.h"
+#include "core/rachis/history_index.h"
 #include "core/rachis/persistence.h"
 #include "core/rachis/rachis_envelope.h"
 #include "core/rachis/rachis.pb.h"
@@ -203,11 +206,24 @@ class RachisNode {
   bool HasReady() const {  // inline: asked after every call
     if (ready_outstanding_) return false;
     return hard_state_dirty_ || snapshot_to_persist_ != nullptr || unstable_from_ != 0 ||
-           !outbox_.empty() || !results_.empty() || !observations_.empty();
+           !outbox_.empty() || !results_.empty() || observation_count_ != 0;
   }
   Ready TakeReady();
+  // The same Ready, filled in a Ready the node keeps (its vectors' room reused from one
+  // Ready to the next) rather than built anew: the reference stays valid, and the host
+  // may move parts out of it (envelopes, observations, the log append), until the next
+  // TakeReadyInPlace() or the node's end. Advance() it as any Ready (Advance() reads its
+  // log append: move that out only afterwards).
+  Ready& TakeReadyInPlace();
   // REQUIRES: `handled` is the last Ready taken and its durable effects are synced.
   void Advance(const Ready& handled);
+  // The same; besides, the room of `handled.messages` when it is empty (the host moved
+  // the envelopes out) goes back to the node for the next Ready's messages instead of
+  // being freed with the Ready. Nothing the Ready still holds is touched.
+  void Advance(Ready& handled) {
+    Advance(static_cast<const Ready&>(handled));
+    if (handled.messages.empty() && outbox_.capacity() == 0) outbox_.swap(handled.messages);
+  }
   // Optional: hands back a taken Ready's observations once read, so that the next Ready
   // reuses the vector's room instead of allocating its own.
   void RecycleObservations(std::vector<RachisObservation>&& observations);
@@ -243,6 +259,10 @@ class RachisNode {
     bool topology_mismatch = false;
     int64_t last_send_ns = 0;
     int64_t last_reply_ns = 0;
+    // The peer's node id in topology_ (FindNodeId), kept by RebuildAmbassadorList, which
+    // runs whenever topology_ or ambassadors_ change; `listed` false: not in topology_.
+    bool listed = false;
+    int32_t node_id = -1;
   };
   struct PendingSubmission {
     int64_t deadline_ns = 0;
@@ -288,7 +308,9 @@ class RachisNode {
   // REQUIRES: index > commit_index_ (the caller refuses the append otherwise).
   void TruncateLogFrom(uint64_t index);
   void RecomputeTopology();
-  void AdvanceCommitTo(uint64_t index, bool by_quorum, std::vector<std::string> supporters);
+  // `supporters`: the tags (sorted) of the members holding `index`, for a quorum decision.
+  void AdvanceCommitTo(uint64_t index, bool by_quorum,
+                       absl::Span<const std::string* const> supporters);
   void ApplyCommitted();
   void MaybeCompact();
   std::shared_ptr<const Snapshot> MakeSnapshot() const;
@@ -297,11 +319,28 @@ class RachisNode {
   // Adds an observation of `kind` at term_ in place; the caller fills in the rest before
   // anything else is observed. Inline: called for every append, commit and apply.
   RachisObservation& AddObservation(RachisObservation::Kind kind) {
-    if (observations_.capacity() == 0) observations_.reserve(kReadyObservationReserve);
-    RachisObservation& observation = observations_.emplace_back();
-    observation.kind = kind;
-    observation.term = term_;
-    return observation;
+    RachisObservation* observation;
+    if (observation_count_ < observations_.size()) {
+      // A recycled one: every field back to its default (the vectors keep their room).
+      observation = &observations_[observation_count_];
+      observation->state = RachisState::kPassive;
+      observation->index = 0;
+      observation->entry_term = 0;
+      observation->prev_term = 0;
+      observation->command_hash = 0;
+      observation->committed_term = 0;
+      observation->by_quorum = false;
+      observation->supporters.clear();
+      observation->voters.clear();
+      observation->non_voters.clear();
+    } else {
+      if (observations_.capacity() == 0) observations_.reserve(kReadyObservationReserve);
+      observation = &observations_.emplace_back();
+    }
+    ++observation_count_;
+    observation->kind = kind;
+    observation->term = term_;
+    return *observation;
   }
   // Counts a named code path. Looked up without building a string (marks are hit on
   // every command); a new name is inserted once.
@@ -365,12 +404,6 @@ class RachisNode {
     static AppliedKey Of(std::string_view id) { return {id, AppliedIdHash(id)}; }
   };
   static size_t AppliedIdHash(std::string_view id);
-  struct AppliedKeyHash {
-    size_t operator()(const AppliedKey& key) const { return key.hash; }
-  };
-  struct AppliedKeyEq {
-    bool operator()(const AppliedKey& a, const AppliedKey& b) const { return a.id == b.id; }
-  };
   // Where a result not kept in the LogHistory is applied into (its room is reused).
   std::string apply_result_;
   // One LogHistory record (AppliedRequest without the protobuf strings).
@@ -432,6 +465,17 @@ class RachisNode {
       if (SameTag(node_tag, tag)) return &node_id;
     }
     return nullptr;
+  }
+  // FindNodeId(tag) != nullptr for the sender of a message, which names its node id:
+  // the entry of that id is tried first (one tag compared), then every entry.
+  bool KnownSender(std::string_view tag, int32_t node_id) const {
+    for (const auto& [node_tag, id] : topology_nodes_) {
+      if (id == node_id) {
+        if (SameTag(node_tag, tag)) return true;
+        break;
+      }
+    }
+    return FindNodeId(tag) != nullptr;
   }
   std::map<uint64_t, ClusterTopology> topology_entries_;  // index -> topology entry
 
@@ -503,8 +547,15 @@ class RachisNode {
   size_t applied_history_count_ = 0;
   uint64_t applied_history_first_ = 0;
   // Looked up only, never iterated (no hash order reaches behaviour).
-  absl::flat_hash_map<AppliedKey, uint64_t, AppliedKeyHash, AppliedKeyEq>
-      applied_position_by_request_;
+  HistoryIndex applied_position_by_request_;
+  // The request id of the live record at `position` (HistoryIndex's id_at).
+  struct AppliedIdAt {
+    const RachisNode* node;
+    std::string_view operator()(uint64_t position) const {
+      return node->AppliedSlot(static_cast<size_t>(position - node->applied_history_first_))
+          .request_id;
+    }
+  };
   static constexpr int kMaxHistoryReserve = 1 << 16;
   // The record `offset` places after the oldest. REQUIRES: offset < count.
   AppliedRecord& AppliedSlot(size_t offset) {
@@ -536,7 +587,20 @@ class RachisNode {
   static constexpr size_t kReadyObservationReserve = 4;
   std::vector<std::shared_ptr<RachisEnvelope>> outbox_;
   std::vector<CommandResult> results_;
+  Ready ready_;  // TakeReadyInPlace()'s
+  // The observations of the next Ready are its first observation_count_; those after
+  // them came back with a recycled vector (RecycleObservations) and are overwritten in
+  // place (their vectors' room reused) as new observations are made.
   std::vector<RachisObservation> observations_;
+  size_t observation_count_ = 0;
+  // Drops the recycled observations not written over (before a Ready takes the rest).
+  ABSL_ATTRIBUTE_ALWAYS_INLINE void DropUnwrittenObservations() {
+    if (observations_.size() > observation_count_) {
+      observations_.erase(
+          observations_.begin() + static_cast<std::ptrdiff_t>(observation_count_),
+          observations_.end());
+    }
+  }
   std::map<std::string, int64_t, std::less<>> marks_;
 };
 

@@ -3,6 +3,7 @@
 #include "core/rachis/rachis_node.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -499,6 +500,78 @@ TEST(RachisNodeTest, LeaderStepsDownWithoutMajority) {
   EXPECT_EQ(f.node->mark("vote of no confidence"), 1);
 }
 
+// A sender is known by its tag alone: the node id it names (tried first) changes
+// nothing, whether it is its own, another member's or none in the topology.
+TEST(RachisNodeTest, SenderIsKnownByTagWhateverNodeIdItNames) {
+  for (int32_t named_id : {1, 2, 42}) {
+    Fixture f(3);
+    RachisMessage append = f.Append("B", 1, 0, 0, {Entry(1, 1, "a")}, 1);
+    append.set_from_node_id(named_id);
+    Ready ready = f.Step(kMs, append);
+    ASSERT_EQ(ready.messages.size(), 1u);
+    EXPECT_TRUE(ready.messages[0]->message().append_entries_response().success());
+    EXPECT_EQ(ready.messages[0]->message().to_node_id(), named_id);  // replies go back
+    EXPECT_EQ(f.node->commit_index(), 1u);
+    RachisMessage stranger = f.VoteRequest("Q", 1, 0, 0, false);
+    stranger.set_from_node_id(named_id);
+    EXPECT_EQ(f.node->Step(kMs, stranger).code(), absl::StatusCode::kNotFound);
+    f.Drain();
+  }
+}
+
+// The leader's AppendEntries go to the node id the topology gives each tag, also after
+// a topology change adds a node (whose replies here name another id).
+TEST(RachisNodeTest, LeaderAppendsCarryEachPeersNodeId) {
+  Fixture f(3);
+  f.WinElection(kT);
+  auto check = [](const Ready& ready) {
+    int appends = 0;
+    for (const auto& envelope : ready.messages) {
+      const RachisMessage& m = envelope->message();
+      if (!m.has_append_entries()) continue;
+      ++appends;
+      const int32_t expected = m.to() == "B" ? 1 : m.to() == "C" ? 2 : 7;
+      EXPECT_EQ(m.to_node_id(), expected) << m.to();
+    }
+    return appends;
+  };
+  // The sequence of the last AppendEntries to `tag` in `ready` (0: none).
+  auto sequence = [](const Ready& ready, const std::string& tag) {
+    uint64_t found = 0;
+    for (const auto& envelope : ready.messages) {
+      const RachisMessage& m = envelope->message();
+      if (m.to() == tag && m.has_append_entries()) found = m.append_entries().sequence();
+    }
+    return found;
+  };
+  int64_t now = kT + kT / 3;
+  f.node->Tick(now);  // heartbeat probes
+  Ready ready = f.Drain();
+  EXPECT_GE(check(ready), 2);
+  f.Step(now, f.AppendResponse("B", 1, 1, sequence(ready, "B")));
+  ASSERT_EQ(f.node->state(), RachisState::kLeader);
+  f.node->Submit(now, "r1", "one");
+  ready = f.Drain();
+  EXPECT_GE(check(ready), 1);
+  f.Step(now, f.AppendResponse("B", 1, 2, sequence(ready, "B")));
+  EXPECT_EQ(f.node->commit_index(), 2u);
+  absl::StatusOr<std::string> added = f.node->ModifyTopology(now, "D", 7, NodeKind::kWatcher);
+  ASSERT_TRUE(added.ok()) << added.status();
+  ready = f.Drain();
+  EXPECT_GE(check(ready), 1);
+  now += kT / 3;
+  f.node->Tick(now);  // heartbeats, and D's first probe
+  ready = f.Drain();
+  EXPECT_GE(check(ready), 3);
+  const uint64_t last = f.node->log().LastIndex();
+  f.Step(now, f.AppendResponse("B", 1, last, sequence(ready, "B")));
+  f.Step(now, f.AppendResponse("D", 1, last, sequence(ready, "D")));  // D replicates now
+  f.node->Submit(now, "r2", "two");
+  ready = f.Drain();
+  EXPECT_GE(check(ready), 2);
+  EXPECT_GT(sequence(ready, "D"), 0u);
+}
+
 // Watchers never become candidates and do not count toward a commit.
 TEST(RachisNodeTest, WatcherNeverCampaignsAndIsNotCountedForCommit) {
   Fixture watcher(1, 0, {}, 2, "B");
@@ -527,12 +600,255 @@ TEST(RachisNodeTest, SingleMemberBecomesLeaderAndCommitsAfterPersisting) {
   EXPECT_EQ(ready.results[0].result, "ok:cmd");
 }
 
+// The LogHistory finds every applied request id, of every length, and only those: ids
+// that differ in one byte (first, middle or last) are different requests.
+TEST(RachisNodeTest, LogHistoryTellsRequestIdsOfEveryLengthApart) {
+  Fixture f(1);
+  f.node->Tick(kT);
+  f.Drain();
+  ASSERT_EQ(f.node->state(), RachisState::kLeader);
+  std::vector<std::string> ids;
+  for (size_t length = 1; length <= 20; ++length) {
+    std::string id(length, 'a');
+    for (size_t i = 0; i < length; ++i) id[i] = static_cast<char>('a' + (i * 7 + length) % 26);
+    ids.push_back(id);
+  }
+  std::vector<uint64_t> index_of;
+  for (const std::string& id : ids) {
+    f.node->Submit(kT, id, "cmd-" + id);
+    Ready ready = f.Drain();
+    ASSERT_EQ(ready.results.size(), 1u) << id;
+    EXPECT_EQ(ready.results[0].outcome, COMMAND_OUTCOME_COMMITTED);
+    index_of.push_back(ready.results[0].index);
+  }
+  EXPECT_EQ(f.node->mark("submission answered from log history"), 0);
+  for (size_t k = 0; k < ids.size(); ++k) {
+    f.node->Submit(kT, ids[k], "again");
+    Ready ready = f.Drain();
+    ASSERT_EQ(ready.results.size(), 1u);
+    EXPECT_EQ(ready.results[0].index, index_of[k]) << ids[k];
+    EXPECT_EQ(ready.results[0].result, "ok:cmd-" + ids[k]);
+  }
+  EXPECT_EQ(f.node->mark("submission answered from log history"),
+            static_cast<int64_t>(ids.size()));
+  int fresh = 0;
+  for (const std::string& id : ids) {
+    for (size_t at : {size_t{0}, id.size() / 2, id.size() - 1}) {
+      std::string other = id;
+      other[at] = static_cast<char>(other[at] == 'z' ? 'y' : 'z');
+      const uint64_t last = f.node->log().LastIndex();
+      f.node->Submit(kT, other, "new");
+      Ready ready = f.Drain();
+      ASSERT_EQ(ready.results.size(), 1u);
+      if (ready.results[0].index > last) ++fresh;  // appended: not taken for `id`
+    }
+  }
+  EXPECT_GE(fresh, static_cast<int>(ids.size()));  // variants may repeat for short ids
+  EXPECT_EQ(f.node->mark("submission answered from log history"),
+            static_cast<int64_t>(ids.size()) * 3 - fresh + static_cast<int64_t>(ids.size()));
+}
+
 TEST(RachisNodeTest, SubmitWithoutLeaderIsRejected) {
   Fixture f(3);
   f.node->Submit(kMs, "r1", "cmd");
   Ready ready = f.Drain();
   ASSERT_EQ(ready.results.size(), 1u);
   EXPECT_EQ(ready.results[0].outcome, COMMAND_OUTCOME_REJECTED);
+}
+
+// Advance(Ready&) takes back the room of a Ready's emptied messages and leaves a Ready
+// whose messages are still there as it was; the Readies after it are those Advance(const
+// Ready&) gives.
+TEST(RachisNodeTest, AdvanceTakesBackOnlyEmptiedMessages) {
+  Fixture mutable_ready(3);
+  Fixture const_ready(3);
+  auto drive = [](Fixture& f, bool take_back, bool empty_messages) {
+    std::vector<std::string> sent;  // to:body_case:term of every message, in order
+    for (int round = 0; round < 4; ++round) {
+      f.node->Tick(kT * (round + 1));
+      while (f.node->HasReady()) {
+        Ready ready = f.node->TakeReady();
+        for (const auto& envelope : ready.messages) {
+          const RachisMessage& m = envelope->message();
+          sent.push_back(m.to() + ":" + std::to_string(m.body_case()) + ":" +
+                         std::to_string(m.term()));
+        }
+        const size_t count = ready.messages.size();
+        if (empty_messages) ready.messages.clear();
+        if (take_back) {
+          f.node->Advance(ready);
+        } else {
+          f.node->Advance(static_cast<const Ready&>(ready));
+        }
+        EXPECT_EQ(ready.messages.size(), empty_messages ? 0u : count);
+      }
+    }
+    return sent;
+  };
+  const std::vector<std::string> reference = drive(const_ready, false, false);
+  EXPECT_GE(reference.size(), 4u);
+  EXPECT_EQ(drive(mutable_ready, true, true), reference);
+  Fixture kept(3);
+  EXPECT_EQ(drive(kept, true, false), reference);
+}
+
+// Every field of an observation, for comparing.
+std::string Describe(const RachisObservation& o) {
+  std::string out = std::to_string(static_cast<int>(o.kind)) + " s" +
+                    std::to_string(static_cast<int>(o.state)) + " t" + std::to_string(o.term) +
+                    " i" + std::to_string(o.index) + " et" + std::to_string(o.entry_term) +
+                    " pt" + std::to_string(o.prev_term) + " h" + std::to_string(o.command_hash) +
+                    " ct" + std::to_string(o.committed_term) + " q" +
+                    std::to_string(o.by_quorum);
+  for (const auto* tags : {&o.supporters, &o.voters, &o.non_voters}) {
+    out += " [";
+    for (const std::string& tag : *tags) out += tag + ",";
+    out += "]";
+  }
+  return out;
+}
+
+// Observations written over recycled ones (RecycleObservations) are exactly those made
+// fresh: elections, commits by quorum with supporters and voters, a topology change
+// with non-voters, applies, in Readies of varying sizes.
+TEST(RachisNodeTest, RecycledObservationsAreWrittenAsFreshOnes) {
+  auto run = [](bool recycle) {
+    Fixture f(3, 0, {}, 1);  // members A B C, watcher D
+    std::vector<std::string> seen;
+    auto drain = [&] {
+      while (f.node->HasReady()) {
+        Ready ready = f.node->TakeReady();
+        seen.push_back("ready " + std::to_string(ready.observations.size()));
+        for (const RachisObservation& o : ready.observations) seen.push_back(Describe(o));
+        if (recycle) f.node->RecycleObservations(std::move(ready.observations));
+        f.node->Advance(ready);
+      }
+    };
+    f.node->Tick(kT);
+    drain();
+    for (const char* from : {"B", "C"}) {
+      EXPECT_TRUE(f.node->Step(kT, f.VoteResponse(from, 1, true, true)).ok());
+      drain();
+    }
+    for (const char* from : {"B", "C"}) {
+      EXPECT_TRUE(f.node->Step(kT, f.VoteResponse(from, 1, false, true)).ok());
+      drain();
+    }
+    EXPECT_TRUE(f.node->Step(kT, f.AppendResponse("B", 1, 1)).ok());
+    drain();
+    EXPECT_EQ(f.node->state(), RachisState::kLeader);
+    for (int k = 0; k < 6; ++k) {
+      f.node->Submit(kT, "r" + std::to_string(k), "c" + std::to_string(k));
+      drain();
+      const uint64_t last = f.node->log().LastIndex();
+      EXPECT_TRUE(f.node->Step(kT, f.AppendResponse(k % 2 == 0 ? "B" : "C", 1, last)).ok());
+      drain();
+      if (k == 2) {
+        EXPECT_TRUE(f.node->ModifyTopology(kT, "E", 4, NodeKind::kWatcher).ok());
+        drain();
+      }
+    }
+    return seen;
+  };
+  const std::vector<std::string> fresh = run(false);
+  EXPECT_GE(fresh.size(), 20u);
+  EXPECT_EQ(run(true), fresh);
+  bool saw_quorum = false;
+  bool saw_non_voters = false;
+  for (const std::string& line : fresh) {
+    saw_quorum |= line.find(" q1 [") != std::string::npos;
+    saw_non_voters |= line.find("[D,") != std::string::npos;
+  }
+  EXPECT_TRUE(saw_quorum);
+  EXPECT_TRUE(saw_non_voters);
+}
+
+// TakeReadyInPlace() gives the very Readies TakeReady() gives, whether the host moves
+// parts out of the kept Ready or leaves them there (they are dropped at the next one).
+TEST(RachisNodeTest, ReadyInPlaceMatchesReadyByValue) {
+  // Everything a Ready carries, for comparing.
+  auto describe = [](const Ready& ready) {
+    std::vector<std::string> out;
+    out.push_back("id " + std::to_string(ready.id) + " snap " +
+                  std::to_string(ready.snapshot != nullptr));
+    if (ready.snapshot != nullptr) {
+      out.push_back("snapshot " + std::to_string(ready.snapshot->last_included_index()));
+    }
+    if (ready.log_append.has_value()) {
+      std::string line = "append from " + std::to_string(ready.log_append->truncate_from());
+      for (const LogEntryPtr& entry : ready.log_append->shared_entries()) {
+        line += " " + std::to_string(entry->index()) + "/" + std::to_string(entry->term());
+      }
+      out.push_back(line);
+    }
+    if (ready.hard_state.has_value()) {
+      out.push_back("hard " + ready.hard_state->ShortDebugString());
+    }
+    for (const auto& envelope : ready.messages) {
+      out.push_back("message " + envelope->message().ShortDebugString());
+    }
+    for (const CommandResult& r : ready.results) {
+      out.push_back("result " + r.request_id + " " + std::to_string(r.outcome) + " " +
+                    std::to_string(r.index) + " " + r.result + " " + r.reason);
+    }
+    for (const RachisObservation& o : ready.observations) out.push_back(Describe(o));
+    return out;
+  };
+  // 0: by value; 1: in place, parts moved out; 2: in place, parts left there.
+  auto run = [&describe](int mode) {
+    Fixture f(3, 0, {}, 1);
+    std::vector<std::string> seen;
+    auto drain = [&] {
+      while (f.node->HasReady()) {
+        if (mode == 0) {
+          Ready ready = f.node->TakeReady();
+          for (std::string& line : describe(ready)) seen.push_back(std::move(line));
+          f.node->Advance(ready);
+          continue;
+        }
+        Ready& ready = f.node->TakeReadyInPlace();
+        for (std::string& line : describe(ready)) seen.push_back(std::move(line));
+        if (mode == 1) {
+          f.node->RecycleObservations(std::move(ready.observations));
+          std::vector<std::shared_ptr<RachisEnvelope>> sent = std::move(ready.messages);
+          ready.messages.clear();
+        }
+        f.node->Advance(ready);
+        // The durable parts go after Advance(), which reads the log append.
+        if (mode == 1) std::optional<SharedLogAppend> append = std::move(ready.log_append);
+      }
+    };
+    f.node->Tick(kT);
+    drain();
+    for (bool trial : {true, false}) {
+      for (const char* from : {"B", "C"}) {
+        EXPECT_TRUE(f.node->Step(kT, f.VoteResponse(from, 1, trial, true)).ok());
+        drain();
+      }
+    }
+    EXPECT_TRUE(f.node->Step(kT, f.AppendResponse("B", 1, 1)).ok());
+    drain();
+    for (int k = 0; k < 6; ++k) {
+      f.node->Submit(kT, "r" + std::to_string(k), "c" + std::to_string(k));
+      drain();
+      const uint64_t last = f.node->log().LastIndex();
+      EXPECT_TRUE(f.node->Step(kT, f.AppendResponse(k % 2 == 0 ? "B" : "C", 1, last)).ok());
+      drain();
+      if (k == 2) {
+        EXPECT_TRUE(f.node->ModifyTopology(kT, "E", 4, NodeKind::kWatcher).ok());
+        drain();
+      }
+    }
+    f.node->Submit(kT, "r1", "again");  // answered from the LogHistory
+    drain();
+    f.node->Tick(10 * kT);  // no majority heard: the leader steps down
+    drain();
+    return seen;
+  };
+  const std::vector<std::string> by_value = run(0);
+  EXPECT_GE(by_value.size(), 40u);
+  EXPECT_EQ(run(1), by_value);
+  EXPECT_EQ(run(2), by_value);
 }
 
 TEST(RachisNodeTest, NoNewReadyUntilAdvance) {
