@@ -23,13 +23,6 @@ rachis::LogAppendRecordCache& LogAppendRecords() {
   return cache;
 }
 
-// Converts to node->TakeReady(), so that optional<Ready>::emplace builds the Ready in
-// place from it (the returned Ready initializes the optional's own).
-struct TakeReadyFrom {
-  rachis::RachisNode* node;
-  operator rachis::Ready() const { return node->TakeReady(); }  // NOLINT
-};
-
 }  // namespace
 
 RachisHost::RachisHost(RachisHostOptions options) : options_(std::move(options)) {
@@ -68,7 +61,7 @@ void RachisHost::Rebuild(const Context& context, const rachis::RestoredState& re
   CHECK_MSG(node.ok(), node.status().ToString());
   node_ = std::move(*node);
   ++incarnation_;
-  awaiting_.reset();
+  awaiting_ = nullptr;
   awaiting_record_count_ = 0;
   armed_deadline_ns_ = -1;
 }
@@ -263,7 +256,7 @@ void RachisHost::OnPersisted(const Context& context, uint64_t persist_id,
     Count("persist failed");
     effects->Observe("rachis.persist_failed", 0, status.ToString());
     deleting_.clear();
-    if (awaiting_.has_value() && awaiting_segment_ != segment_) {
+    if (awaiting_ != nullptr && awaiting_segment_ != segment_) {
       Count("persist failed in a new segment");
       doomed_segments_.insert(awaiting_segment_);
     }
@@ -278,12 +271,12 @@ void RachisHost::OnPersisted(const Context& context, uint64_t persist_id,
   deleting_.clear();
   if (repair_pending_) {
     repair_pending_ = false;
-  } else if (awaiting_.has_value()) {
+  } else if (awaiting_ != nullptr) {
     // Advanced and mirrored in place, then dropped (no move of the whole Ready).
     rachis::Ready& done = *awaiting_;
     node_->Advance(done);
     MirrorDurable(done);
-    awaiting_.reset();
+    awaiting_ = nullptr;
     if (awaiting_segment_ != segment_) {
       // The new segment's base is durable: it is current, and the old one is doomed.
       if (segment_ != 0) doomed_segments_.insert(segment_);
@@ -393,15 +386,16 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void RachisHost::PumpReadies(const Context& 
                                                                  Effects* effects) {
   // One Effects carries at most one persist; readies without durable parts flow freely.
   while (awaiting_persist_id_ == 0 && node_->HasReady()) {
-    // Nothing is awaited while no persist is in flight. The Ready is taken straight into
-    // awaiting_ (built there: no move of it, nor a moved-from one to destroy), where it
-    // stays while its records persist.
-    CHECK(!awaiting_.has_value());
-    rachis::Ready& ready = awaiting_.emplace(TakeReadyFrom{node_.get()});
+    // Nothing is awaited while no persist is in flight. The node refills the Ready it
+    // keeps (its vectors' room reused, nothing built or destroyed per Ready); awaiting_
+    // points at it while its records persist, and the node is not asked for another
+    // until then.
+    CHECK(awaiting_ == nullptr);
+    rachis::Ready& ready = *(awaiting_ = &node_->TakeReadyInPlace());
     EmitReady(ready, effects);
     if (!ready.NeedsSync()) {
       node_->Advance(ready);
-      awaiting_.reset();
+      awaiting_ = nullptr;
       continue;
     }
     // A snapshot (or the first write of an empty disk) starts a new segment whose base

@@ -186,9 +186,10 @@ class RachisHost : public Node {
   // SegmentName(segment_name_number_), kept to spare a formatting per Ready.
   std::string segment_name_;
   uint64_t segment_name_number_ = 0;
-  // The Ready whose records are being persisted, how many records it wrote, and their
-  // segment (a new one if != segment_).
-  std::optional<rachis::Ready> awaiting_;
+  // The Ready whose records are being persisted (the node's own, refilled by
+  // TakeReadyInPlace: valid until the node is rebuilt, which clears this), how many
+  // records it wrote, and their segment (a new one if != segment_).
+  rachis::Ready* awaiting_ = nullptr;
   int64_t awaiting_record_count_ = 0;
   uint64_t awaiting_segment_ = 0;
   bool repair_pending_ = false;
