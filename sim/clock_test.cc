@@ -104,7 +104,9 @@ TEST(ClockTest, InlineReadingsMatchTheGeneralPath) {
       EXPECT_EQ(real, with_jump.TrueDurationFor(t, local)) << ms;
       // Never early by the clock's own reading, and exact where it does not drift.
       EXPECT_GE(clock.MonotonicTime(t + real) - clock.MonotonicTime(t), local) << ms;
-      if (clock.drift_ppm_at(t) == 0) EXPECT_EQ(real, local) << ms;
+      if (clock.drift_ppm_at(t) == 0) {
+        EXPECT_EQ(real, local) << ms;
+      }
     }
   }
   EXPECT_EQ(clock.TrueDurationFor(At(500), Ms(1)), SimDuration::Nanos(999'751));

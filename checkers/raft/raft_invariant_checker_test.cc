@@ -501,7 +501,9 @@ TEST(IndexedRunTest, AgreesWithAMap) {
         const auto* slot = run.Find(index);
         auto it = reference.find(index);
         ASSERT_EQ(slot != nullptr, it != reference.end()) << seed << " " << step;
-        if (slot != nullptr) EXPECT_EQ(slot->value, it->second);
+        if (slot != nullptr) {
+          EXPECT_EQ(slot->value, it->second);
+        }
       }
       ASSERT_EQ(run.size(), reference.size());
     }
