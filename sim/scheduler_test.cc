@@ -221,6 +221,17 @@ TEST(SchedulerTest, ManyEventsStayOrderedUnderRandomInsertion) {
 namespace ravensim::sim {
 namespace {
 
+// The tests' own random stream (xorshift64): deterministic and independent of sim::Prng.
+struct XorShift {
+  uint64_t x;
+  uint64_t operator()() {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  }
+};
+
 // Differential test against a simple reference queue: random schedules (zero, small,
 // huge delays), cancels and steps must run exactly the same events in the same order.
 TEST(SchedulerTest, MatchesReferenceQueueUnderRandomOperations) {
@@ -229,13 +240,7 @@ TEST(SchedulerTest, MatchesReferenceQueueUnderRandomOperations) {
     std::map<std::pair<int64_t, uint64_t>, int> reference;  // (time, seq) -> event id.
     std::map<int, std::pair<TimerId, std::pair<int64_t, uint64_t>>> pending;
     std::vector<int> ran, expected;
-    uint64_t x = seed * 0x9e3779b97f4a7c15ULL;
-    auto next = [&x] {
-      x ^= x << 13;
-      x ^= x >> 7;
-      x ^= x << 17;
-      return x;
-    };
+    XorShift next{seed * 0x9e3779b97f4a7c15ULL};
     uint64_t seq = 0;
     int next_id = 0;
     for (int op = 0; op < 20000; ++op) {
@@ -292,13 +297,7 @@ TEST(SchedulerTest, RunUntilMatchesReferenceQueueWithNestedSchedulesAndCancels) 
     std::map<std::pair<int64_t, uint64_t>, int> reference;  // (time, seq) -> event id.
     std::map<int, std::pair<TimerId, std::pair<int64_t, uint64_t>>> pending;
     std::vector<TimerId> gone;  // Ids that ran or were cancelled.
-    uint64_t x = seed * 0x9e3779b97f4a7c15ULL + 1;
-    auto next = [&x] {
-      x ^= x << 13;
-      x ^= x >> 7;
-      x ^= x << 17;
-      return x;
-    };
+    XorShift next{seed * 0x9e3779b97f4a7c15ULL + 1};
     uint64_t seq = 0;
     int next_id = 0;
     int ran = 0, nested = 0;

@@ -129,6 +129,18 @@ struct CommandView {
   std::string_view new_value;  // cas
 };
 
+// Fills `out` with op `op` (the oneof's field number: 1 write, 2 read, 3 cas) and its
+// fields, by field number - 1 (absent = empty).
+inline void SetView(int op, const std::string_view (&fields)[3], CommandView* out) {
+  out->op = static_cast<RegisterCommand::OpCase>(op);
+  out->key = fields[0];
+  if (op == 1) out->value = fields[1];
+  if (op == 3) {
+    out->expected = fields[1];
+    out->new_value = fields[2];
+  }
+}
+
 // The exact bytes the Encode* helpers write for a command under 128 bytes: the op's key
 // and one-byte length, then its fields in number order, each with a one-byte length,
 // empty ones left out (or present and empty). False if the bytes are anything else
@@ -153,13 +165,7 @@ inline bool ParseShortCommandInOrder(const std::string& bytes, CommandView* out)
     p += 2 + length;
   }
   if (p != size) return false;
-  out->op = static_cast<RegisterCommand::OpCase>(op);
-  out->key = fields[0];
-  if (op == 1) out->value = fields[1];
-  if (op == 3) {
-    out->expected = fields[1];
-    out->new_value = fields[2];
-  }
+  SetView(op, fields, out);
   return true;
 }
 
@@ -192,13 +198,7 @@ bool ParseFastCommand(const std::string& bytes, CommandView* out) {
     fields[field - 1] = std::string_view(p, field_length);
     p += field_length;
   }
-  out->op = static_cast<RegisterCommand::OpCase>(op);
-  out->key = fields[0];
-  if (op == 1) out->value = fields[1];
-  if (op == 3) {
-    out->expected = fields[1];
-    out->new_value = fields[2];
-  }
+  SetView(op, fields, out);
   return true;
 }
 

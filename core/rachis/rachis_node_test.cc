@@ -2,6 +2,7 @@
 // raft_paper_test.go: init, step, check what the Ready asks for.
 #include "core/rachis/rachis_node.h"
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -708,6 +709,34 @@ std::string Describe(const RachisObservation& o) {
   return out;
 }
 
+// Drives a Fixture(3, 0, {}, 1) node (members A B C, watcher D) through a trial and a
+// real election to Leader, then six commands committed by B or C in turn, with the
+// watcher E added after the third; `drain` handles every Ready after each step.
+void ElectAndCommitSix(Fixture& f, const std::function<void()>& drain) {
+  f.node->Tick(kT);
+  drain();
+  for (bool trial : {true, false}) {
+    for (const char* from : {"B", "C"}) {
+      EXPECT_TRUE(f.node->Step(kT, f.VoteResponse(from, 1, trial, true)).ok());
+      drain();
+    }
+  }
+  EXPECT_TRUE(f.node->Step(kT, f.AppendResponse("B", 1, 1)).ok());
+  drain();
+  EXPECT_EQ(f.node->state(), RachisState::kLeader);
+  for (int k = 0; k < 6; ++k) {
+    f.node->Submit(kT, "r" + std::to_string(k), "c" + std::to_string(k));
+    drain();
+    const uint64_t last = f.node->log().LastIndex();
+    EXPECT_TRUE(f.node->Step(kT, f.AppendResponse(k % 2 == 0 ? "B" : "C", 1, last)).ok());
+    drain();
+    if (k == 2) {
+      EXPECT_TRUE(f.node->ModifyTopology(kT, "E", 4, NodeKind::kWatcher).ok());
+      drain();
+    }
+  }
+}
+
 // Observations written over recycled ones (RecycleObservations) are exactly those made
 // fresh: elections, commits by quorum with supporters and voters, a topology change
 // with non-voters, applies, in Readies of varying sizes.
@@ -724,30 +753,7 @@ TEST(RachisNodeTest, RecycledObservationsAreWrittenAsFreshOnes) {
         f.node->Advance(ready);
       }
     };
-    f.node->Tick(kT);
-    drain();
-    for (const char* from : {"B", "C"}) {
-      EXPECT_TRUE(f.node->Step(kT, f.VoteResponse(from, 1, true, true)).ok());
-      drain();
-    }
-    for (const char* from : {"B", "C"}) {
-      EXPECT_TRUE(f.node->Step(kT, f.VoteResponse(from, 1, false, true)).ok());
-      drain();
-    }
-    EXPECT_TRUE(f.node->Step(kT, f.AppendResponse("B", 1, 1)).ok());
-    drain();
-    EXPECT_EQ(f.node->state(), RachisState::kLeader);
-    for (int k = 0; k < 6; ++k) {
-      f.node->Submit(kT, "r" + std::to_string(k), "c" + std::to_string(k));
-      drain();
-      const uint64_t last = f.node->log().LastIndex();
-      EXPECT_TRUE(f.node->Step(kT, f.AppendResponse(k % 2 == 0 ? "B" : "C", 1, last)).ok());
-      drain();
-      if (k == 2) {
-        EXPECT_TRUE(f.node->ModifyTopology(kT, "E", 4, NodeKind::kWatcher).ok());
-        drain();
-      }
-    }
+    ElectAndCommitSix(f, drain);
     return seen;
   };
   const std::vector<std::string> fresh = run(false);
@@ -818,27 +824,7 @@ TEST(RachisNodeTest, ReadyInPlaceMatchesReadyByValue) {
         if (mode == 1) std::optional<SharedLogAppend> append = std::move(ready.log_append);
       }
     };
-    f.node->Tick(kT);
-    drain();
-    for (bool trial : {true, false}) {
-      for (const char* from : {"B", "C"}) {
-        EXPECT_TRUE(f.node->Step(kT, f.VoteResponse(from, 1, trial, true)).ok());
-        drain();
-      }
-    }
-    EXPECT_TRUE(f.node->Step(kT, f.AppendResponse("B", 1, 1)).ok());
-    drain();
-    for (int k = 0; k < 6; ++k) {
-      f.node->Submit(kT, "r" + std::to_string(k), "c" + std::to_string(k));
-      drain();
-      const uint64_t last = f.node->log().LastIndex();
-      EXPECT_TRUE(f.node->Step(kT, f.AppendResponse(k % 2 == 0 ? "B" : "C", 1, last)).ok());
-      drain();
-      if (k == 2) {
-        EXPECT_TRUE(f.node->ModifyTopology(kT, "E", 4, NodeKind::kWatcher).ok());
-        drain();
-      }
-    }
+    ElectAndCommitSix(f, drain);
     f.node->Submit(kT, "r1", "again");  // answered from the LogHistory
     drain();
     f.node->Tick(10 * kT);  // no majority heard: the leader steps down
