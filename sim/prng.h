@@ -76,8 +76,9 @@ class Prng {
   bool Chance(uint64_t numerator, uint64_t denominator);
 
   // Exponentially distributed integer with the given mean: inverse transform through a
-  // 1024-entry fixed-point table of -ln(1 - u) (built once with Log2Q32) with linear
-  // interpolation; capped at 64 * mean so one draw can never stall a run.
+  // 1024-entry fixed-point table of -ln(1 - u) (a compile-time constant, from Log2Q32's
+  // algorithm) with linear interpolation; capped at 64 * mean so one draw can never
+  // stall a run.
   // REQUIRES: mean >= 0.
   // Inline for the first table round (all but 1 draw in 1024); the rest out of line.
   int64_t Exponential(int64_t mean);
