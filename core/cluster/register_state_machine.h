@@ -73,7 +73,8 @@ class RegisterValues {
     const size_t n = key.size() < 8 ? key.size() : 8;
     uint64_t v = 0;
     for (size_t i = 0; i < n; ++i) v = (v << 8) | static_cast<uint8_t>(key[i]);
-    return n == 8 ? v : v << (8 * (8 - n));
+    // (An empty key's prefix is 0: a shift by 64 bits would be undefined.)
+    return n == 8 || n == 0 ? v : v << (8 * (8 - n));
   }
 
  private:

@@ -372,5 +372,30 @@ TEST(RegisterStateMachineTest, RestoresUnsortedAndRepeatedKeys) {
   EXPECT_EQ(sm.values().count("d"), 0u);
 }
 
+// Prefixes: big-endian, zero-padded, the empty key's 0; keys differing only in trailing
+// zero bytes share one, and the register still orders and finds them apart.
+TEST(RegisterStateMachineTest, KeyPrefixesOrderAsTheKeys) {
+  EXPECT_EQ(RegisterValues::Prefix(""), 0u);
+  EXPECT_EQ(RegisterValues::Prefix(std::string(1, '\0')), 0u);
+  EXPECT_EQ(RegisterValues::Prefix("a"), uint64_t{0x61} << 56);
+  EXPECT_EQ(RegisterValues::Prefix("abcdefghij"), RegisterValues::Prefix("abcdefgh"));
+  EXPECT_LT(RegisterValues::Prefix("ab"), RegisterValues::Prefix("b"));
+  RegisterStateMachine sm;
+  const std::vector<std::string> keys = {"b", std::string(2, '\0'), "", "a",
+                                         std::string(1, '\0')};
+  uint64_t index = 0;
+  for (const std::string& key : keys) {
+    sm.Apply(++index, RegisterStateMachine::EncodeWrite(key, "v" + key));
+  }
+  std::vector<std::string> in_order;
+  for (const auto& [key, value] : sm.values()) {
+    EXPECT_EQ(value, "v" + key);
+    in_order.push_back(key);
+  }
+  EXPECT_EQ(in_order, (std::vector<std::string>{"", std::string(1, '\0'),
+                                                std::string(2, '\0'), "a", "b"}));
+  for (const std::string& key : keys) EXPECT_EQ(sm.values().at(key), "v" + key);
+}
+
 }  // namespace
 }  // namespace ravensim::cluster
