@@ -27,21 +27,22 @@ namespace {
 
 // Copies `n` bytes between buffers that do not overlap; the short ones (keys and values
 // are mostly a few bytes) with two loads and stores each, not a memcpy call.
+// `n` bytes, sizeof(Word) <= n <= 2 * sizeof(Word), as two possibly overlapping words.
+template <typename Word>
+inline void CopyHeadAndTail(char* dst, const char* src, size_t n) {
+  Word head;
+  Word tail;
+  std::memcpy(&head, src, sizeof(Word));
+  std::memcpy(&tail, src + n - sizeof(Word), sizeof(Word));
+  std::memcpy(dst, &head, sizeof(Word));
+  std::memcpy(dst + n - sizeof(Word), &tail, sizeof(Word));
+}
+
 inline void CopyBytes(char* dst, const char* src, size_t n) {
   if (n >= 8 && n <= 16) {
-    uint64_t head;
-    uint64_t tail;
-    std::memcpy(&head, src, 8);
-    std::memcpy(&tail, src + n - 8, 8);
-    std::memcpy(dst, &head, 8);
-    std::memcpy(dst + n - 8, &tail, 8);
+    CopyHeadAndTail<uint64_t>(dst, src, n);
   } else if (n >= 4 && n < 8) {
-    uint32_t head;
-    uint32_t tail;
-    std::memcpy(&head, src, 4);
-    std::memcpy(&tail, src + n - 4, 4);
-    std::memcpy(dst, &head, 4);
-    std::memcpy(dst + n - 4, &tail, 4);
+    CopyHeadAndTail<uint32_t>(dst, src, n);
   } else if (n < 4) {
     for (size_t i = 0; i < n; ++i) dst[i] = src[i];
   } else {

@@ -12,22 +12,36 @@ namespace {
 
 constexpr int64_t kMs = 1'000'000;
 
+// Options of a client `name` of the cluster nodes 0, 1 and 2 that starts each operation
+// as soon as it may (no think time).
+ClusterClientOptions ClientOf3(std::string name) {
+  ClusterClientOptions options;
+  options.name = std::move(name);
+  options.cluster_nodes = {0, 1, 2};
+  options.think_time_mean_ns = 0;
+  return options;
+}
+
+// Starts `client` as node 3 in incarnation `incarnation`; returns its context.
+Context StartAsNode3(ClusterClient& client, uint64_t incarnation = 1) {
+  Context context;
+  context.self = 3;
+  context.incarnation = incarnation;
+  Effects effects;
+  client.Start(context, sim::DiskImage(), 7, &effects);
+  return context;
+}
+
 class ClientFixture {
  public:
   ClientFixture() {
-    ClusterClientOptions options;
-    options.name = "c";
-    options.cluster_nodes = {0, 1, 2};
+    ClusterClientOptions options = ClientOf3("c");
     options.attempt_timeout_ns = 100 * kMs;
     options.operation_timeout_ns = 1000 * kMs;
     options.retry_backoff_ns = 10 * kMs;
-    options.think_time_mean_ns = 0;
     options.on_operation = [this](const ClientOperation& op) { ops.push_back(op); };
     client = std::make_unique<ClusterClient>(options);
-    context.self = 3;
-    context.incarnation = 1;
-    Effects effects;
-    client->Start(context, sim::DiskImage(), 7, &effects);
+    context = StartAsNode3(*client);
   }
   // Starts an explicit command; returns the request sent.
   ClientRequest StartCommand(const std::string& command) {
@@ -114,16 +128,9 @@ TEST(ClusterClientTest, ClientRequestWireSizeIsTheEncodedSize) {
 
 TEST(ClusterClientTest, SentRequestsAreSizedAsTheirEncoding) {
   for (size_t length : {1, 90, 130, 20000}) {
-    ClusterClientOptions options;
-    options.name = std::string(length, 'n');
-    options.cluster_nodes = {0, 1, 2};
-    options.think_time_mean_ns = 0;
-    ClusterClient client(options);
-    Context context;
-    context.self = 3;
-    context.incarnation = 1;
+    ClusterClient client(ClientOf3(std::string(length, 'n')));
+    const Context context = StartAsNode3(client);
     Effects effects;
-    client.Start(context, sim::DiskImage(), 7, &effects);
     client.Enqueue(std::string(length * 3, 'x'));
     effects = Effects();
     client.OnTimer(context, ClusterClient::kNextOperationTimer, &effects);
@@ -134,7 +141,7 @@ TEST(ClusterClientTest, SentRequestsAreSizedAsTheirEncoding) {
     EXPECT_EQ(message.size(), bytes.size());
     RachisWire wire;
     ASSERT_TRUE(wire.ParseFromString(bytes));
-    EXPECT_EQ(wire.client_request().request_id(), options.name + "-0");
+    EXPECT_EQ(wire.client_request().request_id(), std::string(length, 'n') + "-0");
     EXPECT_EQ(wire.client_request().command(), std::string(length * 3, 'x'));
   }
 }
@@ -142,18 +149,12 @@ TEST(ClusterClientTest, SentRequestsAreSizedAsTheirEncoding) {
 TEST(ClusterClientTest, RequestsStillHeldKeepTheirBytesAndDroppedOnesAreNotReread) {
   // A request's body is reused only once nothing else holds it: every message kept here
   // must still read as the request it was sent as.
-  ClusterClientOptions options;
-  options.name = "c";
-  options.cluster_nodes = {0, 1, 2};
+  ClusterClientOptions options = ClientOf3("c");
   options.attempt_timeout_ns = 100 * kMs;
   options.retry_backoff_ns = 10 * kMs;
-  options.think_time_mean_ns = 0;
   ClusterClient client(options);
-  Context context;
-  context.self = 3;
-  context.incarnation = 1;
+  const Context context = StartAsNode3(client);
   Effects effects;
-  client.Start(context, sim::DiskImage(), 7, &effects);
   std::vector<std::pair<sim::Message, std::string>> held;  // message, its bytes when sent
   auto keep_sent = [&](const Effects& e) {
     for (const OutgoingMessage& m : e.messages) held.emplace_back(m.message, m.message.Bytes());
@@ -194,16 +195,9 @@ TEST(ClusterClientTest, RequestsStillHeldKeepTheirBytesAndDroppedOnesAreNotRerea
 TEST(ClusterClientTest, ReusedRequestsCarryExactlyTheNextIdAndCommand) {
   // A dropped request's body is overwritten in place by the next one: shorter, equal,
   // longer and empty commands, and request ids growing a digit, must each read exactly.
-  ClusterClientOptions options;
-  options.name = "c";
-  options.cluster_nodes = {0, 1, 2};
-  options.think_time_mean_ns = 0;
-  ClusterClient client(options);
-  Context context;
-  context.self = 3;
-  context.incarnation = 1;
+  ClusterClient client(ClientOf3("c"));
+  const Context context = StartAsNode3(client);
   Effects effects;
-  client.Start(context, sim::DiskImage(), 7, &effects);
   const std::vector<size_t> lengths = {30, 5, 5, 0, 12, 3, 50, 1, 16, 15, 2, 40};
   for (size_t op = 0; op < lengths.size(); ++op) {
     const std::string command(lengths[op], static_cast<char>('a' + op));
@@ -229,16 +223,10 @@ TEST(ClusterClientTest, ReusedRequestsCarryExactlyTheNextIdAndCommand) {
 TEST(ClusterClientTest, LongNamesMakeLongRequestIdsAndObservations) {
   for (size_t length : {59, 60, 61, 62, 90, 100, 110, 120, 200}) {
     const std::string name(length, 'n');
-    ClusterClientOptions options;
-    options.name = name;
-    options.cluster_nodes = {0, 1, 2};
-    options.think_time_mean_ns = 0;
-    ClusterClient client(options);
-    Context context;
-    context.self = 3;
-    context.incarnation = 2;  // A restarted client: "<name>.2-<sequence>".
+    ClusterClient client(ClientOf3(name));
+    // A restarted client: "<name>.2-<sequence>".
+    const Context context = StartAsNode3(client, 2);
     Effects effects;
-    client.Start(context, sim::DiskImage(), 7, &effects);
     client.Enqueue("cmd");
     for (int i = 0; i < 12; ++i) {
       effects = Effects();
