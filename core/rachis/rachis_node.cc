@@ -388,47 +388,8 @@ absl::Status RachisNode::StepMessage(int64_t now_ns, const RachisMessage& messag
 // --- Ready ------------------------------------------------------------------------------
 
 Ready RachisNode::TakeReady() {
-  CHECK(!ready_outstanding_);
-  Ready ready;
-  ready.id = next_ready_id_++;
-  if (snapshot_to_persist_ != nullptr) {
-    ready.snapshot = std::move(snapshot_to_persist_);
-    snapshot_to_persist_.reset();
-  }
-  if (unstable_from_ != 0) {
-    const uint64_t from = std::max(unstable_from_, log_.snapshot_index() + 1);
-    SharedLogAppend& append = ready.log_append.emplace();
-    append.set_truncate_from(from);
-    if (from <= log_.LastIndex()) append.reserve(log_.LastIndex() - from + 1);
-    log_.ForEachFrom(from, std::numeric_limits<uint64_t>::max(),
-                     [&append](const LogEntryPtr& entry) { append.add_entry(entry); });
-    unstable_from_ = 0;
-  }
-  if (hard_state_dirty_) {
-    HardState& hard_state = ready.hard_state.emplace();
-    hard_state.set_term(term_);
-    hard_state.set_voted_for(voted_for_);
-    hard_state.set_commit_index(commit_index_);
-    hard_state_dirty_ = false;
-  }
-  // Handed over only when there is something to hand over: an empty vector keeps its
-  // room here for the next Ready.
-  if (!outbox_.empty()) {
-    ready.messages = std::move(outbox_);
-    outbox_.clear();
-  }
-  if (!results_.empty()) {
-    ready.results = std::move(results_);
-    results_.clear();
-  }
-  if (observation_count_ != 0) {
-    DropUnwrittenObservations();
-    ready.observations = std::move(observations_);
-    observations_.clear();
-    observation_count_ = 0;
-  }
-  ready_outstanding_ = true;
-  return ready;
+  // The kept Ready, moved out whole: the next TakeReadyInPlace() refills every part.
+  return std::move(TakeReadyInPlace());
 }
 
 Ready& RachisNode::TakeReadyInPlace() {
