@@ -214,14 +214,7 @@ void RachisNode::InstallSnapshotState(const Snapshot& snapshot) {
 }
 
 void RachisNode::Observe(RachisObservation observation) {
-  // TakeReady() hands the vector over: start each Ready's with room for a typical one.
-  if (observation_count_ < observations_.size()) {
-    observations_[observation_count_] = std::move(observation);
-  } else {
-    if (observations_.capacity() == 0) observations_.reserve(kReadyObservationReserve);
-    observations_.push_back(std::move(observation));
-  }
-  ++observation_count_;
+  NextObservationSlot() = std::move(observation);
 }
 
 void RachisNode::RecycleObservations(std::vector<RachisObservation>&& observations) {

@@ -140,6 +140,23 @@ struct RachisObservation {
   std::vector<std::string> supporters;
   std::vector<std::string> voters;
   std::vector<std::string> non_voters;
+
+  // Every field back to its default, the vectors keeping their room (an observation
+  // written over a recycled one).
+  void ResetKeepingRoom() {
+    kind = Kind::kStateChanged;
+    state = RachisState::kPassive;
+    term = 0;
+    index = 0;
+    entry_term = 0;
+    prev_term = 0;
+    command_hash = 0;
+    committed_term = 0;
+    by_quorum = false;
+    supporters.clear();
+    voters.clear();
+    non_voters.clear();
+  }
 };
 
 struct Ready {
@@ -319,27 +336,25 @@ class RachisNode {
   // Adds an observation of `kind` at term_ in place; the caller fills in the rest before
   // anything else is observed. Inline: called for every append, commit and apply.
   RachisObservation& AddObservation(RachisObservation::Kind kind) {
+    const bool recycled = observation_count_ < observations_.size();
+    RachisObservation& observation = NextObservationSlot();
+    if (recycled) observation.ResetKeepingRoom();
+    observation.kind = kind;
+    observation.term = term_;
+    return observation;
+  }
+  // The slot of the next observation: a recycled one (its old contents still there) or
+  // a new, default one.
+  ABSL_ATTRIBUTE_ALWAYS_INLINE RachisObservation& NextObservationSlot() {
     RachisObservation* observation;
     if (observation_count_ < observations_.size()) {
-      // A recycled one: every field back to its default (the vectors keep their room).
       observation = &observations_[observation_count_];
-      observation->state = RachisState::kPassive;
-      observation->index = 0;
-      observation->entry_term = 0;
-      observation->prev_term = 0;
-      observation->command_hash = 0;
-      observation->committed_term = 0;
-      observation->by_quorum = false;
-      observation->supporters.clear();
-      observation->voters.clear();
-      observation->non_voters.clear();
     } else {
+      // TakeReady() hands the vector over: start each Ready's with room for a typical one.
       if (observations_.capacity() == 0) observations_.reserve(kReadyObservationReserve);
       observation = &observations_.emplace_back();
     }
     ++observation_count_;
-    observation->kind = kind;
-    observation->term = term_;
     return *observation;
   }
   // Counts a named code path. Looked up without building a string (marks are hit on
