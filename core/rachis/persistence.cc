@@ -79,9 +79,10 @@ void ApplyLogAppend(uint64_t truncate_from, Entries& entries, RestoredState* sta
       state->entries.pop_back();
     }
   }
+  const uint64_t first = FirstIndex(*state);  // appends never change the snapshot
   for (auto& entry : entries) {
     const uint64_t index = EntryOf(entry).index();
-    const uint64_t next = FirstIndex(*state) + state->entries.size();
+    const uint64_t next = first + state->entries.size();
     if (index < next) continue;  // already covered by a snapshot
     if (index != next) break;    // a gap can only follow a lost record: stop
     if constexpr (std::is_same_v<std::remove_const_t<Entries>, std::vector<LogEntryPtr>>) {
@@ -290,22 +291,7 @@ void ApplyLogAppend(SharedLogAppend&& append, RestoredState* state) {
 }
 
 void ApplyLogAppends(std::span<SharedLogAppend> appends, RestoredState* state) {
-  // ApplyLogAppend of each in turn, in one loop: appends never change the snapshot, so
-  // the first index is read once.
-  const uint64_t first = FirstIndex(*state);
-  std::vector<LogEntryPtr>& entries = state->entries;
-  for (SharedLogAppend& append : appends) {
-    if (const uint64_t truncate_from = append.truncate_from(); truncate_from > 0) {
-      while (!entries.empty() && entries.back()->index() >= truncate_from) entries.pop_back();
-    }
-    for (LogEntryPtr& entry : *append.mutable_shared_entries()) {
-      const uint64_t index = entry->index();
-      const uint64_t next = first + entries.size();
-      if (index < next) continue;  // already covered by a snapshot
-      if (index != next) break;    // a gap can only follow a lost record: stop
-      entries.push_back(std::move(entry));
-    }
-  }
+  for (SharedLogAppend& append : appends) ApplyLogAppend(std::move(append), state);
 }
 
 RestoredState RecoverFromRecords(const std::vector<std::string>& records) {
