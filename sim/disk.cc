@@ -184,7 +184,9 @@ absl::Status Disk::Write(DiskWrite&& write) {
   if (Happens(prng_, faults_.write_error_ratio)) {
     return absl::InternalError("simulated write error (EIO)");
   }
-  const int64_t delta = WriteDelta(visible_, write);
+  // An append (nearly every write) grows the disk by its bytes: no call for that.
+  const int64_t delta = write.op == DiskOp::kAppend ? static_cast<int64_t>(write.bytes.size())
+                                                    : WriteDelta(visible_, write);
   if (delta > 0 && faults_.disk_full) {
     return absl::ResourceExhaustedError("simulated disk full (ENOSPC)");
   }

@@ -32,24 +32,23 @@ __attribute__((always_inline)) inline uint64_t HashBytesInline(std::string_view 
   const char* p = bytes.data();
   size_t n = bytes.size();
   // The chain is sequential; four words per iteration only trims the loop overhead.
+  // Each word is loaded on its own: one 32-byte copy went through the stack.
+  const auto load = [](const char* at) {
+    uint64_t word;
+    std::memcpy(&word, at, 8);
+    if constexpr (std::endian::native == std::endian::big) word = __builtin_bswap64(word);
+    return word;
+  };
   while (n >= 32) {
-    uint64_t words[4];
-    std::memcpy(words, p, 32);
-    if constexpr (std::endian::native == std::endian::big) {
-      for (uint64_t& word : words) word = __builtin_bswap64(word);
-    }
-    hash = TraceMixWord(hash, words[0]);
-    hash = TraceMixWord(hash, words[1]);
-    hash = TraceMixWord(hash, words[2]);
-    hash = TraceMixWord(hash, words[3]);
+    hash = TraceMixWord(hash, load(p));
+    hash = TraceMixWord(hash, load(p + 8));
+    hash = TraceMixWord(hash, load(p + 16));
+    hash = TraceMixWord(hash, load(p + 24));
     p += 32;
     n -= 32;
   }
   while (n >= 8) {
-    uint64_t word;
-    std::memcpy(&word, p, 8);
-    if constexpr (std::endian::native == std::endian::big) word = __builtin_bswap64(word);
-    hash = TraceMixWord(hash, word);
+    hash = TraceMixWord(hash, load(p));
     p += 8;
     n -= 8;
   }

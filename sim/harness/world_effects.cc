@@ -65,7 +65,8 @@ void World::Impl::CallStart(NodeId node, const sim::DiskImage& image, uint64_t s
   });
 }
 
-void World::Impl::CallMessage(NodeId node, NodeId from, const sim::Message& message) {
+__attribute__((always_inline)) inline void World::Impl::CallMessage(
+    NodeId node, NodeId from, const sim::Message& message) {
   CallNode(node, [&](Node* n, const Context& context, Effects* effects) {
     if (message.body() != nullptr) {
       n->OnMessageBody(context, from, *message.body(), effects);
@@ -162,20 +163,26 @@ __attribute__((always_inline)) inline void World::Impl::Execute(NodeId node,
 // Inline (into Execute) for the common case: a deadline pushed later.
 inline void World::Impl::SetTimer(NodeId node, uint64_t tag, SimTime deadline) {
   NodeRuntime& r = rt(node);
-  if (TimerEntry* t = r.FindTimer(tag); t != nullptr && deadline >= t->deadline &&
-                                        world_->scheduler_.IsPending(t->id)) {
+  TimerEntry* t = r.FindTimer(tag);
+  if (t != nullptr && deadline >= t->deadline && world_->scheduler_.IsPending(t->id)) {
     // Pushed later (an election timeout reset by every heartbeat): keep the event
     // already scheduled; it fires no later than the new deadline, and FireTimer re-arms
     // it for the rest of the wait. Saves a cancel and a schedule per reset.
     t->deadline = deadline;
     return;
   }
-  ScheduleTimer(node, tag, deadline);
+  ScheduleTimer(node, t, tag, deadline);
 }
 
-void World::Impl::ScheduleTimer(NodeId node, uint64_t tag, SimTime deadline) {
+void World::Impl::ScheduleTimer(NodeId node, TimerEntry* t, uint64_t tag,
+                                SimTime deadline) {
   NodeRuntime& r = rt(node);
-  CancelTimer(node, tag);
+  if (t != nullptr) {
+    // A reset: CancelTimer's work on the entry SetTimer already found, which then
+    // takes the new event in place instead of being erased and pushed again.
+    world_->scheduler_.Cancel(t->id);
+    ForgetExpired(r, tag);
+  }
   const SimTime now = world_->now();
   const SimTime local_now = r.clock.MonotonicTime(now);
   const SimDuration wait = deadline > local_now
@@ -185,7 +192,12 @@ void World::Impl::ScheduleTimer(NodeId node, uint64_t tag, SimTime deadline) {
   const sim::TimerId id = world_->scheduler_.Schedule(
       now + wait, [this, node, incarnation, tag] { FireTimer(node, incarnation, tag); },
       "node.timer");
-  r.timers.push_back(TimerEntry{tag, deadline, id});
+  if (t != nullptr) {
+    t->deadline = deadline;
+    t->id = id;
+  } else {
+    r.timers.push_back(TimerEntry{tag, deadline, id});
+  }
 }
 
 void World::Impl::CancelTimer(NodeId node, uint64_t tag) {
@@ -194,10 +206,7 @@ void World::Impl::CancelTimer(NodeId node, uint64_t tag) {
   if (t == nullptr) return;
   world_->scheduler_.Cancel(t->id);
   r.EraseTimer(t);
-  auto& expired = r.expired_while_paused;
-  if (!expired.empty()) {
-    expired.erase(std::remove(expired.begin(), expired.end(), tag), expired.end());
-  }
+  ForgetExpired(r, tag);
 }
 
 void World::Impl::CancelAllTimers(NodeId node) {

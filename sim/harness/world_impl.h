@@ -5,6 +5,7 @@
 #ifndef RAVENSIM_SIM_HARNESS_WORLD_IMPL_H_
 #define RAVENSIM_SIM_HARNESS_WORLD_IMPL_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -75,8 +76,8 @@ class DiskQueue {
     return jobs_[(head_ + count_++) & (jobs_.size() - 1)];
   }
   // Drops the front job, keeping its vectors' capacity. REQUIRES: !empty().
-  // Inline: once per persist.
-  void Pop() {
+  // Always inline: once per persist.
+  __attribute__((always_inline)) void Pop() {
     PersistJob& job = jobs_[head_];
     job.writes.clear();
     job.messages.clear();
@@ -121,6 +122,14 @@ struct NodeRuntime {
   }
 };
 
+// A cancelled or reset timer no longer fires at resume.
+inline void ForgetExpired(NodeRuntime& r, uint64_t tag) {
+  auto& expired = r.expired_while_paused;
+  if (!expired.empty()) {
+    expired.erase(std::remove(expired.begin(), expired.end(), tag), expired.end());
+  }
+}
+
 class World::Impl : public sim::NetworkHandler {
  public:
   explicit Impl(World* world);
@@ -140,7 +149,8 @@ class World::Impl : public sim::NetworkHandler {
 
   // Calls into the node (REQUIRES: up) and carries out what it returns.
   void CallStart(NodeId node, const sim::DiskImage& image, uint64_t seed);
-  void CallMessage(NodeId node, NodeId from, const sim::Message& message);
+  // Inline into OnReceiveMessage (and DeliverHeld): once per delivered message.
+  inline void CallMessage(NodeId node, NodeId from, const sim::Message& message);
   void CallTimer(NodeId node, uint64_t tag);
   // Inline into CompletePersist (and DeliverHeld): once per persist.
   inline void CallPersisted(NodeId node, uint64_t persist_id, const absl::Status& status);
@@ -150,8 +160,10 @@ class World::Impl : public sim::NetworkHandler {
 
   // Timers (world_effects.cc).
   void SetTimer(NodeId node, uint64_t tag, SimTime deadline);
-  // SetTimer's schedule (or reschedule) of the timer's event.
-  __attribute__((noinline)) void ScheduleTimer(NodeId node, uint64_t tag, SimTime deadline);
+  // SetTimer's schedule (or reschedule) of the timer's event; `t` is the tag's entry
+  // (nullptr if it has none).
+  __attribute__((noinline)) void ScheduleTimer(NodeId node, TimerEntry* t, uint64_t tag,
+                                               SimTime deadline);
   void CancelTimer(NodeId node, uint64_t tag);
   void CancelAllTimers(NodeId node);
   void FireTimer(NodeId node, uint64_t incarnation, uint64_t tag);

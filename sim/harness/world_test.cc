@@ -7,6 +7,7 @@
 
 #include "gtest/gtest.h"
 #include "sim/harness/counter_node.h"
+#include "sim/prng.h"
 
 namespace ravensim::harness {
 namespace {
@@ -401,6 +402,96 @@ TEST(WorldMessageTest, BodiesArriveAsSentAndLeaveTheSameTraceAsBytes) {
   // Links charge and the trace records the wire size only: same run either way.
   EXPECT_EQ(bodies.fingerprint, bytes.fingerprint);
   EXPECT_EQ(encoded.fingerprint, bytes.fingerprint);
+}
+
+// Sets, resets (earlier, later, to the same deadline) and cancels timers at random
+// from its own callbacks, and checks every fire against a model of the World's timer
+// contract: a timer fires once, exactly at its last deadline (the clocks here neither
+// drift nor jump), and never after a cancel. Within one Effects the World cancels
+// before it sets; the model does the same.
+class RandomTimerNode : public Node {
+ public:
+  static constexpr uint64_t kTags = 4;
+  RandomTimerNode(uint64_t seed, int64_t* fires, int64_t* resets)
+      : prng_(seed), fires_(fires), resets_(resets) {}
+  void Start(const Context& context, const sim::DiskImage&, uint64_t,
+             Effects* effects) override {
+    Act(context, effects);
+  }
+  // A tag outside the random ones that keeps the node acting every millisecond.
+  static constexpr uint64_t kHeartbeat = kTags;
+  void OnMessage(const Context&, NodeId, std::string_view, Effects*) override {}
+  void OnTimer(const Context& context, uint64_t tag, Effects* effects) override {
+    auto it = armed_.find(tag);
+    ASSERT_NE(it, armed_.end()) << "tag " << tag << " fired without being set";
+    EXPECT_EQ(it->second, context.monotonic_now) << "tag " << tag;
+    armed_.erase(it);
+    ++*fires_;
+    Act(context, effects);
+  }
+  void OnPersisted(const Context&, uint64_t, const absl::Status&, Effects*) override {}
+  void OnPeerDisconnected(const Context&, NodeId, Effects*) override {}
+
+  // Timers still set whose deadline has passed by `now` (there must be none).
+  int Overdue(SimTime now) const {
+    int overdue = 0;
+    for (const auto& [tag, deadline] : armed_) overdue += deadline < now ? 1 : 0;
+    return overdue;
+  }
+
+ private:
+  void Act(const Context& context, Effects* effects) {
+    std::map<uint64_t, SimTime> sets;  // Tag -> deadline; the last set of a tag wins.
+    if (armed_.find(kHeartbeat) == armed_.end()) {
+      sets[kHeartbeat] = context.monotonic_now + SimDuration::Millis(1);
+      effects->SetTimer(kHeartbeat, sets[kHeartbeat]);
+    }
+    const uint64_t ops = 1 + prng_.UniformBelow(3);
+    for (uint64_t i = 0; i < ops; ++i) {
+      const uint64_t tag = prng_.UniformBelow(kTags);
+      if (prng_.UniformBelow(4) == 0) {
+        effects->CancelTimer(tag);
+        armed_.erase(tag);
+        continue;
+      }
+      SimTime deadline = context.monotonic_now +
+                         SimDuration::Micros(static_cast<int64_t>(prng_.UniformBelow(5000)));
+      auto it = armed_.find(tag);
+      if (it != armed_.end() && prng_.UniformBelow(3) == 0) deadline = it->second;
+      if (it != armed_.end()) ++*resets_;
+      effects->SetTimer(tag, deadline);
+      sets[tag] = deadline;
+    }
+    for (const auto& [tag, deadline] : sets) armed_[tag] = deadline;
+  }
+
+  sim::Prng prng_;
+  std::map<uint64_t, SimTime> armed_;  // The model: tag -> deadline.
+  int64_t* fires_;
+  int64_t* resets_;
+};
+
+TEST(WorldTimerTest, RandomSetsResetsAndCancelsFireExactlyAsTheModelSays) {
+  for (uint64_t seed = 1; seed <= 5; ++seed) {
+    int64_t fires = 0, resets = 0;
+    WorldOptions options;
+    options.node_count = 3;
+    options.seed = seed;
+    World world(options, [&](NodeId id) {
+      return std::make_unique<RandomTimerNode>(seed * 100 + static_cast<uint64_t>(id),
+                                               &fires, &resets);
+    });
+    world.Start();
+    ASSERT_TRUE(world.RunFor(SimDuration::Seconds(2)).ok());
+    for (NodeId n = 0; n < 3; ++n) {
+      const auto* node = world.node_as<RandomTimerNode>(n);
+      ASSERT_NE(node, nullptr);
+      // Monotonic time equals true time here (no drift, no jumps).
+      EXPECT_EQ(node->Overdue(world.now()), 0) << "node " << n;
+    }
+    EXPECT_GT(fires, 1000) << "seed " << seed;
+    EXPECT_GT(resets, 500) << "seed " << seed;
+  }
 }
 
 }  // namespace
