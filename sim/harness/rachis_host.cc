@@ -304,8 +304,14 @@ void RachisHost::OnPeerDisconnected(const Context& context, NodeId peer, Effects
 // Inline into Pump, its one caller (once per Ready).
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline void RachisHost::EmitReady(rachis::Ready& ready,
                                                                Effects* effects) {
-  AppendRachisObservations(ready.observations, options_.tag, incarnation_,
-                           &effects->observations);
+  if (options_.observation_views) {
+    AppendRachisObservations(ready.observations, options_.tag, incarnation_,
+                             &effects->observations, &observation_view_,
+                             options_.observation_views);
+  } else {
+    AppendRachisObservations(ready.observations, options_.tag, incarnation_,
+                             &effects->observations);
+  }
   node_->RecycleObservations(std::move(ready.observations));
   effects->messages.reserve(effects->messages.size() + ready.messages.size() +
                             ready.results.size());

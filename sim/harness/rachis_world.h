@@ -89,7 +89,6 @@ class RachisWorld {
   RachisWorldOptions options_;
   rachis::ClusterTopologyProto topology_;
   checkers::raft::RaftInvariantChecker checker_;
-  checkers::raft::RaftObservationView scratch_;  // Decoding buffer of the observer.
   std::deque<ClientOperation> returns_;
   int64_t invoked_ = 0;
   int64_t acknowledged_ = 0;
