@@ -313,8 +313,11 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void RachisHost::EmitReady(rachis::Ready& re
                              &effects->observations);
   }
   node_->RecycleObservations(std::move(ready.observations));
-  effects->messages.reserve(effects->messages.size() + ready.messages.size() +
-                            ready.results.size());
+  // Rarely grows: the World's Effects keep their vectors' room.
+  const size_t sends = ready.messages.size() + ready.results.size();
+  if (ABSL_PREDICT_FALSE(effects->messages.capacity() - effects->messages.size() < sends)) {
+    effects->messages.reserve(effects->messages.size() + sends);
+  }
   const bool after_persist = ready.NeedsSync();
   // Messages go to their receivers in process (rachis_wire.h): each envelope is a
   // RachisMessageBody (options.new_envelope), handed over as it was built.
