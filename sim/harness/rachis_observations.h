@@ -8,7 +8,8 @@
 // (FoldedIntoFirst). A runner's observer decodes every record with
 // DecodeRachisObservation() into a reused checkers::raft::RaftObservationView (no
 // copies, no allocations) and feeds it to a checkers::raft::RaftInvariantChecker, as
-// RachisWorld and the scenario runner do.
+// the scenario runner does; RachisWorld takes the same views from its hosts as they
+// emit the records (RachisHostOptions::observation_views), without the parse.
 #ifndef RAVENSIM_SIM_HARNESS_RACHIS_OBSERVATIONS_H_
 #define RAVENSIM_SIM_HARNESS_RACHIS_OBSERVATIONS_H_
 
