@@ -375,10 +375,6 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void FillView(
   out->commit_index = folded.commit_index;
 }
 
-}  // namespace
-
-namespace {
-
 // AppendRachisObservations, and with kViews each appended observation's view into
 // `view`, handed to `observe` right after the observation is appended.
 template <bool kViews>

@@ -5,7 +5,6 @@
 #include "absl/strings/str_cat.h"
 #include "checkers/raft/raft_observation_view.h"
 #include "core/rachis/entry_hash.h"
-#include "sim/harness/rachis_observations.h"
 
 namespace ravensim::harness {
 namespace {

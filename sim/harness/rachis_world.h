@@ -26,7 +26,6 @@
 
 #include "absl/status/status.h"
 #include "checkers/raft/raft_invariant_checker.h"
-#include "checkers/raft/raft_observation_view.h"
 #include "sim/harness/cluster_client.h"
 #include "sim/harness/rachis_host.h"
 #include "sim/harness/world.h"
