@@ -304,11 +304,20 @@ void RachisHost::OnPeerDisconnected(const Context& context, NodeId peer, Effects
 // Inline into Pump, its one caller (once per Ready).
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline void RachisHost::EmitReady(rachis::Ready& ready,
                                                                Effects* effects) {
-  AppendRachisObservations(ready.observations, options_.tag, incarnation_,
-                           &effects->observations);
+  if (options_.observation_views) {
+    AppendRachisObservations(ready.observations, options_.tag, incarnation_,
+                             &effects->observations, &observation_view_,
+                             options_.observation_views);
+  } else {
+    AppendRachisObservations(ready.observations, options_.tag, incarnation_,
+                             &effects->observations);
+  }
   node_->RecycleObservations(std::move(ready.observations));
-  effects->messages.reserve(effects->messages.size() + ready.messages.size() +
-                            ready.results.size());
+  // Rarely grows: the World's Effects keep their vectors' room.
+  const size_t sends = ready.messages.size() + ready.results.size();
+  if (ABSL_PREDICT_FALSE(effects->messages.capacity() - effects->messages.size() < sends)) {
+    effects->messages.reserve(effects->messages.size() + sends);
+  }
   const bool after_persist = ready.NeedsSync();
   // Messages go to their receivers in process (rachis_wire.h): each envelope is a
   // RachisMessageBody (options.new_envelope), handed over as it was built.

@@ -38,7 +38,9 @@
 //    RachisWireBody; it accepts either body, and bytes.
 //  * Observations: every core observation becomes a harness Observation of kind
 //    "rachis.<kind>" whose detail is a serialized checkers::raft::RaftObservation
-//    (decode with DecodeRachisObservation, rachis_observations.h, into a view).
+//    (decode with DecodeRachisObservation, rachis_observations.h, into a view). A
+//    runner that checks them may instead take their views as they are emitted
+//    (RachisHostOptions::observation_views).
 //
 // Construction (a NodeFactory builds one per boot and restart):
 //   RachisHostOptions options{.tag = "A", .bootstrap_topology = topology};
@@ -59,6 +61,7 @@
 #include <string>
 #include <vector>
 
+#include "checkers/raft/raft_observation_view.h"
 #include "core/rachis/rachis_node.h"
 #include "sim/harness/node.h"
 #include "sim/harness/rachis_wire.pb.h"
@@ -80,6 +83,13 @@ struct RachisHostOptions {
   int max_entries_per_append = 128;
   // Builds the state machine for each incarnation; default: cluster::RegisterStateMachine.
   std::function<std::unique_ptr<rachis::RachisStateMachine>()> state_machine_factory;
+  // If set, called with the view of each core observation as the host emits it
+  // (as AppendRachisObservations hands them out: what DecodeRachisObservation would
+  // give of its record, but time_ns and node, left 0), in emission order. The World calls its
+  // observer with the records once the call returns, at the same simulated time and
+  // before any other node runs, so a checker fed from here sees what it would see from
+  // the observer, in the same order, without parsing every record back.
+  std::function<void(checkers::raft::RaftObservationView&)> observation_views;
 };
 
 class RachisHost : public Node {
@@ -197,6 +207,8 @@ class RachisHost : public Node {
   uint64_t next_persist_id_ = 1;
   uint64_t awaiting_persist_id_ = 0;
   int64_t armed_deadline_ns_ = -1;
+  // The view options_.observation_views is called with (its vectors' room reused).
+  checkers::raft::RaftObservationView observation_view_;
   std::map<std::string, NodeId> client_of_request_;
   std::map<std::string, int64_t> counters_;
 };

@@ -334,10 +334,59 @@ void EncodeRachisObservation(const rachis::RachisObservation& o, const std::stri
   EncodeIntoString(o, tag, incarnation, out, Split(folded));
 }
 
-void AppendRachisObservations(std::span<const rachis::RachisObservation> observations,
-                              const std::string& tag, uint64_t incarnation,
-                              std::vector<Observation>* out) {
-  out->reserve(out->size() + observations.size());
+namespace {
+
+// `tags` into `out`, whose room is reused; inline: most observations list none.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline void AssignTags(const std::vector<std::string>& tags,
+                                                    std::vector<std::string_view>* out) {
+  out->clear();
+  // A few tags at most, into kept room: cheaper one by one than through assign().
+  for (const std::string& t : tags) out->push_back(t);
+}
+
+// The view ParseRaftObservationView gives of EncodeAt(o, tag, incarnation, folded)'s
+// bytes (time_ns and node 0), built from the observation: once per observation.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline void FillView(
+    const rachis::RachisObservation& o, std::string_view tag, uint64_t incarnation,
+    std::string_view role, const Folded& folded, checkers::raft::RaftObservationView* out) {
+  // Every field assigned (what Clear() would reset included), so no Clear() first.
+  out->kind = ToProtoKind(o.kind);
+  out->time_ns = 0;
+  out->node = 0;
+  out->tag = tag;
+  out->incarnation = incarnation;
+  out->role = role;
+  out->term = o.term;
+  out->index = o.index;
+  out->entry_term = o.entry_term;
+  out->prev_term = o.prev_term;
+  out->command_hash = o.command_hash;
+  out->by_quorum = o.by_quorum;
+  AssignTags(o.supporters, &out->supporters);
+  AssignTags(o.voters, &out->voters);
+  AssignTags(o.non_voters, &out->non_voters);
+  out->committed_term = o.committed_term;
+  out->applied.clear();
+  for (const rachis::RachisObservation& a : folded.applied) {
+    out->applied.push_back({.index = a.index,
+                            .entry_term = a.entry_term,
+                            .command_hash = a.command_hash});
+  }
+  out->commit_index = folded.commit_index;
+}
+
+// AppendRachisObservations, and with kViews each appended observation's view into
+// `view`, handed to `observe` right after the observation is appended.
+template <bool kViews>
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline void AppendObservations(
+    std::span<const rachis::RachisObservation> observations, const std::string& tag,
+    uint64_t incarnation, std::vector<Observation>* out,
+    checkers::raft::RaftObservationView* view,
+    absl::FunctionRef<void(checkers::raft::RaftObservationView&)> observe) {
+  // Rarely grows: the Effects a host fills keep their vectors' room.
+  if (ABSL_PREDICT_FALSE(out->capacity() - out->size() < observations.size())) {
+    out->reserve(out->size() + observations.size());
+  }
   // Written on the stack, then built straight into the observation (one allocation and
   // copy of the detail): sizing the detail to the bound first would zero the whole bound.
   char stack[kStackBytes];
@@ -356,8 +405,30 @@ void AppendRachisObservations(std::span<const rachis::RachisObservation> observa
           StringFrom{kind.data(), kind.size()}, static_cast<int64_t>(o.index));
       EncodeIntoString(o, tag, incarnation, &observation.detail, folded);
     }
+    if constexpr (kViews) {
+      FillView(o, tag, incarnation, role, folded, view);
+      observe(*view);
+    }
     observations = observations.subspan(1 + count);
   }
+}
+
+void NoViews(checkers::raft::RaftObservationView&) {}
+
+}  // namespace
+
+void AppendRachisObservations(std::span<const rachis::RachisObservation> observations,
+                              const std::string& tag, uint64_t incarnation,
+                              std::vector<Observation>* out) {
+  AppendObservations<false>(observations, tag, incarnation, out, nullptr, NoViews);
+}
+
+void AppendRachisObservations(
+    std::span<const rachis::RachisObservation> observations, const std::string& tag,
+    uint64_t incarnation, std::vector<Observation>* out,
+    checkers::raft::RaftObservationView* view,
+    absl::FunctionRef<void(checkers::raft::RaftObservationView&)> observe) {
+  AppendObservations<true>(observations, tag, incarnation, out, view, observe);
 }
 
 bool DecodeRachisObservation(const ObservationRecord& record,

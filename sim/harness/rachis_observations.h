@@ -8,7 +8,8 @@
 // (FoldedIntoFirst). A runner's observer decodes every record with
 // DecodeRachisObservation() into a reused checkers::raft::RaftObservationView (no
 // copies, no allocations) and feeds it to a checkers::raft::RaftInvariantChecker, as
-// RachisWorld and the scenario runner do.
+// the scenario runner does; RachisWorld takes the same views from its hosts as they
+// emit the records (RachisHostOptions::observation_views), without the parse.
 #ifndef RAVENSIM_SIM_HARNESS_RACHIS_OBSERVATIONS_H_
 #define RAVENSIM_SIM_HARNESS_RACHIS_OBSERVATIONS_H_
 
@@ -18,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "checkers/raft/raft_observation.pb.h"
 #include "checkers/raft/raft_observation_view.h"
 #include "core/rachis/rachis_node.h"
@@ -57,6 +59,18 @@ void EncodeRachisObservation(const rachis::RachisObservation& observation,
 void AppendRachisObservations(std::span<const rachis::RachisObservation> observations,
                               const std::string& tag, uint64_t incarnation,
                               std::vector<Observation>* out);
+
+// AppendRachisObservations, which also hands `observe`, right after appending each
+// observation, its view: what DecodeRachisObservation gives of its record, but time_ns
+// and node, left 0 (built in `view` from the core observation, not parsed from the
+// bytes; its text fields point into `observations`, `tag` and static strings). A host's
+// direct observer (RachisHostOptions::observation_views) receives these, sparing it the
+// parse of every observation's bytes.
+void AppendRachisObservations(
+    std::span<const rachis::RachisObservation> observations, const std::string& tag,
+    uint64_t incarnation, std::vector<Observation>* out,
+    checkers::raft::RaftObservationView* view,
+    absl::FunctionRef<void(checkers::raft::RaftObservationView&)> observe);
 
 // The harness Observation kind for a core observation kind ("rachis.appended", ...).
 std::string RachisObservationKind(rachis::RachisObservation::Kind kind);

@@ -236,5 +236,146 @@ TEST(RachisObservationsTest, CoreKindsAreExactlyTheKindsTheHostEncodes) {
   }
 }
 
+// A deterministic stream of test values (splitmix64).
+class Values {
+ public:
+  explicit Values(uint64_t seed) : state_(seed) {}
+  uint64_t Next() {
+    uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+  uint64_t Below(uint64_t n) { return Next() % n; }
+  // Zero, small, two-byte and full-width values, so every field is sometimes left out.
+  uint64_t Number() {
+    switch (Below(4)) {
+      case 0: return 0;
+      case 1: return Below(128);
+      case 2: return Below(20000);
+      default: return Next();
+    }
+  }
+  std::vector<std::string> Tags() {
+    std::vector<std::string> tags(Below(4) == 0 ? Below(4) : 0);
+    for (std::string& t : tags) t = std::string(Below(3), static_cast<char>('A' + Below(5)));
+    return tags;
+  }
+
+ private:
+  uint64_t state_;
+};
+
+void ExpectSameView(const checkers::raft::RaftObservationView& a,
+                    const checkers::raft::RaftObservationView& b, const std::string& where) {
+  EXPECT_EQ(a.kind, b.kind) << where;
+  EXPECT_EQ(a.time_ns, b.time_ns) << where;
+  EXPECT_EQ(a.node, b.node) << where;
+  EXPECT_EQ(a.tag, b.tag) << where;
+  EXPECT_EQ(a.incarnation, b.incarnation) << where;
+  EXPECT_EQ(a.role, b.role) << where;
+  EXPECT_EQ(a.term, b.term) << where;
+  EXPECT_EQ(a.index, b.index) << where;
+  EXPECT_EQ(a.entry_term, b.entry_term) << where;
+  EXPECT_EQ(a.prev_term, b.prev_term) << where;
+  EXPECT_EQ(a.command_hash, b.command_hash) << where;
+  EXPECT_EQ(a.by_quorum, b.by_quorum) << where;
+  EXPECT_EQ(a.supporters, b.supporters) << where;
+  EXPECT_EQ(a.voters, b.voters) << where;
+  EXPECT_EQ(a.non_voters, b.non_voters) << where;
+  EXPECT_EQ(a.committed_term, b.committed_term) << where;
+  ASSERT_EQ(a.applied.size(), b.applied.size()) << where;
+  for (size_t i = 0; i < a.applied.size(); ++i) {
+    EXPECT_EQ(a.applied[i].index, b.applied[i].index) << where << " applied " << i;
+    EXPECT_EQ(a.applied[i].entry_term, b.applied[i].entry_term) << where << " applied " << i;
+    EXPECT_EQ(a.applied[i].command_hash, b.applied[i].command_hash)
+        << where << " applied " << i;
+  }
+  EXPECT_EQ(a.commit_index, b.commit_index) << where;
+}
+
+TEST(RachisObservationsTest, ViewsAreWhatTheRecordsDecodeTo) {
+  // Random Readies, shaped like the node's (appends, commits and applies of one term,
+  // which fold) with everything else mixed in: the direct views must be, field by
+  // field, what the checker would decode from the records AppendRachisObservations
+  // makes of them, one view per record, in order, and the records the same as without
+  // views.
+  Values values(20261124);
+  checkers::raft::RaftObservationView view;  // Reused, as the host does.
+  checkers::raft::RaftObservationView decoded;
+  size_t records_seen = 0;
+  size_t folded_seen = 0;
+  size_t views = 0;
+  for (int round = 0; round < 3000; ++round) {
+    std::vector<rachis::RachisObservation> ready(values.Below(8));
+    const uint64_t term = values.Number();
+    for (size_t i = 0; i < ready.size(); ++i) {
+      rachis::RachisObservation& o = ready[i];
+      // Any kind, but mostly appends (1), commits (5) and applies (6), often in the
+      // order the node makes them: a commit after an append, applies after a commit.
+      uint64_t kind = values.Below(4) == 0   ? values.Below(10)
+                      : values.Below(3) == 0 ? 1
+                                             : 5 + values.Below(2);
+      if (i > 0 && values.Below(2) == 0) {
+        const Kind before = ready[i - 1].kind;
+        if (before == Kind::kEntryAppended) kind = 5;
+        if (before == Kind::kCommitAdvanced || before == Kind::kApplied) kind = 6;
+      }
+      o.kind = static_cast<Kind>(kind);
+      o.state = static_cast<rachis::RachisState>(values.Below(5));
+      o.term = values.Below(8) == 0 ? values.Number() : term;
+      o.index = values.Number();
+      if (values.Below(2) == 0) {  // As the node makes them (these fold).
+        if (o.kind != Kind::kCommitAdvanced) {
+          o.entry_term = values.Number();
+          o.command_hash = values.Next();
+        }
+        if (o.kind == Kind::kEntryAppended) o.prev_term = values.Number();
+        continue;
+      }
+      o.entry_term = values.Number();
+      o.prev_term = values.Number();
+      o.command_hash = values.Number();
+      o.committed_term = values.Below(4) == 0 ? values.Number() : 0;
+      o.by_quorum = values.Below(2) == 0;
+      o.supporters = values.Tags();
+      o.voters = values.Tags();
+      o.non_voters = values.Tags();
+    }
+    const std::string tag = values.Below(4) == 0 ? "TAG-OF-NODE" : "B";
+    const uint64_t incarnation = values.Number();
+    // The records alone, and the records with their views, one view right after each
+    // record is appended.
+    std::vector<Observation> expected;
+    AppendRachisObservations(ready, tag, incarnation, &expected);
+    std::vector<Observation> records;
+    AppendRachisObservations(
+        ready, tag, incarnation, &records, &view,
+        [&](checkers::raft::RaftObservationView& v) {
+          ASSERT_EQ(&v, &view);
+          ASSERT_FALSE(records.empty());
+          ObservationRecord record{.time = SimTime::FromNanos(0), .node = 0,
+                                   .observation = &records.back()};
+          ASSERT_TRUE(DecodeRachisObservation(record, &decoded));
+          folded_seen += v.applied.size() + (v.commit_index != 0 ? 1 : 0);
+          ExpectSameView(v, decoded, "round " + std::to_string(round) + " record " +
+                                         std::to_string(records.size() - 1));
+          ++views;
+        });
+    EXPECT_EQ(views, records.size()) << round;
+    ASSERT_EQ(records.size(), expected.size()) << round;
+    for (size_t i = 0; i < records.size(); ++i) {
+      EXPECT_EQ(records[i].kind, expected[i].kind) << round;
+      EXPECT_EQ(records[i].value, expected[i].value) << round;
+      EXPECT_EQ(records[i].detail, expected[i].detail) << round;
+    }
+    views = 0;
+    records_seen += records.size();
+  }
+  // The rounds made what they are meant to test: many records, many folded.
+  EXPECT_GT(records_seen, 5000u);
+  EXPECT_GT(folded_seen, 1000u);
+}
+
 }  // namespace
 }  // namespace ravensim::harness

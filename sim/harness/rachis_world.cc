@@ -5,7 +5,6 @@
 #include "absl/strings/str_cat.h"
 #include "checkers/raft/raft_observation_view.h"
 #include "core/rachis/entry_hash.h"
-#include "sim/harness/rachis_observations.h"
 
 namespace ravensim::harness {
 namespace {
@@ -94,14 +93,9 @@ RachisWorld::RachisWorld(const RachisWorldOptions& options) : options_(options) 
   world_options.recoverable = options.recoverable;
   world_ = std::make_unique<World>(world_options,
                                    [this](NodeId id) { return MakeNode(id); });
-  world_->SetObserver([this](const ObservationRecord& record) {
-    // Only cluster nodes make Rachis observations: a client's (nodes from
-    // cluster_size() on) are not even decoded.
-    if (!options_.check_invariants || record.node >= cluster_size()) return;
-    // Into one view reused for every observation, pointing into the record's detail, so
-    // nothing is copied or allocated.
-    if (DecodeRachisObservation(record, &scratch_)) checker_.Observe(scratch_);
-  });
+  // The checker takes each host's observations as views built from the node's own
+  // (RachisHostOptions::observation_views, set in MakeNode), not parsed back from the
+  // records' bytes, which still go into the trace.
 }
 
 std::unique_ptr<Node> RachisWorld::MakeNode(NodeId id) {
@@ -111,6 +105,15 @@ std::unique_ptr<Node> RachisWorld::MakeNode(NodeId id) {
     host.bootstrap_topology = topology_;
     host.election_timeout_ns = options_.election_timeout_ns;
     host.snapshot_every_entries = options_.snapshot_every_entries;
+    if (options_.check_invariants) {
+      host.observation_views = [this, id](checkers::raft::RaftObservationView& view) {
+        // What DecodeRachisObservation stamps from the record: the World's time of the
+        // call (its records carry it) and the node.
+        view.time_ns = world_->now().nanos();
+        view.node = id;
+        checker_.Observe(view);
+      };
+    }
     std::unique_ptr<Node> node = std::make_unique<RachisHost>(std::move(host));
     if (!Lossy(options_)) return node;
     return std::make_unique<LossyNode>(std::move(node), cluster_size(),

@@ -26,7 +26,6 @@
 
 #include "absl/status/status.h"
 #include "checkers/raft/raft_invariant_checker.h"
-#include "checkers/raft/raft_observation_view.h"
 #include "sim/harness/cluster_client.h"
 #include "sim/harness/rachis_host.h"
 #include "sim/harness/world.h"
@@ -89,7 +88,6 @@ class RachisWorld {
   RachisWorldOptions options_;
   rachis::ClusterTopologyProto topology_;
   checkers::raft::RaftInvariantChecker checker_;
-  checkers::raft::RaftObservationView scratch_;  // Decoding buffer of the observer.
   std::deque<ClientOperation> returns_;
   int64_t invoked_ = 0;
   int64_t acknowledged_ = 0;
