@@ -8,7 +8,6 @@
 
 #include "absl/base/attributes.h"
 #include "absl/base/optimization.h"
-#include "core/base/varint.h"
 #include "core/rachis/wire_field.h"
 
 namespace ravensim::harness {
@@ -184,13 +183,12 @@ sim::Message MakeRachisWireMessage(std::shared_ptr<const RachisWireBody> body) {
 size_t ClientResponseWireSize(const ClientResponse& response) {
   // proto3: zero and empty fields are not written; the oneof's message (3) always is.
   // The outcome is an enum: a negative value would take ten bytes.
-  const int32_t outcome = response.outcome();
-  const size_t size =
-      BytesFieldSize(response.request_id()) +
-      (outcome == 0 ? 0 : 1 + VarintSize(static_cast<uint64_t>(static_cast<int64_t>(outcome)))) +
-      (response.index() == 0 ? 0 : 1 + VarintSize(response.index())) +
-      BytesFieldSize(response.result()) + BytesFieldSize(response.reason());
-  return DelimitedFieldSize(size);
+  const size_t size = wire_size::BytesField(response.request_id()) +
+                      wire_size::Int32Field(response.outcome()) +
+                      wire_size::UintField(response.index()) +
+                      wire_size::BytesField(response.result()) +
+                      wire_size::BytesField(response.reason());
+  return wire_size::DelimitedField(size);
 }
 
 sim::Message MakeClientResponseMessage(std::shared_ptr<const RachisWireBody> body) {
@@ -210,12 +208,10 @@ sim::Message MakeRachisMessage(const rachis::RachisMessage& message) {
 
 namespace {
 
-// A uint64 field of number < 16 (a one-byte key), left out when zero.
-size_t UintField(uint64_t v) { return v == 0 ? 0 : 1 + VarintSize(v); }
-// An int32 field of number < 16: a negative value takes ten bytes (sign-extended).
-size_t Int32Field(int32_t v) {
-  return v == 0 ? 0 : 1 + VarintSize(static_cast<uint64_t>(static_cast<int64_t>(v)));
-}
+using wire_size::BytesField;
+using wire_size::DelimitedField;
+using wire_size::Int32Field;
+using wire_size::UintField;
 
 // The size of the body of the message (AppendEntries or its response), or 0 (with
 // *known false) for a body this does not size. `shared`: the entries the message's
@@ -233,11 +229,11 @@ size_t BodySize(const rachis::RachisMessage& message,
       const bool listed = shared.size() == static_cast<size_t>(append.entries_size());
       for (int i = 0; i < append.entries_size(); ++i) {
         const rachis::LogEntry& entry = append.entries(i);
-        size += DelimitedFieldSize(listed && shared[static_cast<size_t>(i)].get() == &entry
+        size += DelimitedField(listed && shared[static_cast<size_t>(i)].get() == &entry
                                        ? rachis::SharedEntrySize(entry)
                                        : entry.ByteSizeLong());
       }
-      return DelimitedFieldSize(size);  // field 12
+      return DelimitedField(size);  // field 12
     }
     case rachis::RachisMessage::kAppendEntriesResponse: {
       const rachis::AppendEntriesResponse& response = message.append_entries_response();
@@ -245,7 +241,7 @@ size_t BodySize(const rachis::RachisMessage& message,
                           UintField(response.last_log_index()) +
                           UintField(response.probe_index()) + UintField(response.sequence()) +
                           (response.topology_mismatch() ? 2 : 0);
-      return DelimitedFieldSize(size);  // field 13
+      return DelimitedField(size);  // field 13
     }
     default:
       break;
@@ -262,8 +258,8 @@ size_t MessageSize(const rachis::RachisMessage& message,
   bool known = true;
   const size_t body = BodySize(message, shared, &known);
   if (!known) return message.ByteSizeLong();
-  return BytesFieldSize(message.from()) + BytesFieldSize(message.to()) +
-         BytesFieldSize(message.topology_id()) + UintField(message.term()) +
+  return BytesField(message.from()) + BytesField(message.to()) +
+         BytesField(message.topology_id()) + UintField(message.term()) +
          Int32Field(message.from_node_id()) + Int32Field(message.to_node_id()) + body;
 }
 
@@ -279,7 +275,7 @@ sim::Message MakeRachisMessage(std::shared_ptr<const RachisMessageBody> body) {
   // one copied from another message may (RachisMessageSize does not count them).
   const size_t length = body->copied() ? body->message().ByteSizeLong()
                                        : MessageSize(body->message(), body->shared_entries());
-  return sim::Message(std::move(body), DelimitedFieldSize(length));
+  return sim::Message(std::move(body), DelimitedField(length));
 }
 
 const rachis::RachisMessage* RachisMessageOf(const sim::MessageBody& body) {
