@@ -375,6 +375,22 @@ TEST(RegisterStateMachineTest, RestoresUnsortedAndRepeatedKeys) {
   EXPECT_EQ(sm.values().count("d"), 0u);
 }
 
+// Prefix() (overlapping loads) is PrefixByBytes() (byte by byte) for keys of every length
+// up to 20 bytes, with random bytes (above 0x7f and zero among them).
+TEST(RegisterStateMachineTest, PrefixIsThePrefixByBytes) {
+  TestRandom r{7};
+  for (size_t n = 0; n <= 20; ++n) {
+    for (int round = 0; round < 200; ++round) {
+      std::string key(n, '\0');
+      for (char& c : key) {
+        c = static_cast<char>(r.Below(4) == 0 ? 0 : r.Below(256));
+      }
+      ASSERT_EQ(RegisterValues::Prefix(key), RegisterValues::PrefixByBytes(key))
+          << "length " << n << " round " << round;
+    }
+  }
+}
+
 // Prefixes: big-endian, zero-padded, the empty key's 0; keys differing only in trailing
 // zero bytes share one, and the register still orders and finds them apart.
 TEST(RegisterStateMachineTest, KeyPrefixesOrderAsTheKeys) {
