@@ -269,13 +269,13 @@ size_t RachisMessageSize(const rachis::RachisMessage& message) {
   return MessageSize(message, {});
 }
 
-sim::Message MakeRachisMessage(std::shared_ptr<const RachisMessageBody> body) {
+size_t RachisMessageWireSize(const RachisMessageBody& body) {
   // Field 1, length-delimited: a one-byte tag, the varint length, the message.
   // A body built field by field (as RachisNode builds them) has no unknown fields;
   // one copied from another message may (RachisMessageSize does not count them).
-  const size_t length = body->copied() ? body->message().ByteSizeLong()
-                                       : MessageSize(body->message(), body->shared_entries());
-  return sim::Message(std::move(body), DelimitedField(length));
+  const size_t length = body.copied() ? body.message().ByteSizeLong()
+                                      : MessageSize(body.message(), body.shared_entries());
+  return DelimitedField(length);
 }
 
 const rachis::RachisMessage* RachisMessageOf(const sim::MessageBody& body) {

@@ -125,8 +125,16 @@ inline size_t DelimitedField(size_t length) {
 // for the frequent bodies (AppendEntries without a topology, and its response).
 size_t RachisMessageSize(const rachis::RachisMessage& message);
 
+// The size of the encoding of RachisWire{rachis = body.message()}.
+size_t RachisMessageWireSize(const RachisMessageBody& body);
+
 // A message whose body is `body`, sized as the encoding of RachisWire{rachis = message}.
-sim::Message MakeRachisMessage(std::shared_ptr<const RachisMessageBody> body);
+// Inline (every message between hosts is made here): the body moves straight from the
+// caller into the message.
+inline sim::Message MakeRachisMessage(std::shared_ptr<const RachisMessageBody> body) {
+  const size_t size = RachisMessageWireSize(*body);
+  return sim::Message(std::move(body), size);
+}
 // The same for a copy of `message`.
 sim::Message MakeRachisMessage(const rachis::RachisMessage& message);
 
