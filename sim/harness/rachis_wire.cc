@@ -22,25 +22,51 @@ struct BodyPool;
 // the pool goes.
 thread_local BodyPool* pool_of_thread = nullptr;
 
+// A stack of at most `capacity` pointers, its room allocated once: pushed and popped
+// without a vector's growth path, which, inlined into the bodies' deleters (twice per
+// message), made them save and restore every callee-saved register.
+template <typename T>
+class PointerStack {
+ public:
+  explicit PointerStack(size_t capacity)
+      : items_(new T*[capacity]), capacity_(capacity) {}  // left unset: read only once pushed
+  bool empty() const { return size_ == 0; }
+  bool full() const { return size_ == capacity_; }
+  size_t size() const { return size_; }
+  // REQUIRES: !empty().
+  T* Pop() { return items_[--size_]; }
+  // REQUIRES: !full().
+  void Push(T* item) { items_[size_++] = item; }
+  T* const* begin() const { return items_.get(); }
+  T* const* end() const { return items_.get() + size_; }
+
+ private:
+  std::unique_ptr<T*[]> items_;
+  size_t capacity_;
+  size_t size_ = 0;
+};
+
 struct BodyPool {
   static constexpr size_t kMaxPerKind = 4096;
   // Room for a body's shared_ptr control block (a pointer, its deleter, two counts and
   // a vtable pointer).
   static constexpr size_t kBlockSize = 64;
-  std::vector<RachisMessageBody*> free[4];
+  PointerStack<RachisMessageBody> free[4] = {
+      PointerStack<RachisMessageBody>(kMaxPerKind), PointerStack<RachisMessageBody>(kMaxPerKind),
+      PointerStack<RachisMessageBody>(kMaxPerKind), PointerStack<RachisMessageBody>(kMaxPerKind)};
   // Freed control blocks of kBlockSize bytes (ControlBlockAllocator), at most
   // kMaxBlocks.
   static constexpr size_t kMaxBlocks = 4 * kMaxPerKind;
-  std::vector<void*> blocks;
+  PointerStack<void> blocks{kMaxBlocks};
   // Client response bodies (NewClientResponseBody), at most kMaxPerKind.
-  std::vector<RachisWireBody*> responses;
+  PointerStack<RachisWireBody> responses{kMaxPerKind};
   BodyPool() = default;
   BodyPool(const BodyPool&) = delete;
   BodyPool& operator=(const BodyPool&) = delete;
   ~BodyPool() {
     pool_gone = true;
     pool_of_thread = nullptr;
-    for (std::vector<RachisMessageBody*>& bodies : free) {
+    for (const PointerStack<RachisMessageBody>& bodies : free) {
       for (RachisMessageBody* body : bodies) delete body;
     }
     for (RachisWireBody* body : responses) delete body;
@@ -76,12 +102,12 @@ int PoolSlot(rachis::RachisMessage::BodyCase body) {
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline void RecycleBody(RachisMessageBody* body) {
   const int slot = PoolSlot(body->message().body_case());
   BodyPool* pool = slot < 0 ? nullptr : Pool();
-  if (pool == nullptr || pool->free[slot].size() >= BodyPool::kMaxPerKind) {
+  if (pool == nullptr || pool->free[slot].full()) {
     delete body;
     return;
   }
   body->Reset();
-  pool->free[slot].push_back(body);
+  pool->free[slot].Push(body);
 }
 
 // The deleter of a body handed out by NewRachisMessageBody: a type of its own, so that
@@ -95,12 +121,12 @@ struct Recycle {
 struct RecycleResponse {
   void operator()(RachisWireBody* body) const {
     BodyPool* pool = Pool();
-    if (pool == nullptr || pool->responses.size() >= BodyPool::kMaxPerKind ||
+    if (pool == nullptr || pool->responses.full() ||
         body->wire().body_case() != RachisWire::kClientResponse) {
       delete body;
       return;
     }
-    pool->responses.push_back(body);
+    pool->responses.Push(body);
   }
 };
 
@@ -117,9 +143,7 @@ struct ControlBlockAllocator {
     static_assert(sizeof(T) <= BodyPool::kBlockSize, "control block larger than expected");
     if (n == 1) {
       if (BodyPool* pool = Pool(); pool != nullptr && !pool->blocks.empty()) {
-        void* block = pool->blocks.back();
-        pool->blocks.pop_back();
-        return static_cast<T*>(block);
+        return static_cast<T*>(pool->blocks.Pop());
       }
       return static_cast<T*>(::operator new(BodyPool::kBlockSize));
     }
@@ -131,11 +155,11 @@ struct ControlBlockAllocator {
       return;
     }
     BodyPool* pool = Pool();
-    if (pool == nullptr || pool->blocks.size() >= BodyPool::kMaxBlocks) {
+    if (pool == nullptr || pool->blocks.full()) {
       ::operator delete(static_cast<void*>(p), BodyPool::kBlockSize);
       return;
     }
-    pool->blocks.push_back(p);
+    pool->blocks.Push(p);
   }
   template <typename U>
   bool operator==(const ControlBlockAllocator<U>&) const { return true; }
@@ -147,10 +171,7 @@ std::shared_ptr<RachisMessageBody> NewRachisMessageBody(rachis::RachisMessage::B
   RachisMessageBody* reused = nullptr;
   if (const int slot = PoolSlot(body); slot >= 0) {
     BodyPool* pool = Pool();
-    if (pool != nullptr && !pool->free[slot].empty()) {
-      reused = pool->free[slot].back();
-      pool->free[slot].pop_back();
-    }
+    if (pool != nullptr && !pool->free[slot].empty()) reused = pool->free[slot].Pop();
   }
   return std::shared_ptr<RachisMessageBody>(
       reused != nullptr ? reused : new RachisMessageBody(), Recycle(),
@@ -161,8 +182,7 @@ std::shared_ptr<RachisWireBody> NewClientResponseBody() {
   RachisWireBody* body = nullptr;
   BodyPool* pool = Pool();
   if (pool != nullptr && !pool->responses.empty()) {
-    body = pool->responses.back();
-    pool->responses.pop_back();
+    body = pool->responses.Pop();
   } else {
     body = new RachisWireBody();
     body->mutable_wire()->mutable_client_response();

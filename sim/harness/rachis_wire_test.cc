@@ -134,6 +134,35 @@ TEST(RachisWireTest, ReusedBodiesEncodeAsNewOnes) {
   }
 }
 
+// The pool keeps at most 4096 released bodies of a kind, and hands them out again last
+// released first; bodies beyond that are deleted, and new ones made when it is empty.
+TEST(RachisWireTest, PoolKeepsABoundedStackOfReleasedBodies) {
+  constexpr size_t kHeld = 5000;  // more than the pool keeps
+  constexpr size_t kKept = 4096;
+  auto take = [] {
+    std::vector<std::shared_ptr<RachisMessageBody>> bodies;
+    for (size_t i = 0; i < kHeld; ++i) {
+      bodies.push_back(NewRachisMessageBody(rachis::RachisMessage::kAppendEntriesResponse));
+      bodies.back()->mutable_message()->mutable_append_entries_response()->set_match_index(i + 1);
+    }
+    return bodies;
+  };
+  // Whatever the pool held is taken first; then all released, first to last.
+  std::vector<std::shared_ptr<RachisMessageBody>> first = take();
+  std::vector<const RachisMessageBody*> released;
+  for (const auto& body : first) released.push_back(body.get());
+  first.clear();
+  std::vector<std::shared_ptr<RachisMessageBody>> second = take();
+  for (size_t i = 0; i < kKept; ++i) {
+    ASSERT_EQ(second[i].get(), released[kKept - 1 - i]) << i;
+  }
+  for (size_t i = 0; i < kHeld; ++i) {
+    // Reset when released: only what this round set.
+    EXPECT_EQ(second[i]->message().append_entries_response().match_index(), i + 1);
+    EXPECT_FALSE(second[i]->message().append_entries_response().success());
+  }
+}
+
 TEST(RachisWireTest, ResponseBodiesAreReusedAndCarryExactlyTheFieldsSet) {
   const RachisWireBody* first = nullptr;
   for (int round = 0; round < 3; ++round) {
