@@ -270,9 +270,10 @@ size_t BodySize(const rachis::RachisMessage& message,
   return 0;
 }
 
-// RachisMessageSize, with the entries the message's envelope lists (or none).
-size_t MessageSize(const rachis::RachisMessage& message,
-                   absl::Span<const rachis::LogEntryPtr> shared) {
+}  // namespace
+
+size_t RachisMessageSize(const rachis::RachisMessage& message,
+                         absl::Span<const rachis::LogEntryPtr> shared) {
   // RachisMessage's fields (rachis.proto) as protobuf sizes them, for the frequent
   // bodies; ByteSizeLong() for the others.
   bool known = true;
@@ -283,19 +284,8 @@ size_t MessageSize(const rachis::RachisMessage& message,
          Int32Field(message.from_node_id()) + Int32Field(message.to_node_id()) + body;
 }
 
-}  // namespace
-
 size_t RachisMessageSize(const rachis::RachisMessage& message) {
-  return MessageSize(message, {});
-}
-
-size_t RachisMessageWireSize(const RachisMessageBody& body) {
-  // Field 1, length-delimited: a one-byte tag, the varint length, the message.
-  // A body built field by field (as RachisNode builds them) has no unknown fields;
-  // one copied from another message may (RachisMessageSize does not count them).
-  const size_t length = body.copied() ? body.message().ByteSizeLong()
-                                      : MessageSize(body.message(), body.shared_entries());
-  return DelimitedField(length);
+  return RachisMessageSize(message, {});
 }
 
 const rachis::RachisMessage* RachisMessageOf(const sim::MessageBody& body) {

@@ -124,9 +124,20 @@ inline size_t DelimitedField(size_t length) {
 // fields, as RachisNode builds its messages), computed without protobuf's generic walk
 // for the frequent bodies (AppendEntries without a topology, and its response).
 size_t RachisMessageSize(const rachis::RachisMessage& message);
+// The same for a message whose envelope lists `shared` entries (an entry listed there
+// may be sized once for all the messages carrying it).
+size_t RachisMessageSize(const rachis::RachisMessage& message,
+                         absl::Span<const rachis::LogEntryPtr> shared);
 
-// The size of the encoding of RachisWire{rachis = body.message()}.
-size_t RachisMessageWireSize(const RachisMessageBody& body);
+// The size of the encoding of RachisWire{rachis = body.message()}: field 1,
+// length-delimited. A body built field by field (as RachisNode builds them) has no
+// unknown fields; one copied from another message may (RachisMessageSize does not count
+// them). Inline, as MakeRachisMessage.
+inline size_t RachisMessageWireSize(const RachisMessageBody& body) {
+  const size_t length = body.copied() ? body.message().ByteSizeLong()
+                                      : RachisMessageSize(body.message(), body.shared_entries());
+  return wire_size::DelimitedField(length);
+}
 
 // A message whose body is `body`, sized as the encoding of RachisWire{rachis = message}.
 // Inline (every message between hosts is made here): the body moves straight from the
