@@ -101,7 +101,15 @@ inline char* PutVarintAt(char* p, uint64_t v) {
   }
   if (index != 0) {
     *p++ = 0x20;
-    PutVarintAt(p, index);
+    // Log indexes below 2^14 (one or two bytes) written straight.
+    if (index < 0x80) {
+      *p = static_cast<char>(index);
+    } else if (index < 0x4000) {
+      p[0] = static_cast<char>(index | 0x80);
+      p[1] = static_cast<char>(index >> 7);
+    } else {
+      PutVarintAt(p, index);
+    }
   }
 }
 
@@ -142,29 +150,46 @@ inline void SetView(int op, const std::string_view (&fields)[3], CommandView* ou
   }
 }
 
+// Field `tag` of a short command's op at `b[*p]`, if it is there: its bytes in `*field`
+// and `*p` moved past it. True also when it is absent (another key, or the end); false
+// only if it is there but its length runs past `size`. A length byte of 0x80 or more
+// (the start of a longer varint) always does: `size` is below 0x82 and the field starts
+// at 2 or later.
+[[gnu::always_inline]] inline bool TakeShortField(const char* data, size_t size,
+                                                  uint8_t tag, size_t* p,
+                                                  std::string_view* field) {
+  const uint8_t* const b = reinterpret_cast<const uint8_t*>(data);
+  const size_t at = *p;
+  if (at == size || b[at] != tag) return true;
+  if (at + 1 == size) return false;
+  const size_t length = b[at + 1];
+  if (length > size - (at + 2)) return false;
+  *field = std::string_view(data + at + 2, length);
+  *p = at + 2 + length;
+  return true;
+}
+
 // The exact bytes the Encode* helpers write for a command under 128 bytes: the op's key
 // and one-byte length, then its fields in number order, each with a one-byte length,
 // empty ones left out (or present and empty). False if the bytes are anything else
 // (ParseFastCommand then decides); what it accepts, ParseFastCommand reads the same way.
+// Each op's fields are taken one after the other, without a loop over field numbers:
+// this runs for every command every node applies.
 inline bool ParseShortCommandInOrder(const std::string& bytes, CommandView* out) {
   const size_t size = bytes.size();
   if (size < 2 || size >= 0x82) return false;
-  const uint8_t* const b = reinterpret_cast<const uint8_t*>(bytes.data());
-  const uint8_t key = b[0];
-  if ((key != 0x0a && key != 0x12 && key != 0x1a) || b[1] != size - 2) return false;
+  const char* const data = bytes.data();
+  const uint8_t key = static_cast<uint8_t>(data[0]);
+  if ((key != 0x0a && key != 0x12 && key != 0x1a) ||
+      static_cast<uint8_t>(data[1]) != size - 2) {
+    return false;
+  }
   const int op = key >> 3;  // the oneof's field number: 1 write, 2 read, 3 cas
-  const int known_fields = op == 1 ? 2 : op == 2 ? 1 : 3;
   std::string_view fields[3];  // by field number - 1; absent = empty (proto3)
   size_t p = 2;
-  for (int field = 1; field <= known_fields && p != size; ++field) {
-    if (b[p] != static_cast<uint8_t>((field << 3) | 2)) continue;
-    // The length byte is within bounds: the key was not the last byte (checked below).
-    if (p + 1 == size) return false;
-    const size_t length = b[p + 1];
-    if (length >= 0x80 || length > size - (p + 2)) return false;
-    fields[field - 1] = std::string_view(bytes.data() + p + 2, length);
-    p += 2 + length;
-  }
+  if (!TakeShortField(data, size, 0x0a, &p, &fields[0])) return false;
+  if (op != 2 && !TakeShortField(data, size, 0x12, &p, &fields[1])) return false;
+  if (op == 3 && !TakeShortField(data, size, 0x1a, &p, &fields[2])) return false;
   if (p != size) return false;
   SetView(op, fields, out);
   return true;

@@ -333,12 +333,15 @@ TEST(RegisterStateMachineTest, AgreesWithTheProtobufAndMapReference) {
         default:
           break;
       }
-      const std::string expected = reference.Apply(index, command);
+      // Result indexes of one to ten varint bytes (the result writes the short ones
+      // straight).
+      const uint64_t at = index << (7 * r.Below(9));
+      const std::string expected = reference.Apply(at, command);
       if (index % 2 == 0) {
-        EXPECT_EQ(sm.Apply(index, command), expected) << "seed " << seed << " index " << index;
+        EXPECT_EQ(sm.Apply(at, command), expected) << "seed " << seed << " index " << at;
       } else {
-        sm.ApplyInto(index, command, &into);
-        EXPECT_EQ(into, expected) << "seed " << seed << " index " << index;
+        sm.ApplyInto(at, command, &into);
+        EXPECT_EQ(into, expected) << "seed " << seed << " index " << at;
       }
     }
     ASSERT_EQ(sm.values().size(), reference.values().size());
@@ -370,6 +373,22 @@ TEST(RegisterStateMachineTest, RestoresUnsortedAndRepeatedKeys) {
   EXPECT_EQ(held, expected);
   EXPECT_EQ(sm.values().count("a"), 1u);
   EXPECT_EQ(sm.values().count("d"), 0u);
+}
+
+// Prefix() (overlapping loads) is PrefixByBytes() (byte by byte) for keys of every length
+// up to 20 bytes, with random bytes (above 0x7f and zero among them).
+TEST(RegisterStateMachineTest, PrefixIsThePrefixByBytes) {
+  TestRandom r{7};
+  for (size_t n = 0; n <= 20; ++n) {
+    for (int round = 0; round < 200; ++round) {
+      std::string key(n, '\0');
+      for (char& c : key) {
+        c = static_cast<char>(r.Below(4) == 0 ? 0 : r.Below(256));
+      }
+      ASSERT_EQ(RegisterValues::Prefix(key), RegisterValues::PrefixByBytes(key))
+          << "length " << n << " round " << round;
+    }
+  }
 }
 
 // Prefixes: big-endian, zero-padded, the empty key's 0; keys differing only in trailing

@@ -37,7 +37,7 @@ namespace {
 // `*out = value`, overwriting `*out`'s bytes in place when it holds at least as many (the
 // reused request's id and command: the next ones are mostly as long), without the
 // general assign path.
-inline void AssignInPlace(std::string* out, const std::string& value) {
+[[gnu::always_inline]] inline void AssignInPlace(std::string* out, const std::string& value) {
   if (value.size() > out->size()) {
     out->assign(value);
     return;
@@ -178,9 +178,9 @@ void ClusterClient::FailOver(const Context& context, Effects* effects,
 
 void ClusterClient::Finish(const Context& context, Effects* effects,
                            ClientOperation::Outcome outcome, const std::string& reason) {
-  ClientOperation op = std::move(current_->op);
+  // Reported from where it is (not moved out first), and dropped after the report.
+  ClientOperation& op = current_->op;
   const bool maybe = current_->unresolved_attempts > 0;
-  current_.reset();
   // Every attempt was definitely rejected: the command never reached any log.
   if (outcome == ClientOperation::Outcome::kUnknown && !maybe) {
     outcome = ClientOperation::Outcome::kFail;
@@ -194,6 +194,7 @@ void ClusterClient::Finish(const Context& context, Effects* effects,
   effects->CancelTimer(kOperationTimer);
   effects->CancelTimer(kRetryTimer);
   Report(op, effects);
+  current_.reset();
   const int64_t think = options_.think_time_mean_ns > 0
                             ? prng_->Exponential(options_.think_time_mean_ns)
                             : 0;

@@ -83,8 +83,9 @@ struct ClusterClientOptions {
   std::function<std::string(sim::Prng& prng, int64_t sequence)> next_command;
   // Called with the client's own record of the operation. At an invoke it is the
   // operation in flight: read it only. At a return the client is done with it (it is
-  // destroyed after the call), so the callback may move its fields out instead of
-  // copying them; a callback taking `const ClientOperation&` works as before.
+  // destroyed after the call; until then the client is still busy()), so the callback
+  // may move its fields out instead of copying them; a callback taking
+  // `const ClientOperation&` works as before.
   std::function<void(ClientOperation&)> on_operation;
 };
 

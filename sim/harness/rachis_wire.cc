@@ -8,7 +8,6 @@
 
 #include "absl/base/attributes.h"
 #include "absl/base/optimization.h"
-#include "core/base/varint.h"
 #include "core/rachis/wire_field.h"
 
 namespace ravensim::harness {
@@ -23,25 +22,51 @@ struct BodyPool;
 // the pool goes.
 thread_local BodyPool* pool_of_thread = nullptr;
 
+// A stack of at most `capacity` pointers, its room allocated once: pushed and popped
+// without a vector's growth path, which, inlined into the bodies' deleters (twice per
+// message), made them save and restore every callee-saved register.
+template <typename T>
+class PointerStack {
+ public:
+  explicit PointerStack(size_t capacity)
+      : items_(new T*[capacity]), capacity_(capacity) {}  // left unset: read only once pushed
+  bool empty() const { return size_ == 0; }
+  bool full() const { return size_ == capacity_; }
+  size_t size() const { return size_; }
+  // REQUIRES: !empty().
+  T* Pop() { return items_[--size_]; }
+  // REQUIRES: !full().
+  void Push(T* item) { items_[size_++] = item; }
+  T* const* begin() const { return items_.get(); }
+  T* const* end() const { return items_.get() + size_; }
+
+ private:
+  std::unique_ptr<T*[]> items_;
+  size_t capacity_;
+  size_t size_ = 0;
+};
+
 struct BodyPool {
   static constexpr size_t kMaxPerKind = 4096;
   // Room for a body's shared_ptr control block (a pointer, its deleter, two counts and
   // a vtable pointer).
   static constexpr size_t kBlockSize = 64;
-  std::vector<RachisMessageBody*> free[4];
+  PointerStack<RachisMessageBody> free[4] = {
+      PointerStack<RachisMessageBody>(kMaxPerKind), PointerStack<RachisMessageBody>(kMaxPerKind),
+      PointerStack<RachisMessageBody>(kMaxPerKind), PointerStack<RachisMessageBody>(kMaxPerKind)};
   // Freed control blocks of kBlockSize bytes (ControlBlockAllocator), at most
   // kMaxBlocks.
   static constexpr size_t kMaxBlocks = 4 * kMaxPerKind;
-  std::vector<void*> blocks;
+  PointerStack<void> blocks{kMaxBlocks};
   // Client response bodies (NewClientResponseBody), at most kMaxPerKind.
-  std::vector<RachisWireBody*> responses;
+  PointerStack<RachisWireBody> responses{kMaxPerKind};
   BodyPool() = default;
   BodyPool(const BodyPool&) = delete;
   BodyPool& operator=(const BodyPool&) = delete;
   ~BodyPool() {
     pool_gone = true;
     pool_of_thread = nullptr;
-    for (std::vector<RachisMessageBody*>& bodies : free) {
+    for (const PointerStack<RachisMessageBody>& bodies : free) {
       for (RachisMessageBody* body : bodies) delete body;
     }
     for (RachisWireBody* body : responses) delete body;
@@ -77,12 +102,12 @@ int PoolSlot(rachis::RachisMessage::BodyCase body) {
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline void RecycleBody(RachisMessageBody* body) {
   const int slot = PoolSlot(body->message().body_case());
   BodyPool* pool = slot < 0 ? nullptr : Pool();
-  if (pool == nullptr || pool->free[slot].size() >= BodyPool::kMaxPerKind) {
+  if (pool == nullptr || pool->free[slot].full()) {
     delete body;
     return;
   }
   body->Reset();
-  pool->free[slot].push_back(body);
+  pool->free[slot].Push(body);
 }
 
 // The deleter of a body handed out by NewRachisMessageBody: a type of its own, so that
@@ -96,12 +121,12 @@ struct Recycle {
 struct RecycleResponse {
   void operator()(RachisWireBody* body) const {
     BodyPool* pool = Pool();
-    if (pool == nullptr || pool->responses.size() >= BodyPool::kMaxPerKind ||
+    if (pool == nullptr || pool->responses.full() ||
         body->wire().body_case() != RachisWire::kClientResponse) {
       delete body;
       return;
     }
-    pool->responses.push_back(body);
+    pool->responses.Push(body);
   }
 };
 
@@ -118,9 +143,7 @@ struct ControlBlockAllocator {
     static_assert(sizeof(T) <= BodyPool::kBlockSize, "control block larger than expected");
     if (n == 1) {
       if (BodyPool* pool = Pool(); pool != nullptr && !pool->blocks.empty()) {
-        void* block = pool->blocks.back();
-        pool->blocks.pop_back();
-        return static_cast<T*>(block);
+        return static_cast<T*>(pool->blocks.Pop());
       }
       return static_cast<T*>(::operator new(BodyPool::kBlockSize));
     }
@@ -132,11 +155,11 @@ struct ControlBlockAllocator {
       return;
     }
     BodyPool* pool = Pool();
-    if (pool == nullptr || pool->blocks.size() >= BodyPool::kMaxBlocks) {
+    if (pool == nullptr || pool->blocks.full()) {
       ::operator delete(static_cast<void*>(p), BodyPool::kBlockSize);
       return;
     }
-    pool->blocks.push_back(p);
+    pool->blocks.Push(p);
   }
   template <typename U>
   bool operator==(const ControlBlockAllocator<U>&) const { return true; }
@@ -148,10 +171,7 @@ std::shared_ptr<RachisMessageBody> NewRachisMessageBody(rachis::RachisMessage::B
   RachisMessageBody* reused = nullptr;
   if (const int slot = PoolSlot(body); slot >= 0) {
     BodyPool* pool = Pool();
-    if (pool != nullptr && !pool->free[slot].empty()) {
-      reused = pool->free[slot].back();
-      pool->free[slot].pop_back();
-    }
+    if (pool != nullptr && !pool->free[slot].empty()) reused = pool->free[slot].Pop();
   }
   return std::shared_ptr<RachisMessageBody>(
       reused != nullptr ? reused : new RachisMessageBody(), Recycle(),
@@ -162,8 +182,7 @@ std::shared_ptr<RachisWireBody> NewClientResponseBody() {
   RachisWireBody* body = nullptr;
   BodyPool* pool = Pool();
   if (pool != nullptr && !pool->responses.empty()) {
-    body = pool->responses.back();
-    pool->responses.pop_back();
+    body = pool->responses.Pop();
   } else {
     body = new RachisWireBody();
     body->mutable_wire()->mutable_client_response();
@@ -184,13 +203,12 @@ sim::Message MakeRachisWireMessage(std::shared_ptr<const RachisWireBody> body) {
 size_t ClientResponseWireSize(const ClientResponse& response) {
   // proto3: zero and empty fields are not written; the oneof's message (3) always is.
   // The outcome is an enum: a negative value would take ten bytes.
-  const int32_t outcome = response.outcome();
-  const size_t size =
-      BytesFieldSize(response.request_id()) +
-      (outcome == 0 ? 0 : 1 + VarintSize(static_cast<uint64_t>(static_cast<int64_t>(outcome)))) +
-      (response.index() == 0 ? 0 : 1 + VarintSize(response.index())) +
-      BytesFieldSize(response.result()) + BytesFieldSize(response.reason());
-  return DelimitedFieldSize(size);
+  const size_t size = wire_size::BytesField(response.request_id()) +
+                      wire_size::Int32Field(response.outcome()) +
+                      wire_size::UintField(response.index()) +
+                      wire_size::BytesField(response.result()) +
+                      wire_size::BytesField(response.reason());
+  return wire_size::DelimitedField(size);
 }
 
 sim::Message MakeClientResponseMessage(std::shared_ptr<const RachisWireBody> body) {
@@ -210,12 +228,10 @@ sim::Message MakeRachisMessage(const rachis::RachisMessage& message) {
 
 namespace {
 
-// A uint64 field of number < 16 (a one-byte key), left out when zero.
-size_t UintField(uint64_t v) { return v == 0 ? 0 : 1 + VarintSize(v); }
-// An int32 field of number < 16: a negative value takes ten bytes (sign-extended).
-size_t Int32Field(int32_t v) {
-  return v == 0 ? 0 : 1 + VarintSize(static_cast<uint64_t>(static_cast<int64_t>(v)));
-}
+using wire_size::BytesField;
+using wire_size::DelimitedField;
+using wire_size::Int32Field;
+using wire_size::UintField;
 
 // The size of the body of the message (AppendEntries or its response), or 0 (with
 // *known false) for a body this does not size. `shared`: the entries the message's
@@ -233,11 +249,11 @@ size_t BodySize(const rachis::RachisMessage& message,
       const bool listed = shared.size() == static_cast<size_t>(append.entries_size());
       for (int i = 0; i < append.entries_size(); ++i) {
         const rachis::LogEntry& entry = append.entries(i);
-        size += DelimitedFieldSize(listed && shared[static_cast<size_t>(i)].get() == &entry
+        size += DelimitedField(listed && shared[static_cast<size_t>(i)].get() == &entry
                                        ? rachis::SharedEntrySize(entry)
                                        : entry.ByteSizeLong());
       }
-      return DelimitedFieldSize(size);  // field 12
+      return DelimitedField(size);  // field 12
     }
     case rachis::RachisMessage::kAppendEntriesResponse: {
       const rachis::AppendEntriesResponse& response = message.append_entries_response();
@@ -245,7 +261,7 @@ size_t BodySize(const rachis::RachisMessage& message,
                           UintField(response.last_log_index()) +
                           UintField(response.probe_index()) + UintField(response.sequence()) +
                           (response.topology_mismatch() ? 2 : 0);
-      return DelimitedFieldSize(size);  // field 13
+      return DelimitedField(size);  // field 13
     }
     default:
       break;
@@ -254,32 +270,22 @@ size_t BodySize(const rachis::RachisMessage& message,
   return 0;
 }
 
-// RachisMessageSize, with the entries the message's envelope lists (or none).
-size_t MessageSize(const rachis::RachisMessage& message,
-                   absl::Span<const rachis::LogEntryPtr> shared) {
+}  // namespace
+
+size_t RachisMessageSize(const rachis::RachisMessage& message,
+                         absl::Span<const rachis::LogEntryPtr> shared) {
   // RachisMessage's fields (rachis.proto) as protobuf sizes them, for the frequent
   // bodies; ByteSizeLong() for the others.
   bool known = true;
   const size_t body = BodySize(message, shared, &known);
   if (!known) return message.ByteSizeLong();
-  return BytesFieldSize(message.from()) + BytesFieldSize(message.to()) +
-         BytesFieldSize(message.topology_id()) + UintField(message.term()) +
+  return BytesField(message.from()) + BytesField(message.to()) +
+         BytesField(message.topology_id()) + UintField(message.term()) +
          Int32Field(message.from_node_id()) + Int32Field(message.to_node_id()) + body;
 }
 
-}  // namespace
-
 size_t RachisMessageSize(const rachis::RachisMessage& message) {
-  return MessageSize(message, {});
-}
-
-sim::Message MakeRachisMessage(std::shared_ptr<const RachisMessageBody> body) {
-  // Field 1, length-delimited: a one-byte tag, the varint length, the message.
-  // A body built field by field (as RachisNode builds them) has no unknown fields;
-  // one copied from another message may (RachisMessageSize does not count them).
-  const size_t length = body->copied() ? body->message().ByteSizeLong()
-                                       : MessageSize(body->message(), body->shared_entries());
-  return sim::Message(std::move(body), DelimitedFieldSize(length));
+  return RachisMessageSize(message, {});
 }
 
 const rachis::RachisMessage* RachisMessageOf(const sim::MessageBody& body) {

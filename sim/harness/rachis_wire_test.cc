@@ -3,7 +3,9 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "core/base/varint.h"
 #include "gtest/gtest.h"
 
 namespace ravensim::harness {
@@ -132,6 +134,35 @@ TEST(RachisWireTest, ReusedBodiesEncodeAsNewOnes) {
   }
 }
 
+// The pool keeps at most 4096 released bodies of a kind, and hands them out again last
+// released first; bodies beyond that are deleted, and new ones made when it is empty.
+TEST(RachisWireTest, PoolKeepsABoundedStackOfReleasedBodies) {
+  constexpr size_t kHeld = 5000;  // more than the pool keeps
+  constexpr size_t kKept = 4096;
+  auto take = [] {
+    std::vector<std::shared_ptr<RachisMessageBody>> bodies;
+    for (size_t i = 0; i < kHeld; ++i) {
+      bodies.push_back(NewRachisMessageBody(rachis::RachisMessage::kAppendEntriesResponse));
+      bodies.back()->mutable_message()->mutable_append_entries_response()->set_match_index(i + 1);
+    }
+    return bodies;
+  };
+  // Whatever the pool held is taken first; then all released, first to last.
+  std::vector<std::shared_ptr<RachisMessageBody>> first = take();
+  std::vector<const RachisMessageBody*> released;
+  for (const auto& body : first) released.push_back(body.get());
+  first.clear();
+  std::vector<std::shared_ptr<RachisMessageBody>> second = take();
+  for (size_t i = 0; i < kKept; ++i) {
+    ASSERT_EQ(second[i].get(), released[kKept - 1 - i]) << i;
+  }
+  for (size_t i = 0; i < kHeld; ++i) {
+    // Reset when released: only what this round set.
+    EXPECT_EQ(second[i]->message().append_entries_response().match_index(), i + 1);
+    EXPECT_FALSE(second[i]->message().append_entries_response().success());
+  }
+}
+
 TEST(RachisWireTest, ResponseBodiesAreReusedAndCarryExactlyTheFieldsSet) {
   const RachisWireBody* first = nullptr;
   for (int round = 0; round < 3; ++round) {
@@ -162,6 +193,30 @@ TEST(RachisWireTest, ResponseBodiesAreReusedAndCarryExactlyTheFieldsSet) {
   // Each round's body went back to the pool when its message did.
   std::shared_ptr<RachisWireBody> again = NewClientResponseBody();
   EXPECT_EQ(again.get(), first);
+}
+
+// The table-driven field sizes agree with core/base/varint.h's at both ends of every bit
+// width (and at zero, which proto3 leaves out except in a message field).
+TEST(RachisWireTest, FieldSizesByWidthAgreeWithVarintSize) {
+  std::vector<uint64_t> values = {0, ~uint64_t{0}};
+  for (int bits = 1; bits < 64; ++bits) {
+    values.push_back(uint64_t{1} << (bits - 1));  // the smallest of `bits` bits
+    values.push_back((uint64_t{1} << bits) - 1);  // the largest
+  }
+  for (uint64_t v : values) {
+    EXPECT_EQ(wire_size::UintField(v), v == 0 ? 0 : 1 + VarintSize(v)) << v;
+    EXPECT_EQ(wire_size::DelimitedField(v), DelimitedFieldSize(v)) << v;
+  }
+  for (int32_t v : {0, 1, 127, 128, 16383, 16384, std::numeric_limits<int32_t>::max(), -1,
+                    std::numeric_limits<int32_t>::min()}) {
+    EXPECT_EQ(wire_size::Int32Field(v),
+              v == 0 ? 0 : 1 + VarintSize(static_cast<uint64_t>(static_cast<int64_t>(v))))
+        << v;
+  }
+  for (size_t n : {0, 1, 127, 128, 16383, 16384, 20000}) {
+    const std::string field(n, 'f');
+    EXPECT_EQ(wire_size::BytesField(field), BytesFieldSize(field)) << n;
+  }
 }
 
 // RachisMessageSize is ByteSizeLong, for every body and for field values around the
