@@ -46,6 +46,7 @@
 #include "core/rachis/rachis_envelope.h"
 #include "core/rachis/rachis.pb.h"
 #include "core/rachis/raft_log.h"
+#include "core/rachis/sorted_string_map.h"
 
 namespace ravensim::rachis {
 
@@ -546,8 +547,9 @@ class RachisNode {
   int64_t office_start_ns_ = 0;
 
   // Commands (§1.4).
-  std::map<std::string, PendingSubmission> pending_;            // submitted here
-  std::map<std::string, uint64_t> leader_inflight_;             // request id -> index
+  // A few entries at most (requests in progress); iterated in key order.
+  SortedStringMap<PendingSubmission> pending_;                  // submitted here
+  SortedStringMap<uint64_t> leader_inflight_;                   // request id -> index
   std::map<std::string, std::set<std::string>> remote_waiters_; // request id -> tags
   // LogHistory: applied requests in apply order (oldest first, increasing index), and
   // the position of each by id. Positions count from the first record ever kept. The
