@@ -510,14 +510,14 @@ class RachisNode {
 
   // Leader (§1.4).
   std::map<std::string, FollowerAmbassador> ambassadors_;
-  // Per member of topology_, in tag order: nullptr for this node and for a member
-  // without an ambassador, else its ambassador (map nodes are stable). Rebuilt lazily
+  // Per member of topology_, in tag order, where its match index is read: own_match_
+  // for this node (what is durable here, written by TryAdvanceCommit before it reads
+  // the slots), the ambassador's match_index (map nodes are stable), or kNoMatch for a
+  // member without an ambassador; one load per member, with no branch. Rebuilt lazily
   // after ambassadors_ or topology_ change (InvalidateMemberSlots).
-  struct MemberSlot {
-    bool self = false;
-    const FollowerAmbassador* ambassador = nullptr;
-  };
-  std::vector<MemberSlot> member_slots_;
+  std::vector<const uint64_t*> member_slots_;
+  uint64_t own_match_ = 0;
+  static constexpr uint64_t kNoMatch = 0;
   bool member_slots_valid_ = false;
   // Counts changes of ambassadors_' membership (pointers and iterators into it are
   // valid while it stays the same).
