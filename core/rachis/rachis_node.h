@@ -336,7 +336,7 @@ class RachisNode {
   void Observe(RachisObservation observation);
   // Adds an observation of `kind` at term_ in place; the caller fills in the rest before
   // anything else is observed. Inline: called for every append, commit and apply.
-  RachisObservation& AddObservation(RachisObservation::Kind kind) {
+  ABSL_ATTRIBUTE_ALWAYS_INLINE RachisObservation& AddObservation(RachisObservation::Kind kind) {
     const bool recycled = observation_count_ < observations_.size();
     RachisObservation& observation = NextObservationSlot();
     if (recycled) observation.ResetKeepingRoom();
