@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -34,9 +35,17 @@ class SortedStringMap {
   const_iterator begin() const { return items_.begin(); }
   const_iterator end() const { return items_.end(); }
 
+  // A scan for the equal key (sizes compared first): the map holds a handful of entries,
+  // and the ids of requests in progress differ in their last characters, where a
+  // binary search's ordering comparisons would read them all twice.
   iterator find(std::string_view key) {
-    iterator it = LowerBound(key);
-    return it != items_.end() && std::string_view(it->first) == key ? it : items_.end();
+    for (iterator it = items_.begin(); it != items_.end(); ++it) {
+      if (it->first.size() == key.size() &&
+          (key.empty() || std::memcmp(it->first.data(), key.data(), key.size()) == 0)) {
+        return it;
+      }
+    }
+    return items_.end();
   }
   const_iterator find(std::string_view key) const {
     return const_cast<SortedStringMap*>(this)->find(key);
