@@ -560,6 +560,9 @@ class RachisNode {
   // ids; slots move only when the ring grows, which re-keys every record.
   // Invariant: the map holds exactly the requests of the live records.
   std::vector<AppliedRecord> applied_history_;
+  // applied_history_.size(), kept beside it: every apply wraps ring positions with it,
+  // and the vector's size would take a division by the record's size (80 bytes).
+  size_t applied_history_slots_ = 0;
   size_t applied_history_head_ = 0;
   size_t applied_history_count_ = 0;
   uint64_t applied_history_first_ = 0;
@@ -577,7 +580,7 @@ class RachisNode {
   // The record `offset` places after the oldest. REQUIRES: offset < count.
   AppliedRecord& AppliedSlot(size_t offset) {
     size_t slot = applied_history_head_ + offset;
-    if (slot >= applied_history_.size()) slot -= applied_history_.size();
+    if (slot >= applied_history_slots_) slot -= applied_history_slots_;
     return applied_history_[slot];
   }
   const AppliedRecord& AppliedSlot(size_t offset) const {
