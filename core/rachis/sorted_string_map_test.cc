@@ -77,7 +77,9 @@ TEST(SortedStringMapTest, BehavesAsStdMapUnderRandomOperations) {
           auto after = map.erase(it);
           auto ref_after = reference.erase(ref);
           ASSERT_EQ(after != map.end(), ref_after != reference.end());
-          if (after != map.end()) EXPECT_EQ(after->first, ref_after->first);
+          if (after != map.end()) {
+            EXPECT_EQ(after->first, ref_after->first);
+          }
         }
         break;
       }
