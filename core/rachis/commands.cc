@@ -233,7 +233,7 @@ RachisNode::AppliedRecord* RachisNode::ClaimAppliedRecord(const AppliedKey& key,
 }
 
 RachisNode::AppliedRecord& RachisNode::NewAppliedSlot() {
-  if (applied_history_count_ < applied_history_.size()) {
+  if (applied_history_count_ < applied_history_slots_) {
     return AppliedSlot(applied_history_count_++);
   }
   // Full ring: grow it. Records move (and so do the request ids the keys view, for
@@ -247,6 +247,7 @@ RachisNode::AppliedRecord& RachisNode::NewAppliedSlot() {
   }
   const bool moves = applied_history_.size() == applied_history_.capacity();
   applied_history_.emplace_back();
+  ++applied_history_slots_;
   ++applied_history_count_;
   if (moves || rotates) {
     // Rotation or reallocation moved the records: every key must view its record again.
@@ -269,7 +270,7 @@ void RachisNode::ForgetOldestApplied() {
   // A request id listed twice (never written so) keeps pointing at its newest record.
   applied_position_by_request_.EraseIfAt(oldest.request_id, oldest.hash,
                                          applied_history_first_, AppliedIdAt{this});
-  if (++applied_history_head_ == applied_history_.size()) applied_history_head_ = 0;
+  if (++applied_history_head_ == applied_history_slots_) applied_history_head_ = 0;
   --applied_history_count_;
   ++applied_history_first_;
 }
@@ -288,6 +289,7 @@ void RachisNode::RestoreHistory(const Snapshot& snapshot) {
       std::max(options_.log_history_max_entries, snapshot.applied_requests_size()), 0,
       kMaxHistoryReserve)));
   applied_history_.clear();
+  applied_history_slots_ = 0;
   applied_history_head_ = 0;
   applied_history_count_ = 0;
   applied_history_first_ = 0;

@@ -256,20 +256,15 @@ void RachisNode::TryAdvanceCommit() {
   if (static_cast<int>(count) < majority) return;
   if (!member_slots_valid_) RebuildMemberSlots();
   // Match index per member, in tag order; the leader counts only what is durable here.
-  const uint64_t own = std::min(persisted_index_, log_.LastIndex());
-  auto match_of = [this, own](size_t i) {
-    const MemberSlot& slot = member_slots_[i];
-    return slot.self ? own : (slot.ambassador != nullptr ? slot.ambassador->match_index : 0);
-  };
+  own_match_ = std::min(persisted_index_, log_.LastIndex());
+  const uint64_t* const* slots = member_slots_.data();
   // The highest index a majority holds is above the commit index iff a majority holds
   // something above it (the common case on every response is: nothing new).
   int above_commit = 0;
-  for (size_t i = 0; i < count; ++i) {
-    if (match_of(i) > commit_index_) ++above_commit;
-  }
+  for (size_t i = 0; i < count; ++i) above_commit += *slots[i] > commit_index_ ? 1 : 0;
   if (above_commit < majority) return;
   absl::InlinedVector<uint64_t, 16> matches(count);
-  for (size_t i = 0; i < count; ++i) matches[i] = match_of(i);
+  for (size_t i = 0; i < count; ++i) matches[i] = *slots[i];
   const uint64_t index = QuorumIndex(matches, majority);  // the highest a majority holds
   if (log_.TermAt(index) != term_) {
     Mark("commit deferred: quorum index not of leader's term");
@@ -297,13 +292,13 @@ void RachisNode::RebuildMemberSlots() {
   member_slots_.clear();
   member_slots_.reserve(topology_.members.size());
   for (const auto& [tag, node_id] : topology_.members) {
-    MemberSlot slot;
+    const uint64_t* match = &kNoMatch;
     if (tag == options_.tag) {
-      slot.self = true;
+      match = &own_match_;
     } else if (auto it = ambassadors_.find(tag); it != ambassadors_.end()) {
-      slot.ambassador = &it->second;
+      match = &it->second.match_index;
     }
-    member_slots_.push_back(slot);
+    member_slots_.push_back(match);
   }
   member_slots_valid_ = true;
 }

@@ -46,6 +46,7 @@
 #include "core/rachis/rachis_envelope.h"
 #include "core/rachis/rachis.pb.h"
 #include "core/rachis/raft_log.h"
+#include "core/rachis/sorted_string_map.h"
 
 namespace ravensim::rachis {
 
@@ -335,7 +336,7 @@ class RachisNode {
   void Observe(RachisObservation observation);
   // Adds an observation of `kind` at term_ in place; the caller fills in the rest before
   // anything else is observed. Inline: called for every append, commit and apply.
-  RachisObservation& AddObservation(RachisObservation::Kind kind) {
+  ABSL_ATTRIBUTE_ALWAYS_INLINE RachisObservation& AddObservation(RachisObservation::Kind kind) {
     const bool recycled = observation_count_ < observations_.size();
     RachisObservation& observation = NextObservationSlot();
     if (recycled) observation.ResetKeepingRoom();
@@ -509,14 +510,14 @@ class RachisNode {
 
   // Leader (§1.4).
   std::map<std::string, FollowerAmbassador> ambassadors_;
-  // Per member of topology_, in tag order: nullptr for this node and for a member
-  // without an ambassador, else its ambassador (map nodes are stable). Rebuilt lazily
+  // Per member of topology_, in tag order, where its match index is read: own_match_
+  // for this node (what is durable here, written by TryAdvanceCommit before it reads
+  // the slots), the ambassador's match_index (map nodes are stable), or kNoMatch for a
+  // member without an ambassador; one load per member, with no branch. Rebuilt lazily
   // after ambassadors_ or topology_ change (InvalidateMemberSlots).
-  struct MemberSlot {
-    bool self = false;
-    const FollowerAmbassador* ambassador = nullptr;
-  };
-  std::vector<MemberSlot> member_slots_;
+  std::vector<const uint64_t*> member_slots_;
+  uint64_t own_match_ = 0;
+  static constexpr uint64_t kNoMatch = 0;
   bool member_slots_valid_ = false;
   // Counts changes of ambassadors_' membership (pointers and iterators into it are
   // valid while it stays the same).
@@ -546,8 +547,9 @@ class RachisNode {
   int64_t office_start_ns_ = 0;
 
   // Commands (§1.4).
-  std::map<std::string, PendingSubmission> pending_;            // submitted here
-  std::map<std::string, uint64_t> leader_inflight_;             // request id -> index
+  // A few entries at most (requests in progress); iterated in key order.
+  SortedStringMap<PendingSubmission> pending_;                  // submitted here
+  SortedStringMap<uint64_t> leader_inflight_;                   // request id -> index
   std::map<std::string, std::set<std::string>> remote_waiters_; // request id -> tags
   // LogHistory: applied requests in apply order (oldest first, increasing index), and
   // the position of each by id. Positions count from the first record ever kept. The
@@ -558,6 +560,9 @@ class RachisNode {
   // ids; slots move only when the ring grows, which re-keys every record.
   // Invariant: the map holds exactly the requests of the live records.
   std::vector<AppliedRecord> applied_history_;
+  // applied_history_.size(), kept beside it: every apply wraps ring positions with it,
+  // and the vector's size would take a division by the record's size (80 bytes).
+  size_t applied_history_slots_ = 0;
   size_t applied_history_head_ = 0;
   size_t applied_history_count_ = 0;
   uint64_t applied_history_first_ = 0;
@@ -575,7 +580,7 @@ class RachisNode {
   // The record `offset` places after the oldest. REQUIRES: offset < count.
   AppliedRecord& AppliedSlot(size_t offset) {
     size_t slot = applied_history_head_ + offset;
-    if (slot >= applied_history_.size()) slot -= applied_history_.size();
+    if (slot >= applied_history_slots_) slot -= applied_history_slots_;
     return applied_history_[slot];
   }
   const AppliedRecord& AppliedSlot(size_t offset) const {

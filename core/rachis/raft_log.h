@@ -79,11 +79,14 @@ class RaftLog {
   void ResetTo(uint64_t index, uint64_t term);
 
  private:
-  // An entry with the hash given to Append() for it.
-  struct Slot {
+  // An entry with the hash given to Append() for it. Padded to 32 bytes, a power of
+  // two: LastIndex(), asked on nearly every step, then takes the vector's size with a
+  // shift instead of a division by 24.
+  struct alignas(32) Slot {
     LogEntryPtr entry;
     uint64_t hash = 0;
   };
+  static_assert(sizeof(Slot) == 32);
   const Slot& SlotAt(uint64_t index) const {
     if (ABSL_PREDICT_FALSE(index <= snapshot_index_ || index > LastIndex())) {
       OutOfRange(index);
