@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "sim/prng.h"
 
 namespace ravensim::harness {
 namespace {
@@ -236,17 +237,12 @@ TEST(RachisObservationsTest, CoreKindsAreExactlyTheKindsTheHostEncodes) {
   }
 }
 
-// A deterministic stream of test values (splitmix64).
+// A deterministic stream of test values, on the simulator's own generator.
 class Values {
  public:
-  explicit Values(uint64_t seed) : state_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  uint64_t Below(uint64_t n) { return Next() % n; }
+  explicit Values(uint64_t seed) : prng_(seed) {}
+  uint64_t Next() { return prng_.Next(); }
+  uint64_t Below(uint64_t n) { return prng_.UniformBelow(n); }
   // Zero, small, two-byte and full-width values, so every field is sometimes left out.
   uint64_t Number() {
     switch (Below(4)) {
@@ -263,7 +259,7 @@ class Values {
   }
 
  private:
-  uint64_t state_;
+  sim::Prng prng_;
 };
 
 void ExpectSameView(const checkers::raft::RaftObservationView& a,
@@ -306,7 +302,7 @@ TEST(RachisObservationsTest, ViewsAreWhatTheRecordsDecodeTo) {
   size_t records_seen = 0;
   size_t folded_seen = 0;
   size_t views = 0;
-  for (int round = 0; round < 3000; ++round) {
+  for (int round = 0; round < 5000; ++round) {
     std::vector<rachis::RachisObservation> ready(values.Below(8));
     const uint64_t term = values.Number();
     for (size_t i = 0; i < ready.size(); ++i) {
