@@ -29,6 +29,29 @@ constexpr size_t BytesFieldSize(std::string_view field) {
   return field.empty() ? 0 : DelimitedFieldSize(field.size());
 }
 
+// Writes `v` as a varint at `p` (room for VarintSize(v) bytes), returning the end: for
+// encoders that size their output first and then write it without growth checks. The
+// one- and two-byte cases (flags, kinds, terms, most lengths and indexes) without a loop.
+// `Byte` is char or uint8_t.
+template <typename Byte>
+[[gnu::always_inline]] inline Byte* PutVarint(uint64_t v, Byte* p) {
+  if (v < 0x80) {
+    *p = static_cast<Byte>(v);
+    return p + 1;
+  }
+  if (v < 0x4000) {
+    p[0] = static_cast<Byte>(v | 0x80);
+    p[1] = static_cast<Byte>(v >> 7);
+    return p + 2;
+  }
+  while (v >= 0x80) {
+    *p++ = static_cast<Byte>((v & 0x7f) | 0x80);
+    v >>= 7;
+  }
+  *p++ = static_cast<Byte>(v);
+  return p;
+}
+
 }  // namespace ravensim
 
 #endif  // RAVENSIM_CORE_BASE_VARINT_H_

@@ -25,6 +25,27 @@ TEST(VarintSizeTest, AgreesWithProtobufAtEveryLengthStep) {
   EXPECT_EQ(VarintSize(~uint64_t{0}), 10u);
 }
 
+TEST(PutVarintTest, WritesWhatProtobufWritesAtEveryLengthStep) {
+  using google::protobuf::io::CodedOutputStream;
+  const auto text = [](const void* begin, const void* end) {
+    return std::string(static_cast<const char*>(begin), static_cast<const char*>(end));
+  };
+  for (int bits = 0; bits <= 64; ++bits) {
+    const uint64_t top = bits == 64 ? ~uint64_t{0} : (uint64_t{1} << bits);
+    for (uint64_t v : {top - 1, top, top + 1}) {
+      uint8_t expected[10];
+      const uint8_t* expected_end = CodedOutputStream::WriteVarint64ToArray(v, expected);
+      uint8_t bytes[12] = {};
+      const uint8_t* end = PutVarint(v, bytes);
+      EXPECT_EQ(static_cast<size_t>(end - bytes), VarintSize(v)) << v;
+      EXPECT_EQ(text(bytes, end), text(expected, expected_end)) << v;
+      EXPECT_EQ(*end, 0) << "wrote past the varint: " << v;
+      char chars[12] = {};
+      EXPECT_EQ(text(chars, PutVarint(v, chars)), text(bytes, end)) << v;
+    }
+  }
+}
+
 TEST(DelimitedFieldSizeTest, KeyLengthAndBytes) {
   EXPECT_EQ(DelimitedFieldSize(0), 2u);
   EXPECT_EQ(DelimitedFieldSize(127), 129u);

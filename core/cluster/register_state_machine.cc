@@ -62,15 +62,6 @@ inline void CopyBytes(char* dst, const char* src, size_t n) {
   CopyBytes(out->data(), value.data(), value.size());
 }
 
-inline char* PutVarintAt(char* p, uint64_t v) {
-  while (v >= 0x80) {
-    *p++ = static_cast<char>((v & 0x7f) | 0x80);
-    v >>= 7;
-  }
-  *p++ = static_cast<char>(v);
-  return p;
-}
-
 // RegisterResult{ok, value, found, index} as RegisterResult::SerializeAsString() writes
 // it (fields in number order, proto3 defaults left out), written over `*out` (its room
 // reused). `value` must not view `*out`.
@@ -87,11 +78,7 @@ inline char* PutVarintAt(char* p, uint64_t v) {
   }
   if (!value.empty()) {
     *p++ = 0x12;
-    if (value.size() < 0x80) {
-      *p++ = static_cast<char>(value.size());
-    } else {
-      p = PutVarintAt(p, value.size());
-    }
+    p = PutVarint(value.size(), p);
     CopyBytes(p, value.data(), value.size());
     p += value.size();
   }
@@ -101,15 +88,7 @@ inline char* PutVarintAt(char* p, uint64_t v) {
   }
   if (index != 0) {
     *p++ = 0x20;
-    // Log indexes below 2^14 (one or two bytes) written straight.
-    if (index < 0x80) {
-      *p = static_cast<char>(index);
-    } else if (index < 0x4000) {
-      p[0] = static_cast<char>(index | 0x80);
-      p[1] = static_cast<char>(index >> 7);
-    } else {
-      PutVarintAt(p, index);
-    }
+    PutVarint(index, p);
   }
 }
 
@@ -361,8 +340,7 @@ namespace {
 inline char* PutFieldAt(char* p, char key, std::string_view field) {
   if (field.empty()) return p;
   *p++ = key;
-  p = field.size() < 0x80 ? (*p = static_cast<char>(field.size()), p + 1)
-                          : PutVarintAt(p, field.size());
+  p = PutVarint(field.size(), p);
   CopyBytes(p, field.data(), field.size());
   return p + field.size();
 }
@@ -376,7 +354,7 @@ std::string EncodeOp(char op_key, std::string_view f1, std::string_view f2,
   std::string out(DelimitedFieldSize(inner), '\0');
   char* p = out.data();
   *p++ = op_key;
-  p = PutVarintAt(p, inner);
+  p = PutVarint(inner, p);
   p = PutFieldAt(p, 0x0a, f1);
   p = PutFieldAt(p, 0x12, f2);
   PutFieldAt(p, 0x1a, f3);

@@ -99,13 +99,6 @@ void ApplyLogAppend(uint64_t truncate_from, Entries& entries, RestoredState* sta
   }
 }
 
-// Writes `v` at `p`, returning the end.
-uint8_t* PutVarint(uint64_t v, uint8_t* p) {
-  for (; v >= 0x80; v >>= 7) *p++ = static_cast<uint8_t>((v & 0x7f) | 0x80);
-  *p++ = static_cast<uint8_t>(v);
-  return p;
-}
-
 enum class DecodeError { kNone, kShort, kChecksum, kParse };
 
 // Verifies and parses one framed record into `record` (DecodeRecord without building a

@@ -7,6 +7,7 @@
 #include "absl/base/attributes.h"
 #include "absl/base/optimization.h"
 #include "absl/strings/str_cat.h"
+#include "core/base/varint.h"
 
 namespace ravensim::harness {
 
@@ -166,26 +167,8 @@ RaftObservation ToRaftObservation(const rachis::RachisObservation& o, const std:
 
 namespace {
 
-// Writers into a buffer sized in advance (no growth checks per byte).
-// The one- and two-byte cases (flags, kinds, terms, most indexes) without a loop.
-ABSL_ATTRIBUTE_ALWAYS_INLINE inline char* PutVarint(uint64_t v, char* p) {
-  if (v < 0x80) {
-    *p = static_cast<char>(v);
-    return p + 1;
-  }
-  if (v < 0x4000) {
-    p[0] = static_cast<char>(v | 0x80);
-    p[1] = static_cast<char>(v >> 7);
-    return p + 2;
-  }
-  while (v >= 0x80) {
-    *p++ = static_cast<char>((v & 0x7f) | 0x80);
-    v >>= 7;
-  }
-  *p++ = static_cast<char>(v);
-  return p;
-}
-
+// Writers into a buffer sized in advance (no growth checks per byte; varints by
+// core/base/varint.h's PutVarint).
 // The key of field `field` of wire type `type`, its bytes known at compile time (one
 // byte for fields 1-15, two for 16-2047).
 template <int kField, int kType>
