@@ -1,10 +1,10 @@
 #include "core/cluster/register_state_machine.h"
 
-#include <cstring>
 #include <iterator>
 #include <stdexcept>
 #include <string_view>
 
+#include "core/base/bytes.h"
 #include "core/base/varint.h"
 
 namespace ravensim::cluster {
@@ -24,43 +24,6 @@ std::string* RegisterValues::InsertAt(size_t i, std::string_view key) {
 }
 
 namespace {
-
-// Copies `n` bytes between buffers that do not overlap; the short ones (keys and values
-// are mostly a few bytes) with two loads and stores each, not a memcpy call.
-// `n` bytes, sizeof(Word) <= n <= 2 * sizeof(Word), as two possibly overlapping words.
-template <typename Word>
-inline void CopyHeadAndTail(char* dst, const char* src, size_t n) {
-  Word head;
-  Word tail;
-  std::memcpy(&head, src, sizeof(Word));
-  std::memcpy(&tail, src + n - sizeof(Word), sizeof(Word));
-  std::memcpy(dst, &head, sizeof(Word));
-  std::memcpy(dst + n - sizeof(Word), &tail, sizeof(Word));
-}
-
-inline void CopyBytes(char* dst, const char* src, size_t n) {
-  if (n >= 8 && n <= 16) {
-    CopyHeadAndTail<uint64_t>(dst, src, n);
-  } else if (n >= 4 && n < 8) {
-    CopyHeadAndTail<uint32_t>(dst, src, n);
-  } else if (n < 4) {
-    for (size_t i = 0; i < n; ++i) dst[i] = src[i];
-  } else {
-    std::memcpy(dst, src, n);
-  }
-}
-
-// `*out = value`, in place when it is no longer than what `*out` holds (a register's
-// values are usually rewritten with values of the same length). `value` must not view
-// `*out`.
-[[gnu::always_inline]] inline void AssignBytes(std::string* out, std::string_view value) {
-  if (value.size() > out->size()) {
-    out->assign(value.data(), value.size());
-    return;
-  }
-  out->resize(value.size());
-  CopyBytes(out->data(), value.data(), value.size());
-}
 
 // RegisterResult{ok, value, found, index} as RegisterResult::SerializeAsString() writes
 // it (fields in number order, proto3 defaults left out), written over `*out` (its room

@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <charconv>
 #include <cstddef>
-#include <cstring>
 #include <memory>
 #include <string_view>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "core/base/bytes.h"
 #include "core/base/check.h"
 #include "core/base/varint.h"
 #include "core/cluster/register_state_machine.h"
@@ -31,22 +31,6 @@ size_t ClientRequestWireSize(const ClientRequest& request) {
   return DelimitedFieldSize(BytesFieldSize(request.request_id()) +
                             BytesFieldSize(request.command()));
 }
-
-namespace {
-
-// `*out = value`, overwriting `*out`'s bytes in place when it holds at least as many (the
-// reused request's id and command: the next ones are mostly as long), without the
-// general assign path.
-[[gnu::always_inline]] inline void AssignInPlace(std::string* out, const std::string& value) {
-  if (value.size() > out->size()) {
-    out->assign(value);
-    return;
-  }
-  out->resize(value.size());
-  if (!value.empty()) std::memcpy(out->data(), value.data(), value.size());
-}
-
-}  // namespace
 
 ClusterClient::ClusterClient(ClusterClientOptions options) : options_(std::move(options)) {
   CHECK(!options_.cluster_nodes.empty());
@@ -152,8 +136,9 @@ void ClusterClient::SendAttempt(const Context& context, Effects* effects) {
     request_body_ = std::make_shared<RachisWireBody>();
   }
   ClientRequest* request = request_body_->mutable_wire()->mutable_client_request();
-  AssignInPlace(request->mutable_request_id(), op.request_id);
-  AssignInPlace(request->mutable_command(), op.command);
+  // Overwritten in place: the reused request's id and command are mostly as long.
+  AssignBytes(request->mutable_request_id(), op.request_id);
+  AssignBytes(request->mutable_command(), op.command);
   const size_t size = ClientRequestWireSize(*request);
   effects->Send(op.node, sim::Message(request_body_, size));
   // Once sent, the command may reach the log even if we never hear back.
