@@ -203,14 +203,7 @@ absl::Status Disk::Write(DiskWrite&& write) {
   return absl::OkStatus();
 }
 
-absl::Status Disk::SyncWithFaults() {
-  if (Happens(prng_, faults_.fsync_error_ratio)) {
-    return absl::InternalError("simulated fsync error (EIO)");
-  }
-  // The visible image becomes the durable one: nothing is left to undo.
-  unsynced_.Clear();
-  return absl::OkStatus();
-}
+bool Disk::FsyncFails() { return Happens(prng_, faults_.fsync_error_ratio); }
 
 const DiskImage& Disk::durable() const {
   durable_copy_ = visible_;

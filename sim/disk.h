@@ -121,7 +121,9 @@ class Disk {
   // writes stay unsynced (a later Sync may succeed; a crash loses them).
   // Inline without the fsync error fault (nothing to draw).
   absl::Status Sync() {
-    if (ABSL_PREDICT_FALSE(!faults_.fsync_error_ratio.never())) return SyncWithFaults();
+    if (ABSL_PREDICT_FALSE(!faults_.fsync_error_ratio.never()) && FsyncFails()) {
+      return absl::InternalError("simulated fsync error (EIO)");
+    }
     // The visible image becomes the durable one: nothing is left to undo.
     unsynced_.Clear();
     return absl::OkStatus();
@@ -187,7 +189,8 @@ class Disk {
     std::vector<std::string> removed;  // kTruncate: the records cut off, in order.
   };
 
-  absl::Status SyncWithFaults();
+  // Draws the fsync error fault (out of line: off the path without faults).
+  bool FsyncFails();
   static int64_t WriteDelta(const DiskImage& image, const DiskWrite& write);
   // Undoes `undo` on `image`, whose last applied write it undoes: moving the old
   // contents back (Crash) or copying them (durable()).

@@ -86,8 +86,7 @@ void Scheduler::FreeSlot(uint32_t slot) {
   s.sequence_slot = 0;  // Not pending while its callback is destroyed.
   s.callback = nullptr;
   --live_count_;
-  s.sequence_slot = free_head_;
-  free_head_ = slot;
+  PushFreeSlot(s, slot);
 }
 
 SimTime Scheduler::PeekTimeSlow(int* bucket_out) {
@@ -274,8 +273,7 @@ RAVENSIM_SCHEDULER_INLINE void Scheduler::RunPopped(const Entry& e) {
   ++events_run_;
   s.callback();
   s.callback = nullptr;
-  s.sequence_slot = free_head_;
-  free_head_ = slot;
+  PushFreeSlot(s, slot);
 }
 
 SimTime Scheduler::next_event_time() {

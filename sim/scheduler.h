@@ -176,6 +176,11 @@ class Scheduler {
   // Runs the event of `e`, just popped (live).
   void RunPopped(const Entry& e);
   void FreeSlot(uint32_t slot);
+  // `s` (slot `slot`, its callback gone) onto the free list (Insert pops it).
+  void PushFreeSlot(Slot& s, uint32_t slot) {
+    s.sequence_slot = free_head_;
+    free_head_ = slot;
+  }
   // The CHECKs of Schedule and of running an event, out of line: called only when one
   // of them fails.
   [[noreturn]] __attribute__((noinline, cold)) void ScheduleFailed(SimTime at) const;

@@ -215,10 +215,11 @@ class RaftInvariantChecker {
   [[gnu::always_inline]] inline void OnAppended(const RaftObservationView& o, NodeView& node);
   // A commit by `o`'s node to `index` (o.index, or o.commit_index when folded into an
   // append).
-  [[gnu::always_inline]] inline void OnCommit(const RaftObservationView& o, NodeView& node, uint64_t index,
-                bool by_quorum);
+  [[gnu::always_inline]] inline void OnCommit(const RaftObservationView& o, NodeView& node,
+                                              uint64_t index, bool by_quorum);
   [[gnu::always_inline]] inline void OnFoldedApplied(const RaftObservationView& o);
-  [[gnu::always_inline]] inline void OnApplied(const RaftObservationView& o, uint64_t index, uint64_t command_hash);
+  [[gnu::always_inline]] inline void OnApplied(const RaftObservationView& o, uint64_t index,
+                                               uint64_t command_hash);
   void CheckQuorum(const RaftObservationView& o, const NodeView& node, const char* what);
   void ResetLog(NodeView& node, uint64_t index, uint64_t term);
   NodeView& NodeOf(int32_t node) {  // valid until the next call
@@ -228,8 +229,8 @@ class RaftInvariantChecker {
   NodeView& AddNode(int32_t node);
   // The identity recorded for (index, term), recording `identity` if there is none:
   // {identity, whether recorded now}.
-  [[gnu::always_inline]] inline std::pair<const EntryIdentity*, bool> RecordEntry(uint64_t index, uint64_t term,
-                                                    const EntryIdentity& identity);
+  [[gnu::always_inline]] inline std::pair<const EntryIdentity*, bool> RecordEntry(
+      uint64_t index, uint64_t term, const EntryIdentity& identity);
 
   static constexpr int32_t kDenseNodes = 1024;
   std::vector<NodeView> dense_nodes_;  // node ids [0, kDenseNodes), grown on demand

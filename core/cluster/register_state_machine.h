@@ -102,22 +102,21 @@ class RegisterValues {
   [[gnu::always_inline]] size_t Search(std::string_view key, bool* found) const {
     const uint64_t prefix = Prefix(key);
     const uint64_t* const prefixes = prefixes_.data();
+    // Whether entry i's key is below `key`.
+    const auto below = [&](size_t i) {
+      return prefixes[i] < prefix || (prefixes[i] == prefix && TieLess(entries_[i].first, key));
+    };
     size_t first = 0;
     size_t count = prefixes_.size();
     if (count <= kLinearSearchMax) {
       // A few keys (a register's usual size): scanned in order, fewer steps than halving.
-      while (first < count && (prefixes[first] < prefix ||
-                               (prefixes[first] == prefix &&
-                                TieLess(entries_[first].first, key)))) {
-        ++first;
-      }
+      while (first < count && below(first)) ++first;
       count = 0;
     }
     while (count > 0) {
       const size_t half = count / 2;
       const size_t middle = first + half;
-      if (prefixes[middle] < prefix ||
-          (prefixes[middle] == prefix && TieLess(entries_[middle].first, key))) {
+      if (below(middle)) {
         first = middle + 1;
         count -= half + 1;
       } else {
