@@ -10,8 +10,8 @@
 #   3. check the optimized CLI behaves exactly as the default build: the same fingerprints
 #      for the same swarm seeds (a profile changes code layout, never results).
 # The outputs go to bazel-out/k8-opt-pgo (--platform_suffix), so the plain -c opt build
-# keeps its own, and the profiles to bazel-pgo-work/; the binaries are copied to
-# pgo-bin/ravensim and pgo-bin/rachis_benchmark.
+# keeps its own, and the profiles to bazel-pgo-work/; once the check passes, the binaries
+# are copied to pgo-bin/ravensim and pgo-bin/rachis_benchmark.
 # Usage: tools/pgo_build.sh [--quick]   (--quick: a shorter training run, for CI)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -73,24 +73,26 @@ bazel build "${common[@]}" "--copt=-fprofile-use=$use_dir" "--linkopt=-fprofile-
   --copt=-Wno-restrict --copt=-flto=auto --copt=-ffat-lto-objects --linkopt=-flto=auto \
   "${targets[@]}"
 
-mkdir -p pgo-bin
-for binary in tools/ravensim sim/harness/rachis_benchmark; do
-  cp -f "$out/$binary" "pgo-bin/$(basename "$binary").tmp"
-  mv -f "pgo-bin/$(basename "$binary").tmp" "pgo-bin/$(basename "$binary")"
-done
-
 # The reference is the default build (the one `bazel test //...` has built already):
-# traces depend on the source and the seed only, never on optimization flags.
+# traces depend on the source and the seed only, never on optimization flags. The new
+# CLI is checked where Bazel built it, so a binary that fails never reaches pgo-bin/.
 echo "== pgo: same fingerprints as the default build"
 bazel build //tools:ravensim
 plain=$(bazel info bazel-bin 2>/dev/null)/tools/ravensim
 for seed in 7 11; do
   want=$("$plain" run scenarios/cluster/swarm.textproto --seed "$seed" | grep '^fingerprint:')
-  got=$(pgo-bin/ravensim run scenarios/cluster/swarm.textproto --seed "$seed" | grep '^fingerprint:')
+  got=$("$out/tools/ravensim" run scenarios/cluster/swarm.textproto --seed "$seed" |
+        grep '^fingerprint:')
   if [[ "$want" != "$got" ]]; then
     echo "pgo_build.sh: seed $seed: the profiled binary gives '$got', the plain one '$want'" >&2
     exit 1
   fi
   echo "seed $seed: $got (both)"
+done
+
+mkdir -p pgo-bin
+for binary in tools/ravensim sim/harness/rachis_benchmark; do
+  cp -f "$out/$binary" "pgo-bin/$(basename "$binary").tmp"
+  mv -f "pgo-bin/$(basename "$binary").tmp" "pgo-bin/$(basename "$binary")"
 done
 echo "pgo: pgo-bin/ravensim and pgo-bin/rachis_benchmark are ready"
