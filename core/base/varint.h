@@ -1,32 +1,64 @@
-// Protobuf base-128 varints: the size of one, for encoders that write wire bytes
-// directly and must agree with protobuf's serialization byte for byte.
+// Protobuf base-128 varints and the fields that hold them: their sizes, and a writer,
+// for encoders that write wire bytes directly and must agree with protobuf's
+// serialization byte for byte.
 #ifndef RAVENSIM_CORE_BASE_VARINT_H_
 #define RAVENSIM_CORE_BASE_VARINT_H_
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 namespace ravensim {
 
-// The bytes of `v` as a varint: 1 to 10. The one- and two-byte cases (terms, node ids,
-// flags, most indexes and lengths) are decided by one comparison each.
-constexpr size_t VarintSize(uint64_t v) {
-  if (v < (uint64_t{1} << 7)) return 1;
-  if (v < (uint64_t{1} << 14)) return 2;
-  size_t size = 3;
-  for (v >>= 21; v != 0; v >>= 7) ++size;
-  return size;
+namespace varint_internal {
+
+// The bytes of a field with a one-byte key (field number < 16) holding a varint whose
+// highest set bit is `bit` (0 to 63): the key, then bit + 1 significant bits, 7 to a
+// byte. Field sizes are read from it by a bit scan and a load (encoders size a dozen
+// fields per message); a varint alone is one byte less.
+inline constexpr std::array<uint8_t, 64> kFieldBytesByTopBit = [] {
+  std::array<uint8_t, 64> bytes{};
+  for (int bit = 0; bit < 64; ++bit) {
+    bytes[static_cast<size_t>(bit)] = static_cast<uint8_t>(1 + (bit + 7) / 7);
+  }
+  return bytes;
+}();
+
+// The table's entry for `v`, which must not be 0 (63 ^ clz: one bit scan).
+constexpr size_t FieldBytes(uint64_t v) {
+  return kFieldBytesByTopBit[static_cast<size_t>(63 ^ __builtin_clzll(v))];
 }
 
-// The bytes of a length-delimited field whose key takes one byte (field number < 16)
-// holding `length` bytes: key, varint length, the bytes.
-constexpr size_t DelimitedFieldSize(size_t length) { return 1 + VarintSize(length) + length; }
+}  // namespace varint_internal
 
-// The bytes of a proto3 bytes/string field (number < 16) holding `field`: none when it is
-// empty (proto3 leaves it out).
+// The bytes of `v` as a varint: 1 to 10 (`v | 1` has the top bit of `v`, or bit 0 for 0).
+constexpr size_t VarintSize(uint64_t v) { return varint_internal::FieldBytes(v | 1) - 1; }
+
+// The fields below have a number < 16: their key takes one byte.
+
+// The bytes of a length-delimited field holding `length` bytes, written even when empty
+// (a message field): key, varint length, the bytes.
+constexpr size_t DelimitedFieldSize(size_t length) {
+  return varint_internal::FieldBytes(length | 1) + length;
+}
+
+// The bytes of a proto3 bytes/string field holding `field`: none when it is empty
+// (proto3 leaves it out).
 constexpr size_t BytesFieldSize(std::string_view field) {
   return field.empty() ? 0 : DelimitedFieldSize(field.size());
+}
+
+// The bytes of a proto3 uint64 (or bool, or non-negative enum) field holding `v`: key
+// and varint, none for 0.
+constexpr size_t UintFieldSize(uint64_t v) {
+  return v == 0 ? 0 : varint_internal::FieldBytes(v);
+}
+
+// The bytes of a proto3 int32 (or enum) field holding `v`: a negative value is
+// sign-extended to ten bytes.
+constexpr size_t Int32FieldSize(int32_t v) {
+  return UintFieldSize(static_cast<uint64_t>(static_cast<int64_t>(v)));
 }
 
 // Writes `v` as a varint at `p` (room for VarintSize(v) bytes), returning the end: for

@@ -1,6 +1,7 @@
 #include "core/base/varint.h"
 
 #include <cstdint>
+#include <limits>
 #include <string>
 
 #include "google/protobuf/io/coded_stream.h"
@@ -51,6 +52,32 @@ TEST(DelimitedFieldSizeTest, KeyLengthAndBytes) {
   EXPECT_EQ(DelimitedFieldSize(127), 129u);
   EXPECT_EQ(DelimitedFieldSize(128), 131u);
   EXPECT_EQ(DelimitedFieldSize(20000), 20004u);
+}
+
+// A uint64 field's size is its key byte and protobuf's varint, at both ends of every bit
+// width; proto3 leaves a zero out.
+TEST(UintFieldSizeTest, KeyAndProtobufVarintAtEveryBitWidth) {
+  using google::protobuf::io::CodedOutputStream;
+  EXPECT_EQ(UintFieldSize(0), 0u);
+  for (int bits = 1; bits <= 64; ++bits) {
+    const uint64_t smallest = uint64_t{1} << (bits - 1);
+    const uint64_t largest = bits == 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1;
+    for (uint64_t v : {smallest, largest}) {
+      EXPECT_EQ(UintFieldSize(v), 1 + CodedOutputStream::VarintSize64(v)) << v;
+      EXPECT_EQ(DelimitedFieldSize(v), 1 + CodedOutputStream::VarintSize64(v) + v) << v;
+    }
+  }
+}
+
+// An int32 field: a negative value takes ten bytes (sign-extended), as protobuf writes it.
+TEST(Int32FieldSizeTest, NegativeValuesAreSignExtended) {
+  using google::protobuf::io::CodedOutputStream;
+  EXPECT_EQ(Int32FieldSize(0), 0u);
+  for (int32_t v : {1, 127, 128, 16383, 16384, std::numeric_limits<int32_t>::max(), -1,
+                    std::numeric_limits<int32_t>::min()}) {
+    EXPECT_EQ(Int32FieldSize(v), 1 + CodedOutputStream::VarintSize32SignExtended(v)) << v;
+  }
+  EXPECT_EQ(Int32FieldSize(-1), 11u);
 }
 
 TEST(BytesFieldSizeTest, EmptyFieldsAreLeftOut) {

@@ -31,8 +31,8 @@ namespace {
 [[gnu::always_inline]] inline void EncodeResultInto(bool ok, std::string_view value,
                                                     bool found, uint64_t index,
                                                     std::string* out) {
-  const size_t size = (ok ? 2 : 0) + BytesFieldSize(value) + (found ? 2 : 0) +
-                      (index != 0 ? 1 + VarintSize(index) : 0);
+  const size_t size =
+      (ok ? 2 : 0) + BytesFieldSize(value) + (found ? 2 : 0) + UintFieldSize(index);
   out->resize(size);
   char* p = out->data();
   if (ok) {

@@ -139,7 +139,7 @@ LogAppend SharedLogAppend::ToProto() const {
 std::string EncodeLogAppendRecord(const SharedLogAppend& append) {
   // PersistedRecord{log_append (field 2) = LogAppend{truncate_from (1), entries (2)}},
   // serialized as protobuf would (fields in number order, a zero scalar omitted).
-  size_t body = append.truncate_from() != 0 ? 1 + VarintSize(append.truncate_from()) : 0;
+  size_t body = UintFieldSize(append.truncate_from());
   for (const LogEntryPtr& entry : append.shared_entries()) {
     const size_t size = SharedEntrySize(*entry);
     body += DelimitedFieldSize(size);

@@ -203,12 +203,10 @@ sim::Message MakeRachisWireMessage(std::shared_ptr<const RachisWireBody> body) {
 size_t ClientResponseWireSize(const ClientResponse& response) {
   // proto3: zero and empty fields are not written; the oneof's message (3) always is.
   // The outcome is an enum: a negative value would take ten bytes.
-  const size_t size = wire_size::BytesField(response.request_id()) +
-                      wire_size::Int32Field(response.outcome()) +
-                      wire_size::UintField(response.index()) +
-                      wire_size::BytesField(response.result()) +
-                      wire_size::BytesField(response.reason());
-  return wire_size::DelimitedField(size);
+  const size_t size = BytesFieldSize(response.request_id()) +
+                      Int32FieldSize(response.outcome()) + UintFieldSize(response.index()) +
+                      BytesFieldSize(response.result()) + BytesFieldSize(response.reason());
+  return DelimitedFieldSize(size);
 }
 
 sim::Message MakeClientResponseMessage(std::shared_ptr<const RachisWireBody> body) {
@@ -228,11 +226,6 @@ sim::Message MakeRachisMessage(const rachis::RachisMessage& message) {
 
 namespace {
 
-using wire_size::BytesField;
-using wire_size::DelimitedField;
-using wire_size::Int32Field;
-using wire_size::UintField;
-
 // The size of the body of the message (AppendEntries or its response), or 0 (with
 // *known false) for a body this does not size. `shared`: the entries the message's
 // envelope lists (rachis_envelope.h), or none.
@@ -242,26 +235,29 @@ size_t BodySize(const rachis::RachisMessage& message,
     case rachis::RachisMessage::kAppendEntries: {
       const rachis::AppendEntries& append = message.append_entries();
       if (append.has_topology()) break;
-      size_t size = UintField(append.prev_log_index()) + UintField(append.prev_log_term()) +
-                    UintField(append.leader_commit()) + UintField(append.sequence());
+      size_t size = UintFieldSize(append.prev_log_index()) +
+                    UintFieldSize(append.prev_log_term()) +
+                    UintFieldSize(append.leader_commit()) + UintFieldSize(append.sequence());
       // An entry the envelope lists is shared: its size may be known already (the same
       // entry goes to every follower). Any other is sized.
       const bool listed = shared.size() == static_cast<size_t>(append.entries_size());
       for (int i = 0; i < append.entries_size(); ++i) {
         const rachis::LogEntry& entry = append.entries(i);
-        size += DelimitedField(listed && shared[static_cast<size_t>(i)].get() == &entry
-                                       ? rachis::SharedEntrySize(entry)
-                                       : entry.ByteSizeLong());
+        size += DelimitedFieldSize(listed && shared[static_cast<size_t>(i)].get() == &entry
+                                           ? rachis::SharedEntrySize(entry)
+                                           : entry.ByteSizeLong());
       }
-      return DelimitedField(size);  // field 12
+      return DelimitedFieldSize(size);  // field 12
     }
     case rachis::RachisMessage::kAppendEntriesResponse: {
       const rachis::AppendEntriesResponse& response = message.append_entries_response();
-      const size_t size = (response.success() ? 2 : 0) + UintField(response.match_index()) +
-                          UintField(response.last_log_index()) +
-                          UintField(response.probe_index()) + UintField(response.sequence()) +
+      const size_t size = (response.success() ? 2 : 0) +
+                          UintFieldSize(response.match_index()) +
+                          UintFieldSize(response.last_log_index()) +
+                          UintFieldSize(response.probe_index()) +
+                          UintFieldSize(response.sequence()) +
                           (response.topology_mismatch() ? 2 : 0);
-      return DelimitedField(size);  // field 13
+      return DelimitedFieldSize(size);  // field 13
     }
     default:
       break;
@@ -279,9 +275,9 @@ size_t RachisMessageSize(const rachis::RachisMessage& message,
   bool known = true;
   const size_t body = BodySize(message, shared, &known);
   if (!known) return message.ByteSizeLong();
-  return BytesField(message.from()) + BytesField(message.to()) +
-         BytesField(message.topology_id()) + UintField(message.term()) +
-         Int32Field(message.from_node_id()) + Int32Field(message.to_node_id()) + body;
+  return BytesFieldSize(message.from()) + BytesFieldSize(message.to()) +
+         BytesFieldSize(message.topology_id()) + UintFieldSize(message.term()) +
+         Int32FieldSize(message.from_node_id()) + Int32FieldSize(message.to_node_id()) + body;
 }
 
 size_t RachisMessageSize(const rachis::RachisMessage& message) {

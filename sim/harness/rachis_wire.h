@@ -7,7 +7,6 @@
 #ifndef RAVENSIM_SIM_HARNESS_RACHIS_WIRE_H_
 #define RAVENSIM_SIM_HARNESS_RACHIS_WIRE_H_
 
-#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -16,6 +15,7 @@
 #include <typeinfo>
 #include <utility>
 
+#include "core/base/varint.h"
 #include "core/rachis/rachis_envelope.h"
 #include "sim/harness/rachis_wire.pb.h"
 #include "sim/message.h"
@@ -83,43 +83,6 @@ class RachisMessageBody final : public sim::MessageBody, public rachis::RachisEn
 // and body.
 std::shared_ptr<RachisMessageBody> NewRachisMessageBody(rachis::RachisMessage::BodyCase body);
 
-// Sizes of protobuf fields of number < 16 (a one-byte key) as RachisMessageSize adds
-// them up, a dozen per message: read from a table by the value's highest set bit (a
-// bit scan and a load) instead of VarintSize's comparisons. rachis_wire_test compares
-// them with VarintSize at every bit width.
-namespace wire_size {
-
-// The bytes of a field (key and varint) holding a value whose highest set bit is `bit`
-// (0 to 63): the value has bit + 1 significant bits, 7 to a varint byte.
-inline constexpr std::array<uint8_t, 64> kFieldBytesByTopBit = [] {
-  std::array<uint8_t, 64> bytes{};
-  for (int bit = 0; bit < 64; ++bit) {
-    bytes[static_cast<size_t>(bit)] = static_cast<uint8_t>(1 + (bit + 7) / 7);
-  }
-  return bytes;
-}();
-
-// The highest set bit of `v`, which must not be 0 (63 ^ clz: one bit scan).
-inline size_t TopBit(uint64_t v) { return static_cast<size_t>(63 ^ __builtin_clzll(v)); }
-
-// A uint64 field holding `v`: key and varint, nothing for 0 (proto3 leaves it out).
-inline size_t UintField(uint64_t v) { return v == 0 ? 0 : kFieldBytesByTopBit[TopBit(v)]; }
-// An int32 field: a negative value is sign-extended to ten bytes.
-inline size_t Int32Field(int32_t v) {
-  return UintField(static_cast<uint64_t>(static_cast<int64_t>(v)));
-}
-// A proto3 bytes field holding `field`: key, length and bytes, nothing when it is empty.
-inline size_t BytesField(std::string_view field) {
-  return UintField(field.size()) + field.size();
-}
-// A length-delimited field of `length` bytes, written even when empty (a message field):
-// key, length, bytes. (`length | 1` has the top bit of `length`, or bit 0 for 0.)
-inline size_t DelimitedField(size_t length) {
-  return kFieldBytesByTopBit[TopBit(length | 1)] + length;
-}
-
-}  // namespace wire_size
-
 // message.ByteSizeLong() for a message without unknown fields (one built by setting its
 // fields, as RachisNode builds its messages), computed without protobuf's generic walk
 // for the frequent bodies (AppendEntries without a topology, and its response).
@@ -136,7 +99,7 @@ size_t RachisMessageSize(const rachis::RachisMessage& message,
 inline size_t RachisMessageWireSize(const RachisMessageBody& body) {
   const size_t length = body.copied() ? body.message().ByteSizeLong()
                                       : RachisMessageSize(body.message(), body.shared_entries());
-  return wire_size::DelimitedField(length);
+  return DelimitedFieldSize(length);
 }
 
 // A message whose body is `body`, sized as the encoding of RachisWire{rachis = message}.

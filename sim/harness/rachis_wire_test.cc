@@ -5,7 +5,6 @@
 #include <string>
 #include <vector>
 
-#include "core/base/varint.h"
 #include "gtest/gtest.h"
 
 namespace ravensim::harness {
@@ -193,30 +192,6 @@ TEST(RachisWireTest, ResponseBodiesAreReusedAndCarryExactlyTheFieldsSet) {
   // Each round's body went back to the pool when its message did.
   std::shared_ptr<RachisWireBody> again = NewClientResponseBody();
   EXPECT_EQ(again.get(), first);
-}
-
-// The table-driven field sizes agree with core/base/varint.h's at both ends of every bit
-// width (and at zero, which proto3 leaves out except in a message field).
-TEST(RachisWireTest, FieldSizesByWidthAgreeWithVarintSize) {
-  std::vector<uint64_t> values = {0, ~uint64_t{0}};
-  for (int bits = 1; bits < 64; ++bits) {
-    values.push_back(uint64_t{1} << (bits - 1));  // the smallest of `bits` bits
-    values.push_back((uint64_t{1} << bits) - 1);  // the largest
-  }
-  for (uint64_t v : values) {
-    EXPECT_EQ(wire_size::UintField(v), v == 0 ? 0 : 1 + VarintSize(v)) << v;
-    EXPECT_EQ(wire_size::DelimitedField(v), DelimitedFieldSize(v)) << v;
-  }
-  for (int32_t v : {0, 1, 127, 128, 16383, 16384, std::numeric_limits<int32_t>::max(), -1,
-                    std::numeric_limits<int32_t>::min()}) {
-    EXPECT_EQ(wire_size::Int32Field(v),
-              v == 0 ? 0 : 1 + VarintSize(static_cast<uint64_t>(static_cast<int64_t>(v))))
-        << v;
-  }
-  for (size_t n : {0, 1, 127, 128, 16383, 16384, 20000}) {
-    const std::string field(n, 'f');
-    EXPECT_EQ(wire_size::BytesField(field), BytesFieldSize(field)) << n;
-  }
 }
 
 // RachisMessageSize is ByteSizeLong, for every body and for field values around the
