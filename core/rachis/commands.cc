@@ -284,9 +284,13 @@ const RachisNode::AppliedRecord* RachisNode::FindApplied(const AppliedKey& key) 
 }
 
 void RachisNode::RestoreHistory(const Snapshot& snapshot) {
+  // Snapshots come from MakeSnapshot, through checksummed records or in-process
+  // messages: bytes that do not parse are a bug, never a fault to tolerate.
+  LogHistory history;
+  CHECK(history.ParseFromString(snapshot.log_history()));
   applied_position_by_request_.Clear();
   applied_position_by_request_.Reserve(static_cast<size_t>(std::clamp(
-      std::max(options_.log_history_max_entries, snapshot.applied_requests_size()), 0,
+      std::max(options_.log_history_max_entries, history.requests_size()), 0,
       kMaxHistoryReserve)));
   applied_history_.clear();
   applied_history_slots_ = 0;
@@ -295,10 +299,10 @@ void RachisNode::RestoreHistory(const Snapshot& snapshot) {
   applied_history_first_ = 0;
   // Sized once, so that no record moves while they are keyed.
   applied_history_.reserve(static_cast<size_t>(std::clamp(
-      std::max(options_.log_history_max_entries, snapshot.applied_requests_size()), 0,
+      std::max(options_.log_history_max_entries, history.requests_size()), 0,
       kMaxHistoryReserve)));
   // Snapshots list the requests by increasing index, each once (MakeSnapshot).
-  for (const AppliedRequest& applied : snapshot.applied_requests()) {
+  for (const AppliedRequest& applied : history.requests()) {
     const uint64_t position = applied_history_count_;
     AppliedRecord& record = NewAppliedSlot();
     record.request_id = applied.request_id();

@@ -174,14 +174,20 @@ std::shared_ptr<const Snapshot> RachisNode::MakeSnapshot() const {
   snapshot.set_last_included_term(*log_.TermAt(applied_index_));
   *snapshot.mutable_topology() = TopologyAt(applied_index_).ToProto();
   snapshot.set_state_machine(options_.state_machine->Serialize());
-  snapshot.mutable_applied_requests()->Reserve(static_cast<int>(applied_history_count_));
+  // The LogHistory, written straight into its bytes: sized, then filled in one pass.
+  size_t history_bytes = 0;
   for (size_t k = 0; k < applied_history_count_; ++k) {
     const AppliedRecord& record = AppliedSlot(k);
-    AppliedRequest* applied = snapshot.add_applied_requests();
-    applied->set_request_id(record.request_id);
-    applied->set_index(record.index);
-    applied->set_result(record.result);
+    history_bytes += LogHistoryRequestSize(record.request_id, record.index, record.result);
   }
+  std::string* history = snapshot.mutable_log_history();
+  history->resize(history_bytes);
+  char* p = history->data();
+  for (size_t k = 0; k < applied_history_count_; ++k) {
+    const AppliedRecord& record = AppliedSlot(k);
+    p = PutLogHistoryRequest(record.request_id, record.index, record.result, p);
+  }
+  CHECK(p == history->data() + history->size());
   return std::shared_ptr<const Snapshot>(std::move(arena), &snapshot);
 }
 

@@ -212,6 +212,40 @@ std::vector<std::string> EncodeSegmentBase(const RestoredState& durable,
   return out;
 }
 
+namespace {
+
+size_t AppliedRequestSize(std::string_view request_id, uint64_t index,
+                          std::string_view result) {
+  return BytesFieldSize(request_id) + UintFieldSize(index) + BytesFieldSize(result);
+}
+
+char* PutBytesField(char key, std::string_view bytes, char* p) {
+  if (bytes.empty()) return p;  // proto3 leaves an empty bytes field out
+  *p++ = key;
+  p = PutVarint(bytes.size(), p);
+  std::memcpy(p, bytes.data(), bytes.size());
+  return p + bytes.size();
+}
+
+}  // namespace
+
+size_t LogHistoryRequestSize(std::string_view request_id, uint64_t index,
+                             std::string_view result) {
+  return DelimitedFieldSize(AppliedRequestSize(request_id, index, result));
+}
+
+char* PutLogHistoryRequest(std::string_view request_id, uint64_t index,
+                           std::string_view result, char* p) {
+  *p++ = 0x0a;  // LogHistory.requests: field 1, length-delimited
+  p = PutVarint(AppliedRequestSize(request_id, index, result), p);
+  p = PutBytesField(0x0a, request_id, p);  // AppliedRequest.request_id: field 1
+  if (index != 0) {
+    *p++ = 0x10;  // AppliedRequest.index: field 2, varint
+    p = PutVarint(index, p);
+  }
+  return PutBytesField(0x1a, result, p);  // AppliedRequest.result: field 3
+}
+
 std::string EncodeSnapshotRecord(const Snapshot& snapshot) {
   std::string out(kChecksumBytes, '\0');  // then PersistedRecord{snapshot} (field 3)
   AppendMessageField(3, snapshot, &out);

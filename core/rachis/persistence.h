@@ -16,6 +16,7 @@
 #include <span>
 #include <utility>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -92,6 +93,16 @@ class LogAppendRecordCache {
 
 // The framed bytes of PersistedRecord{snapshot = snapshot}, without copying it.
 std::string EncodeSnapshotRecord(const Snapshot& snapshot);
+
+// Writes AppliedRequest{request_id, index, result} at `p` as one element of a
+// serialized LogHistory (Snapshot.log_history) and returns the end: written request
+// after request, the bytes are the LogHistory holding them in that order, as protobuf
+// serializes it. `p` must have room for LogHistoryRequestSize(...) bytes.
+char* PutLogHistoryRequest(std::string_view request_id, uint64_t index,
+                           std::string_view result, char* p);
+// The bytes PutLogHistoryRequest writes.
+size_t LogHistoryRequestSize(std::string_view request_id, uint64_t index,
+                             std::string_view result);
 
 // The framed bytes of PersistedRecord{segment_sealed = {segment}}.
 std::string EncodeSealedRecord(uint64_t segment);

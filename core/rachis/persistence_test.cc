@@ -283,6 +283,46 @@ TEST(PersistenceTest, SnapshotRecordEncodingMatchesProtobuf) {
   EXPECT_EQ(EncodeSnapshotRecord(record.snapshot()), EncodeRecord(record));
 }
 
+// MakeSnapshot writes the LogHistory record by record: the bytes must be protobuf's
+// serialization of the same LogHistory, empty fields left out, lengths of every size.
+TEST(PersistenceTest, LogHistoryWrittenRecordByRecordIsTheProtobufSerialization) {
+  struct Request {
+    std::string request_id;
+    uint64_t index;
+    std::string result;
+  };
+  const std::vector<Request> requests = {
+      {"id-1", 1, "ok:a"},
+      {"", 2, "ok:noop-like"},                      // no request id
+      {"id-3", 0, ""},                              // index 0 and no result
+      {std::string(127, 'x'), 127, std::string(128, 'y')},  // 1- and 2-byte lengths
+      {std::string(300, 'z'), uint64_t{1} << 35, std::string(20000, 'r')},
+      {"id-max", ~uint64_t{0}, "r"},                // a ten-byte varint
+      {"", 0, ""},                                  // an empty AppliedRequest
+  };
+  LogHistory expected;
+  std::string written;
+  for (size_t n = 0; n < requests.size(); ++n) {
+    const Request& r = requests[n];
+    AppliedRequest* applied = expected.add_requests();
+    applied->set_request_id(r.request_id);
+    applied->set_index(r.index);
+    applied->set_result(r.result);
+    const size_t before = written.size();
+    const size_t size = LogHistoryRequestSize(r.request_id, r.index, r.result);
+    written.resize(before + size + 32);  // room for a miscounted key or length
+    char* end = PutLogHistoryRequest(r.request_id, r.index, r.result, written.data() + before);
+    EXPECT_EQ(static_cast<size_t>(end - (written.data() + before)), size) << "request " << n;
+    written.resize(static_cast<size_t>(end - written.data()));
+    EXPECT_EQ(written, expected.SerializeAsString()) << "after request " << n;
+  }
+  LogHistory parsed;
+  ASSERT_TRUE(parsed.ParseFromString(written));
+  ASSERT_EQ(parsed.requests_size(), static_cast<int>(requests.size()));
+  EXPECT_EQ(parsed.requests(4).index(), uint64_t{1} << 35);
+  EXPECT_EQ(parsed.requests(4).result(), std::string(20000, 'r'));
+}
+
 TEST(PersistenceTest, SnapshotKeepsMatchingSuffixOrDropsDisagreeingLog) {
   RestoredState state;
   ApplyRecord(Append(1, {{1, 1}, {2, 1}, {3, 2}}), &state);
