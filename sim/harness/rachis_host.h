@@ -94,9 +94,11 @@ struct RachisHostOptions {
 
 class RachisHost : public Node {
  public:
-  // Log segments are named kLogPrefix + "." + six or more digits ("rachis.log.000001"),
-  // fixed width so that the disk's name order is the numeric order.
-  static constexpr char kLogPrefix[] = "rachis.log";
+  // Log segments are named kLogPrefix + "." + six or more digits ("rachis.000001"),
+  // fixed width so that the disk's name order is the numeric order. Every DiskWrite
+  // carries its segment's name: up to eight digits, the name fits in a std::string's
+  // inline room (15 bytes), so naming a write allocates nothing.
+  static constexpr char kLogPrefix[] = "rachis";
   static std::string SegmentName(uint64_t number);
   // The number of a segment name; false for any other name.
   static bool ParseSegmentName(const std::string& name, uint64_t* number);

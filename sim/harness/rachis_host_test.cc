@@ -297,16 +297,18 @@ void ExpectMirrorMatchesDisk(RachisHost& host, const sim::DiskImage& disk) {
 }
 
 TEST(RachisHostTest, SegmentNamesSortNumerically) {
-  EXPECT_EQ(RachisHost::SegmentName(1), "rachis.log.000001");
-  EXPECT_EQ(RachisHost::SegmentName(1234567), "rachis.log.1234567");
+  EXPECT_EQ(RachisHost::SegmentName(1), "rachis.000001");
+  EXPECT_EQ(RachisHost::SegmentName(1234567), "rachis.1234567");
   EXPECT_LT(RachisHost::SegmentName(9), RachisHost::SegmentName(10));
+  // Every DiskWrite names its segment: short enough for std::string's inline room.
+  EXPECT_LE(RachisHost::SegmentName(99'999'999).size(), 15u);
   uint64_t number = 0;
-  EXPECT_TRUE(RachisHost::ParseSegmentName("rachis.log.000042", &number));
+  EXPECT_TRUE(RachisHost::ParseSegmentName("rachis.000042", &number));
   EXPECT_EQ(number, 42u);
-  EXPECT_FALSE(RachisHost::ParseSegmentName("rachis.log", &number));
-  EXPECT_FALSE(RachisHost::ParseSegmentName("rachis.log.00004x", &number));
-  EXPECT_FALSE(RachisHost::ParseSegmentName("rachis.log.000000", &number));
-  EXPECT_FALSE(RachisHost::ParseSegmentName("rachis.log.0000042", &number));
+  EXPECT_FALSE(RachisHost::ParseSegmentName("rachis", &number));
+  EXPECT_FALSE(RachisHost::ParseSegmentName("rachis.00004x", &number));
+  EXPECT_FALSE(RachisHost::ParseSegmentName("rachis.000000", &number));
+  EXPECT_FALSE(RachisHost::ParseSegmentName("rachis.0000042", &number));
   EXPECT_FALSE(RachisHost::ParseSegmentName("other.log.000001", &number));
 }
 
