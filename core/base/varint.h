@@ -1,4 +1,4 @@
-// Protobuf base-128 varints and the fields that hold them: their sizes, and a writer,
+// Protobuf base-128 varints and the fields that hold them: their sizes, and writers,
 // for encoders that write wire bytes directly and must agree with protobuf's
 // serialization byte for byte.
 #ifndef RAVENSIM_CORE_BASE_VARINT_H_
@@ -8,6 +8,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+
+#include "core/base/bytes.h"
 
 namespace ravensim {
 
@@ -82,6 +84,17 @@ template <typename Byte>
   }
   *p++ = static_cast<Byte>(v);
   return p;
+}
+
+// Writes the proto3 bytes/string field `bytes` at `p` with the one-byte key `key` (field
+// number < 16, wire type 2), nothing when it is empty, returning the end: room for
+// BytesFieldSize(bytes) bytes. Short fields (ids, tags, values) copied by CopyBytes.
+[[gnu::always_inline]] inline char* PutBytesField(char key, std::string_view bytes, char* p) {
+  if (bytes.empty()) return p;  // proto3 leaves an empty field out
+  *p++ = key;
+  p = PutVarint(bytes.size(), p);
+  CopyBytes(p, bytes.data(), bytes.size());
+  return p + bytes.size();
 }
 
 }  // namespace ravensim

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "gtest/gtest.h"
 
 namespace ravensim {
@@ -78,6 +79,31 @@ TEST(Int32FieldSizeTest, NegativeValuesAreSignExtended) {
     EXPECT_EQ(Int32FieldSize(v), 1 + CodedOutputStream::VarintSize32SignExtended(v)) << v;
   }
   EXPECT_EQ(Int32FieldSize(-1), 11u);
+}
+
+// PutBytesField writes what protobuf writes for a bytes field of number < 16 (the
+// register's op, field 2: key 0x12), and exactly BytesFieldSize bytes, at lengths around
+// CopyBytes' steps and the varint's.
+TEST(PutBytesFieldTest, WritesProtobufsBytesFieldOfItsSize) {
+  using google::protobuf::io::CodedOutputStream;
+  using google::protobuf::io::StringOutputStream;
+  for (size_t n : {0, 1, 3, 4, 7, 8, 16, 17, 127, 128, 300, 20000}) {
+    std::string value(n, '\0');
+    for (size_t i = 0; i < n; ++i) value[i] = static_cast<char>('a' + i % 26);
+    std::string expected;
+    if (n > 0) {
+      StringOutputStream stream(&expected);
+      CodedOutputStream coded(&stream);
+      coded.WriteTag((2 << 3) | 2);
+      coded.WriteVarint32(static_cast<uint32_t>(n));
+      coded.WriteString(value);
+    }
+    std::string written(BytesFieldSize(value) + 16, '\x55');
+    char* end = PutBytesField(0x12, value, written.data());
+    ASSERT_EQ(static_cast<size_t>(end - written.data()), BytesFieldSize(value)) << n;
+    written.resize(BytesFieldSize(value));
+    EXPECT_EQ(written, expected) << n;
+  }
 }
 
 TEST(BytesFieldSizeTest, EmptyFieldsAreLeftOut) {

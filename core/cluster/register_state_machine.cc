@@ -39,12 +39,7 @@ namespace {
     *p++ = 0x08;
     *p++ = 0x01;
   }
-  if (!value.empty()) {
-    *p++ = 0x12;
-    p = PutVarint(value.size(), p);
-    CopyBytes(p, value.data(), value.size());
-    p += value.size();
-  }
+  p = PutBytesField(0x12, value, p);
   if (found) {
     *p++ = 0x18;
     *p++ = 0x01;
@@ -299,15 +294,6 @@ absl::Status RegisterStateMachine::Restore(const std::string& data) {
 
 namespace {
 
-// A field of the op (key `key`, bytes `field`) written at `p`, unless empty.
-inline char* PutFieldAt(char* p, char key, std::string_view field) {
-  if (field.empty()) return p;
-  *p++ = key;
-  p = PutVarint(field.size(), p);
-  CopyBytes(p, field.data(), field.size());
-  return p + field.size();
-}
-
 // RegisterCommand{op = {fields...}} as RegisterCommand::SerializeAsString() writes it:
 // the oneof's message (always present, even if empty), its bytes fields in number
 // order, empty ones left out. Written into one string of the exact size.
@@ -318,9 +304,9 @@ std::string EncodeOp(char op_key, std::string_view f1, std::string_view f2,
   char* p = out.data();
   *p++ = op_key;
   p = PutVarint(inner, p);
-  p = PutFieldAt(p, 0x0a, f1);
-  p = PutFieldAt(p, 0x12, f2);
-  PutFieldAt(p, 0x1a, f3);
+  p = PutBytesField(0x0a, f1, p);
+  p = PutBytesField(0x12, f2, p);
+  PutBytesField(0x1a, f3, p);
   return out;
 }
 

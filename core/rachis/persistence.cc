@@ -219,14 +219,6 @@ size_t AppliedRequestSize(std::string_view request_id, uint64_t index,
   return BytesFieldSize(request_id) + UintFieldSize(index) + BytesFieldSize(result);
 }
 
-char* PutBytesField(char key, std::string_view bytes, char* p) {
-  if (bytes.empty()) return p;  // proto3 leaves an empty bytes field out
-  *p++ = key;
-  p = PutVarint(bytes.size(), p);
-  std::memcpy(p, bytes.data(), bytes.size());
-  return p + bytes.size();
-}
-
 }  // namespace
 
 size_t LogHistoryRequestSize(std::string_view request_id, uint64_t index,
