@@ -6,6 +6,7 @@
 #include "absl/strings/str_join.h"
 #include "core/base/check.h"
 #include "tools/scenario/duration.h"
+#include "tools/scenario/ratio.h"
 #include "tools/scenario/scenario_loader.h"
 
 namespace ravensim::tools {
@@ -30,6 +31,41 @@ NodeId Tag(const std::string& tag, int32_t nodes) {
 }
 
 Timeline::Track NodeTrack(NodeId node) { return {Timeline::Process::kCluster, node}; }
+
+sim::Ratio GetRatio(const std::string& text) {
+  auto r = ParseRatioOr(text);
+  CHECK_MSG(r.ok(), "unvalidated probability %s", text.c_str());
+  return *r;
+}
+
+sim::DiskFaults ToDiskFaults(const scenarios::DiskFault& d) {
+  sim::DiskFaults f;
+  f.write_error_ratio = GetRatio(d.write_error());
+  f.fsync_error_ratio = GetRatio(d.fsync_error());
+  f.torn_write_ratio = GetRatio(d.torn_write());
+  f.slow_io_ratio = GetRatio(d.slow_io());
+  f.slow_io_latency = Get(d.slow_io_latency(), SimDuration::Millis(50));
+  f.disk_full = d.disk_full();
+  f.read_corruption_ratio = GetRatio(d.read_corruption());
+  return f;
+}
+
+// "disk: fsync 1/3, torn 1/1": the faults set, for the timeline.
+std::string DiskLabel(const scenarios::DiskFault& d) {
+  std::vector<std::string> parts;
+  if (!d.write_error().empty()) parts.push_back(absl::StrCat("write ", d.write_error()));
+  if (!d.fsync_error().empty()) parts.push_back(absl::StrCat("fsync ", d.fsync_error()));
+  if (!d.torn_write().empty()) parts.push_back(absl::StrCat("torn ", d.torn_write()));
+  if (!d.slow_io().empty()) {
+    parts.push_back(absl::StrCat("slow ", d.slow_io(), " +",
+                                 d.slow_io_latency().empty() ? "50ms" : d.slow_io_latency()));
+  }
+  if (d.disk_full()) parts.push_back("full");
+  if (!d.read_corruption().empty()) {
+    parts.push_back(absl::StrCat("corrupt ", d.read_corruption()));
+  }
+  return absl::StrCat("disk: ", absl::StrJoin(parts, ", "));
+}
 
 std::string PartitionLabel(const scenarios::Partition& p) {
   if (!p.isolate().empty()) return absl::StrCat("isolate ", p.isolate());
@@ -95,6 +131,8 @@ void FaultInjector::Inject(const FaultEvent& event) {
   } else if (event.has_crash() || event.has_restart() || event.has_pause() ||
              event.has_resume() || event.has_wipe()) {
     InjectProcessFault(event);
+  } else if (event.has_disk()) {
+    InjectDisk(event);
   } else {
     InjectOther(event);
   }
@@ -277,11 +315,41 @@ void FaultInjector::InjectOther(const FaultEvent& event) {
   Record(event);
 }
 
+void FaultInjector::InjectDisk(const FaultEvent& event) {
+  const int32_t node = Resolve(event.disk().node());
+  if (node < 0) return;
+  // Refused only in the World's recoverable mode (read corruption), which the runner
+  // does not use; a refused fault is skipped like one without a target.
+  if (!world_->SetDiskFaults(node, ToDiskFaults(event.disk())).ok()) return;
+  FaultEvent realized = event;
+  realized.mutable_disk()->mutable_node()->Clear();
+  realized.mutable_disk()->mutable_node()->set_node(NodeTag(node));
+  const uint64_t number = next_disk_event_++;
+  faulty_disks_[node] = number;
+  const std::string key = absl::StrCat("disk ", node);
+  CloseSpan(key);  // A later event replaces the earlier one's faults.
+  OpenSpan(key, NodeTrack(node), DiskLabel(event.disk()), "disk");
+  ScheduleUndo(event, [this, node, number, key]() {
+    auto it = faulty_disks_.find(node);
+    if (it == faulty_disks_.end() || it->second != number) return;
+    faulty_disks_.erase(it);
+    world_->SetDiskFaults(node, sim::DiskFaults()).IgnoreError();
+    CloseSpan(key);
+  });
+  Record(realized);
+}
+
 void FaultInjector::HealAll() {
   for (sim::TimerId id : pending_undos_) world_->scheduler().Cancel(id);
   pending_undos_.clear();
   partitions_.clear();
   world_->Heal();
+  // Disks first, so that the restarts below read a well-behaved disk. Only disks that
+  // have faults are told (each change is a trace event).
+  for (const auto& [node, number] : faulty_disks_) {
+    world_->SetDiskFaults(node, sim::DiskFaults()).IgnoreError();
+  }
+  faulty_disks_.clear();
   for (NodeId n = 0; n < cluster_nodes_; ++n) {
     const sim::ProcessState state = world_->state(n);
     if (state == sim::ProcessState::kCrashed) world_->Restart(n).IgnoreError();

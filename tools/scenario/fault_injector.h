@@ -8,7 +8,8 @@
 // Partitions compose: each partition event contributes a reachability matrix, and the
 // network sees their intersection, so overlapping partitions (and the end of one
 // while another is in force) behave as they would with two firewalls. A `duration`
-// schedules the undo (heal that partition, restart, resume, drift back).
+// schedules the undo (heal that partition, restart, resume, drift back, a well-behaved
+// disk again).
 //
 // Runtime draws (which follower, a shape's order when the scenario leaves it open) use
 // Prng(seed).Fork(kFaultSchedule).Fork(kRuntimeStream), independent of the plan's draws.
@@ -62,6 +63,7 @@ class FaultInjector {
   void InjectPartition(const scenarios::FaultEvent& event);
   void InjectProcessFault(const scenarios::FaultEvent& event);
   void InjectOther(const scenarios::FaultEvent& event);
+  void InjectDisk(const scenarios::FaultEvent& event);
   sim::Reachability PartitionMatrix(scenarios::Partition* partition);
   void ApplyPartitions();
   void OpenSpan(const std::string& key, Timeline::Track track, std::string name,
@@ -77,6 +79,10 @@ class FaultInjector {
   uint64_t next_partition_id_ = 1;
   std::map<uint64_t, sim::Reachability> partitions_;  // Active, by id.
   std::vector<sim::TimerId> pending_undos_;
+  // Nodes whose disk has faults set, with the number of the disk event that set them
+  // (an undo clears only its own event's faults, not a later event's).
+  std::map<int32_t, uint64_t> faulty_disks_;
+  uint64_t next_disk_event_ = 1;
   std::vector<scenarios::FaultEvent> realized_;
   sim::SimTime last_fault_time_;
   struct OpenTimelineSpan {

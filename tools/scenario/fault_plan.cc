@@ -6,6 +6,7 @@
 #include "core/base/check.h"
 #include "sim/prng.h"
 #include "tools/scenario/duration.h"
+#include "tools/scenario/ratio.h"
 #include "tools/scenario/scenario_loader.h"
 
 namespace ravensim::tools {
@@ -16,7 +17,17 @@ using scenarios::FaultProfile;
 using sim::SimDuration;
 using sim::SimTime;
 
-enum Kind { kPartition, kCrash, kPause, kClog, kClockJump, kClockDrift, kWipe, kKindCount };
+enum Kind {
+  kPartition,
+  kCrash,
+  kPause,
+  kClog,
+  kClockJump,
+  kClockDrift,
+  kWipe,
+  kDisk,
+  kKindCount
+};
 
 SimDuration Get(const std::string& text, SimDuration fallback) {
   auto d = ParseDurationOr(text, fallback);
@@ -28,7 +39,7 @@ Kind DrawKind(const FaultProfile& p, sim::Prng& prng) {
   uint64_t weights[kKindCount] = {p.partition_weight(), p.crash_weight(),
                                   p.pause_weight(),     p.clog_weight(),
                                   p.clock_jump_weight(), p.clock_drift_weight(),
-                                  p.wipe_weight()};
+                                  p.wipe_weight(),       p.disk_weight()};
   uint64_t total = 0;
   for (uint64_t w : weights) total += w;
   if (total == 0) {
@@ -74,6 +85,25 @@ void DrawNodeRef(int32_t nodes, sim::Prng& prng, scenarios::NodeRef* ref) {
   }
 }
 
+// One of the disk faults that never damage synced data (scenario.proto, disk_weight):
+// write errors, fsync errors, torn writes at a crash, slow I/O, or a full disk.
+void DrawDiskFault(int32_t nodes, sim::Prng& prng, scenarios::DiskFault* d) {
+  DrawNodeRef(nodes, prng, d->mutable_node());
+  const auto one_in = [&](int64_t lo, int64_t hi) {
+    return FormatRatio(sim::Ratio{1, static_cast<uint64_t>(prng.UniformIn(lo, hi))});
+  };
+  switch (prng.UniformBelow(5)) {
+    case 0: d->set_write_error(one_in(2, 20)); return;
+    case 1: d->set_fsync_error(one_in(2, 20)); return;
+    case 2: d->set_torn_write("1/1"); return;  // Takes effect if the node crashes meanwhile.
+    case 3:
+      d->set_slow_io(one_in(1, 4));
+      d->set_slow_io_latency(FormatDuration(SimDuration::Millis(prng.UniformIn(10, 500))));
+      return;
+    default: d->set_disk_full(true); return;
+  }
+}
+
 // Fills the fault of `e`; returns false for kinds that have no duration.
 bool DrawFault(Kind kind, const FaultProfile& p, int32_t nodes, sim::Prng& prng,
                FaultEvent* e) {
@@ -106,6 +136,7 @@ bool DrawFault(Kind kind, const FaultProfile& p, int32_t nodes, sim::Prng& prng,
       e->mutable_clock_drift()->set_drift_ppm(prng.UniformIn(-max, max));
       return true;
     }
+    case kDisk: DrawDiskFault(nodes, prng, e->mutable_disk()); return true;
     case kKindCount: break;
   }
   CHECK_UNREACHABLE("kind");

@@ -65,6 +65,7 @@ TEST(FaultPlanTest, RespectsWindowConcurrencyAndValidity) {
             : events[i].has_clog()       ? "clog"
             : events[i].has_clock_jump() ? "jump"
             : events[i].has_clock_drift()? "drift"
+            : events[i].has_disk()       ? "disk"
                                          : "wipe"]++;
     }
     // The drawn events form a valid explicit timeline.
@@ -73,7 +74,7 @@ TEST(FaultPlanTest, RespectsWindowConcurrencyAndValidity) {
     const auto errors = ValidateScenario(scenario);
     EXPECT_TRUE(errors.empty()) << errors.front().ToString();
   }
-  EXPECT_EQ(kinds.size(), 7u);  // Every kind shows up with equal default weights.
+  EXPECT_EQ(kinds.size(), 8u);  // Every kind shows up with equal default weights.
 }
 
 TEST(FaultPlanTest, DisabledProfileDrawsNothing) {

@@ -1,6 +1,8 @@
 #include "tools/scenario/runner.h"
 
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
@@ -205,6 +207,108 @@ TEST(RunnerTest, TraceJsonlHasOneLinePerEvent) {
   }
   EXPECT_GT(count, 10);
   EXPECT_GT(r.events, 0u);
+}
+
+// The trace's lines whose kind is `kind` (and, if given, that contain `also`).
+std::vector<std::string> TraceLines(const std::string& jsonl, const std::string& kind,
+                                    const std::string& also = "") {
+  std::vector<std::string> out;
+  std::istringstream lines(jsonl);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("\"kind\":\"" + kind + "\"") == std::string::npos) continue;
+    if (!also.empty() && line.find(also) == std::string::npos) continue;
+    out.push_back(line);
+  }
+  return out;
+}
+
+constexpr char kDiskFaults[] = R"pb(
+  cluster { nodes: 3 }
+  workload { clients: 2 register { keys: 2 think_time: "10ms" } }
+  timeline { at: "1s" disk { node { leader: true } fsync_error: "1/2" } duration: "2s" }
+  timeline {
+    at: "3500ms"
+    disk { node { node: "B" } torn_write: "1/1" slow_io: "1/1" slow_io_latency: "20ms" }
+  }
+  timeline { at: "4s" crash { node: "B" } duration: "500ms" }
+  run { duration: "6s" heal_and_quiesce { enabled: true quiesce: "3s" } }
+  checks {
+    raft_invariants: true
+    linearizability: true
+    liveness { name: "leader_after_heal" leader_within { after: HEAL within: "3s" } }
+  }
+)pb";
+
+TEST(RunnerTest, DiskFaultsReachTheDiskAndEnd) {
+  const auto scenario = Parse(kDiskFaults);
+  std::ostringstream jsonl;
+  RunOptions options;
+  options.seed = 2;
+  options.trace_jsonl = &jsonl;
+  const RunReport r = RunScenario(scenario, options);
+  ASSERT_TRUE(r.status.ok()) << r.status;
+  EXPECT_TRUE(r.passed()) << r.Signature();
+  // Targets resolved to tags, probabilities kept as written.
+  ASSERT_EQ(r.realized_faults.size(), 3u);
+  const scenarios::DiskFault& first = r.realized_faults[0].disk();
+  ASSERT_EQ(first.node().node().size(), 1u) << r.realized_faults[0].DebugString();
+  EXPECT_FALSE(first.node().leader());
+  EXPECT_EQ(first.fsync_error(), "1/2");
+  EXPECT_EQ(r.realized_faults[1].disk().node().node(), "B");
+  const std::string trace = jsonl.str();
+  // The leader's faults are set at 1s and cleared at 3s (its duration); B's, which has
+  // no duration, are cleared by the heal at 6s. Nothing else touches the disks' faults.
+  const auto set = TraceLines(trace, "fault.disk");
+  ASSERT_EQ(set.size(), 4u) << trace.size();
+  EXPECT_NE(set[0].find("\"t\":1000000000,"), std::string::npos) << set[0];
+  EXPECT_NE(set[0].find("fsync_error=1/2"), std::string::npos) << set[0];
+  EXPECT_NE(set[1].find("\"t\":3000000000,"), std::string::npos) << set[1];
+  EXPECT_NE(set[1].find("fsync_error=0/1"), std::string::npos) << set[1];
+  EXPECT_NE(set[2].find("torn=1/1 slow=1/1"), std::string::npos) << set[2];
+  EXPECT_NE(set[3].find("\"t\":6000000000,"), std::string::npos) << set[3];
+  EXPECT_NE(set[3].find("torn=0/1 slow=0/1"), std::string::npos) << set[3];
+  // Failed fsyncs happened, each one made the host restart its node from disk, and only
+  // while the fault was set.
+  const auto failed = TraceLines(trace, "disk.fail");
+  EXPECT_GT(failed.size(), 2u);
+  EXPECT_EQ(TraceLines(trace, "obs.rachis.persist_failed").size(), failed.size());
+  for (const std::string& line : failed) {
+    const size_t t = line.find("\"t\":");
+    ASSERT_NE(t, std::string::npos);
+    const int64_t time = std::stoll(line.substr(t + 4));
+    EXPECT_GE(time, 1'000'000'000) << line;
+    EXPECT_LT(time, 3'000'000'000) << line;
+  }
+  // B's crash tore its last unsynced write, and recovery dropped the torn record.
+  EXPECT_EQ(TraceLines(trace, "disk.crash", "torn").size(), 1u);
+  EXPECT_EQ(TraceLines(trace, "obs.rachis.recovery_dropped", "\"node\":1,").size(), 1u);
+  // The realized schedule replays to the same run.
+  const RunReport replayed = RunScenario(RealizedScenario(scenario, r), options);
+  EXPECT_EQ(replayed.history.SerializeAsString(), r.history.SerializeAsString());
+  EXPECT_EQ(replayed.fingerprint, r.fingerprint);
+}
+
+TEST(RunnerTest, LaterDiskEventReplacesTheEarlierOnesFaults) {
+  // The first event's undo (at 3s) must not clear the second event's faults.
+  const auto scenario = Parse(R"pb(
+    cluster { nodes: 3 }
+    timeline { at: "1s" disk { node { node: "A" } write_error: "1/5" } duration: "2s" }
+    timeline { at: "2s" disk { node { node: "A" } slow_io: "1/3" } duration: "2s" }
+    run { duration: "5s" }
+  )pb");
+  std::ostringstream jsonl;
+  RunOptions options;
+  options.trace_jsonl = &jsonl;
+  const RunReport r = RunScenario(scenario, options);
+  ASSERT_TRUE(r.status.ok()) << r.status;
+  const auto set = TraceLines(jsonl.str(), "fault.disk");
+  ASSERT_EQ(set.size(), 3u);
+  EXPECT_NE(set[0].find("write_error=1/5"), std::string::npos) << set[0];
+  EXPECT_NE(set[1].find("write_error=0/1"), std::string::npos) << set[1];
+  EXPECT_NE(set[1].find("slow=1/3"), std::string::npos) << set[1];
+  // Cleared once, by the second event's undo at 4s.
+  EXPECT_NE(set[2].find("\"t\":4000000000,"), std::string::npos) << set[2];
+  EXPECT_NE(set[2].find("slow=0/1"), std::string::npos) << set[2];
 }
 
 }  // namespace

@@ -124,6 +124,44 @@ TEST(ScenarioLoaderTest, PartitionRules) {
       << error;
 }
 
+TEST(ScenarioLoaderTest, DiskFaultRules) {
+  const std::string error = ErrorOf(
+      "cluster { nodes: 3 }\nrun { duration: \"1s\" }\n"
+      "timeline { at: \"1s\" disk { node { node: \"B\" } fsync_error: \"1/3\" } }\n"
+      "timeline { at: \"1s\" disk { node { leader: true }\n"
+      "  write_error: \"0.1\"\n"
+      "  torn_write: \"2/1\" } }\n"
+      "timeline { at: \"1s\" disk { node { node: \"D\" } slow_io_latency: \"5ms\" } }\n"
+      "timeline { at: \"1s\" disk { node { follower: true } write_error: \"0/1\" } "
+      "duration: \"2s\" }\n"
+      "timeline { at: \"1s\" disk { node { node: \"A\" } disk_full: true } heal {} }\n");
+  // timeline[0] is valid: no error names it.
+  EXPECT_EQ(error.find("timeline[0]"), std::string::npos) << error;
+  EXPECT_NE(error.find(":5:3: field 'timeline[1].disk.write_error': '0.1' is not a "
+                       "fraction N/D"),
+            std::string::npos)
+      << error;
+  EXPECT_NE(error.find(":6:3: field 'timeline[1].disk.torn_write': '2/1' is above 1"),
+            std::string::npos)
+      << error;
+  EXPECT_NE(error.find("field 'timeline[2].disk.node.node': node \"D\" is not in the "
+                       "cluster (A..C)"),
+            std::string::npos)
+      << error;
+  EXPECT_NE(error.find("field 'timeline[2].disk.slow_io_latency': needs slow_io"),
+            std::string::npos)
+      << error;
+  EXPECT_NE(error.find("field 'timeline[2].disk': set at least one fault"), std::string::npos)
+      << error;
+  EXPECT_NE(error.find("field 'timeline[3].disk': set at least one fault"), std::string::npos)
+      << error;
+  EXPECT_NE(error.find("field 'timeline[4]': set exactly one fault (partition, crash, "
+                       "restart, pause, resume, wipe, clock_jump, clock_drift, clog, heal, "
+                       "disk); found 2"),
+            std::string::npos)
+      << error;
+}
+
 TEST(ScenarioLoaderTest, WatcherCannotBeLeaderTrigger) {
   const std::string error = ErrorOf(
       "cluster { nodes: 3 watchers: \"C\" }\nrun { duration: \"1s\" }\n"

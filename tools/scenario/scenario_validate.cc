@@ -11,6 +11,7 @@
 #include "google/protobuf/descriptor.h"
 #include "sim/time.h"
 #include "tools/scenario/duration.h"
+#include "tools/scenario/ratio.h"
 
 namespace ravensim::tools {
 namespace {
@@ -147,6 +148,11 @@ class Validator {
   void ValidateTrigger(const Loc& at, const scenarios::Trigger& t);
   void ValidateNodeRef(const Loc& at, const scenarios::NodeRef& ref);
   void ValidatePartition(const Loc& at, const scenarios::Partition& p);
+  void ValidateDiskFault(const Loc& at, const scenarios::DiskFault& d);
+  // Checks a probability field ("N/D", scenario.proto); counts it in *set when it is
+  // above zero and in *bad when it does not parse.
+  void Probability(const Loc& parent, std::string_view field, const std::string& text,
+                   int* set, int* bad);
   void ValidateProfile(const Loc& at);
   void ValidateRun(const Loc& at);
   void ValidateChecks(const Loc& at);
@@ -256,10 +262,10 @@ void Validator::ValidateFaultEvent(const Loc& at, const scenarios::FaultEvent& e
   const int kinds = CountSet({e.has_partition(), e.has_crash(), e.has_restart(),
                               e.has_pause(), e.has_resume(), e.has_wipe(),
                               e.has_clock_jump(), e.has_clock_drift(), e.has_clog(),
-                              e.has_heal()});
+                              e.has_heal(), e.has_disk()});
   if (kinds != 1) {
     Error(at, absl::StrCat("set exactly one fault (partition, crash, restart, pause, resume, "
-                           "wipe, clock_jump, clock_drift, clog, heal); found ", kinds));
+                           "wipe, clock_jump, clock_drift, clog, heal, disk); found ", kinds));
   }
   if (e.has_partition()) ValidatePartition(Child(at, "partition"), e.partition());
   if (e.has_crash()) ValidateNodeRef(Child(at, "crash"), e.crash());
@@ -288,11 +294,43 @@ void Validator::ValidateFaultEvent(const Loc& at, const scenarios::FaultEvent& e
     }
     Duration(c, "extra_delay", e.clog().extra_delay(), Sign::kPositive);
   }
+  if (e.has_disk()) ValidateDiskFault(Child(at, "disk"), e.disk());
   Duration(at, "duration", e.duration(), Sign::kPositive);
   if (!e.duration().empty() &&
       (e.has_restart() || e.has_resume() || e.has_wipe() || e.has_heal() ||
        e.has_clock_jump())) {
     Error(Child(at, "duration"), "this fault is instantaneous and cannot have a duration");
+  }
+}
+
+void Validator::Probability(const Loc& parent, std::string_view field,
+                            const std::string& text, int* set, int* bad) {
+  if (text.empty()) return;
+  auto ratio = ParseRatio(text);
+  if (!ratio.ok()) {
+    Error(Child(parent, field), std::string(ratio.status().message()));
+    ++*bad;
+    return;
+  }
+  if (!ratio->never()) ++*set;
+}
+
+void Validator::ValidateDiskFault(const Loc& at, const scenarios::DiskFault& d) {
+  ValidateNodeRef(Child(at, "node"), d.node());
+  int set = d.disk_full() ? 1 : 0;
+  int bad = 0;
+  Probability(at, "write_error", d.write_error(), &set, &bad);
+  Probability(at, "fsync_error", d.fsync_error(), &set, &bad);
+  Probability(at, "torn_write", d.torn_write(), &set, &bad);
+  Probability(at, "slow_io", d.slow_io(), &set, &bad);
+  Probability(at, "read_corruption", d.read_corruption(), &set, &bad);
+  Duration(at, "slow_io_latency", d.slow_io_latency(), Sign::kPositive);
+  if (!d.slow_io_latency().empty() && d.slow_io().empty()) {
+    Error(Child(at, "slow_io_latency"), "needs slow_io (how often an operation is slow)");
+  }
+  if (set == 0 && bad == 0) {
+    Error(at, "set at least one fault: write_error, fsync_error, torn_write, slow_io or "
+              "read_corruption above \"0/1\", or disk_full");
   }
 }
 
