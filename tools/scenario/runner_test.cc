@@ -245,9 +245,14 @@ TEST(RunnerTest, DiskFaultsReachTheDiskAndEnd) {
   RunOptions options;
   options.seed = 2;
   options.trace_jsonl = &jsonl;
+  options.build_timeline = true;
   const RunReport r = RunScenario(scenario, options);
   ASSERT_TRUE(r.status.ok()) << r.status;
   EXPECT_TRUE(r.passed()) << r.Signature();
+  // Each disk's faults are a span on its node's track.
+  const std::string json = r.timeline.ToJson();
+  EXPECT_NE(json.find("\"disk: fsync 1/2\""), std::string::npos);
+  EXPECT_NE(json.find("\"disk: torn 1/1, slow 1/1 +20ms\""), std::string::npos);
   // Targets resolved to tags, probabilities kept as written.
   ASSERT_EQ(r.realized_faults.size(), 3u);
   const scenarios::DiskFault& first = r.realized_faults[0].disk();
@@ -283,6 +288,8 @@ TEST(RunnerTest, DiskFaultsReachTheDiskAndEnd) {
   EXPECT_EQ(TraceLines(trace, "disk.crash", "torn").size(), 1u);
   EXPECT_EQ(TraceLines(trace, "obs.rachis.recovery_dropped", "\"node\":1,").size(), 1u);
   // The realized schedule replays to the same run.
+  options.trace_jsonl = nullptr;
+  options.build_timeline = false;
   const RunReport replayed = RunScenario(RealizedScenario(scenario, r), options);
   EXPECT_EQ(replayed.history.SerializeAsString(), r.history.SerializeAsString());
   EXPECT_EQ(replayed.fingerprint, r.fingerprint);
