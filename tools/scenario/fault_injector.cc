@@ -32,6 +32,9 @@ NodeId Tag(const std::string& tag, int32_t nodes) {
 
 Timeline::Track NodeTrack(NodeId node) { return {Timeline::Process::kCluster, node}; }
 
+// DiskFault.slow_io_latency when not given (scenario.proto).
+constexpr SimDuration kDefaultSlowIoLatency = SimDuration::Millis(50);
+
 sim::Ratio GetRatio(const std::string& text) {
   auto r = ParseRatioOr(text);
   CHECK_MSG(r.ok(), "unvalidated probability %s", text.c_str());
@@ -44,7 +47,7 @@ sim::DiskFaults ToDiskFaults(const scenarios::DiskFault& d) {
   f.fsync_error_ratio = GetRatio(d.fsync_error());
   f.torn_write_ratio = GetRatio(d.torn_write());
   f.slow_io_ratio = GetRatio(d.slow_io());
-  f.slow_io_latency = Get(d.slow_io_latency(), SimDuration::Millis(50));
+  f.slow_io_latency = Get(d.slow_io_latency(), kDefaultSlowIoLatency);
   f.disk_full = d.disk_full();
   f.read_corruption_ratio = GetRatio(d.read_corruption());
   return f;
@@ -57,8 +60,9 @@ std::string DiskLabel(const scenarios::DiskFault& d) {
   if (!d.fsync_error().empty()) parts.push_back(absl::StrCat("fsync ", d.fsync_error()));
   if (!d.torn_write().empty()) parts.push_back(absl::StrCat("torn ", d.torn_write()));
   if (!d.slow_io().empty()) {
-    parts.push_back(absl::StrCat("slow ", d.slow_io(), " +",
-                                 d.slow_io_latency().empty() ? "50ms" : d.slow_io_latency()));
+    parts.push_back(absl::StrCat(
+        "slow ", d.slow_io(), " +",
+        FormatDuration(Get(d.slow_io_latency(), kDefaultSlowIoLatency))));
   }
   if (d.disk_full()) parts.push_back("full");
   if (!d.read_corruption().empty()) {
