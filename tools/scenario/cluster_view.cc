@@ -29,7 +29,11 @@ void ClusterView::OnRole(sim::SimTime time, int32_t node, Role role, uint64_t te
   CHECK_LT(node, node_count_);
   NodeState& n = nodes_[node];
   n.role = role;
-  n.term = std::max(n.term, term);
+  // The term the node holds now, not the highest it ever held: a node rebuilt or
+  // restarted from its disk reports the durable term, lower than one it had adopted in
+  // memory if persisting that failed or a crash came first (that term never took
+  // effect: nothing that depends on it was sent).
+  n.term = term;
   n.up = true;
   events_.push_back(Event{time, node, n});
   if (watchers_[node] && (role == Role::kCandidate || role == Role::kLeader)) {

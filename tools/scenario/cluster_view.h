@@ -5,8 +5,10 @@
 // records who voted, so that a watcher that votes or runs for leader is caught.
 //
 // Leader: a node whose last reported state is Leader, whose process is up, and whose term
-// is the highest term any node has reported so far (a deposed leader that has not
-// heard of the new term yet is not "the" leader).
+// is the highest of the terms the nodes last reported (a deposed leader that has not
+// heard of the new term yet is not "the" leader). A node's term is the one it last
+// reported: it falls back when the node is rebuilt from its disk after a failed persist
+// or a crash, since a term that never became durable never took effect.
 //
 // Thread-compatible; one per run.
 #ifndef RAVENSIM_TOOLS_SCENARIO_CLUSTER_VIEW_H_

@@ -36,6 +36,21 @@ TEST(ClusterViewTest, TracksLeaderAndChanges) {
   EXPECT_EQ(*view.FirstLeaderAtOrAfter(Ms(1600)), Ms(1600));
 }
 
+TEST(ClusterViewTest, ATermThatNeverBecameDurableIsForgotten) {
+  // C adopts term 12 in memory, its persist fails and it is rebuilt from disk at term
+  // 10; A leads term 11 all along and is the leader once C reports the fallback.
+  ClusterView view(3, {false, false, false});
+  view.OnRole(Ms(100), 0, Role::kLeader, 11);
+  view.OnRole(Ms(100), 1, Role::kFollower, 11);
+  EXPECT_EQ(view.leader(), 0);
+  view.OnRole(Ms(200), 2, Role::kFollower, 12);
+  EXPECT_FALSE(view.leader().has_value());  // A may be deposed: C knows a higher term.
+  view.OnRole(Ms(201), 2, Role::kFollower, 10);
+  EXPECT_EQ(view.leader(), 0);
+  EXPECT_EQ(*view.FirstLeaderAtOrAfter(Ms(150)), Ms(150));
+  EXPECT_EQ(*view.FirstLeaderAtOrAfter(Ms(200)), Ms(201));
+}
+
 TEST(ClusterViewTest, LeadershipSpans) {
   ClusterView view(2, {false, false});
   view.OnRole(Ms(10), 0, Role::kLeader, 1);
