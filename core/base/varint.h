@@ -86,6 +86,16 @@ template <typename Byte>
   return p;
 }
 
+// Writes the proto3 uint64 (or bool, or non-negative enum) field holding `v` at `p` with
+// the one-byte key `key` (field number < 16, wire type 0), nothing for 0, returning the
+// end: room for UintFieldSize(v) bytes. `Byte` is char or uint8_t.
+template <typename Byte>
+[[gnu::always_inline]] inline Byte* PutUintField(uint8_t key, uint64_t v, Byte* p) {
+  if (v == 0) return p;  // proto3 leaves a zero field out
+  *p++ = static_cast<Byte>(key);
+  return PutVarint(v, p);
+}
+
 // Writes the proto3 bytes/string field `bytes` at `p` with the one-byte key `key` (field
 // number < 16, wire type 2), nothing when it is empty, returning the end: room for
 // BytesFieldSize(bytes) bytes. Short fields (ids, tags, values) copied by CopyBytes.

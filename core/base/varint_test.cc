@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
@@ -103,6 +104,36 @@ TEST(PutBytesFieldTest, WritesProtobufsBytesFieldOfItsSize) {
     ASSERT_EQ(static_cast<size_t>(end - written.data()), BytesFieldSize(value)) << n;
     written.resize(BytesFieldSize(value));
     EXPECT_EQ(written, expected) << n;
+  }
+}
+
+// PutUintField writes what protobuf writes for a uint64 field of number < 16, and
+// exactly UintFieldSize bytes, at both ends of every varint length (and nothing for 0).
+TEST(PutUintFieldTest, WritesProtobufsVarintFieldOfItsSize) {
+  using google::protobuf::io::CodedOutputStream;
+  using google::protobuf::io::StringOutputStream;
+  std::vector<uint64_t> values = {0, 1, ~uint64_t{0}};
+  for (int bits = 7; bits < 64; bits += 7) {
+    values.push_back((uint64_t{1} << bits) - 1);
+    values.push_back(uint64_t{1} << bits);
+  }
+  for (uint64_t v : values) {
+    std::string expected;
+    if (v != 0) {
+      StringOutputStream stream(&expected);
+      CodedOutputStream coded(&stream);
+      coded.WriteTag((4 << 3) | 0);
+      coded.WriteVarint64(v);
+    }
+    std::string written(UintFieldSize(v) + 16, '\x55');
+    char* end = PutUintField(0x20, v, written.data());
+    ASSERT_EQ(static_cast<size_t>(end - written.data()), UintFieldSize(v)) << v;
+    written.resize(UintFieldSize(v));
+    EXPECT_EQ(written, expected) << v;
+    // The same through a uint8_t pointer.
+    uint8_t bytes[16];
+    EXPECT_EQ(static_cast<size_t>(PutUintField(0x20, v, bytes) - bytes), UintFieldSize(v));
+    EXPECT_EQ(std::string(reinterpret_cast<const char*>(bytes), UintFieldSize(v)), expected);
   }
 }
 

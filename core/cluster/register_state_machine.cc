@@ -35,19 +35,10 @@ namespace {
       (ok ? 2 : 0) + BytesFieldSize(value) + (found ? 2 : 0) + UintFieldSize(index);
   out->resize(size);
   char* p = out->data();
-  if (ok) {
-    *p++ = 0x08;
-    *p++ = 0x01;
-  }
+  p = PutUintField(0x08, ok ? 1 : 0, p);
   p = PutBytesField(0x12, value, p);
-  if (found) {
-    *p++ = 0x18;
-    *p++ = 0x01;
-  }
-  if (index != 0) {
-    *p++ = 0x20;
-    PutVarint(index, p);
-  }
+  p = PutUintField(0x18, found ? 1 : 0, p);
+  PutUintField(0x20, index, p);
 }
 
 // Reads a varint length of at most 32 bits; false if malformed or past `end`.

@@ -150,10 +150,7 @@ std::string EncodeLogAppendRecord(const SharedLogAppend& append) {
   uint8_t* p = reinterpret_cast<uint8_t*>(out.data()) + kChecksumBytes;
   *p++ = (2 << 3) | 2;
   p = PutVarint(body, p);
-  if (append.truncate_from() != 0) {
-    *p++ = (1 << 3) | 0;
-    p = PutVarint(append.truncate_from(), p);
-  }
+  p = PutUintField((1 << 3) | 0, append.truncate_from(), p);
   for (const LogEntryPtr& entry : append.shared_entries()) {
     *p++ = (2 << 3) | 2;
     p = PutVarint(static_cast<uint64_t>(entry->GetCachedSize()), p);
@@ -231,10 +228,7 @@ char* PutLogHistoryRequest(std::string_view request_id, uint64_t index,
   *p++ = 0x0a;  // LogHistory.requests: field 1, length-delimited
   p = PutVarint(AppliedRequestSize(request_id, index, result), p);
   p = PutBytesField(0x0a, request_id, p);  // AppliedRequest.request_id: field 1
-  if (index != 0) {
-    *p++ = 0x10;  // AppliedRequest.index: field 2, varint
-    p = PutVarint(index, p);
-  }
+  p = PutUintField(0x10, index, p);        // AppliedRequest.index: field 2, varint
   return PutBytesField(0x1a, result, p);  // AppliedRequest.result: field 3
 }
 
