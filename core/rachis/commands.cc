@@ -288,19 +288,19 @@ void RachisNode::RestoreHistory(const Snapshot& snapshot) {
   // messages: bytes that do not parse are a bug, never a fault to tolerate.
   LogHistory history;
   CHECK(history.ParseFromString(snapshot.log_history()));
-  applied_position_by_request_.Clear();
-  applied_position_by_request_.Reserve(static_cast<size_t>(std::clamp(
+  // Room for the snapshot's requests and the configured history, whichever is more.
+  const size_t room = static_cast<size_t>(std::clamp(
       std::max(options_.log_history_max_entries, history.requests_size()), 0,
-      kMaxHistoryReserve)));
+      kMaxHistoryReserve));
+  applied_position_by_request_.Clear();
+  applied_position_by_request_.Reserve(room);
   applied_history_.clear();
   applied_history_slots_ = 0;
   applied_history_head_ = 0;
   applied_history_count_ = 0;
   applied_history_first_ = 0;
   // Sized once, so that no record moves while they are keyed.
-  applied_history_.reserve(static_cast<size_t>(std::clamp(
-      std::max(options_.log_history_max_entries, history.requests_size()), 0,
-      kMaxHistoryReserve)));
+  applied_history_.reserve(room);
   // Snapshots list the requests by increasing index, each once (MakeSnapshot).
   for (const AppliedRequest& applied : history.requests()) {
     const uint64_t position = applied_history_count_;
