@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 
 namespace ravensim::tools {
 namespace {
@@ -24,7 +25,7 @@ bool ParseCount(std::string_view digits, uint64_t* out) {
 }  // namespace
 
 absl::StatusOr<sim::Ratio> ParseRatio(std::string_view text) {
-  const std::string shown(text);  // For the messages.
+  const absl::string_view shown(text.data(), text.size());  // For the messages.
   const size_t slash = text.find('/');
   if (slash == std::string_view::npos) {
     return absl::InvalidArgumentError(
