@@ -128,6 +128,19 @@ absl::Status World::Restart(NodeId node) {
   return absl::OkStatus();
 }
 
+absl::Status World::Command(NodeId node, std::string_view what, CommandCall call) {
+  if (node < 0 || node >= options_.node_count) {
+    return absl::InvalidArgumentError(absl::StrCat("no node ", node));
+  }
+  if (processes_.state(node) != sim::ProcessState::kUp) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("node ", node, " is ", sim::ProcessStateName(processes_.state(node)),
+                     ", not up"));
+  }
+  impl_->CallCommand(node, what, call);
+  return absl::OkStatus();
+}
+
 absl::Status World::Pause(NodeId node) {
   if (absl::Status s = processes_.Pause(node, now()); !s.ok()) return s;
   trace_.AppendHot(now(), kProcPause, node, -1, 0);

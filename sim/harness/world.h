@@ -50,7 +50,7 @@
 // its own stream (kFaultSchedule) with fork_prng().
 //
 // Trace kinds: "net.*" (sim/network.h), "proc.start|crash|pause|resume|wipe",
-// "disk.write|sync|fail|crash|corrupt", "timer.fire", "node.persisted",
+// "disk.write|sync|fail|crash|corrupt", "timer.fire", "node.persisted", "node.command",
 // "node.peer_disconnected", "harness.drop" (a message the World could not send: no
 // connection, backoff, buffer limit, failed persist), "obs.<kind>",
 // "fault.partition|disk|refused|clock_drift|clock_jump|damage_cleared". The fingerprint
@@ -64,6 +64,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include "absl/functional/any_invocable.h"
@@ -153,6 +154,16 @@ class World {
   // kWorkload), for runners and tests.
   sim::Prng fork_prng(sim::StreamId stream) const { return root_prng_.Fork(stream); }
   void SetObserver(Observer observer) { observer_ = std::move(observer); }
+
+  // ---- Operator commands (traced) ---------------------------------------------------
+  // Calls `call` on an up node from outside its callbacks, as an operator's request to
+  // that server would (a topology change), and carries out the Effects it fills in as
+  // for any callback. `what` names the command in the trace ("node.command").
+  // FailedPrecondition (and nothing called) unless the node is up: a crashed node
+  // cannot take it, a paused one takes nothing until it resumes. Call it from a
+  // scheduler event or between runs, never from inside a node callback.
+  using CommandCall = absl::FunctionRef<void(Node*, const Context&, Effects*)>;
+  absl::Status Command(NodeId node, std::string_view what, CommandCall call);
 
   // ---- Process faults (traced; FailedPrecondition on an invalid transition) ----------
   absl::Status Crash(NodeId node);

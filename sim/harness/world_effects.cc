@@ -16,6 +16,7 @@ constexpr sim::TraceKind kDiskWrite("disk.write");
 constexpr sim::TraceKind kDiskSync("disk.sync");
 constexpr sim::TraceKind kDiskFail("disk.fail");
 constexpr sim::TraceKind kPersisted("node.persisted");
+constexpr sim::TraceKind kCommand("node.command");
 constexpr sim::TracePrefix kObservation("obs.");
 
 inline std::string_view StatusText(const absl::Status& status) {
@@ -103,6 +104,13 @@ __attribute__((always_inline)) inline void World::Impl::CallPersisted(
                            StatusText(status));
   CallNode(node, [&](Node* n, const Context& context, Effects* effects) {
     n->OnPersisted(context, persist_id, status, effects);
+  });
+}
+
+void World::Impl::CallCommand(NodeId node, std::string_view what, World::CommandCall call) {
+  world_->trace_.AppendHot(world_->now(), kCommand, node, -1, 0, what);
+  CallNode(node, [&](Node* n, const Context& context, Effects* effects) {
+    call(n, context, effects);
   });
 }
 

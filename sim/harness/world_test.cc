@@ -295,6 +295,48 @@ TEST_F(WorldTest, CrashedPeerIsReportedAndReconnectionBacksOff) {
   EXPECT_EQ(counter(0)->known()[2], counter(2)->own_count());
 }
 
+TEST_F(WorldTest, CommandsCallAnUpNodeAndCarryOutWhatItAsks) {
+  WorldOptions options;
+  options.clocks.resize(3);
+  options.clocks[1].offset = SimDuration::Seconds(7);
+  Build(3, options);
+  ASSERT_TRUE(world_->RunFor(SimDuration::Millis(250)).ok());
+  const SimTime at = world_->now();
+  const uint64_t events_before = world_->trace().event_count();
+  int calls = 0;
+  ASSERT_TRUE(world_
+                  ->Command(1, "test",
+                            [&](Node* node, const Context& context, Effects* effects) {
+                              ++calls;
+                              EXPECT_EQ(node, world_->node(1));
+                              EXPECT_EQ(context.self, 1);
+                              // The node's own clock, read now.
+                              const Context own = world_->ContextFor(1);
+                              EXPECT_EQ(context.monotonic_now, own.monotonic_now);
+                              EXPECT_EQ(context.wall_now, own.wall_now);
+                              EXPECT_NE(context.wall_now, world_->ContextFor(0).wall_now);
+                              effects->Observe("test.command", 42, "asked");
+                            })
+                  .ok());
+  EXPECT_EQ(calls, 1);
+  // The command and its observation are in the trace; the observer saw it at once.
+  EXPECT_EQ(world_->trace().event_count(), events_before + 2);
+  const std::vector<Seen> seen = Of(1, "test.command");
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].time, at);
+  EXPECT_EQ(seen[0].value, 42);
+  EXPECT_EQ(seen[0].detail, "asked");
+
+  // Only an up node takes a command; nothing is called otherwise.
+  ASSERT_TRUE(world_->Crash(0).ok());
+  ASSERT_TRUE(world_->Pause(2).ok());
+  auto never = [&](Node*, const Context&, Effects*) { ++calls; };
+  EXPECT_EQ(world_->Command(0, "test", never).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(world_->Command(2, "test", never).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(world_->Command(3, "test", never).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(calls, 1);
+}
+
 TEST_F(WorldTest, TimersFollowTheNodesDriftingClock) {
   Build(2, {}, {.max_increments = 1000});
   world_->SetClockDrift(1, 100'000);  // 10% fast: ticks come 10% more often.
