@@ -242,6 +242,17 @@ void RachisHost::OnTimer(const Context& context, uint64_t tag, Effects* effects)
   Pump(context, effects);
 }
 
+absl::StatusOr<std::string> RachisHost::ModifyTopology(const Context& context,
+                                                       const std::string& tag,
+                                                       int32_t node_id, rachis::NodeKind kind,
+                                                       Effects* effects) {
+  if (halted_) return absl::FailedPreconditionError(absl::StrCat(options_.tag, " has halted"));
+  absl::StatusOr<std::string> done =
+      node_->ModifyTopology(context.monotonic_now.nanos(), tag, node_id, kind);
+  Pump(context, effects);
+  return done;
+}
+
 void RachisHost::OnPersisted(const Context& context, uint64_t persist_id,
                              const absl::Status& status, Effects* effects) {
   if (halted_) return;

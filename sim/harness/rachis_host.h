@@ -118,9 +118,15 @@ class RachisHost : public Node {
                    Effects* effects) override;
   void OnPeerDisconnected(const Context& context, NodeId peer, Effects* effects) override;
 
+  // An operator's topology change (TryModifyTopology, RAVENDB_MODEL.md §1.5) asked of
+  // this node, which must be the leader; call it through World::Command, which carries
+  // out `effects`. Returns the node's answer (the tag changed, or why not).
+  absl::StatusOr<std::string> ModifyTopology(const Context& context, const std::string& tag,
+                                             int32_t node_id, rachis::NodeKind kind,
+                                             Effects* effects);
+
   // Introspection for runners and tests. REQUIRES: Start() was called.
   const rachis::RachisNode& rachis() const { return *node_; }
-  rachis::RachisNode& mutable_rachis() { return *node_; }
   const rachis::RachisStateMachine& state_machine() const { return *state_machine_; }
   const std::string& tag() const { return options_.tag; }
   bool halted() const { return halted_; }

@@ -56,6 +56,51 @@ TEST(RachisHostTest, FiveNodeClusterElectsLeaderAndCommitsClientCommands) {
   }
 }
 
+// §1.5 through an operator's command: the leader turns a follower into a watcher; every
+// node learns it, and the cluster keeps committing with four voters.
+TEST(RachisHostTest, TopologyChangeCommandReachesEveryNode) {
+  RachisWorld rw({.seed = 5, .members = 5, .clients = 2});
+  rw.world().Start();
+  ASSERT_TRUE(rw.world().RunFor(SimDuration::Seconds(2)).ok());
+  const NodeId leader = rw.Leader();
+  ASSERT_NE(leader, sim::kNoNode);
+  const NodeId follower = (leader + 1) % 5;
+  const std::string tag(1, static_cast<char>('A' + follower));
+  auto modify = [&](NodeId on, const std::string& target, rachis::NodeKind kind) {
+    absl::StatusOr<std::string> answer = absl::UnknownError("not called");
+    const absl::Status called =
+        rw.world().Command(on, "topology", [&](Node* node, const Context& context,
+                                                Effects* effects) {
+          answer = static_cast<RachisHost*>(node)->ModifyTopology(context, target, -1, kind,
+                                                                  effects);
+        });
+    return called.ok() ? answer : absl::StatusOr<std::string>(called);
+  };
+  // Only the leader changes the topology, and never its own entry.
+  EXPECT_EQ(modify(follower, tag, rachis::NodeKind::kWatcher).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  const std::string leader_tag(1, static_cast<char>('A' + leader));
+  EXPECT_EQ(modify(leader, leader_tag, rachis::NodeKind::kWatcher).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  const absl::StatusOr<std::string> done = modify(leader, tag, rachis::NodeKind::kWatcher);
+  ASSERT_TRUE(done.ok()) << done.status();
+  EXPECT_EQ(*done, tag);
+  // One change in flight at a time.
+  EXPECT_EQ(modify(leader, tag, rachis::NodeKind::kMember).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  const int64_t acknowledged = rw.acknowledged();
+  ASSERT_TRUE(rw.world().RunFor(SimDuration::Seconds(2)).ok());
+  for (NodeId n = 0; n < 5; ++n) {
+    const rachis::ClusterTopology& t = rw.host(n)->rachis().topology();
+    EXPECT_EQ(t.watchers.count(tag), 1u) << "node " << n;
+    EXPECT_FALSE(t.IsMember(tag)) << "node " << n;
+    EXPECT_EQ(t.members.size(), 4u) << "node " << n;
+  }
+  EXPECT_GT(rw.acknowledged(), acknowledged + 20);
+  ASSERT_TRUE(StopClientsAndConverge(rw, SimDuration::Seconds(5)));
+  ExpectHealthy(rw);
+}
+
 TEST(RachisHostTest, SameSeedSameFingerprint) {
   uint64_t fingerprints[2];
   for (int run = 0; run < 2; ++run) {

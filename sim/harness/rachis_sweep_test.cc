@@ -124,15 +124,13 @@ class FaultSchedule {
 
  private:
   // §1.5 under faults: the leader demotes a member to promotable (promoted back once
-  // caught up), turns a member into a watcher, or a watcher back into a promotable. The
-  // call happens between scheduler events; the leader's host carries out the effects
-  // at its next callback (its heartbeat timer is never more than T/3 away).
+  // caught up), turns a member into a watcher, or a watcher back into a promotable, as
+  // an operator's command (World::Command) between scheduler events.
   std::string ChangeMembership(NodeId node) {
     const NodeId leader = rw_.Leader();
     if (leader == sim::kNoNode || leader == node) return "membership: no leader";
-    rachis::RachisNode& rachis = rw_.host(leader)->mutable_rachis();
     const std::string tag(1, static_cast<char>('A' + node));
-    const rachis::ClusterTopology& topology = rachis.topology();
+    const rachis::ClusterTopology& topology = rw_.host(leader)->rachis().topology();
     rachis::NodeKind kind = rachis::NodeKind::kPromotable;
     if (topology.IsMember(tag)) {
       // Keep at least three voters so the cluster stays able to heal.
@@ -141,8 +139,13 @@ class FaultSchedule {
     } else if (!topology.watchers.count(tag)) {
       return "membership: already promotable";
     }
-    const int64_t now = rw_.world().ContextFor(leader).monotonic_now.nanos();
-    absl::StatusOr<std::string> done = rachis.ModifyTopology(now, tag, -1, kind);
+    absl::StatusOr<std::string> done = absl::UnknownError("not called");
+    const absl::Status called = rw_.world().Command(
+        leader, "topology", [&](Node*, const Context& context, Effects* effects) {
+          // The host itself, not the loss-injecting wrapper the World may hold.
+          done = rw_.host(leader)->ModifyTopology(context, tag, -1, kind, effects);
+        });
+    if (!called.ok()) done = called;
     return absl::StrCat("membership ", tag, " -> ", static_cast<int>(kind), " ",
                         done.ok() ? "ok" : done.status().ToString());
   }
