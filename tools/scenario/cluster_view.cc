@@ -52,6 +52,12 @@ void ClusterView::OnRole(sim::SimTime time, int32_t node, Role role, uint64_t te
   }
 }
 
+void ClusterView::OnMembershipChange(int32_t node) {
+  CHECK_GE(node, 0);
+  CHECK_LT(node, node_count_);
+  watchers_[node] = false;
+}
+
 void ClusterView::OnDown(sim::SimTime time, int32_t node) {
   CHECK_GE(node, 0);
   CHECK_LT(node, node_count_);

@@ -2,7 +2,8 @@
 // nodes' state-change observations (never from node internals). It answers what fault
 // targets and triggers need ("the current leader", "the leader changed") and what the
 // liveness checks measure (when a leader existed, how often leadership changed), and
-// records who voted, so that a watcher that votes or runs for leader is caught.
+// records who voted, so that a watcher that votes or runs for leader is caught (a
+// configured watcher, until a membership event changes it).
 //
 // Leader: a node whose last reported state is Leader, whose process is up, and whose term
 // is the highest of the terms the nodes last reported (a deposed leader that has not
@@ -49,6 +50,11 @@ class ClusterView {
   void OnDown(sim::SimTime time, int32_t node);
   // A node granted its vote (a real election) to `candidate` in `term`.
   void OnVote(sim::SimTime time, int32_t voter, int32_t candidate, uint64_t term);
+  // The leader accepted a topology change of `node`. A configured watcher stops being
+  // checked from here on: once changed it may legitimately vote and lead, and when
+  // each node learns of the change is the nodes' business (the Raft invariant checker
+  // follows each node's own topology).
+  void OnMembershipChange(int32_t node);
 
   // Called whenever a node becomes the leader (for triggers). Set before the run.
   void SetLeaderListener(std::function<void(const LeaderChange&)> listener) {

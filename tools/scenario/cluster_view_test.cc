@@ -81,6 +81,13 @@ TEST(ClusterViewTest, WatchersThatVoteOrRunAreReported) {
   ASSERT_EQ(view.watcher_violations().size(), 2u);
   EXPECT_NE(view.watcher_violations()[0].find("watcher C voted for B"), std::string::npos);
   EXPECT_NE(view.watcher_violations()[1].find("watcher C ran for leader"), std::string::npos);
+  // Once the leader has accepted a change of C (say, to member), C may vote and run.
+  view.OnMembershipChange(2);
+  view.OnVote(Ms(9), 2, 1, 3);
+  view.OnRole(Ms(9), 2, Role::kCandidate, 4);
+  view.OnRole(Ms(10), 2, Role::kLeader, 4);
+  EXPECT_EQ(view.watcher_violations().size(), 2u);
+  EXPECT_EQ(view.leader(), 2);
 }
 
 }  // namespace

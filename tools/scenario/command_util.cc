@@ -98,6 +98,7 @@ void PrintRunSummary(const scenarios::Scenario& scenario, const RunReport& r,
       << r.operations_unknown << " unknown\n";
   out << "faults injected: " << r.faults_injected << "  leader changes: " << r.leader_changes
       << "\n";
+  if (!r.topology.empty()) out << "topology: " << r.topology << "\n";
   if (!r.status.ok()) out << "run did not complete: " << r.status.message() << "\n";
   out << "checks:\n";
   size_t width = 0;

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/base/check.h"
@@ -137,6 +138,8 @@ void FaultInjector::Inject(const FaultEvent& event) {
     InjectProcessFault(event);
   } else if (event.has_disk()) {
     InjectDisk(event);
+  } else if (event.has_membership()) {
+    InjectMembership(event);
   } else {
     InjectOther(event);
   }
@@ -340,6 +343,32 @@ void FaultInjector::InjectDisk(const FaultEvent& event) {
     world_->SetDiskFaults(node, sim::DiskFaults()).IgnoreError();
     CloseSpan(key);
   });
+  Record(realized);
+}
+
+void FaultInjector::InjectMembership(const FaultEvent& event) {
+  const std::optional<int32_t> leader = view_->leader();
+  if (!leader.has_value() || !membership_change_) return;
+  const int32_t node = Resolve(event.membership().node());
+  // The leader cannot modify itself (§1.5); a refused change did not happen.
+  if (node < 0 || node == *leader) return;
+  // A change the leader refuses (another one in flight) is recorded all the same: the
+  // request was made, and a replay makes it again, to the same answer and trace.
+  const scenarios::MembershipKind kind = event.membership().kind();
+  const bool accepted = membership_change_(*leader, node, kind).ok();
+  if (accepted) view_->OnMembershipChange(node);
+  FaultEvent realized = event;
+  realized.mutable_membership()->mutable_node()->Clear();
+  realized.mutable_membership()->mutable_node()->set_node(NodeTag(node));
+  if (timeline_ != nullptr) {
+    std::string name = scenarios::MembershipKind_Name(kind);
+    absl::AsciiStrToLower(&name);
+    timeline_->Instant(NodeTrack(node), world_->now(),
+                       absl::StrCat(name == "remove" ? "remove" : absl::StrCat("make ", name),
+                                    accepted ? ": accepted by " : ": refused by ",
+                                    NodeTag(*leader)),
+                       "membership");
+  }
   Record(realized);
 }
 

@@ -9,7 +9,8 @@
 // network sees their intersection, so overlapping partitions (and the end of one
 // while another is in force) behave as they would with two firewalls. A `duration`
 // schedules the undo (heal that partition, restart, resume, drift back, a well-behaved
-// disk again).
+// disk again). A membership event is the leader's topology change (§1.5), carried
+// out through SetMembershipChange; it has no undo.
 //
 // Runtime draws (which follower, a shape's order when the scenario leaves it open) use
 // Prng(seed).Fork(kFaultSchedule).Fork(kRuntimeStream), independent of the plan's draws.
@@ -20,10 +21,12 @@
 #define RAVENSIM_TOOLS_SCENARIO_FAULT_INJECTOR_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "scenarios/scenario.pb.h"
 #include "sim/harness/world.h"
 #include "sim/partition.h"
@@ -40,6 +43,13 @@ class FaultInjector {
   // `base_drift_ppm[i]` is node i's configured drift (what an undone drift returns to).
   FaultInjector(harness::World* world, ClusterView* view, Timeline* timeline,
                 uint64_t seed, std::vector<int64_t> base_drift_ppm);
+
+  // How a membership event is carried out: asks `leader` to make `node` a `kind`
+  // (RAVENDB_MODEL.md §1.5) and returns the leader's answer. Without one, membership
+  // events are skipped.
+  using MembershipChange = std::function<absl::Status(
+      int32_t leader, int32_t node, scenarios::MembershipKind kind)>;
+  void SetMembershipChange(MembershipChange change) { membership_change_ = std::move(change); }
 
   // Injects `event` now (its `at`/`on` are ignored). Faults whose target does not exist
   // at this moment (no leader, the node is already down) are skipped and not recorded.
@@ -64,6 +74,7 @@ class FaultInjector {
   void InjectProcessFault(const scenarios::FaultEvent& event);
   void InjectOther(const scenarios::FaultEvent& event);
   void InjectDisk(const scenarios::FaultEvent& event);
+  void InjectMembership(const scenarios::FaultEvent& event);
   sim::Reachability PartitionMatrix(scenarios::Partition* partition);
   void ApplyPartitions();
   void OpenSpan(const std::string& key, Timeline::Track track, std::string name,
@@ -83,6 +94,7 @@ class FaultInjector {
   // (an undo clears only its own event's faults, not a later event's).
   std::map<int32_t, uint64_t> faulty_disks_;
   uint64_t next_disk_event_ = 1;
+  MembershipChange membership_change_;
   std::vector<scenarios::FaultEvent> realized_;
   sim::SimTime last_fault_time_;
   struct OpenTimelineSpan {

@@ -76,15 +76,21 @@ class Run {
   RunReport Execute();
 
  private:
-  std::vector<bool> Watchers() const {
-    std::vector<bool> watchers(nodes_, false);
-    for (const std::string& tag : s_.cluster().watchers()) watchers[*NodeIndex(tag, nodes_)] = true;
-    return watchers;
+  std::vector<bool> Watchers() const { return Listed(s_.cluster().watchers()); }
+  std::vector<bool> Passive() const { return Listed(s_.cluster().passive()); }
+  std::vector<bool> Listed(
+      const google::protobuf::RepeatedPtrField<std::string>& tags) const {
+    std::vector<bool> listed(nodes_, false);
+    for (const std::string& tag : tags) listed[*NodeIndex(tag, nodes_)] = true;
+    return listed;
   }
   harness::WorldOptions MakeWorldOptions(std::ostream* jsonl) const;
   rachis::ClusterTopologyProto Topology() const;
   std::unique_ptr<harness::Node> MakeNode(NodeId id);
   void OnObservation(const harness::ObservationRecord& record);
+  absl::Status ChangeMembership(int32_t leader, int32_t node, scenarios::MembershipKind kind);
+  // "voters A B C, non-voters D", as the final leader reports its topology ("" if none).
+  std::string FinalTopology() const;
   void ScheduleFaults(SimTime fault_phase_end);
   void ScheduleWorkload(SimTime fault_phase_end);
   void Fire(const FaultEvent& event, SimDuration delay);
@@ -112,6 +118,12 @@ class Run {
     bool fired = false;
   };
   std::vector<Armed> armed_;
+  // Each node's last reported topology (TOPOLOGY_CHANGED): voters, non-voters.
+  struct ReportedTopology {
+    std::vector<std::string> voters;
+    std::vector<std::string> non_voters;
+  };
+  std::vector<ReportedTopology> topologies_;
 };
 
 harness::WorldOptions Run::MakeWorldOptions(std::ostream* jsonl) const {
@@ -143,7 +155,9 @@ rachis::ClusterTopologyProto Run::Topology() const {
   rachis::ClusterTopologyProto topology;
   topology.set_topology_id(absl::StrCat("scenario-", s_.name()));
   const std::vector<bool> watchers = Watchers();
+  const std::vector<bool> passive = Passive();
   for (int32_t i = 0; i < nodes_; ++i) {
+    if (passive[i]) continue;  // Outside the cluster until a membership event adds it.
     rachis::TopologyNode* node =
         watchers[i] ? topology.add_watchers() : topology.add_members();
     node->set_tag(NodeTag(i));
@@ -153,11 +167,49 @@ rachis::ClusterTopologyProto Run::Topology() const {
   return topology;
 }
 
+rachis::NodeKind ToNodeKind(scenarios::MembershipKind kind) {
+  switch (kind) {
+    case scenarios::MEMBER: return rachis::NodeKind::kMember;
+    case scenarios::PROMOTABLE: return rachis::NodeKind::kPromotable;
+    case scenarios::WATCHER: return rachis::NodeKind::kWatcher;
+    case scenarios::REMOVE: return rachis::NodeKind::kRemove;
+    default: CHECK_UNREACHABLE("unvalidated membership kind");
+  }
+}
+
+absl::Status Run::ChangeMembership(int32_t leader, int32_t node,
+                                   scenarios::MembershipKind kind) {
+  // The operator's request goes to the leader's server (TryModifyTopology, §1.5); the
+  // new node's id is its index, as in the bootstrap topology.
+  absl::Status answer = absl::UnknownError("not called");
+  const absl::Status called = world_->Command(
+      leader, "topology",
+      [&](harness::Node* host, const harness::Context& context, harness::Effects* effects) {
+        answer = static_cast<harness::RachisHost*>(host)
+                     ->ModifyTopology(context, NodeTag(node), node, ToNodeKind(kind), effects)
+                     .status();
+      });
+  return called.ok() ? answer : called;
+}
+
+std::string Run::FinalTopology() const {
+  const std::optional<int32_t> leader = view_.leader();
+  if (!leader.has_value()) return "";
+  const ReportedTopology& t = topologies_[*leader];
+  std::string out = absl::StrCat("voters ", absl::StrJoin(t.voters, " "));
+  if (!t.non_voters.empty()) {
+    absl::StrAppend(&out, ", non-voters ", absl::StrJoin(t.non_voters, " "));
+  }
+  absl::StrAppend(&out, " (as leader ", NodeTag(*leader), " has it)");
+  return out;
+}
+
 std::unique_ptr<harness::Node> Run::MakeNode(NodeId id) {
   if (id >= nodes_) return recorder_->MakeClient(id);
   harness::RachisHostOptions options;
   options.tag = NodeTag(id);
-  options.bootstrap_topology = topology_;
+  // A passive node has no bootstrap topology: it starts Passive and waits to be added.
+  if (!Passive()[id]) options.bootstrap_topology = topology_;
   options.election_timeout_ns =
       Get(s_.cluster().timing().election_timeout(), SimDuration::Millis(300)).nanos();
   options.operation_timeout_ns =
@@ -172,7 +224,11 @@ void Run::OnObservation(const harness::ObservationRecord& record) {
   if (observation.incarnation == 0) observation.incarnation = record.incarnation;
   if (s_.checks().raft_invariants()) raft_.Observe(observation);
   using Kind = checkers::raft::RaftObservation;
-  if (observation.kind == Kind::STATE_CHANGED) {
+  if (observation.kind == Kind::TOPOLOGY_CHANGED) {
+    ReportedTopology& t = topologies_[record.node];
+    t.voters.assign(observation.voters.begin(), observation.voters.end());
+    t.non_voters.assign(observation.non_voters.begin(), observation.non_voters.end());
+  } else if (observation.kind == Kind::STATE_CHANGED) {
     view_.OnRole(record.time, record.node, RoleOf(observation.role), observation.term);
   } else if (observation.kind == Kind::ELECTION_WON) {
     for (std::string_view supporter : observation.supporters) {
@@ -260,6 +316,7 @@ RunReport Run::Execute() {
   report.scenario_name = s_.name();
   report.seed = options_.seed;
   topology_ = Topology();
+  topologies_.resize(nodes_);
   recorder_ = std::make_unique<ClientRecorder>(s_, nodes_, [this]() { return world_->now(); });
   recorder_->SetCompletionListener([this]() { OnOperationCompleted(); });
   world_ = std::make_unique<harness::World>(MakeWorldOptions(options_.trace_jsonl),
@@ -280,6 +337,10 @@ RunReport Run::Execute() {
   injector_ = std::make_unique<FaultInjector>(
       world_.get(), &view_, options_.build_timeline ? &timeline_ : nullptr, options_.seed,
       drifts);
+  injector_->SetMembershipChange(
+      [this](int32_t leader, int32_t node, scenarios::MembershipKind kind) {
+        return ChangeMembership(leader, node, kind);
+      });
   view_.SetLeaderListener([this](const ClusterView::LeaderChange& c) { OnLeaderChange(c); });
   world_->SetObserver([this](const harness::ObservationRecord& r) { OnObservation(r); });
 
@@ -304,6 +365,7 @@ RunReport Run::Execute() {
   report.faults_injected = injector_->injected_count();
   report.realized_faults = injector_->realized();
   report.leader_changes = static_cast<int64_t>(view_.leader_changes().size());
+  report.topology = FinalTopology();
   report.history = std::move(*recorder_).Finish(
       absl::StrCat("scenario ", s_.name(), " seed ", options_.seed));
   for (const history::Operation& op : report.history.operations()) {
@@ -360,9 +422,12 @@ std::string DescribeOp(const history::Operation& op) {
 
 void Run::DrawTimeline(RunReport* report) {
   const std::vector<bool> watchers = Watchers();
+  const std::vector<bool> passive = Passive();
   for (int32_t i = 0; i < nodes_; ++i) {
     timeline_.NameTrack({Timeline::Process::kCluster, i},
-                        absl::StrCat("node ", NodeTag(i), watchers[i] ? " (watcher)" : ""));
+                        absl::StrCat("node ", NodeTag(i), watchers[i]  ? " (watcher)"
+                                                          : passive[i] ? " (passive)"
+                                                                       : ""));
   }
   for (const auto& span : view_.LeadershipSpans(report->end_time)) {
     timeline_.Span({Timeline::Process::kCluster, span.node}, span.start, span.end,

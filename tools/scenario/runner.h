@@ -61,6 +61,9 @@ struct RunReport {
   int64_t operations_unknown = 0;
   int64_t faults_injected = 0;
   int64_t leader_changes = 0;
+  // The topology at the end, as the final leader last reported it: "voters A B C,
+  // non-voters D (as leader A has it)"; "" when the run ends without a leader.
+  std::string topology;
   std::vector<CheckReport> checks;
   // Every fault as it happened, with resolved targets and exact times.
   std::vector<scenarios::FaultEvent> realized_faults;

@@ -1,9 +1,12 @@
 #include "tools/scenario/runner.h"
 
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
@@ -94,6 +97,61 @@ TEST(RunnerTest, RealizedScheduleReproducesTheFaults) {
               original.realized_faults[i].DebugString());
   }
   EXPECT_EQ(replayed.history.SerializeAsString(), original.history.SerializeAsString());
+}
+
+// §1.5 from a scenario: a passive node is added, a follower becomes a watcher, another
+// is removed; a change asked while one is in flight is refused (recorded, as a request
+// that was made). The final leader's topology is what the accepted changes add up to,
+// and replaying the realized schedule gives the same run.
+TEST(RunnerTest, MembershipEventsChangeTheTopology) {
+  const auto scenario = Parse(R"pb(
+    cluster { nodes: 5 passive: [ "E" ] }
+    workload { clients: 2 register { keys: 2 think_time: "20ms" } }
+    timeline { at: "1s" membership { node { node: "E" } kind: PROMOTABLE } }
+    timeline { at: "3s" membership { node { follower: true } kind: WATCHER } }
+    timeline { at: "5s" membership { node { follower: true } kind: REMOVE } }
+    timeline { at: "5s" membership { node { follower: true } kind: WATCHER } }
+    run { duration: "7s" heal_and_quiesce { enabled: true quiesce: "2s" } }
+    checks {
+      raft_invariants: true
+      linearizability: true
+      liveness { name: "progress" progress { from: "5s" min_ok: 50 } }
+    }
+  )pb");
+  RunOptions options;
+  options.seed = 4;
+  const RunReport r = RunScenario(scenario, options);
+  ASSERT_TRUE(r.status.ok()) << r.status;
+  EXPECT_TRUE(r.passed()) << r.Signature();
+  ASSERT_EQ(r.realized_faults.size(), 4u);
+  std::set<std::string> voters = {"A", "B", "C", "D"};
+  std::set<std::string> non_voters;
+  const scenarios::MembershipKind kinds[] = {scenarios::PROMOTABLE, scenarios::WATCHER,
+                                             scenarios::REMOVE};
+  for (int i = 0; i < 3; ++i) {
+    const scenarios::Membership& m = r.realized_faults[i].membership();
+    ASSERT_FALSE(m.node().node().empty()) << "the follower drawn is recorded";
+    EXPECT_EQ(m.kind(), kinds[i]);
+    voters.erase(m.node().node());
+    non_voters.erase(m.node().node());
+    if (i == 0) voters.insert("E");  // Promoted by the leader once caught up.
+    if (i == 1) non_voters.insert(m.node().node());
+  }
+  EXPECT_EQ(r.realized_faults[0].membership().node().node(), "E");
+  EXPECT_EQ(r.realized_faults[2].at(), "5s");
+  // The fourth came while the third was in flight: refused, so not counted above.
+  EXPECT_EQ(r.realized_faults[3].at(), "5s");
+  EXPECT_FALSE(r.realized_faults[3].membership().node().node().empty());
+  std::string expected = absl::StrCat("voters ", absl::StrJoin(voters, " "));
+  if (!non_voters.empty()) {
+    absl::StrAppend(&expected, ", non-voters ", absl::StrJoin(non_voters, " "));
+  }
+  EXPECT_EQ(r.topology.substr(0, expected.size()), expected) << r.topology;
+
+  const RunReport replayed = RunScenario(RealizedScenario(scenario, r), options);
+  EXPECT_EQ(replayed.topology, r.topology);
+  EXPECT_EQ(replayed.history.SerializeAsString(), r.history.SerializeAsString());
+  EXPECT_EQ(replayed.fingerprint, r.fingerprint);
 }
 
 TEST(RunnerTest, TriggerFiresWhenNodeBecomesLeader) {

@@ -157,9 +157,55 @@ TEST(ScenarioLoaderTest, DiskFaultRules) {
       << error;
   EXPECT_NE(error.find("field 'timeline[4]': set exactly one fault (partition, crash, "
                        "restart, pause, resume, wipe, clock_jump, clock_drift, clog, heal, "
-                       "disk); found 2"),
+                       "disk, membership); found 2"),
             std::string::npos)
       << error;
+}
+
+TEST(ScenarioLoaderTest, MembershipAndPassiveRules) {
+  const std::string error = ErrorOf(
+      "cluster { nodes: 4 watchers: \"D\" passive: [\"C\", \"D\", \"C\", \"G\"] }\n"
+      "run { duration: \"1s\" }\n"
+      "timeline { at: \"1s\" membership { node { node: \"C\" } kind: PROMOTABLE } }\n"
+      "timeline { at: \"1s\" membership { node { leader: true } kind: REMOVE } }\n"
+      "timeline { at: \"1s\" membership { node { follower: true } } duration: \"1s\" }\n"
+      "timeline { at: \"1s\" membership { node { node: \"Q\" } kind: 9 } }\n");
+  // timeline[0] is valid: no error names it.
+  EXPECT_EQ(error.find("timeline[0]"), std::string::npos) << error;
+  EXPECT_NE(error.find("test.textproto:1:1: field 'cluster.passive[1]': node \"D\" is a watcher"),
+            std::string::npos)
+      << error;
+  EXPECT_NE(error.find("field 'cluster.passive[2]': node \"C\" is listed twice"),
+            std::string::npos)
+      << error;
+  EXPECT_NE(error.find("field 'cluster.passive[3]': node \"G\" is not in the cluster (A..D)"),
+            std::string::npos)
+      << error;
+  EXPECT_NE(error.find("field 'timeline[1].membership.node.leader': the leader makes the "
+                       "change and cannot modify itself"),
+            std::string::npos)
+      << error;
+  EXPECT_NE(error.find("field 'timeline[2].membership.kind': is required: MEMBER, PROMOTABLE, "
+                       "WATCHER or REMOVE"),
+            std::string::npos)
+      << error;
+  EXPECT_NE(error.find("field 'timeline[2].duration': this fault is instantaneous"),
+            std::string::npos)
+      << error;
+  EXPECT_NE(error.find("field 'timeline[3].membership.node.node': node \"Q\" is not in the "
+                       "cluster"),
+            std::string::npos)
+      << error;
+  EXPECT_NE(error.find("field 'timeline[3].membership.kind': unknown kind 9"),
+            std::string::npos)
+      << error;
+  // Every node a watcher or passive: nobody votes.
+  const std::string no_voter = ErrorOf(
+      "cluster { nodes: 2 watchers: \"A\" passive: \"B\" }\nrun { duration: \"1s\" }\n");
+  EXPECT_NE(no_voter.find("field 'cluster.watchers': at least one node must be a voting "
+                          "member"),
+            std::string::npos)
+      << no_voter;
 }
 
 TEST(ScenarioLoaderTest, WatcherCannotBeLeaderTrigger) {

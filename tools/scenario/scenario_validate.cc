@@ -149,6 +149,7 @@ class Validator {
   void ValidateNodeRef(const Loc& at, const scenarios::NodeRef& ref);
   void ValidatePartition(const Loc& at, const scenarios::Partition& p);
   void ValidateDiskFault(const Loc& at, const scenarios::DiskFault& d);
+  void ValidateMembership(const Loc& at, const scenarios::Membership& m);
   // Checks a probability field ("N/D", scenario.proto); counts it in *set when it is
   // above zero and in *bad when it does not parse.
   void Probability(const Loc& parent, std::string_view field, const std::string& text,
@@ -181,8 +182,21 @@ void Validator::ValidateCluster(const Loc& at) {
                                                    "\" is listed twice"));
     }
   }
-  if (c.nodes() > 0 && static_cast<int32_t>(seen.size()) >= c.nodes()) {
-    Error(Child(at, "watchers"), "at least one node must be a voting member");
+  std::set<std::string> passive;
+  for (int i = 0; i < c.passive_size(); ++i) {
+    if (!Node(at, "passive", c.passive(i), i)) continue;
+    if (seen.count(c.passive(i)) > 0) {
+      Error(Child(at, "passive", i), absl::StrCat("node \"", c.passive(i),
+                                                  "\" is a watcher; a passive node is "
+                                                  "outside the cluster until added"));
+    } else if (!passive.insert(c.passive(i)).second) {
+      Error(Child(at, "passive", i), absl::StrCat("node \"", c.passive(i),
+                                                  "\" is listed twice"));
+    }
+  }
+  if (c.nodes() > 0 && static_cast<int32_t>(seen.size() + passive.size()) >= c.nodes()) {
+    Error(Child(at, seen.empty() ? "passive" : "watchers"),
+          "at least one node must be a voting member");
   }
   const Loc timing = Child(at, "timing");
   Duration(timing, "election_timeout", c.timing().election_timeout(), Sign::kPositive);
@@ -262,10 +276,11 @@ void Validator::ValidateFaultEvent(const Loc& at, const scenarios::FaultEvent& e
   const int kinds = CountSet({e.has_partition(), e.has_crash(), e.has_restart(),
                               e.has_pause(), e.has_resume(), e.has_wipe(),
                               e.has_clock_jump(), e.has_clock_drift(), e.has_clog(),
-                              e.has_heal(), e.has_disk()});
+                              e.has_heal(), e.has_disk(), e.has_membership()});
   if (kinds != 1) {
     Error(at, absl::StrCat("set exactly one fault (partition, crash, restart, pause, resume, "
-                           "wipe, clock_jump, clock_drift, clog, heal, disk); found ", kinds));
+                           "wipe, clock_jump, clock_drift, clog, heal, disk, membership); "
+                           "found ", kinds));
   }
   if (e.has_partition()) ValidatePartition(Child(at, "partition"), e.partition());
   if (e.has_crash()) ValidateNodeRef(Child(at, "crash"), e.crash());
@@ -295,10 +310,11 @@ void Validator::ValidateFaultEvent(const Loc& at, const scenarios::FaultEvent& e
     Duration(c, "extra_delay", e.clog().extra_delay(), Sign::kPositive);
   }
   if (e.has_disk()) ValidateDiskFault(Child(at, "disk"), e.disk());
+  if (e.has_membership()) ValidateMembership(Child(at, "membership"), e.membership());
   Duration(at, "duration", e.duration(), Sign::kPositive);
   if (!e.duration().empty() &&
       (e.has_restart() || e.has_resume() || e.has_wipe() || e.has_heal() ||
-       e.has_clock_jump())) {
+       e.has_clock_jump() || e.has_membership())) {
     Error(Child(at, "duration"), "this fault is instantaneous and cannot have a duration");
   }
 }
@@ -334,13 +350,30 @@ void Validator::ValidateDiskFault(const Loc& at, const scenarios::DiskFault& d) 
   }
 }
 
+void Validator::ValidateMembership(const Loc& at, const scenarios::Membership& m) {
+  const Loc node = Child(at, "node");
+  ValidateNodeRef(node, m.node());
+  if (m.node().leader()) {
+    Error(Child(node, "leader"), "the leader makes the change and cannot modify itself "
+                                 "(RAVENDB_MODEL.md §1.5); name a node or a follower");
+  }
+  if (m.kind() == scenarios::MEMBERSHIP_KIND_UNSPECIFIED) {
+    Error(Child(at, "kind"), "is required: MEMBER, PROMOTABLE, WATCHER or REMOVE");
+  } else if (!scenarios::MembershipKind_IsValid(m.kind())) {
+    Error(Child(at, "kind"), absl::StrCat("unknown kind ", static_cast<int>(m.kind())));
+  }
+}
+
 void Validator::ValidateTrigger(const Loc& at, const scenarios::Trigger& t) {
   if (CountSet({!t.becomes_leader().empty(), t.leader_changes(), t.after_operations() != 0}) !=
       1) {
     Error(at, "set exactly one of becomes_leader, leader_changes, after_operations");
   }
+  // (A watcher may lead once a membership event has made it a member.)
+  bool memberships = false;
+  for (const scenarios::FaultEvent& e : s_.timeline()) memberships |= e.has_membership();
   if (!t.becomes_leader().empty() && Node(at, "becomes_leader", t.becomes_leader()) &&
-      IsWatcher(t.becomes_leader())) {
+      IsWatcher(t.becomes_leader()) && !memberships) {
     Error(Child(at, "becomes_leader"),
           absl::StrCat("node \"", t.becomes_leader(), "\" is a watcher and never leads"));
   }
