@@ -26,6 +26,7 @@ enum Kind {
   kClockDrift,
   kWipe,
   kDisk,
+  kMembership,  // Only with membership_weight: not counted in the all-zero default.
   kKindCount
 };
 
@@ -36,15 +37,17 @@ SimDuration Get(const std::string& text, SimDuration fallback) {
 }
 
 Kind DrawKind(const FaultProfile& p, sim::Prng& prng) {
-  uint64_t weights[kKindCount] = {p.partition_weight(), p.crash_weight(),
-                                  p.pause_weight(),     p.clog_weight(),
-                                  p.clock_jump_weight(), p.clock_drift_weight(),
-                                  p.wipe_weight(),       p.disk_weight()};
+  uint64_t weights[kKindCount] = {p.partition_weight(),   p.crash_weight(),
+                                  p.pause_weight(),       p.clog_weight(),
+                                  p.clock_jump_weight(),  p.clock_drift_weight(),
+                                  p.wipe_weight(),        p.disk_weight(),
+                                  p.membership_weight()};
   uint64_t total = 0;
   for (uint64_t w : weights) total += w;
-  if (total == 0) {
+  if (total == 0) {  // Every fault kind alike; membership changes are not faults.
     for (uint64_t& w : weights) w = 1;
-    total = kKindCount;
+    weights[kMembership] = 0;
+    total = kKindCount - 1;
   }
   uint64_t draw = prng.UniformBelow(total);
   for (int k = 0; k < kKindCount; ++k) {
@@ -137,6 +140,12 @@ bool DrawFault(Kind kind, const FaultProfile& p, int32_t nodes, sim::Prng& prng,
       return true;
     }
     case kDisk: DrawDiskFault(nodes, prng, e->mutable_disk()); return true;
+    case kMembership:
+      // A follower demoted to promotable: the leader promotes it back once its log
+      // matches (CheckPromotables, §1.5), the cluster-level shape of a rehab.
+      e->mutable_membership()->mutable_node()->set_follower(true);
+      e->mutable_membership()->set_kind(scenarios::PROMOTABLE);
+      return false;
     case kKindCount: break;
   }
   CHECK_UNREACHABLE("kind");

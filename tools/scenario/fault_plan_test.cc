@@ -66,6 +66,7 @@ TEST(FaultPlanTest, RespectsWindowConcurrencyAndValidity) {
             : events[i].has_clock_jump() ? "jump"
             : events[i].has_clock_drift()? "drift"
             : events[i].has_disk()       ? "disk"
+            : events[i].has_membership()  ? "membership"
                                          : "wipe"]++;
     }
     // The drawn events form a valid explicit timeline.
@@ -74,7 +75,10 @@ TEST(FaultPlanTest, RespectsWindowConcurrencyAndValidity) {
     const auto errors = ValidateScenario(scenario);
     EXPECT_TRUE(errors.empty()) << errors.front().ToString();
   }
-  EXPECT_EQ(kinds.size(), 8u);  // Every kind shows up with equal default weights.
+  // Every fault kind shows up with equal default weights; membership changes, not
+  // faults, never do.
+  EXPECT_EQ(kinds.size(), 8u);
+  EXPECT_EQ(kinds.count("membership"), 0u);
 }
 
 TEST(FaultPlanTest, DisabledProfileDrawsNothing) {
@@ -89,6 +93,29 @@ TEST(FaultPlanTest, WeightsSelectKinds) {
   for (const auto& e : DrawRandomFaults(s, 3, SimTime::Zero() + SimDuration::Seconds(60))) {
     EXPECT_TRUE(e.has_crash());
   }
+}
+
+TEST(FaultPlanTest, MembershipWeightDrawsFollowerDemotions) {
+  auto s = Swarm();
+  s.mutable_random_faults()->set_crash_weight(1);
+  s.mutable_random_faults()->set_membership_weight(1);
+  int memberships = 0;
+  int crashes = 0;
+  const auto events = DrawRandomFaults(s, 5, SimTime::Zero() + SimDuration::Seconds(60));
+  for (const auto& e : events) {
+    if (e.has_crash()) ++crashes;
+    if (!e.has_membership()) continue;
+    ++memberships;
+    EXPECT_TRUE(e.membership().node().follower());
+    EXPECT_EQ(e.membership().kind(), scenarios::PROMOTABLE);
+    EXPECT_TRUE(e.duration().empty());  // Instantaneous: the leader undoes it.
+  }
+  EXPECT_GT(memberships, 3);
+  EXPECT_GT(crashes, 3);
+  s.clear_random_faults();
+  for (const auto& e : events) *s.add_timeline() = e;
+  const auto errors = ValidateScenario(s);
+  EXPECT_TRUE(errors.empty()) << errors.front().ToString();
 }
 
 }  // namespace
