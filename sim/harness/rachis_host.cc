@@ -253,6 +253,13 @@ absl::StatusOr<std::string> RachisHost::ModifyTopology(const Context& context,
   return done;
 }
 
+absl::Status RachisHost::StepDown(const Context& context, Effects* effects) {
+  if (halted_) return absl::FailedPreconditionError(absl::StrCat(options_.tag, " has halted"));
+  const absl::Status done = node_->StepDown(context.monotonic_now.nanos());
+  Pump(context, effects);
+  return done;
+}
+
 void RachisHost::OnPersisted(const Context& context, uint64_t persist_id,
                              const absl::Status& status, Effects* effects) {
   if (halted_) return;

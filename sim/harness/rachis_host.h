@@ -125,6 +125,10 @@ class RachisHost : public Node {
                                              int32_t node_id, rachis::NodeKind kind,
                                              Effects* effects);
 
+  // An operator's request that this node, the leader, step down (StepDown, §1.5);
+  // through World::Command as ModifyTopology.
+  absl::Status StepDown(const Context& context, Effects* effects);
+
   // Introspection for runners and tests. REQUIRES: Start() was called.
   const rachis::RachisNode& rachis() const { return *node_; }
   const rachis::RachisStateMachine& state_machine() const { return *state_machine_; }

@@ -140,6 +140,8 @@ void FaultInjector::Inject(const FaultEvent& event) {
     InjectDisk(event);
   } else if (event.has_membership()) {
     InjectMembership(event);
+  } else if (event.has_step_down()) {
+    InjectStepDown(event);
   } else {
     InjectOther(event);
   }
@@ -370,6 +372,19 @@ void FaultInjector::InjectMembership(const FaultEvent& event) {
                        "membership");
   }
   Record(realized);
+}
+
+void FaultInjector::InjectStepDown(const FaultEvent& event) {
+  const std::optional<int32_t> leader = view_->leader();
+  if (!leader.has_value() || !step_down_) return;
+  // Recorded whatever the answer, as a membership request is.
+  const bool accepted = step_down_(*leader).ok();
+  if (timeline_ != nullptr) {
+    timeline_->Instant(NodeTrack(*leader), world_->now(),
+                       accepted ? "step down: handing over" : "step down: refused",
+                       "membership");
+  }
+  Record(event);
 }
 
 void FaultInjector::HealAll() {

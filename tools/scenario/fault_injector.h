@@ -10,7 +10,8 @@
 // while another is in force) behave as they would with two firewalls. A `duration`
 // schedules the undo (heal that partition, restart, resume, drift back, a well-behaved
 // disk again). A membership event is the leader's topology change (§1.5), carried
-// out through SetMembershipChange; it has no undo.
+// out through SetMembershipChange, and a step_down event the leader's handover
+// (SetStepDown); neither has an undo.
 //
 // Runtime draws (which follower, a shape's order when the scenario leaves it open) use
 // Prng(seed).Fork(kFaultSchedule).Fork(kRuntimeStream), independent of the plan's draws.
@@ -50,6 +51,9 @@ class FaultInjector {
   using MembershipChange = std::function<absl::Status(
       int32_t leader, int32_t node, scenarios::MembershipKind kind)>;
   void SetMembershipChange(MembershipChange change) { membership_change_ = std::move(change); }
+  // How a step_down event is carried out: asks `leader` to step down.
+  using StepDownRequest = std::function<absl::Status(int32_t leader)>;
+  void SetStepDown(StepDownRequest step_down) { step_down_ = std::move(step_down); }
 
   // Injects `event` now (its `at`/`on` are ignored). Faults whose target does not exist
   // at this moment (no leader, the node is already down) are skipped and not recorded.
@@ -75,6 +79,7 @@ class FaultInjector {
   void InjectOther(const scenarios::FaultEvent& event);
   void InjectDisk(const scenarios::FaultEvent& event);
   void InjectMembership(const scenarios::FaultEvent& event);
+  void InjectStepDown(const scenarios::FaultEvent& event);
   sim::Reachability PartitionMatrix(scenarios::Partition* partition);
   void ApplyPartitions();
   void OpenSpan(const std::string& key, Timeline::Track track, std::string name,
@@ -95,6 +100,7 @@ class FaultInjector {
   std::map<int32_t, uint64_t> faulty_disks_;
   uint64_t next_disk_event_ = 1;
   MembershipChange membership_change_;
+  StepDownRequest step_down_;
   std::vector<scenarios::FaultEvent> realized_;
   sim::SimTime last_fault_time_;
   struct OpenTimelineSpan {

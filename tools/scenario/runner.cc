@@ -89,6 +89,7 @@ class Run {
   std::unique_ptr<harness::Node> MakeNode(NodeId id);
   void OnObservation(const harness::ObservationRecord& record);
   absl::Status ChangeMembership(int32_t leader, int32_t node, scenarios::MembershipKind kind);
+  absl::Status StepDown(int32_t leader);
   // "voters A B C, non-voters D", as the final leader reports its topology ("" if none).
   std::string FinalTopology() const;
   void ScheduleFaults(SimTime fault_phase_end);
@@ -188,6 +189,16 @@ absl::Status Run::ChangeMembership(int32_t leader, int32_t node,
         answer = static_cast<harness::RachisHost*>(host)
                      ->ModifyTopology(context, NodeTag(node), node, ToNodeKind(kind), effects)
                      .status();
+      });
+  return called.ok() ? answer : called;
+}
+
+absl::Status Run::StepDown(int32_t leader) {
+  absl::Status answer = absl::UnknownError("not called");
+  const absl::Status called = world_->Command(
+      leader, "step-down",
+      [&](harness::Node* host, const harness::Context& context, harness::Effects* effects) {
+        answer = static_cast<harness::RachisHost*>(host)->StepDown(context, effects);
       });
   return called.ok() ? answer : called;
 }
@@ -341,6 +352,7 @@ RunReport Run::Execute() {
       [this](int32_t leader, int32_t node, scenarios::MembershipKind kind) {
         return ChangeMembership(leader, node, kind);
       });
+  injector_->SetStepDown([this](int32_t leader) { return StepDown(leader); });
   view_.SetLeaderListener([this](const ClusterView::LeaderChange& c) { OnLeaderChange(c); });
   world_->SetObserver([this](const harness::ObservationRecord& r) { OnObservation(r); });
 

@@ -154,6 +154,34 @@ TEST(RunnerTest, MembershipEventsChangeTheTopology) {
   EXPECT_EQ(replayed.fingerprint, r.fingerprint);
 }
 
+// StepDown (§1.5): the leader hands over to another voter, which is elected at once;
+// with no leader yet the request is skipped.
+TEST(RunnerTest, StepDownHandsLeadershipOver) {
+  const auto scenario = Parse(R"pb(
+    cluster { nodes: 5 }
+    workload { clients: 2 register { keys: 2 think_time: "20ms" } }
+    timeline { at: "0s" step_down {} }
+    timeline { at: "2s" step_down {} }
+    run { duration: "4s" heal_and_quiesce { enabled: true quiesce: "1s" } }
+    checks {
+      raft_invariants: true
+      linearizability: true
+      liveness { name: "handed_over" leader_within { after: AT at: "2s" within: "100ms" new_leader: true } }
+      liveness { name: "one_handover" leader_stability { from: "1s" min_leader_changes: 1 max_leader_changes: 1 } }
+    }
+  )pb");
+  RunOptions options;
+  options.seed = 6;
+  const RunReport r = RunScenario(scenario, options);
+  ASSERT_TRUE(r.status.ok()) << r.status;
+  for (const CheckReport& c : r.checks) {
+    EXPECT_EQ(c.verdict, Verdict::kHeld) << c.name << ": " << c.detail;
+  }
+  ASSERT_EQ(r.realized_faults.size(), 1u);
+  EXPECT_TRUE(r.realized_faults[0].has_step_down());
+  EXPECT_EQ(r.realized_faults[0].at(), "2s");
+}
+
 TEST(RunnerTest, TriggerFiresWhenNodeBecomesLeader) {
   const auto scenario = Parse(R"pb(
     cluster { nodes: 3 }

@@ -157,7 +157,7 @@ TEST(ScenarioLoaderTest, DiskFaultRules) {
       << error;
   EXPECT_NE(error.find("field 'timeline[4]': set exactly one fault (partition, crash, "
                        "restart, pause, resume, wipe, clock_jump, clock_drift, clog, heal, "
-                       "disk, membership); found 2"),
+                       "disk, membership, step_down); found 2"),
             std::string::npos)
       << error;
 }

@@ -276,11 +276,12 @@ void Validator::ValidateFaultEvent(const Loc& at, const scenarios::FaultEvent& e
   const int kinds = CountSet({e.has_partition(), e.has_crash(), e.has_restart(),
                               e.has_pause(), e.has_resume(), e.has_wipe(),
                               e.has_clock_jump(), e.has_clock_drift(), e.has_clog(),
-                              e.has_heal(), e.has_disk(), e.has_membership()});
+                              e.has_heal(), e.has_disk(), e.has_membership(),
+                              e.has_step_down()});
   if (kinds != 1) {
     Error(at, absl::StrCat("set exactly one fault (partition, crash, restart, pause, resume, "
-                           "wipe, clock_jump, clock_drift, clog, heal, disk, membership); "
-                           "found ", kinds));
+                           "wipe, clock_jump, clock_drift, clog, heal, disk, membership, "
+                           "step_down); found ", kinds));
   }
   if (e.has_partition()) ValidatePartition(Child(at, "partition"), e.partition());
   if (e.has_crash()) ValidateNodeRef(Child(at, "crash"), e.crash());
@@ -314,7 +315,7 @@ void Validator::ValidateFaultEvent(const Loc& at, const scenarios::FaultEvent& e
   Duration(at, "duration", e.duration(), Sign::kPositive);
   if (!e.duration().empty() &&
       (e.has_restart() || e.has_resume() || e.has_wipe() || e.has_heal() ||
-       e.has_clock_jump() || e.has_membership())) {
+       e.has_clock_jump() || e.has_membership() || e.has_step_down())) {
     Error(Child(at, "duration"), "this fault is instantaneous and cannot have a duration");
   }
 }
