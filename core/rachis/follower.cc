@@ -2,6 +2,7 @@
 // AppendEntries with log negotiation, and InstallSnapshot.
 #include <algorithm>
 
+#include "absl/base/optimization.h"
 #include "core/base/check.h"
 #include "core/rachis/rachis_node.h"
 
@@ -110,6 +111,14 @@ void RachisNode::HandleAppendEntries(const RachisMessage& message,
   // commit = min(LeaderCommit, last index verified to match) (§1.4).
   const uint64_t commit = std::min(ae.leader_commit(), match);
   if (commit > commit_index_) AdvanceCommitTo(commit, /*by_quorum=*/false, {});
+  if (ABSL_PREDICT_FALSE(ae.force_elections()) && topology_.IsMember(options_.tag)) {
+    // StepDown (§1.5, Follower.cs): with the leader's entries appended, run a forced
+    // election instead of replying. The entries are persisted before any RequestVote
+    // leaves (the Ready contract).
+    Mark("forced election on leader's request");
+    SwitchToCandidate(/*forced=*/true);
+    return;
+  }
   ReplyAppendEntries(message, true, match);
 }
 

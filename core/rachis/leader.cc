@@ -6,6 +6,7 @@
 #include <iterator>
 #include <limits>
 
+#include "absl/base/optimization.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "core/base/check.h"
@@ -98,6 +99,7 @@ void RachisNode::SendToFollower(const std::string& tag, FollowerAmbassador* amba
       [envelope](const LogEntryPtr& entry, uint64_t hash) { envelope->AddEntry(entry, hash); });
   ae->set_leader_commit(commit_index_);
   ae->set_sequence(sequence);
+  if (ABSL_PREDICT_FALSE(ambassador->force_elections)) ae->set_force_elections(true);
 }
 
 // Negotiation (§1.4): a binary search for the last index where the follower's log
@@ -391,8 +393,8 @@ absl::Status RachisNode::StepDown(int64_t now_ns) {
     return absl::FailedPreconditionError(absl::StrCat(options_.tag, " is not the leader"));
   }
   const std::string* best = nullptr;
-  const FollowerAmbassador* best_ambassador = nullptr;
-  for (const auto& [tag, ambassador] : ambassadors_) {
+  FollowerAmbassador* best_ambassador = nullptr;
+  for (auto& [tag, ambassador] : ambassadors_) {
     if (!topology_.IsMember(tag)) continue;
     if (best_ambassador == nullptr ||
         ambassador.match_index > best_ambassador->match_index ||
@@ -403,10 +405,13 @@ absl::Status RachisNode::StepDown(int64_t now_ns) {
     }
   }
   if (best == nullptr) return absl::FailedPreconditionError("no voter to hand over to");
+  // Leader.StepDown: ForceElectionsNow on the chosen voter's ambassador, which is woken
+  // up. Its next AppendEntries carries the flag with every entry the voter still lacks,
+  // so the voter runs its forced election holding the leader's log; an append already
+  // in flight is answered first (as in RavenDB, whose ambassador waits for the reply).
   Mark("leader stepped down");
-  RachisMessage message;
-  message.mutable_timeout_now();
-  SendTo(*best, std::move(message));
+  best_ambassador->force_elections = true;
+  if (!best_ambassador->in_flight) SendToFollower(*best, best_ambassador);
   return absl::OkStatus();
 }
 

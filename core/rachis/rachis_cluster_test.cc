@@ -312,10 +312,17 @@ TEST(RachisClusterTest, StepDownHandsLeadershipToAnotherVoter) {
   ASSERT_TRUE(cluster.RunUntil([&] { return HasLeader(cluster); }, 2 * kSecond));
   cluster.RunFor(200 * kMs);
   const std::string leader = cluster.Leader();
+  const int64_t asked = cluster.now();
   ASSERT_TRUE(cluster.node(leader).StepDown(cluster.now()).ok());
   cluster.Drain(leader);
   ASSERT_TRUE(cluster.RunUntil(
       [&] { return HasLeader(cluster) && cluster.Leader() != leader; }, 1 * kSecond));
+  // The chosen voter campaigned when its leader's append asked it to, not after an
+  // election timeout (at least 2/3·T = 200 ms).
+  EXPECT_LT(cluster.now() - asked, 50 * kMs);
+  const std::string next = cluster.Leader();
+  EXPECT_EQ(cluster.node(next).mark("forced election on leader's request"), 1);
+  EXPECT_EQ(cluster.node(leader).mark("leader stepped down"), 1);
 }
 
 TEST(RachisClusterTest, SubmissionToUnreachableLeaderEndsUnknownAfterTimeout) {

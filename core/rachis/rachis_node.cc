@@ -369,13 +369,6 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline absl::Status RachisNode::StepMessage(
     case RachisMessage::kForwardCommandResponse:
       if (known) HandleForwardCommandResponse(message);
       break;
-    case RachisMessage::kTimeoutNow:
-      // StepDown (§1.5): our leader asks us to run a forced election now.
-      if (known && message.term() == term_ && message.from() == leader_tag_) {
-        Mark("forced election on leader's request");
-        SwitchToCandidate(/*forced=*/true);
-      }
-      break;
     case RachisMessage::BODY_NOT_SET:
       return absl::InvalidArgumentError("message has no body");
   }

@@ -274,6 +274,9 @@ class RachisNode {
     uint64_t sequence = 0;  // of the request in flight
     bool in_flight = false;
     bool topology_mismatch = false;
+    // StepDown (§1.5) chose this voter: every append to it asks for a forced election
+    // (the leader's ForceElectionsNow, kept until its leadership ends).
+    bool force_elections = false;
     int64_t last_send_ns = 0;
     int64_t last_reply_ns = 0;
     // The peer's node id in topology_ (FindNodeId), kept by RebuildAmbassadorList, which

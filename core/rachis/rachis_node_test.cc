@@ -311,6 +311,31 @@ TEST(RachisNodeTest, FollowerRejectsMismatchAndReplacesConflictingSuffix) {
   EXPECT_EQ(f.state_machine.applied(), (std::vector<std::string>{"a", "b", "x"}));
 }
 
+// StepDown (§1.5), the chosen voter's side: the append that asks for a forced election
+// is applied first, then the voter campaigns at once (no trial) with the leader's log,
+// and sends no reply to the append.
+TEST(RachisNodeTest, ForcedElectionAppendIsAppliedThenCampaigns) {
+  Fixture f(3, 1, {Entry(1, 1, "a")});
+  RachisMessage append = f.Append("B", 1, 1, 1, {Entry(2, 1, "b"), Entry(3, 1, "c")}, 1);
+  append.mutable_append_entries()->set_force_elections(true);
+  const Ready ready = f.Step(kMs, append);
+  EXPECT_EQ(f.node->state(), RachisState::kCandidate);
+  EXPECT_EQ(f.node->log().LastIndex(), 3u);
+  ASSERT_TRUE(ready.hard_state.has_value());  // the vote for itself, persisted
+  EXPECT_EQ(ready.hard_state->term(), 2u);
+  EXPECT_EQ(ready.hard_state->voted_for(), "A");
+  int vote_requests = 0;
+  for (const auto& m : ready.messages) {
+    EXPECT_FALSE(m->message().has_append_entries_response());
+    if (!m->message().has_request_vote()) continue;
+    ++vote_requests;
+    EXPECT_TRUE(m->message().request_vote().is_forced_election());
+    EXPECT_FALSE(m->message().request_vote().is_trial_election());
+    EXPECT_EQ(m->message().request_vote().last_log_index(), 3u);
+  }
+  EXPECT_EQ(vote_requests, 2);
+}
+
 // Envelopes handed out for reuse still hold an earlier message's envelope fields (of the
 // same or another length): every message leaves with its own.
 TEST(RachisNodeTest, ReusedEnvelopesGetEveryEnvelopeFieldSet) {

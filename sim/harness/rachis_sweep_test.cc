@@ -2,7 +2,7 @@
 // watchers and 3 clients submitting register commands run a safety phase of random
 // faults — every named partition shape, crashes, restarts, pauses, message loss and
 // duplication, clogged links, clock drift, membership changes (demote, make watcher,
-// promote back) and recoverable disk faults (write/fsync errors, torn writes, slow
+// promote back), leader step-downs and recoverable disk faults (write/fsync errors, torn writes, slow
 // I/O) — with the Raft invariant checker on every observation; then a liveness phase:
 // heal everything, stop new commands, and require a leader and every acknowledged
 // command applied on all nodes within kLivenessBound of simulated time.
@@ -105,7 +105,9 @@ class FaultSchedule {
         return absl::StrCat("clog ", node, "->", other);
       }
       case 10:
-        return ChangeMembership(node);
+        // An operator's request to the leader: one in four a step-down (§1.5), else a
+        // membership change.
+        return prng_.Chance(1, 4) ? StepDown() : ChangeMembership(node);
       default:
         return absl::StrCat("disk ok ", node, " ", world.SetDiskFaults(node, {}).ok());
     }
@@ -123,6 +125,20 @@ class FaultSchedule {
   }
 
  private:
+  // §1.5 under faults: the leader hands over to its most caught-up voter, which runs a
+  // forced election.
+  std::string StepDown() {
+    const NodeId leader = rw_.Leader();
+    if (leader == sim::kNoNode) return "step down: no leader";
+    absl::Status done = absl::UnknownError("not called");
+    const absl::Status called = rw_.world().Command(
+        leader, "step-down", [&](Node*, const Context& context, Effects* effects) {
+          done = rw_.host(leader)->StepDown(context, effects);
+        });
+    if (!called.ok()) done = called;
+    return absl::StrCat("step down ", leader, " ", done.ok() ? "ok" : done.ToString());
+  }
+
   // §1.5 under faults: the leader demotes a member to promotable (promoted back once
   // caught up), turns a member into a watcher, or a watcher back into a promotable, as
   // an operator's command (World::Command) between scheduler events.

@@ -237,7 +237,8 @@ size_t BodySize(const rachis::RachisMessage& message,
       if (append.has_topology()) break;
       size_t size = UintFieldSize(append.prev_log_index()) +
                     UintFieldSize(append.prev_log_term()) +
-                    UintFieldSize(append.leader_commit()) + UintFieldSize(append.sequence());
+                    UintFieldSize(append.leader_commit()) + UintFieldSize(append.sequence()) +
+                    (append.force_elections() ? 2 : 0);
       // An entry the envelope lists is shared: its size may be known already (the same
       // entry goes to every follower). Any other is sized.
       const bool listed = shared.size() == static_cast<size_t>(append.entries_size());

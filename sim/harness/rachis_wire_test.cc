@@ -229,6 +229,8 @@ TEST(RachisWireTest, RachisMessageSizeIsByteSizeLong) {
     append->set_leader_commit(values[(i + 3) % 8]);
     append->set_sequence(values[(i + 4) % 8]);
     check(m);
+    append->set_force_elections(i % 2 == 0);
+    check(m);
     for (int n = 0; n < 3; ++n) {
       *append->add_entries() = *entry;
       check(m);
@@ -251,7 +253,7 @@ TEST(RachisWireTest, RachisMessageSizeIsByteSizeLong) {
     m.mutable_request_vote_response();
     check(m);
   }
-  EXPECT_EQ(checked, 8 * 12);
+  EXPECT_EQ(checked, 8 * 13);
 }
 
 // The entries an envelope shares are sized once: every later message carrying the same
