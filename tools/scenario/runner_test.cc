@@ -29,6 +29,18 @@ const CheckReport* Find(const RunReport& r, const std::string& name) {
   return nullptr;
 }
 
+// Runs `scenario` at `seed`; the run must complete with every check held.
+RunReport RunHoldingEveryCheck(const scenarios::Scenario& scenario, uint64_t seed) {
+  RunOptions options;
+  options.seed = seed;
+  RunReport r = RunScenario(scenario, options);
+  EXPECT_TRUE(r.status.ok()) << r.status;
+  for (const CheckReport& c : r.checks) {
+    EXPECT_EQ(c.verdict, Verdict::kHeld) << c.name << ": " << c.detail;
+  }
+  return r;
+}
+
 constexpr char kBasic[] = R"pb(
   cluster { nodes: 3 }
   workload { clients: 2 register { keys: 2 think_time: "20ms" } }
@@ -44,14 +56,8 @@ constexpr char kBasic[] = R"pb(
 )pb";
 
 TEST(RunnerTest, BasicRunHoldsEveryCheck) {
-  const auto scenario = Parse(kBasic);
-  RunOptions options;
-  options.seed = 3;
-  const RunReport r = RunScenario(scenario, options);
-  ASSERT_TRUE(r.status.ok()) << r.status;
-  for (const CheckReport& c : r.checks) {
-    EXPECT_EQ(c.verdict, Verdict::kHeld) << c.name << ": " << c.detail;
-  }
+  const RunReport r = RunHoldingEveryCheck(Parse(kBasic), 3);
+  ASSERT_TRUE(r.status.ok());
   EXPECT_TRUE(r.passed()) << r.Signature();
   EXPECT_EQ(r.Signature(), "");
   EXPECT_GT(r.operations_ok, 10);
@@ -170,13 +176,8 @@ TEST(RunnerTest, StepDownHandsLeadershipOver) {
       liveness { name: "one_handover" leader_stability { from: "1s" min_leader_changes: 1 max_leader_changes: 1 } }
     }
   )pb");
-  RunOptions options;
-  options.seed = 6;
-  const RunReport r = RunScenario(scenario, options);
-  ASSERT_TRUE(r.status.ok()) << r.status;
-  for (const CheckReport& c : r.checks) {
-    EXPECT_EQ(c.verdict, Verdict::kHeld) << c.name << ": " << c.detail;
-  }
+  const RunReport r = RunHoldingEveryCheck(scenario, 6);
+  ASSERT_TRUE(r.status.ok());
   ASSERT_EQ(r.realized_faults.size(), 1u);
   EXPECT_TRUE(r.realized_faults[0].has_step_down());
   EXPECT_EQ(r.realized_faults[0].at(), "2s");
