@@ -352,7 +352,8 @@ void FaultInjector::InjectMembership(const FaultEvent& event) {
   const std::optional<int32_t> leader = view_->leader();
   if (!leader.has_value() || !membership_change_) return;
   const int32_t node = Resolve(event.membership().node());
-  // The leader cannot modify itself (§1.5); a refused change did not happen.
+  // No such node up, or the leader itself, which cannot modify itself (§1.5): nothing
+  // is asked.
   if (node < 0 || node == *leader) return;
   // A change the leader refuses (another one in flight) is recorded all the same: the
   // request was made, and a replay makes it again, to the same answer and trace.

@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 
+#include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "checkers/history/history.h"
@@ -88,6 +89,13 @@ class Run {
   rachis::ClusterTopologyProto Topology() const;
   std::unique_ptr<harness::Node> MakeNode(NodeId id);
   void OnObservation(const harness::ObservationRecord& record);
+  // An operator's request to the leader's server (World::Command): `ask` calls its host
+  // and returns the answer, which this returns (or why the leader took no command).
+  absl::Status AskLeader(
+      int32_t leader, std::string_view what,
+      absl::FunctionRef<absl::Status(harness::RachisHost*, const harness::Context&,
+                                     harness::Effects*)>
+          ask);
   absl::Status ChangeMembership(int32_t leader, int32_t node, scenarios::MembershipKind kind);
   absl::Status StepDown(int32_t leader);
   // "voters A B C, non-voters D", as the final leader reports its topology ("" if none).
@@ -178,29 +186,37 @@ rachis::NodeKind ToNodeKind(scenarios::MembershipKind kind) {
   }
 }
 
-absl::Status Run::ChangeMembership(int32_t leader, int32_t node,
-                                   scenarios::MembershipKind kind) {
-  // The operator's request goes to the leader's server (TryModifyTopology, §1.5); the
-  // new node's id is its index, as in the bootstrap topology.
+absl::Status Run::AskLeader(
+    int32_t leader, std::string_view what,
+    absl::FunctionRef<absl::Status(harness::RachisHost*, const harness::Context&,
+                                   harness::Effects*)>
+        ask) {
   absl::Status answer = absl::UnknownError("not called");
   const absl::Status called = world_->Command(
-      leader, "topology",
+      leader, what,
       [&](harness::Node* host, const harness::Context& context, harness::Effects* effects) {
-        answer = static_cast<harness::RachisHost*>(host)
-                     ->ModifyTopology(context, NodeTag(node), node, ToNodeKind(kind), effects)
-                     .status();
+        answer = ask(static_cast<harness::RachisHost*>(host), context, effects);
       });
   return called.ok() ? answer : called;
 }
 
+absl::Status Run::ChangeMembership(int32_t leader, int32_t node,
+                                   scenarios::MembershipKind kind) {
+  // TryModifyTopology (§1.5); a new node's id is its index, as in the bootstrap topology.
+  return AskLeader(leader, "topology",
+                   [&](harness::RachisHost* host, const harness::Context& context,
+                       harness::Effects* effects) {
+                     return host
+                         ->ModifyTopology(context, NodeTag(node), node, ToNodeKind(kind),
+                                          effects)
+                         .status();
+                   });
+}
+
 absl::Status Run::StepDown(int32_t leader) {
-  absl::Status answer = absl::UnknownError("not called");
-  const absl::Status called = world_->Command(
-      leader, "step-down",
-      [&](harness::Node* host, const harness::Context& context, harness::Effects* effects) {
-        answer = static_cast<harness::RachisHost*>(host)->StepDown(context, effects);
-      });
-  return called.ok() ? answer : called;
+  return AskLeader(leader, "step-down",
+                   [](harness::RachisHost* host, const harness::Context& context,
+                      harness::Effects* effects) { return host->StepDown(context, effects); });
 }
 
 std::string Run::FinalTopology() const {
