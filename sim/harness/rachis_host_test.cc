@@ -66,15 +66,19 @@ TEST(RachisHostTest, TopologyChangeCommandReachesEveryNode) {
   ASSERT_NE(leader, sim::kNoNode);
   const NodeId follower = (leader + 1) % 5;
   const std::string tag(1, static_cast<char>('A' + follower));
-  auto modify = [&](NodeId on, const std::string& target, rachis::NodeKind kind) {
-    absl::StatusOr<std::string> answer = absl::UnknownError("not called");
-    const absl::Status called =
-        rw.world().Command(on, "topology", [&](Node* node, const Context& context,
-                                                Effects* effects) {
-          answer = static_cast<RachisHost*>(node)->ModifyTopology(context, target, -1, kind,
-                                                                  effects);
+  auto modify = [&](NodeId on, const std::string& target,
+                    rachis::NodeKind kind) -> absl::StatusOr<std::string> {
+    std::string changed;
+    const absl::Status status = rw.world().Command(
+        on, "topology", [&](Node* node, const Context& context, Effects* effects) {
+          absl::StatusOr<std::string> done =
+              static_cast<RachisHost*>(node)->ModifyTopology(context, target, -1, kind,
+                                                             effects);
+          if (done.ok()) changed = *done;
+          return done.status();
         });
-    return called.ok() ? answer : absl::StatusOr<std::string>(called);
+    if (!status.ok()) return status;
+    return changed;
   };
   // Only the leader changes the topology, and never its own entry.
   EXPECT_EQ(modify(follower, tag, rachis::NodeKind::kWatcher).status().code(),

@@ -2,10 +2,10 @@
 // watchers and 3 clients submitting register commands run a safety phase of random
 // faults — every named partition shape, crashes, restarts, pauses, message loss and
 // duplication, clogged links, clock drift, membership changes (demote, make watcher,
-// promote back), leader step-downs and recoverable disk faults (write/fsync errors, torn writes, slow
-// I/O) — with the Raft invariant checker on every observation; then a liveness phase:
-// heal everything, stop new commands, and require a leader and every acknowledged
-// command applied on all nodes within kLivenessBound of simulated time.
+// promote back), leader step-downs and recoverable disk faults (write/fsync errors,
+// torn writes, slow I/O) — with the Raft invariant checker on every observation; then a
+// liveness phase: heal everything, stop new commands, and require a leader and every
+// acknowledged command applied on all nodes within kLivenessBound of simulated time.
 //
 // One test per seed, so Bazel's shard_count spreads them and a failure names its seed:
 //   bazel test //sim/harness:rachis_sweep_test --test_filter='*/Seed.Sweep/17'  (seed 18:
@@ -130,12 +130,10 @@ class FaultSchedule {
   std::string StepDown() {
     const NodeId leader = rw_.Leader();
     if (leader == sim::kNoNode) return "step down: no leader";
-    absl::Status done = absl::UnknownError("not called");
-    const absl::Status called = rw_.world().Command(
+    const absl::Status done = rw_.world().Command(
         leader, "step-down", [&](Node*, const Context& context, Effects* effects) {
-          done = rw_.host(leader)->StepDown(context, effects);
+          return rw_.host(leader)->StepDown(context, effects);
         });
-    if (!called.ok()) done = called;
     return absl::StrCat("step down ", leader, " ", done.ok() ? "ok" : done.ToString());
   }
 
@@ -155,15 +153,13 @@ class FaultSchedule {
     } else if (!topology.watchers.count(tag)) {
       return "membership: already promotable";
     }
-    absl::StatusOr<std::string> done = absl::UnknownError("not called");
-    const absl::Status called = rw_.world().Command(
+    const absl::Status done = rw_.world().Command(
         leader, "topology", [&](Node*, const Context& context, Effects* effects) {
           // The host itself, not the loss-injecting wrapper the World may hold.
-          done = rw_.host(leader)->ModifyTopology(context, tag, -1, kind, effects);
+          return rw_.host(leader)->ModifyTopology(context, tag, -1, kind, effects).status();
         });
-    if (!called.ok()) done = called;
     return absl::StrCat("membership ", tag, " -> ", static_cast<int>(kind), " ",
-                        done.ok() ? "ok" : done.status().ToString());
+                        done.ok() ? "ok" : done.ToString());
   }
 
   RachisWorld& rw_;

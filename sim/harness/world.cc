@@ -137,8 +137,7 @@ absl::Status World::Command(NodeId node, std::string_view what, CommandCall call
         absl::StrCat("node ", node, " is ", sim::ProcessStateName(processes_.state(node)),
                      ", not up"));
   }
-  impl_->CallCommand(node, what, call);
-  return absl::OkStatus();
+  return impl_->CallCommand(node, what, call);
 }
 
 absl::Status World::Pause(NodeId node) {

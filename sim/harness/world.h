@@ -157,12 +157,12 @@ class World {
 
   // ---- Operator commands (traced) ---------------------------------------------------
   // Calls `call` on an up node from outside its callbacks, as an operator's request to
-  // that server would (a topology change), and carries out the Effects it fills in as
-  // for any callback. `what` names the command in the trace ("node.command").
-  // FailedPrecondition (and nothing called) unless the node is up: a crashed node
-  // cannot take it, a paused one takes nothing until it resumes. Call it from a
-  // scheduler event or between runs, never from inside a node callback.
-  using CommandCall = absl::FunctionRef<void(Node*, const Context&, Effects*)>;
+  // that server would (a topology change), carries out the Effects it fills in as for
+  // any callback, and returns the call's answer. `what` names the command in the trace
+  // ("node.command"). FailedPrecondition (and nothing called) unless the node is up: a
+  // crashed node cannot take it, a paused one takes nothing until it resumes. Call it
+  // from a scheduler event or between runs, never from inside a node callback.
+  using CommandCall = absl::FunctionRef<absl::Status(Node*, const Context&, Effects*)>;
   absl::Status Command(NodeId node, std::string_view what, CommandCall call);
 
   // ---- Process faults (traced; FailedPrecondition on an invalid transition) ----------

@@ -107,11 +107,14 @@ __attribute__((always_inline)) inline void World::Impl::CallPersisted(
   });
 }
 
-void World::Impl::CallCommand(NodeId node, std::string_view what, World::CommandCall call) {
+absl::Status World::Impl::CallCommand(NodeId node, std::string_view what,
+                                      World::CommandCall call) {
   world_->trace_.AppendHot(world_->now(), kCommand, node, -1, 0, what);
+  absl::Status answer;
   CallNode(node, [&](Node* n, const Context& context, Effects* effects) {
-    call(n, context, effects);
+    answer = call(n, context, effects);
   });
+  return answer;
 }
 
 void World::Impl::CallDisconnected(NodeId node, NodeId peer) {

@@ -155,7 +155,7 @@ class World::Impl : public sim::NetworkHandler {
   // Inline into CompletePersist (and DeliverHeld): once per persist.
   inline void CallPersisted(NodeId node, uint64_t persist_id, const absl::Status& status);
   void CallDisconnected(NodeId node, NodeId peer);
-  void CallCommand(NodeId node, std::string_view what, World::CommandCall call);
+  absl::Status CallCommand(NodeId node, std::string_view what, World::CommandCall call);
   // Inline into CallNode (world_effects.cc), its only caller.
   inline void Execute(NodeId node, Effects& effects);
 

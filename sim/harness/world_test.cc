@@ -316,11 +316,20 @@ TEST_F(WorldTest, CommandsCallAnUpNodeAndCarryOutWhatItAsks) {
                               EXPECT_EQ(context.wall_now, own.wall_now);
                               EXPECT_NE(context.wall_now, world_->ContextFor(0).wall_now);
                               effects->Observe("test.command", 42, "asked");
+                              return absl::OkStatus();
                             })
                   .ok());
+  // The call's answer is the command's.
+  EXPECT_EQ(world_
+                ->Command(1, "test",
+                          [](Node*, const Context&, Effects*) {
+                            return absl::AbortedError("no");
+                          })
+                .code(),
+            absl::StatusCode::kAborted);
   EXPECT_EQ(calls, 1);
   // The command and its observation are in the trace; the observer saw it at once.
-  EXPECT_EQ(world_->trace().event_count(), events_before + 2);
+  EXPECT_EQ(world_->trace().event_count(), events_before + 3);
   const std::vector<Seen> seen = Of(1, "test.command");
   ASSERT_EQ(seen.size(), 1u);
   EXPECT_EQ(seen[0].time, at);
@@ -330,7 +339,10 @@ TEST_F(WorldTest, CommandsCallAnUpNodeAndCarryOutWhatItAsks) {
   // Only an up node takes a command; nothing is called otherwise.
   ASSERT_TRUE(world_->Crash(0).ok());
   ASSERT_TRUE(world_->Pause(2).ok());
-  auto never = [&](Node*, const Context&, Effects*) { ++calls; };
+  auto never = [&](Node*, const Context&, Effects*) {
+    ++calls;
+    return absl::OkStatus();
+  };
   EXPECT_EQ(world_->Command(0, "test", never).code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(world_->Command(2, "test", never).code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(world_->Command(3, "test", never).code(), absl::StatusCode::kInvalidArgument);

@@ -4,7 +4,6 @@
 #include <map>
 #include <memory>
 
-#include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "checkers/history/history.h"
@@ -72,30 +71,24 @@ class Run {
         options_(options),
         nodes_(scenario.cluster().nodes()),
         clients_(scenario.workload().clients()),
-        view_(nodes_, Watchers()) {}
+        watchers_(Listed(scenario.cluster().watchers(), nodes_)),
+        passive_(Listed(scenario.cluster().passive(), nodes_)),
+        view_(nodes_, watchers_) {}
 
   RunReport Execute();
 
  private:
-  std::vector<bool> Watchers() const { return Listed(s_.cluster().watchers()); }
-  std::vector<bool> Passive() const { return Listed(s_.cluster().passive()); }
-  std::vector<bool> Listed(
-      const google::protobuf::RepeatedPtrField<std::string>& tags) const {
-    std::vector<bool> listed(nodes_, false);
-    for (const std::string& tag : tags) listed[*NodeIndex(tag, nodes_)] = true;
+  // Which of the `nodes` cluster nodes `tags` lists.
+  static std::vector<bool> Listed(const google::protobuf::RepeatedPtrField<std::string>& tags,
+                                  int32_t nodes) {
+    std::vector<bool> listed(nodes, false);
+    for (const std::string& tag : tags) listed[*NodeIndex(tag, nodes)] = true;
     return listed;
   }
   harness::WorldOptions MakeWorldOptions(std::ostream* jsonl) const;
   rachis::ClusterTopologyProto Topology() const;
   std::unique_ptr<harness::Node> MakeNode(NodeId id);
   void OnObservation(const harness::ObservationRecord& record);
-  // An operator's request to the leader's server (World::Command): `ask` calls its host
-  // and returns the answer, which this returns (or why the leader took no command).
-  absl::Status AskLeader(
-      int32_t leader, std::string_view what,
-      absl::FunctionRef<absl::Status(harness::RachisHost*, const harness::Context&,
-                                     harness::Effects*)>
-          ask);
   absl::Status ChangeMembership(int32_t leader, int32_t node, scenarios::MembershipKind kind);
   absl::Status StepDown(int32_t leader);
   // "voters A B C, non-voters D", as the final leader reports its topology ("" if none).
@@ -112,6 +105,8 @@ class Run {
   const RunOptions& options_;
   const int32_t nodes_;
   const int32_t clients_;
+  const std::vector<bool> watchers_;  // cluster.watchers, by node
+  const std::vector<bool> passive_;   // cluster.passive, by node
   rachis::ClusterTopologyProto topology_;
   ClusterView view_;
   checkers::raft::RaftInvariantChecker raft_;
@@ -163,12 +158,10 @@ harness::WorldOptions Run::MakeWorldOptions(std::ostream* jsonl) const {
 rachis::ClusterTopologyProto Run::Topology() const {
   rachis::ClusterTopologyProto topology;
   topology.set_topology_id(absl::StrCat("scenario-", s_.name()));
-  const std::vector<bool> watchers = Watchers();
-  const std::vector<bool> passive = Passive();
   for (int32_t i = 0; i < nodes_; ++i) {
-    if (passive[i]) continue;  // Outside the cluster until a membership event adds it.
+    if (passive_[i]) continue;  // Outside the cluster until a membership event adds it.
     rachis::TopologyNode* node =
-        watchers[i] ? topology.add_watchers() : topology.add_members();
+        watchers_[i] ? topology.add_watchers() : topology.add_members();
     node->set_tag(NodeTag(i));
     node->set_node_id(i);
   }
@@ -186,37 +179,26 @@ rachis::NodeKind ToNodeKind(scenarios::MembershipKind kind) {
   }
 }
 
-absl::Status Run::AskLeader(
-    int32_t leader, std::string_view what,
-    absl::FunctionRef<absl::Status(harness::RachisHost*, const harness::Context&,
-                                   harness::Effects*)>
-        ask) {
-  absl::Status answer = absl::UnknownError("not called");
-  const absl::Status called = world_->Command(
-      leader, what,
-      [&](harness::Node* host, const harness::Context& context, harness::Effects* effects) {
-        answer = ask(static_cast<harness::RachisHost*>(host), context, effects);
-      });
-  return called.ok() ? answer : called;
-}
-
+// The operator's requests go to the leader's server (World::Command), whose answer
+// they return.
 absl::Status Run::ChangeMembership(int32_t leader, int32_t node,
                                    scenarios::MembershipKind kind) {
   // TryModifyTopology (§1.5); a new node's id is its index, as in the bootstrap topology.
-  return AskLeader(leader, "topology",
-                   [&](harness::RachisHost* host, const harness::Context& context,
-                       harness::Effects* effects) {
-                     return host
-                         ->ModifyTopology(context, NodeTag(node), node, ToNodeKind(kind),
-                                          effects)
-                         .status();
-                   });
+  return world_->Command(
+      leader, "topology",
+      [&](harness::Node* host, const harness::Context& context, harness::Effects* effects) {
+        return static_cast<harness::RachisHost*>(host)
+            ->ModifyTopology(context, NodeTag(node), node, ToNodeKind(kind), effects)
+            .status();
+      });
 }
 
 absl::Status Run::StepDown(int32_t leader) {
-  return AskLeader(leader, "step-down",
-                   [](harness::RachisHost* host, const harness::Context& context,
-                      harness::Effects* effects) { return host->StepDown(context, effects); });
+  return world_->Command(
+      leader, "step-down",
+      [](harness::Node* host, const harness::Context& context, harness::Effects* effects) {
+        return static_cast<harness::RachisHost*>(host)->StepDown(context, effects);
+      });
 }
 
 std::string Run::FinalTopology() const {
@@ -236,7 +218,7 @@ std::unique_ptr<harness::Node> Run::MakeNode(NodeId id) {
   harness::RachisHostOptions options;
   options.tag = NodeTag(id);
   // A passive node has no bootstrap topology: it starts Passive and waits to be added.
-  if (!Passive()[id]) options.bootstrap_topology = topology_;
+  if (!passive_[id]) options.bootstrap_topology = topology_;
   options.election_timeout_ns =
       Get(s_.cluster().timing().election_timeout(), SimDuration::Millis(300)).nanos();
   options.operation_timeout_ns =
@@ -449,13 +431,11 @@ std::string DescribeOp(const history::Operation& op) {
 }
 
 void Run::DrawTimeline(RunReport* report) {
-  const std::vector<bool> watchers = Watchers();
-  const std::vector<bool> passive = Passive();
   for (int32_t i = 0; i < nodes_; ++i) {
     timeline_.NameTrack({Timeline::Process::kCluster, i},
-                        absl::StrCat("node ", NodeTag(i), watchers[i]  ? " (watcher)"
-                                                          : passive[i] ? " (passive)"
-                                                                       : ""));
+                        absl::StrCat("node ", NodeTag(i), watchers_[i]  ? " (watcher)"
+                                                          : passive_[i] ? " (passive)"
+                                                                        : ""));
   }
   for (const auto& span : view_.LeadershipSpans(report->end_time)) {
     timeline_.Span({Timeline::Process::kCluster, span.node}, span.start, span.end,

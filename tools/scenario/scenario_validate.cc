@@ -45,6 +45,7 @@ class Validator {
   std::vector<ScenarioError> Run() {
     const Loc root{tree_, Scenario::descriptor(), "", 0, 0};
     node_count_ = s_.cluster().nodes();
+    for (const scenarios::FaultEvent& e : s_.timeline()) memberships_ |= e.has_membership();
     ValidateCluster(Child(root, "cluster"));
     ValidateNetwork(Child(root, "network"));
     if (s_.databases_size() > 0) {
@@ -164,6 +165,7 @@ class Validator {
   std::string file_;
   const TextFormat::ParseInfoTree* tree_;
   int32_t node_count_ = 0;
+  bool memberships_ = false;  // The timeline has a membership event.
   std::vector<ScenarioError> errors_;
 };
 
@@ -371,10 +373,8 @@ void Validator::ValidateTrigger(const Loc& at, const scenarios::Trigger& t) {
     Error(at, "set exactly one of becomes_leader, leader_changes, after_operations");
   }
   // (A watcher may lead once a membership event has made it a member.)
-  bool memberships = false;
-  for (const scenarios::FaultEvent& e : s_.timeline()) memberships |= e.has_membership();
   if (!t.becomes_leader().empty() && Node(at, "becomes_leader", t.becomes_leader()) &&
-      IsWatcher(t.becomes_leader()) && !memberships) {
+      IsWatcher(t.becomes_leader()) && !memberships_) {
     Error(Child(at, "becomes_leader"),
           absl::StrCat("node \"", t.becomes_leader(), "\" is a watcher and never leads"));
   }
