@@ -18,6 +18,13 @@ int64_t Scale(int64_t elapsed, int64_t ppm) {
   return static_cast<int64_t>(quotient);
 }
 
+// A reading clamped to ±Clock::kMaxReading.
+int64_t ClampReading(__int128 nanos) {
+  if (nanos > Clock::kMaxReading) return Clock::kMaxReading;
+  if (nanos < -Clock::kMaxReading) return -Clock::kMaxReading;
+  return static_cast<int64_t>(nanos);
+}
+
 }  // namespace
 
 Clock::Clock(const ClockOptions& options) : offset_(options.offset) {
@@ -59,34 +66,29 @@ void Clock::AddJump(SimTime at, SimDuration delta) {
 }
 
 SimTime Clock::WallTime(SimTime true_now) const {
-  int64_t local = offset_.nanos() + DriftedElapsed(true_now);
-  for (const Jump& j : jumps_) {
-    if (j.at > true_now) break;
-    local += j.delta.nanos();
-  }
-  return SimTime::FromNanos(local);
+  SimTime monotonic, wall;
+  ReadWithJumps(true_now, &monotonic, &wall);
+  return wall;
 }
 
 SimTime Clock::MonotonicTimeWithJumps(SimTime true_now) const {
-  int64_t local = DriftedElapsed(true_now);
-  for (const Jump& j : jumps_) {
-    if (j.at > true_now) break;
-    if (j.delta > SimDuration::Zero()) local += j.delta.nanos();
-  }
-  return SimTime::FromNanos(local);
+  SimTime monotonic, wall;
+  ReadWithJumps(true_now, &monotonic, &wall);
+  return monotonic;
 }
 
 void Clock::ReadWithJumps(SimTime true_now, SimTime* monotonic, SimTime* wall) const {
   const int64_t elapsed = DriftedElapsed(true_now);
-  int64_t forward = 0;  // jumps forward only (the monotonic clock ignores backward ones)
-  int64_t all = 0;
+  // Summed in 128 bits and clamped: thousands of jumps of a year each cannot wrap.
+  __int128 forward = 0;  // jumps forward only (the monotonic clock ignores backward ones)
+  __int128 all = 0;
   for (const Jump& j : jumps_) {
     if (j.at > true_now) break;
     all += j.delta.nanos();
     if (j.delta > SimDuration::Zero()) forward += j.delta.nanos();
   }
-  *monotonic = SimTime::FromNanos(elapsed + forward);
-  *wall = SimTime::FromNanos(offset_.nanos() + elapsed + all);
+  *monotonic = SimTime::FromNanos(ClampReading(elapsed + forward));
+  *wall = SimTime::FromNanos(ClampReading(offset_.nanos() + elapsed + all));
 }
 
 SimDuration Clock::TrueDurationForSlow(SimTime true_now, SimDuration local) const {

@@ -37,6 +37,9 @@ struct ClockOptions {
 class Clock {
  public:
   static constexpr int64_t kMaxAbsDriftPpm = 500'000;
+  // Readings with jumps are clamped to ±2^62 ns (about ±146 years): jumps may sum past
+  // any bound, and a node adds its timeouts to a reading without reaching INT64_MAX.
+  static constexpr int64_t kMaxReading = int64_t{1} << 62;
 
   explicit Clock(const ClockOptions& options = {});
 

@@ -53,6 +53,26 @@ TEST(ClockTest, ForwardAndBackwardJumps) {
   }
 }
 
+// Eight jumps of fifty years, forward then sixteen back: past 2^63 either way in sum.
+// Readings saturate at ±kMaxReading instead of wrapping, and come back exactly once the
+// sum is in range again.
+TEST(ClockTest, ReadingsSaturateInsteadOfWrapping) {
+  const SimDuration fifty_years = SimDuration::Seconds(int64_t{50} * 36'525 * 86'400 / 100);
+  Clock clock;
+  for (int i = 0; i < 8; ++i) clock.AddJump(At(1000 + i), fifty_years);
+  EXPECT_EQ(clock.WallTime(At(1001)), SimTime::Zero() + fifty_years * 2 + Ms(1001));
+  EXPECT_EQ(clock.WallTime(At(1002)), SimTime::FromNanos(Clock::kMaxReading));
+  EXPECT_EQ(clock.WallTime(At(1007)), SimTime::FromNanos(Clock::kMaxReading));
+  EXPECT_EQ(clock.MonotonicTime(At(1007)), SimTime::FromNanos(Clock::kMaxReading));
+  for (int i = 0; i < 16; ++i) clock.AddJump(At(2000 + i), -fifty_years);
+  EXPECT_EQ(clock.WallTime(At(2007)), SimTime::Zero() + Ms(2007));  // Eight back: zero net.
+  EXPECT_EQ(clock.WallTime(At(2015)), SimTime::FromNanos(-Clock::kMaxReading));
+  SimTime monotonic, wall;
+  clock.Read(At(2015), &monotonic, &wall);
+  EXPECT_EQ(monotonic, SimTime::FromNanos(Clock::kMaxReading));  // Never goes back.
+  EXPECT_EQ(wall, SimTime::FromNanos(-Clock::kMaxReading));
+}
+
 TEST(ClockTest, ReadGivesBothReadingsAsTheyAreAlone) {
   Clock clock(ClockOptions{.offset = Ms(250), .drift_ppm = 300});
   clock.AddJump(At(2000), Ms(500));

@@ -158,10 +158,11 @@ int64_t Prng::ExponentialSlow(int64_t mean) {
 }
 
 // The draw of the inline first round fell in the table's last interval (probability
-// 1/1024): its start, plus fresh rounds by memorylessness, capped at 64 * mean.
+// 1/1024): its start, plus fresh rounds by memorylessness, capped at 64 * mean (and at
+// INT64_MAX).
 int64_t Prng::ExponentialTail(int64_t mean) {
   const auto& table = prng_internal::kNegLnTable;
-  const unsigned __int128 cap = static_cast<unsigned __int128>(mean) * 64;
+  const unsigned __int128 cap = prng_internal::ExponentialCap(mean);
   unsigned __int128 total = table[kTableSize - 1];  // Accumulated multiple of the mean, Q32.
   if (((total * static_cast<uint64_t>(mean)) >> 32) >= cap) return static_cast<int64_t>(cap);
   while (true) {

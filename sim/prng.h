@@ -78,7 +78,7 @@ class Prng {
   // Exponentially distributed integer with the given mean: inverse transform through a
   // 1024-entry fixed-point table of -ln(1 - u) (a compile-time constant, from Log2Q32's
   // algorithm) with linear interpolation; capped at 64 * mean so one draw can never
-  // stall a run.
+  // stall a run, and at INT64_MAX so a mean of centuries cannot wrap.
   // REQUIRES: mean >= 0.
   // Inline for the first table round (all but 1 draw in 1024); the rest out of line.
   int64_t Exponential(int64_t mean);
@@ -102,6 +102,13 @@ class Prng {
 };
 
 namespace prng_internal {
+
+// Exponential's largest draw: 64 * mean, or INT64_MAX when that is larger.
+constexpr unsigned __int128 ExponentialCap(int64_t mean) {
+  const unsigned __int128 cap = static_cast<unsigned __int128>(mean) * 64;
+  constexpr unsigned __int128 kMax = static_cast<uint64_t>(INT64_MAX);
+  return cap < kMax ? cap : kMax;
+}
 
 // Log2Q32 without its argument check: log2(x) for x >= 1, as Q32. Normalizes x into
 // [1, 2) as a Q62 mantissa, then extracts 32 fractional bits by repeated squaring (the
@@ -160,9 +167,9 @@ inline int64_t Prng::Exponential(int64_t mean) {
   const uint64_t fraction = (r >> (32 - kExpTableBits)) & 0xffffffffULL;
   const uint64_t low = kNegLnTable[k];
   const uint64_t total = low + (((kNegLnTable[k + 1] - low) * fraction) >> 32);
-  const unsigned __int128 cap = static_cast<unsigned __int128>(mean) * 64;
   unsigned __int128 value =
       (static_cast<unsigned __int128>(total) * static_cast<uint64_t>(mean)) >> 32;
+  const unsigned __int128 cap = prng_internal::ExponentialCap(mean);
   if (value > cap) value = cap;
   return static_cast<int64_t>(value);
 }

@@ -215,6 +215,29 @@ int64_t ReferenceExponential(Prng& prng, int64_t mean) {
   }
 }
 
+// A mean so long that 64 means, or even 7, pass INT64_MAX: draws saturate there instead
+// of wrapping negative (a scenario's mean_interval of a million hours once made the
+// fault plan schedule in the past). Below that bound the draws are unchanged.
+TEST(PrngTest, ExponentialOfAHugeMeanSaturates) {
+  for (const int64_t mean : {INT64_MAX / 64 + 1, INT64_MAX / 7, INT64_MAX / 2, INT64_MAX}) {
+    Prng prng(5);
+    int saturated = 0;
+    for (int i = 0; i < 20'000; ++i) {
+      const int64_t v = prng.Exponential(mean);
+      ASSERT_GE(v, 0) << mean << " " << i;
+      if (v == INT64_MAX) ++saturated;
+    }
+    // P(draw > INT64_MAX) is e^(-INT64_MAX / mean): some draws reach the cap unless the
+    // mean is near INT64_MAX / 64.
+    if (mean >= INT64_MAX / 7) {
+      EXPECT_GT(saturated, 0) << mean;
+    }
+  }
+  EXPECT_EQ(prng_internal::ExponentialCap(INT64_MAX / 64), (INT64_MAX / 64) * 64);
+  EXPECT_EQ(prng_internal::ExponentialCap(INT64_MAX / 64 + 1),
+            static_cast<unsigned __int128>(INT64_MAX));
+}
+
 TEST(PrngTest, ExponentialTableMatchesRuntimeLog2) {
   for (int k = 0; k < prng_internal::kExpTableSize; ++k) {
     const uint64_t neg_log2 =
