@@ -170,13 +170,17 @@ std::vector<FaultEvent> DrawRandomFaults(const scenarios::Scenario& scenario, ui
   std::vector<SimTime> active_until;  // End times of faults still in force.
   SimTime t = start;
   while (static_cast<int32_t>(events.size()) < kMaxRandomFaults) {
-    t += SimDuration::Nanos(prng.Exponential(mean.nanos()));
+    // A gap that reaches the stop ends the plan: nothing later is drawn, and a mean of
+    // centuries cannot carry the time past INT64_MAX.
+    const int64_t gap = prng.Exponential(mean.nanos());
+    if (t >= stop || gap >= (stop - t).nanos()) break;
+    t += SimDuration::Nanos(gap);
     std::erase_if(active_until, [&](SimTime end) { return end <= t; });
     if (active_until.size() >= max_concurrent) {
       t = *std::min_element(active_until.begin(), active_until.end());
       continue;
     }
-    if (t >= stop) break;
+    if (t >= stop) break;  // Reached by waiting for a fault to end.
     FaultEvent e;
     e.set_at(FormatDuration(t - SimTime::Zero()));
     const Kind kind = DrawKind(p, prng);
@@ -184,7 +188,10 @@ std::vector<FaultEvent> DrawRandomFaults(const scenarios::Scenario& scenario, ui
         SimDuration::Nanos(prng.UniformIn(min_d.nanos(), max_d.nanos()));
     if (DrawFault(kind, p, nodes, prng, &e)) {
       e.set_duration(FormatDuration(length));
-      active_until.push_back(t + length);
+      // Saturated: a fault of centuries still ends (never, in effect), not in the past.
+      active_until.push_back(length.nanos() < (SimTime::Max() - t).nanos()
+                                 ? t + length
+                                 : SimTime::Max());
     }
     events.push_back(std::move(e));
   }

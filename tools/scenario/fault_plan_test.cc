@@ -87,6 +87,27 @@ TEST(FaultPlanTest, DisabledProfileDrawsNothing) {
   EXPECT_TRUE(DrawRandomFaults(s, 1, SimTime::Zero() + SimDuration::Seconds(60)).empty());
 }
 
+// Times past what a scenario may give (the validator stops at ±1000h): a mean gap or a
+// fault length near INT64_MAX draws a plan whose times all lie in [start, stop), never
+// wrapped into the past.
+TEST(FaultPlanTest, HugeMeansAndLengthsDoNotWrap) {
+  for (const char* mean : {"2562047h", "100000h", "1s"}) {
+    auto s = Swarm();
+    s.mutable_random_faults()->set_mean_interval(mean);
+    s.mutable_random_faults()->set_crash_weight(1);
+    s.mutable_random_faults()->set_max_duration("2562047h");
+    s.mutable_random_faults()->set_min_duration("2562047h");
+    const SimTime stop = SimTime::Zero() + SimDuration::Seconds(2'000'000);
+    for (uint64_t seed = 1; seed <= 200; ++seed) {
+      for (const auto& e : DrawRandomFaults(s, seed, stop)) {
+        EXPECT_GE(At(e), SimDuration::Seconds(1).nanos()) << mean << " " << seed;
+        EXPECT_LT(At(e), (stop - SimTime::Zero()).nanos()) << mean << " " << seed;
+        EXPECT_GT(Length(e), 0) << mean << " " << seed;
+      }
+    }
+  }
+}
+
 TEST(FaultPlanTest, WeightsSelectKinds) {
   auto s = Swarm();
   s.mutable_random_faults()->set_crash_weight(1);

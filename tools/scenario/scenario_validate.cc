@@ -24,6 +24,14 @@ using sim::SimDuration;
 
 constexpr int32_t kMaxErrors = 50;
 
+// The longest duration (either sign) a scenario may give: ~42 days, more than any run
+// within the event budget covers.
+constexpr SimDuration kMaxScenarioDuration = SimDuration::Seconds(1000 * 3600);
+
+// A clock's drift must be strictly within ±500,000 ppm (sim::Clock's bound). Compared
+// without std::abs, which has no answer for INT64_MIN.
+bool DriftInRange(int64_t ppm) { return ppm > -500'000 && ppm < 500'000; }
+
 enum class Sign { kAny, kNonNegative, kPositive };
 
 // A position in the message tree: the field path, the parser's location sub-tree (if
@@ -105,6 +113,12 @@ class Validator {
     auto d = ParseDuration(text);
     if (!d.ok()) {
       Error(Child(parent, field), std::string(d.status().message()));
+      return std::nullopt;
+    }
+    // Bounded so that any sum the runner forms of a few of them (a time plus a fault's
+    // length, a disk's queue of slow operations) stays far inside the 64-bit clock.
+    if (*d > kMaxScenarioDuration || *d < -kMaxScenarioDuration) {
+      Error(Child(parent, field), absl::StrCat("must be within ±1000h, got \"", text, "\""));
       return std::nullopt;
     }
     if (sign == Sign::kNonNegative && *d < SimDuration::Zero()) {
@@ -207,7 +221,7 @@ void Validator::ValidateCluster(const Loc& at) {
     const Loc clock = Child(at, "clocks", i);
     Node(clock, "node", c.clocks(i).node());
     Duration(clock, "offset", c.clocks(i).offset(), Sign::kAny);
-    if (std::abs(c.clocks(i).drift_ppm()) >= 500'000) {
+    if (!DriftInRange(c.clocks(i).drift_ppm())) {
       Error(Child(clock, "drift_ppm"), "must be within (-500000, 500000)");
     }
   }
@@ -299,7 +313,7 @@ void Validator::ValidateFaultEvent(const Loc& at, const scenarios::FaultEvent& e
   if (e.has_clock_drift()) {
     const Loc d = Child(at, "clock_drift");
     Node(d, "node", e.clock_drift().node());
-    if (std::abs(e.clock_drift().drift_ppm()) >= 500'000) {
+    if (!DriftInRange(e.clock_drift().drift_ppm())) {
       Error(Child(d, "drift_ppm"), "must be within (-500000, 500000)");
     }
   }
