@@ -19,7 +19,7 @@ constexpr int kExitUnknown = 3;
 
 absl::StatusOr<history::History> Load(const CheckArgs& args) {
   if (args.format == "ravensim") return history::ReadJsonlFile(args.file);
-  absl::StatusOr<std::string> text = history::ReadFileToString(args.file);
+  absl::StatusOr<std::string> text = history::ReadFileToString(args.file, "history file");
   if (!text.ok()) return text.status();
   if (args.format == "jepsen-etcd") return history::ParseJepsenEtcdLog(*text, args.file);
   if (args.format == "porcupine-kv") return history::ParsePorcupineKv(*text, args.file);

@@ -1,6 +1,9 @@
 #include "checkers/history/history.h"
 
 #include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -298,17 +301,29 @@ absl::StatusOr<History> ParseJsonl(absl::string_view text, absl::string_view sou
   return history;
 }
 
-absl::StatusOr<std::string> ReadFileToString(const std::string& path) {
+absl::StatusOr<std::string> ReadFileToString(const std::string& path, absl::string_view what) {
+  errno = 0;
   std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
+  if (!in) {
+    const int error = errno;
+    return absl::NotFoundError(absl::StrCat(path, ": cannot open ", what,
+                                            error != 0 ? ": " : "",
+                                            error != 0 ? std::strerror(error) : ""));
+  }
+  // A directory opens, then reads as nothing: say what it is instead.
+  std::error_code ignored;
+  if (std::filesystem::is_directory(path, ignored)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": is a directory, not a ", what));
+  }
   std::stringstream buffer;
   buffer << in.rdbuf();
-  if (in.bad()) return absl::DataLossError(absl::StrCat(path, ": read failed"));
+  if (in.bad()) return absl::DataLossError(absl::StrCat(path, ": cannot read ", what));
   return buffer.str();
 }
 
 absl::StatusOr<History> ReadJsonlFile(const std::string& path) {
-  absl::StatusOr<std::string> text = ReadFileToString(path);
+  absl::StatusOr<std::string> text = ReadFileToString(path, "history file");
   if (!text.ok()) return text.status();
   return ParseJsonl(*text, path);
 }

@@ -88,8 +88,11 @@ absl::Status WriteJsonlFile(const History& history, const std::string& path);
 absl::StatusOr<History> ParseJsonl(absl::string_view text, absl::string_view source);
 absl::StatusOr<History> ReadJsonlFile(const std::string& path);
 
-// Reads a whole file; NotFound / PermissionDenied style errors name the path.
-absl::StatusOr<std::string> ReadFileToString(const std::string& path);
+// Reads a whole file. Errors name the path and `what` it was to be ("PATH: cannot open
+// scenario file: No such file or directory"): NotFound when it cannot be opened,
+// InvalidArgument for a directory, DataLoss when reading fails.
+absl::StatusOr<std::string> ReadFileToString(const std::string& path,
+                                             absl::string_view what = "file");
 
 }  // namespace ravensim::history
 

@@ -1,5 +1,7 @@
 #include "checkers/history/history.h"
 
+#include <fstream>
+
 #include "gtest/gtest.h"
 
 namespace ravensim::history {
@@ -108,6 +110,29 @@ TEST(HistoryJsonlTest, DamagedInputNeverCrashes) {
       }
     }
   }
+}
+
+TEST(HistoryFileTest, ReadsAFileAndNamesWhatCannotBeRead) {
+  const std::string dir = ::testing::TempDir();
+  const std::string path = dir + "/history_file_test.jsonl";
+  const std::string bytes("line 1\n\0x", 9);  // A NUL byte read back too.
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << bytes;
+  }
+  absl::StatusOr<std::string> text = ReadFileToString(path, "history file");
+  ASSERT_TRUE(text.ok()) << text.status();
+  EXPECT_EQ(*text, bytes);
+
+  absl::StatusOr<std::string> missing = ReadFileToString(dir + "/absent.jsonl", "history file");
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(missing.status().message(),
+            dir + "/absent.jsonl: cannot open history file: No such file or directory");
+
+  // A directory opens and would read as an empty (so trivially linearizable) history.
+  absl::StatusOr<History> from_dir = ReadJsonlFile(dir);
+  EXPECT_EQ(from_dir.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(from_dir.status().message(), dir + ": is a directory, not a history file");
 }
 
 TEST(HistoryTest, DescribesOperations) {

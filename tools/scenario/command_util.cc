@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "checkers/history/history.h"
@@ -81,6 +82,15 @@ std::string ReproduceCommand(const std::string& path, uint64_t seed) {
 
 uint64_t DefaultSeed(const scenarios::Scenario& scenario) {
   return scenario.seeds_size() > 0 ? scenario.seeds(0) : 1;
+}
+
+std::string SeedTextError(const std::string& text) {
+  uint64_t seed = 0;
+  const bool digits = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return c >= '0' && c <= '9';
+  });
+  if (digits && absl::SimpleAtoi(text, &seed)) return "";
+  return absl::StrCat("expected a seed from 0 to 18446744073709551615, got '", text, "'");
 }
 
 std::string FormatWall(int64_t nanos) {

@@ -54,6 +54,10 @@ void PrintRunSummary(const scenarios::Scenario& scenario, const RunReport& repor
 bool WriteHistory(const RunReport& report, const std::string& path);
 bool WriteTimeline(const RunReport& report, const std::string& path);
 
+// For CLI11's check() on --seed: "" when `text` is a decimal seed in [0, 2^64), else why
+// not. CLI11 itself would wrap "-1" to 2^64 - 1 and clamp anything larger to it.
+std::string SeedTextError(const std::string& text);
+
 // Wall time as "1.23s".
 std::string FormatWall(int64_t nanos);
 

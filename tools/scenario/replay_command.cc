@@ -46,7 +46,8 @@ void AddReplayCommand(CLI::App& app, CommandAction* action) {
       "replay", "Replay one seed and print its full event trace (one JSON object per "
                 "line), then the run summary.");
   replay->add_option("scenario", flags->scenario, "Scenario file (.textproto)")->required();
-  replay->add_option("--seed", flags->seed, "Seed to replay")->required();
+  replay->add_option("--seed", flags->seed, "Seed to replay")->required()
+      ->check(SeedTextError);
   replay->add_option("--until", flags->until,
                      "Stop at this simulated time (e.g. 12.5s); checks see a partial run");
   replay->callback([flags, action]() { *action = [flags]() { return ReplayMain(*flags); }; });

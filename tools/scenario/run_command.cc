@@ -79,7 +79,8 @@ void AddRunCommand(CLI::App& app, CommandAction* action) {
              "summary (simulated time, events, operations, faults, check verdicts) ending "
              "with the run's fingerprint.");
   run->add_option("scenario", flags->scenario, "Scenario file (.textproto)")->required();
-  run->add_option("--seed", flags->seed, "Seed (default: the scenario's first seed, or 1)");
+  run->add_option("--seed", flags->seed, "Seed (default: the scenario's first seed, or 1)")
+      ->check(SeedTextError);
   run->add_option("--trace", flags->trace, "Write the full event trace here (JSONL)");
   run->add_option("--timeline", flags->timeline,
                   "Write a Chrome trace-event timeline here (open in Perfetto or "

@@ -116,6 +116,34 @@ TEST(ScenarioCommandsTest, RunPrintsSeedFirstAndFingerprintLast) {
   EXPECT_NE(Lines(c.out).back(), lines.back());
 }
 
+// A seed is decimal and fits in 64 bits; CLI11 alone would have run "-1" as 2^64 - 1 and
+// any larger number as 2^64 - 1 too.
+TEST(ScenarioCommandsTest, SeedOutsideSixtyFourBitsIsBadInput) {
+  const std::string path = WriteFile("small_seed.textproto", kSmall);
+  for (const char* command : {"run", "replay", "shrink"}) {
+    for (const char* seed : {"-1", "18446744073709551616", "0x10", " 5", ""}) {
+      const Outcome o = Invoke({command, path, "--seed", seed});
+      EXPECT_EQ(o.exit_code, 2) << command << " --seed '" << seed << "'\n" << o.out << o.err;
+      EXPECT_NE(o.err.find(absl::StrCat("--seed: expected a seed from 0 to "
+                                        "18446744073709551615, got '", seed, "'")),
+                std::string::npos)
+          << command << " --seed '" << seed << "'\n" << o.err;
+      EXPECT_EQ(o.out.find("fingerprint"), std::string::npos) << o.out;
+    }
+  }
+  const Outcome top = Invoke({"run", path, "--seed", "18446744073709551615"});
+  EXPECT_EQ(top.exit_code, 0) << top.err;
+  EXPECT_EQ(Lines(top.out).at(0), "seed: 18446744073709551615");
+}
+
+// A directory is named as one, not validated as an empty scenario.
+TEST(ScenarioCommandsTest, DirectoryIsBadInput) {
+  const Outcome o = Invoke({"run", TempPath("")});
+  EXPECT_EQ(o.exit_code, 2);
+  EXPECT_NE(o.err.find("is a directory, not a scenario file"), std::string::npos) << o.err;
+  EXPECT_EQ(o.err.find("cluster.nodes"), std::string::npos) << o.err;
+}
+
 TEST(ScenarioCommandsTest, RunWritesTraceTimelineAndHistory) {
   const std::string path = WriteFile("small2.textproto", kSmall);
   const std::string trace = TempPath("trace.jsonl");

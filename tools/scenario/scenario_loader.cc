@@ -2,13 +2,13 @@
 
 #include <algorithm>
 #include <cctype>
-#include <fstream>
 #include <sstream>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "checkers/history/history.h"
 #include "core/base/check.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
@@ -132,14 +132,9 @@ absl::StatusOr<Scenario> ParseScenario(std::string_view text, std::string_view f
 }
 
 absl::StatusOr<Scenario> LoadScenarioFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return absl::NotFoundError(absl::StrCat(path, ": cannot open scenario file"));
-  }
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) return absl::DataLossError(absl::StrCat(path, ": read error"));
-  return ParseScenario(buffer.str(), path);
+  absl::StatusOr<std::string> text = history::ReadFileToString(path, "scenario file");
+  if (!text.ok()) return text.status();
+  return ParseScenario(*text, path);
 }
 
 std::vector<ScenarioError> ValidateScenario(const Scenario& scenario) {

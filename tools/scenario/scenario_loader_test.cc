@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
 namespace ravensim::tools {
@@ -124,6 +125,53 @@ TEST(ScenarioLoaderTest, PartitionRules) {
       << error;
 }
 
+// Every int64 drift outside (-500000, 500000) is refused, INT64_MIN included (whose
+// absolute value does not exist), so sim::Clock never sees one.
+TEST(ScenarioLoaderTest, ClockDriftBounds) {
+  const std::string error = ErrorOf(
+      "cluster { nodes: 3\n"
+      "  clocks { node: \"A\" drift_ppm: -9223372036854775808 }\n"
+      "  clocks { node: \"B\" drift_ppm: 500000 }\n"
+      "  clocks { node: \"C\" drift_ppm: -499999 }\n"
+      "}\n"
+      "run { duration: \"1s\" }\n"
+      "timeline { at: \"1s\" clock_drift { node: \"C\" drift_ppm: -9223372036854775808 } }\n"
+      "timeline { at: \"1s\" clock_drift { node: \"C\" drift_ppm: -500000 } }\n"
+      "timeline { at: \"1s\" clock_drift { node: \"C\" drift_ppm: 499999 } }\n");
+  for (const char* field : {"cluster.clocks[0].drift_ppm", "cluster.clocks[1].drift_ppm",
+                            "timeline[0].clock_drift.drift_ppm",
+                            "timeline[1].clock_drift.drift_ppm"}) {
+    EXPECT_NE(error.find(absl::StrCat("field '", field,
+                                      "': must be within (-500000, 500000)")),
+              std::string::npos)
+        << field << "\n" << error;
+  }
+  EXPECT_EQ(error.find("clocks[2]"), std::string::npos) << error;
+  EXPECT_EQ(error.find("timeline[2]"), std::string::npos) << error;
+}
+
+// Durations are bounded (±1000h), so times and lengths added up in the runner never
+// leave the 64-bit clock: a slow disk of 2562047h once wrapped a completion time.
+TEST(ScenarioLoaderTest, DurationBounds) {
+  const std::string error = ErrorOf(
+      "cluster { nodes: 3 clocks { node: \"A\" offset: \"-1000h\" } }\n"
+      "run { duration: \"1000h\" }\n"
+      "timeline { at: \"1s\" disk { node { node: \"B\" } slow_io: \"1/2\" "
+      "slow_io_latency: \"2562047h\" } }\n"
+      "timeline { at: \"1s\" clock_jump { node: \"A\" delta: \"-3600000.000000001s\" } }\n"
+      "timeline { at: \"1000h\" clock_jump { node: \"A\" delta: \"-1000h\" } }\n");
+  EXPECT_NE(error.find("field 'timeline[0].disk.slow_io_latency': must be within ±1000h, got "
+                       "\"2562047h\""),
+            std::string::npos)
+      << error;
+  EXPECT_NE(error.find("field 'timeline[1].clock_jump.delta': must be within ±1000h"),
+            std::string::npos)
+      << error;
+  EXPECT_EQ(error.find("timeline[2]"), std::string::npos) << error;
+  EXPECT_EQ(error.find("cluster.clocks"), std::string::npos) << error;
+  EXPECT_EQ(error.find("run.duration"), std::string::npos) << error;
+}
+
 TEST(ScenarioLoaderTest, DiskFaultRules) {
   const std::string error = ErrorOf(
       "cluster { nodes: 3 }\nrun { duration: \"1s\" }\n"
@@ -220,6 +268,19 @@ TEST(ScenarioLoaderTest, WatcherCannotBeLeaderTrigger) {
 TEST(ScenarioLoaderTest, MissingFileIsNotFound) {
   auto loaded = LoadScenarioFile("/nonexistent/x.textproto");
   EXPECT_EQ(loaded.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(loaded.status().message(),
+            "/nonexistent/x.textproto: cannot open scenario file: No such file or directory");
+}
+
+// A directory opens and reads as nothing: it is named as a directory, not validated as
+// an empty scenario.
+TEST(ScenarioLoaderTest, DirectoryIsNotAScenario) {
+  const std::string dir = ::testing::TempDir();
+  auto loaded = LoadScenarioFile(dir);
+  EXPECT_EQ(loaded.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(loaded.status().message().find("is a directory, not a scenario file"),
+            std::string::npos)
+      << loaded.status();
 }
 
 TEST(ScenarioLoaderTest, TextRoundTrip) {

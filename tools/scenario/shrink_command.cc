@@ -100,7 +100,8 @@ void AddShrinkCommand(CLI::App& app, CommandAction* action) {
                 "(drop faults, shorten them, drop clients and operations) to a minimal "
                 "scenario file that still fails the same way.");
   shrink->add_option("scenario", flags->scenario, "Scenario file (.textproto)")->required();
-  shrink->add_option("--seed", flags->seed, "A failing seed")->required();
+  shrink->add_option("--seed", flags->seed, "A failing seed")->required()
+      ->check(SeedTextError);
   shrink->add_option("-o,--output", flags->output,
                      "Where to write the minimal scenario (default "
                      "<name>.shrunk.seed<N>.textproto)");

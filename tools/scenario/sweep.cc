@@ -3,15 +3,14 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <map>
 #include <mutex>
-#include <sstream>
 #include <thread>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "checkers/history/history.h"
 #include "core/base/check.h"
 #include "google/protobuf/text_format.h"
 #include "tools/scenario/atomic_file.h"
@@ -151,12 +150,10 @@ std::string SeedResultPath(const std::string& dir, uint64_t seed) {
 }
 
 absl::StatusOr<SeedResult> ReadSeedResult(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": no result"));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
+  absl::StatusOr<std::string> text = history::ReadFileToString(path, "result file");
+  if (!text.ok()) return text.status();
   SeedResult result;
-  if (!google::protobuf::TextFormat::ParseFromString(buffer.str(), &result)) {
+  if (!google::protobuf::TextFormat::ParseFromString(*text, &result)) {
     return absl::DataLossError(absl::StrCat(path, ": unreadable result file"));
   }
   return result;
