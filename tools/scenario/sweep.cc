@@ -12,6 +12,7 @@
 #include "absl/strings/str_format.h"
 #include "checkers/history/history.h"
 #include "core/base/check.h"
+#include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "tools/scenario/atomic_file.h"
 
@@ -149,12 +150,33 @@ std::string SeedResultPath(const std::string& dir, uint64_t seed) {
   return absl::StrCat(dir, "/seed-", seed, ".txtpb");
 }
 
+namespace {
+
+// Keeps the first error of a result file's parse for the caller to report (or not: a
+// resumed sweep runs such a seed again), where protobuf would log every one to stderr.
+class FirstError : public google::protobuf::io::ErrorCollector {
+ public:
+  void AddError(int line, google::protobuf::io::ColumnNumber column,
+                const std::string& message) override {
+    if (first_.empty()) first_ = absl::StrCat(line + 1, ":", column + 1, ": ", message);
+  }
+  const std::string& first() const { return first_; }
+
+ private:
+  std::string first_;
+};
+
+}  // namespace
+
 absl::StatusOr<SeedResult> ReadSeedResult(const std::string& path) {
   absl::StatusOr<std::string> text = history::ReadFileToString(path, "result file");
   if (!text.ok()) return text.status();
   SeedResult result;
-  if (!google::protobuf::TextFormat::ParseFromString(*text, &result)) {
-    return absl::DataLossError(absl::StrCat(path, ": unreadable result file"));
+  FirstError error;
+  google::protobuf::TextFormat::Parser parser;
+  parser.RecordErrorsTo(&error);
+  if (!parser.ParseFromString(*text, &result)) {
+    return absl::DataLossError(absl::StrCat(path, ":", error.first()));
   }
   return result;
 }

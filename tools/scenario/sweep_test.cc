@@ -147,6 +147,35 @@ TEST(SweepTest, ResumeFinishesAnInterruptedSweepWithoutRerunning) {
   EXPECT_EQ(results, 60);
 }
 
+// A damaged result file is no result: read back as DataLoss with the parser's first
+// error and position, and a resumed sweep runs that seed again.
+TEST(SweepTest, DamagedResultFileIsRunAgain) {
+  const std::string dir = TempDir("damaged");
+  SweepOptions options;
+  options.seeds = {1, 2};
+  options.jobs = 1;
+  options.out_dir = dir;
+  ASSERT_TRUE(RunSweep(options, FakeRun).ok());
+  const std::string damaged = SeedResultPath(dir, 2);
+  { std::ofstream(damaged) << "seed: 2\npassed: {"; }
+  const absl::StatusOr<SeedResult> read = ReadSeedResult(damaged);
+  EXPECT_EQ(read.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(read.status().message().rfind(absl::StrCat(damaged, ":2:"), 0), 0u)
+      << read.status();
+
+  options.resume = true;
+  std::vector<uint64_t> ran;
+  auto resumed = RunSweep(options, [&](uint64_t seed) {
+    ran.push_back(seed);
+    return FakeRun(seed);
+  });
+  ASSERT_TRUE(resumed.ok()) << resumed.status();
+  EXPECT_EQ(ran, std::vector<uint64_t>{2});
+  EXPECT_EQ(resumed->resumed, 1);
+  ASSERT_TRUE(ReadSeedResult(damaged).ok());
+  EXPECT_EQ(ReadSeedResult(damaged)->DebugString(), FakeRun(2).DebugString());
+}
+
 TEST(SweepTest, ShardedSweepsUnionToTheFullSweep) {
   const std::string dir = TempDir("shards");
   const SeedRange range{1, 50};
