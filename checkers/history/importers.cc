@@ -132,10 +132,18 @@ absl::StatusOr<History> ParseJepsenEtcdLog(absl::string_view text, absl::string_
   h.set_source(std::string(source));
   OpenOperations open(&h);
   int line_number = 0;
+  int first_content_line = 0;  // The first non-blank line, when no history line is seen.
+  bool history_lines = false;
   for (absl::string_view line : absl::StrSplit(text, '\n')) {
     ++line_number;
     const size_t at = line.find("jepsen.util -");
-    if (at == absl::string_view::npos) continue;
+    if (at == absl::string_view::npos) {
+      if (first_content_line == 0 && !absl::StripAsciiWhitespace(line).empty()) {
+        first_content_line = line_number;
+      }
+      continue;
+    }
+    history_lines = true;
     std::vector<absl::string_view> f = absl::StrSplit(
         line.substr(at + 13), absl::ByAnyChar(" \t"), absl::SkipEmpty());
     int64_t client;
@@ -160,6 +168,13 @@ absl::StatusOr<History> ParseJepsenEtcdLog(absl::string_view text, absl::string_
         !st.ok()) {
       return st;
     }
+  }
+  // Text with not one history line is some other file (a JSONL history given the wrong
+  // --format, say), not an empty history that is trivially linearizable.
+  if (!history_lines && first_content_line != 0) {
+    return LineError(source, first_content_line, "jepsen.util",
+                     "no Jepsen history line (\"... jepsen.util - <process> :invoke "
+                     ":read nil\") in the file; is this a Jepsen etcd log?");
   }
   return h;
 }

@@ -50,6 +50,21 @@ TEST(JepsenEtcdTest, BadLinesNameLineAndField) {
   EXPECT_EQ(s.message(), "f:1: field 'f': unknown function :frob");
 }
 
+// A file without a single history line is the wrong file (here a JSONL history), not an
+// empty history; blank text and a log of nemesis lines only are empty histories.
+TEST(JepsenEtcdTest, FileWithoutHistoryLinesIsAnError) {
+  auto s = ParseJepsenEtcdLog("\n{\"id\":\"1\",\"kind\":\"REGISTER_READ\"}\n", "f").status();
+  EXPECT_EQ(s.message(),
+            "f:2: field 'jepsen.util': no Jepsen history line (\"... jepsen.util - <process> "
+            ":invoke :read nil\") in the file; is this a Jepsen etcd log?");
+  auto empty = ParseJepsenEtcdLog("\n  \n", "f");
+  ASSERT_TRUE(empty.ok()) << empty.status();
+  EXPECT_EQ(empty->operations_size(), 0);
+  auto nemesis = ParseJepsenEtcdLog("boot\nINFO  jepsen.util - :nemesis\t:info\t:start\tnil\n", "f");
+  ASSERT_TRUE(nemesis.ok()) << nemesis.status();
+  EXPECT_EQ(nemesis->operations_size(), 0);
+}
+
 TEST(PorcupineKvTest, ParsesMaps) {
   const char* text =
       "{:process 0, :type :invoke, :f :append, :key \"0\", :value \"x 0 0 y\"}\n"
