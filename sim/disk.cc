@@ -313,6 +313,7 @@ CrashReport Disk::Crash() {
 
 void Disk::Wipe() {
   visible_ = DiskImage();
+  visible_.replaced = true;
   last_append_log_.entry = nullptr;
   unsynced_.Clear();
   used_bytes_ = 0;

@@ -55,6 +55,10 @@ namespace ravensim::sim {
 struct DiskImage {
   std::map<std::string, std::string> records;
   std::map<std::string, std::vector<std::string>> logs;
+  // The new disk of a replaced machine (Disk::Wipe). False for the disk a node was set
+  // up with: whatever the operator did to it before the run (say, make the node a
+  // cluster member) counts as done even while nothing is written on it yet.
+  bool replaced = false;
   bool empty() const { return records.empty() && logs.empty(); }
   int64_t byte_count() const;
 };
@@ -140,7 +144,8 @@ class Disk {
 
   // Loses unsynced writes (or tears them, see DiskFaults::torn_write_ratio).
   CrashReport Crash();
-  // An empty disk (a replaced machine). Faults stay as set.
+  // An empty disk (a replaced machine: its images say `replaced` from now on). Faults
+  // stay as set.
   void Wipe();
   // Flips one random bit of one random durable record or log record (persistently).
   // Returns false if there is no durable data to corrupt. Sets the damage flag.

@@ -437,9 +437,17 @@ TEST(DiskTest, WipeEmptiesTheDisk) {
   Disk disk = MakeDisk();
   ASSERT_TRUE(disk.Write(DiskWrite::Put("k", "v")).ok());
   ASSERT_TRUE(disk.Sync().ok());
+  EXPECT_FALSE(disk.ReadImage().replaced);  // The disk the node was set up with.
+  disk.Crash();
+  EXPECT_FALSE(disk.ReadImage().replaced);
   disk.Wipe();
   EXPECT_TRUE(disk.ReadImage().empty());
+  EXPECT_TRUE(disk.ReadImage().replaced);  // A replaced machine's, from now on.
   EXPECT_EQ(disk.used_bytes(), 0);
+  ASSERT_TRUE(disk.Write(DiskWrite::Put("k", "v")).ok());
+  ASSERT_TRUE(disk.Sync().ok());
+  disk.Crash();
+  EXPECT_TRUE(disk.ReadImage().replaced);
 }
 
 }  // namespace

@@ -44,8 +44,11 @@ void RachisHost::Rebuild(const Context& context, const rachis::RestoredState& re
   options.operation_timeout_ns = options_.operation_timeout_ns;
   options.snapshot_every_entries = options_.snapshot_every_entries;
   options.max_entries_per_append = options_.max_entries_per_append;
-  // A first boot gets the bootstrap topology; a wiped node does not (§1.1 Passive).
-  if (context.incarnation <= 1 && !options_.bootstrap_topology.topology_id().empty()) {
+  // The machine the cluster was set up on has the bootstrap topology as if on its disk,
+  // durable before the run: an empty disk there means nothing else was made durable
+  // yet (a crash before the first fsync), not a new machine. A replaced (wiped) machine
+  // does not: it comes back with no topology (§1.1 Passive).
+  if (!disk_replaced_ && !options_.bootstrap_topology.topology_id().empty()) {
     options.bootstrap_topology = options_.bootstrap_topology;
   }
   options.random_word = [this] { return prng_->Next(); };
@@ -93,6 +96,7 @@ void RachisHost::Start(const Context& context, const sim::DiskImage& disk, uint6
                        Effects* effects) {
   prng_.emplace(seed);
   incarnation_ = context.incarnation * 1000;
+  disk_replaced_ = disk.replaced;
   std::vector<rachis::LogSegment> segments;
   for (const auto& [name, records] : disk.logs) {
     uint64_t number = 0;

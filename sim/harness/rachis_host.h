@@ -45,8 +45,11 @@
 // Construction (a NodeFactory builds one per boot and restart):
 //   RachisHostOptions options{.tag = "A", .bootstrap_topology = topology};
 //   auto host = std::make_unique<RachisHost>(options);
-// The bootstrap topology is used only at first boot (incarnation 1) with an empty disk;
-// a node whose disk was wiped comes back with no topology (Passive, as in RavenDB).
+// The bootstrap topology stands for the cluster's setup before the run, as durable as
+// anything on the original disk: a node restarting with that disk still empty (it
+// crashed before its first fsync) boots with it again. A node whose disk was wiped (a
+// replaced machine, DiskImage::replaced) comes back with no topology (Passive, as in
+// RavenDB).
 //
 // Thread-compatible; driven by the World from the simulation thread.
 #ifndef RAVENSIM_SIM_HARNESS_RACHIS_HOST_H_
@@ -184,6 +187,7 @@ class RachisHost : public Node {
 
   RachisHostOptions options_;
   uint64_t incarnation_ = 0;
+  bool disk_replaced_ = false;  // DiskImage::replaced at Start: no bootstrap topology.
   std::optional<sim::Prng> prng_;
   std::unique_ptr<rachis::RachisStateMachine> state_machine_;
   std::unique_ptr<rachis::RachisNode> node_;

@@ -278,6 +278,38 @@ TEST(RachisHostTest, FailedFirstPersistRewritesSegmentOne) {
   EXPECT_EQ(host.durable_record_count(), static_cast<int64_t>(again.writes.size()));
 }
 
+// The cluster is set up before the run, so a member that crashes before its first fsync
+// (its disk still empty) comes back a member; only a replaced machine's new disk
+// (DiskImage::replaced, after a wipe) brings it back Passive, with no topology. Before,
+// both were Passive, and a crash in the first half millisecond turned a member into a
+// wiped node that grants any vote: a crash storm from t=0 broke leader completeness.
+TEST(RachisHostTest, EmptyOriginalDiskKeepsTheBootstrapTopologyAWipedOneDoesNot) {
+  RachisHostOptions options{.tag = "B"};
+  options.bootstrap_topology.set_topology_id("t");
+  for (const char* tag : {"A", "B", "C"}) {
+    rachis::TopologyNode* member = options.bootstrap_topology.add_members();
+    member->set_tag(tag);
+    member->set_node_id(tag[0] - 'A');
+  }
+  for (const uint64_t incarnation : {1, 2, 7}) {
+    for (const bool replaced : {false, true}) {
+      RachisHost host(options);
+      Context context{.self = 1, .node_count = 3, .incarnation = incarnation};
+      sim::DiskImage disk;
+      disk.replaced = replaced;
+      Effects effects;
+      host.Start(context, disk, 1, &effects);
+      const bool member = !replaced;
+      EXPECT_EQ(host.rachis().state(),
+                member ? rachis::RachisState::kFollower : rachis::RachisState::kPassive)
+          << "incarnation " << incarnation << " replaced " << replaced;
+      EXPECT_EQ(host.rachis().topology().Contains("B"), member);
+      // A member persists the bootstrap (its first Ready carries the snapshot).
+      EXPECT_EQ(!effects.writes.empty(), member);
+    }
+  }
+}
+
 TEST(RachisHostTest, CorruptionBeforeTheTailHaltsTheNode) {
   rachis::PersistedRecord record;
   record.mutable_hard_state()->set_term(3);
