@@ -154,7 +154,8 @@ namespace {
 
 int64_t Prng::ExponentialSlow(int64_t mean) {
   if (ABSL_PREDICT_FALSE(mean < 0)) NegativeMean(mean);  // CHECK_GE(mean, 0)
-  return 0;
+  if (mean == 0) return 0;
+  return ExponentialFirstRound(mean);  // A mean past kExpFastMeanMax: saturating.
 }
 
 // The draw of the inline first round fell in the table's last interval (probability

@@ -17,6 +17,7 @@
 #include <array>
 #include <cstdint>
 
+#include "absl/base/attributes.h"
 #include "absl/base/optimization.h"
 
 namespace ravensim::sim {
@@ -92,9 +93,11 @@ class Prng {
 
  private:
   static constexpr uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-  // Exponential past its first round: mean == 0 or negative (checked), or the draw fell
-  // in the table's last interval (`total` then holds that interval's start).
+  // Exponential out of line: mean == 0, negative (checked) or above kExpFastMeanMax.
   __attribute__((noinline)) int64_t ExponentialSlow(int64_t mean);
+  // The first table round, for a positive mean (saturating above kExpFastMeanMax).
+  int64_t ExponentialFirstRound(int64_t mean);
+  // The first round fell in the table's last interval.
   __attribute__((noinline)) int64_t ExponentialTail(int64_t mean);
 
   uint64_t seed_;
@@ -102,6 +105,9 @@ class Prng {
 };
 
 namespace prng_internal {
+
+// The largest mean whose first-round draws (under 7 * mean) cannot pass INT64_MAX.
+inline constexpr int64_t kExpFastMeanMax = INT64_MAX / 7;
 
 // Exponential's largest draw: 64 * mean, or INT64_MAX when that is larger.
 constexpr unsigned __int128 ExponentialCap(int64_t mean) {
@@ -155,11 +161,20 @@ inline constexpr std::array<uint64_t, kExpTableSize> kNegLnTable = MakeNegLnTabl
 // next 22 bits interpolating inside it. The last interval, where -ln diverges, uses
 // memorylessness: the value is that interval's start plus a fresh draw
 // (ExponentialTail). Capped at 64 * mean so one draw can never stall a run.
+// Below the last interval the draw is under 7 * mean, so up to kExpFastMeanMax neither
+// cap can bind and none is applied; a larger mean takes the same first round out of
+// line, saturating at INT64_MAX.
 inline int64_t Prng::Exponential(int64_t mean) {
+  if (ABSL_PREDICT_FALSE(mean <= 0 || mean > prng_internal::kExpFastMeanMax)) {
+    return ExponentialSlow(mean);
+  }
+  return ExponentialFirstRound(mean);
+}
+
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline int64_t Prng::ExponentialFirstRound(int64_t mean) {
   using prng_internal::kExpTableBits;
   using prng_internal::kExpTableSize;
   using prng_internal::kNegLnTable;
-  if (ABSL_PREDICT_FALSE(mean <= 0)) return ExponentialSlow(mean);
   const uint64_t r = Next();
   const uint64_t k = r >> (64 - kExpTableBits);
   if (ABSL_PREDICT_FALSE(k + 1 == kExpTableSize)) return ExponentialTail(mean);
@@ -169,8 +184,10 @@ inline int64_t Prng::Exponential(int64_t mean) {
   const uint64_t total = low + (((kNegLnTable[k + 1] - low) * fraction) >> 32);
   unsigned __int128 value =
       (static_cast<unsigned __int128>(total) * static_cast<uint64_t>(mean)) >> 32;
-  const unsigned __int128 cap = prng_internal::ExponentialCap(mean);
-  if (value > cap) value = cap;
+  if (mean > prng_internal::kExpFastMeanMax) {
+    const unsigned __int128 cap = prng_internal::ExponentialCap(mean);
+    if (value > cap) value = cap;
+  }
   return static_cast<int64_t>(value);
 }
 
