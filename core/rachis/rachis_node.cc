@@ -346,12 +346,16 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline absl::Status RachisNode::StepMessage(
     case RachisMessage::kRequestVote:
       HandleRequestVote(message);  // Elector rule 3 answers unknown requesters.
       break;
+    // A leader is accepted on its term alone, whether or not our topology lists it
+    // (RachisConsensus.AcceptNewConnection checks the topology id, then
+    // Follower.CheckIfValidLeader the term): our topology may come from an entry that
+    // leader is about to overwrite. Refusing it left a follower whose uncommitted
+    // change had removed the new leader deaf to it for good.
     case RachisMessage::kAppendEntries:
-      if (!known && !joining) break;
+      if (!known && !joining) Mark("append from outside our topology, judged on its term");
       HandleAppendEntries(message, shared_entries, shared_hashes);
       return absl::OkStatus();
     case RachisMessage::kInstallSnapshot:
-      if (!known && !joining) break;
       HandleInstallSnapshot(message);
       return absl::OkStatus();
     case RachisMessage::kRequestVoteResponse:

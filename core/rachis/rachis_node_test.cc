@@ -269,6 +269,29 @@ TEST(RachisNodeTest, ElectorAdoptsMuchHigherTerm) {
   EXPECT_EQ(ready.hard_state->voted_for(), "");
 }
 
+// A leader is accepted on its term alone, as RavenDB's follower accepts a connection
+// (topology id, then CheckIfValidLeader's term check), even when this node's topology
+// does not list it: that topology may come from an uncommitted change the leader is
+// about to overwrite. (A follower that dropped such appends stayed deaf to the only
+// leader its cluster could elect: no leader ever again.)
+TEST(RachisNodeTest, FollowerAcceptsALeaderOutsideItsTopologyOnItsTerm) {
+  Fixture f(3, /*term=*/1);
+  Ready stale = f.Step(kMs, f.Append("D", 0, 0, 0, {Entry(1, 0, "x")}, 0));
+  ASSERT_EQ(stale.messages.size(), 1u);  // Refused, and told our term.
+  EXPECT_FALSE(stale.messages[0]->message().append_entries_response().success());
+  EXPECT_EQ(stale.messages[0]->message().term(), 1u);
+  EXPECT_EQ(f.node->commit_index(), 0u);
+
+  Ready ready = f.Step(2 * kMs, f.Append("D", 2, 0, 0, {Entry(1, 2, "a")}, 1));
+  ASSERT_EQ(ready.messages.size(), 1u);
+  EXPECT_EQ(ready.messages[0]->message().to(), "D");
+  EXPECT_TRUE(ready.messages[0]->message().append_entries_response().success());
+  EXPECT_EQ(f.node->state(), RachisState::kFollower);
+  EXPECT_EQ(f.node->term(), 2u);
+  EXPECT_EQ(f.node->commit_index(), 1u);
+  EXPECT_EQ(f.node->mark("append from outside our topology, judged on its term"), 2);
+}
+
 // Elector rule 3: unknown requesters are denied; NotInTopology only from a leader.
 TEST(RachisNodeTest, ElectorDeniesNodesOutsideTopology) {
   Fixture f(3);
