@@ -15,7 +15,9 @@ ClusterView::ClusterView(int32_t node_count, std::vector<bool> watchers)
 
 std::optional<int32_t> ClusterView::LeaderOf(const std::vector<NodeState>& nodes) {
   uint64_t max_term = 0;
-  for (const NodeState& n : nodes) max_term = std::max(max_term, n.term);
+  for (const NodeState& n : nodes) {
+    if (n.role != Role::kPassive) max_term = std::max(max_term, n.term);
+  }
   for (size_t i = 0; i < nodes.size(); ++i) {
     if (nodes[i].up && nodes[i].role == Role::kLeader && nodes[i].term == max_term) {
       return static_cast<int32_t>(i);

@@ -51,6 +51,21 @@ TEST(ClusterViewTest, ATermThatNeverBecameDurableIsForgotten) {
   EXPECT_EQ(*view.FirstLeaderAtOrAfter(Ms(200)), Ms(201));
 }
 
+// A node removed while cut off ran its term up alone, then learned of its removal and
+// went Passive: it is outside the cluster and deposes no one, so the leader the others
+// follow is still the leader. (The view used to wait for a higher-term leader that the
+// cluster had no reason to elect, and reported no leader to the end of the run.)
+TEST(ClusterViewTest, APassiveNodesTermDeposesNoOne) {
+  ClusterView view(3, {false, false, false});
+  view.OnRole(Ms(100), 0, Role::kLeader, 2);
+  view.OnRole(Ms(100), 1, Role::kFollower, 2);
+  view.OnRole(Ms(200), 2, Role::kCandidate, 3);
+  EXPECT_FALSE(view.leader().has_value());  // A may be deposed: C knows a higher term.
+  view.OnRole(Ms(300), 2, Role::kPassive, 3);
+  EXPECT_EQ(view.leader(), 0);
+  EXPECT_EQ(*view.FirstLeaderAtOrAfter(Ms(200)), Ms(300));
+}
+
 TEST(ClusterViewTest, LeadershipSpans) {
   ClusterView view(2, {false, false});
   view.OnRole(Ms(10), 0, Role::kLeader, 1);

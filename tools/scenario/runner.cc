@@ -48,7 +48,8 @@ Role RoleOf(std::string_view role) {
   if (role == "Leader") return Role::kLeader;
   if (role == "Candidate") return Role::kCandidate;
   if (role == "Follower") return Role::kFollower;
-  return Role::kOther;  // Passive, LeaderElect.
+  if (role == "Passive") return Role::kPassive;
+  return Role::kOther;  // LeaderElect.
 }
 
 sim::LinkOptions LinkFor(const std::string& min, const std::string& median,
