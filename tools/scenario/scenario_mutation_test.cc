@@ -91,6 +91,17 @@ std::vector<std::pair<size_t, size_t>> Tokens(std::string_view line, bool quoted
   return out;
 }
 
+// One token of `line` (a number outside quotes, or a quoted string) replaced by one of
+// `with`; nothing when the line has none.
+template <size_t N>
+void ReplaceToken(bool quoted, const char* const (&with)[N], sim::Prng& prng,
+                  std::string* line) {
+  const auto tokens = Tokens(*line, quoted);
+  if (tokens.empty()) return;
+  const auto [b, e] = tokens[prng.UniformBelow(tokens.size())];
+  line->replace(b, e - b, Pick(prng, with));
+}
+
 std::string Mutate(const std::string& text, sim::Prng& prng) {
   std::vector<std::string> lines = absl::StrSplit(text, '\n');
   const int count = 1 + static_cast<int>(prng.UniformBelow(3));
@@ -103,21 +114,13 @@ std::string Mutate(const std::string& text, sim::Prng& prng) {
     std::string& line = lines[i];
     switch (prng.UniformBelow(7)) {
       case 0:
-      case 1: {
-        const auto tokens = Tokens(line, /*quoted=*/false);
-        if (tokens.empty()) break;
-        const auto [b, e] = tokens[prng.UniformBelow(tokens.size())];
-        line.replace(b, e - b, Pick(prng, kNumbers));
+      case 1:
+        ReplaceToken(/*quoted=*/false, kNumbers, prng, &line);
         break;
-      }
       case 2:
-      case 3: {
-        const auto tokens = Tokens(line, /*quoted=*/true);
-        if (tokens.empty()) break;
-        const auto [b, e] = tokens[prng.UniformBelow(tokens.size())];
-        line.replace(b, e - b, Pick(prng, kStrings));
+      case 3:
+        ReplaceToken(/*quoted=*/true, kStrings, prng, &line);
         break;
-      }
       case 4:
         lines.erase(lines.begin() + static_cast<std::ptrdiff_t>(i));
         break;
