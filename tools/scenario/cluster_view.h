@@ -8,9 +8,10 @@
 // Leader: a node whose last reported state is Leader, whose process is up, and whose term
 // is the highest of the terms the nodes last reported (a deposed leader that has not
 // heard of the new term yet is not "the" leader), Passive nodes aside: a node outside
-// the cluster (removed, say, after it had run up its term alone) deposes no one. A node's term is the one it last
-// reported: it falls back when the node is rebuilt from its disk after a failed persist
-// or a crash, since a term that never became durable never took effect.
+// the cluster (removed, say, after it had run up its term alone) deposes no one. A
+// node's term is the one it last reported: it falls back when the node is rebuilt from
+// its disk after a failed persist or a crash, since a term that never became durable
+// never took effect.
 //
 // Thread-compatible; one per run.
 #ifndef RAVENSIM_TOOLS_SCENARIO_CLUSTER_VIEW_H_

@@ -9,9 +9,7 @@
 // Mutations like these found an abort on a drift of INT64_MIN, times that wrapped past
 // INT64_MAX, and members that came back from a crash before their first fsync as wiped
 // nodes (a leader-completeness violation).
-#include <algorithm>
 #include <cctype>
-#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +21,7 @@
 #include "core/base/check.h"
 #include "gtest/gtest.h"
 #include "sim/prng.h"
+#include "tools/scenario/command_util.h"
 #include "tools/scenario/runner.h"
 #include "tools/scenario/scenario_loader.h"
 
@@ -136,16 +135,8 @@ std::string Mutate(const std::string& text, sim::Prng& prng) {
   return absl::StrJoin(lines, "\n");
 }
 
-std::vector<std::string> LibraryFiles() {
-  std::vector<std::string> files;
-  for (const auto& entry : std::filesystem::directory_iterator("scenarios/cluster")) {
-    if (entry.path().extension() == ".textproto") files.push_back(entry.path().string());
-  }
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
-// Runs it may take within the test's time: a few nodes and clients, no long quiesce.
+// Runs it may take within the test's time (each is cut at 40 simulated seconds): a few
+// nodes and clients.
 bool SmallEnough(const scenarios::Scenario& s) {
   return s.cluster().nodes() <= 7 && s.workload().clients() <= 16;
 }
@@ -166,7 +157,11 @@ struct Mutant {
 
 // Case `c`: a library file and its mutation, both drawn from seed c + 1.
 Mutant MakeMutant(int c) {
-  static const std::vector<std::string> files = LibraryFiles();
+  static const std::vector<std::string> files = [] {
+    absl::StatusOr<std::vector<std::string>> listed = ListScenarioFiles("scenarios/cluster");
+    CHECK_MSG(listed.ok(), listed.status().ToString());
+    return *std::move(listed);
+  }();
   CHECK_GE(files.size(), 10u);
   sim::Prng prng(static_cast<uint64_t>(c) + 1);
   Mutant m;
