@@ -123,6 +123,7 @@ class Run {
     bool fired = false;
   };
   std::vector<Armed> armed_;
+  SimTime fault_phase_end_ = SimTime::Max();  // set by ScheduleFaults
   // Each node's last reported topology (TOPOLOGY_CHANGED): voters, non-voters.
   struct ReportedTopology {
     std::vector<std::string> voters;
@@ -251,12 +252,17 @@ void Run::OnObservation(const harness::ObservationRecord& record) {
 }
 
 void Run::Fire(const FaultEvent& event, SimDuration delay) {
+  // Like a timed event, a triggered one due at or after the end of the fault phase is
+  // dropped: the heal and quiesce that follow are free of faults and operator actions
+  // (operations still completing, or a leader elected after the heal, match triggers).
+  if (world_->now() + delay >= fault_phase_end_) return;
   // Faults are injected from scheduler events, never from inside a node callback.
   world_->scheduler().ScheduleAfter(
       delay, [this, event]() { injector_->Inject(event); }, "fault.inject");
 }
 
 void Run::ScheduleFaults(SimTime fault_phase_end) {
+  fault_phase_end_ = fault_phase_end;
   std::vector<FaultEvent> timed;
   for (const FaultEvent& e : s_.timeline()) {
     if (e.has_on()) {
