@@ -4,6 +4,7 @@
 #include <memory>
 #include <map>
 #include <thread>
+#include <type_traits>
 #include <variant>
 
 #include "absl/strings/str_cat.h"
@@ -59,7 +60,10 @@ namespace {
 
 struct RegisterPartition {
   RegisterModel model;
+  // Searched and shrunk: unobserved values as one (CanonicalizeUnobservedValues).
   std::vector<ModelOp<RegisterModel::Input>> ops;
+  // The same operations with their own values, for a counterexample's states.
+  std::vector<ModelOp<RegisterModel::Input>> display_ops;
 };
 struct KvPartition {
   KvModel model;
@@ -112,7 +116,9 @@ absl::StatusOr<std::vector<Partition>> Prepare(const History& history, ModelKind
         RegisterPartition r;
         auto ops = PrepareRegister(history, positions, &r.model);
         if (!ops.ok()) return ops.status();
+        r.display_ops = *ops;
         r.ops = std::move(*ops);
+        CanonicalizeUnobservedValues(&r.ops, &r.model);
         p.prepared = std::move(r);
         break;
       }
@@ -229,6 +235,16 @@ std::vector<Outcome> CheckAll(const History& history, std::vector<Partition>& pa
   return outcomes;
 }
 
+// The operations whose states a counterexample shows.
+template <typename P>
+const auto& DisplayOps(const P& prepared) {
+  if constexpr (std::is_same_v<P, RegisterPartition>) {
+    return prepared.display_ops;
+  } else {
+    return prepared.ops;
+  }
+}
+
 Counterexample Explain(const History& history, const Partition& p, const Outcome& outcome,
                        const LinearizabilityOptions& options) {
   Counterexample c;
@@ -247,7 +263,7 @@ Counterexample Explain(const History& history, const Partition& p, const Outcome
             return;
           }
         }
-        FillLongestPrefix(prepared.model, prepared.ops, failed, &c);
+        FillLongestPrefix(prepared.model, DisplayOps(prepared), failed, &c);
         if (c.explanation.empty() && c.stuck_operation >= 0) {
           c.explanation = absl::StrCat(
               "no linearization can place ",

@@ -91,5 +91,47 @@ TEST(LinearizabilityTest, BudgetYieldsUnknown) {
   EXPECT_EQ(CheckLinearizability(h, o)->verdict, Verdict::kNotLinearizable);
 }
 
+// Forty clients time out on writes of values nobody reads while one client writes and
+// reads its own values: the search takes the timed-out writes in invocation order
+// (CanonicalizeUnobservedValues) instead of trying their subsets, which no budget
+// allows. A read of a value only a later write wrote still fails, and the
+// counterexample shows the values themselves.
+history::History TimedOutWrites(bool stale_read) {
+  HistoryBuilder b;
+  int64_t t = 0;
+  for (int i = 0; i < 40; ++i) {
+    const int64_t id = b.Invoke(i, "A", t++, history::REGISTER_WRITE, "k");
+    *b.MutableOperation(id)->mutable_value() = history::IntValue(1000 + i);
+    Write(b, 100, "k", i, t, t + 1);
+    Read(b, 101, "k", i, t + 2, t + 3);
+    t += 4;
+  }
+  if (stale_read) Read(b, 101, "k", 5000, t, t + 1);  // nobody wrote 5000 before
+  const int64_t late = b.Invoke(200, "A", t + 2, history::REGISTER_WRITE, "k");
+  *b.MutableOperation(late)->mutable_value() = history::IntValue(5000);
+  b.Ok(late, t + 3);
+  return std::move(b).Finish("t");
+}
+
+TEST(LinearizabilityTest, ManyTimedOutWritesAreDecided) {
+  LinearizabilityOptions o;
+  o.budget.max_steps = 1'000'000;
+  absl::StatusOr<LinearizabilityResult> r = CheckLinearizability(TimedOutWrites(false), o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->verdict, Verdict::kLinearizable) << r->why;
+  ASSERT_EQ(r->partitions.size(), 1u);
+  EXPECT_LT(r->partitions[0].search_steps, 100'000);
+
+  r = CheckLinearizability(TimedOutWrites(true), o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->verdict, Verdict::kNotLinearizable) << r->why;
+  ASSERT_TRUE(r->counterexample.has_value());
+  ASSERT_FALSE(r->counterexample->prefix_states.empty());
+  EXPECT_EQ(r->counterexample->prefix_states.back(), "39");
+  for (const std::string& state : r->counterexample->prefix_states) {
+    EXPECT_EQ(state.find("no operation observed"), std::string::npos) << state;
+  }
+}
+
 }  // namespace
 }  // namespace ravensim::checkers

@@ -31,6 +31,14 @@ int32_t ValueTable::Intern(const history::Value& v) {
   return next;
 }
 
+int32_t ValueTable::Unobserved() {
+  if (unobserved_ < 0) {
+    unobserved_ = static_cast<int32_t>(texts_.size());
+    texts_.push_back("(a value no operation observed)");
+  }
+  return unobserved_;
+}
+
 // --- Register -------------------------------------------------------------------------
 
 bool RegisterModel::Step(const State& s, const Input& in, bool outcome_unknown,
@@ -83,6 +91,22 @@ absl::StatusOr<std::vector<ModelOp<RegisterModel::Input>>> PrepareRegister(
     out.push_back(std::move(m));
   }
   return out;
+}
+
+void CanonicalizeUnobservedValues(std::vector<ModelOp<RegisterModel::Input>>* ops,
+                                  RegisterModel* model) {
+  std::vector<bool> observed(static_cast<size_t>(model->values().size()), false);
+  observed[0] = true;  // nil: the initial state
+  for (const ModelOp<RegisterModel::Input>& m : *ops) {
+    if (m.input.kind == history::REGISTER_READ && !m.outcome_unknown) {
+      observed[m.input.result] = true;
+    }
+    if (m.input.kind == history::REGISTER_CAS) observed[m.input.expected] = true;
+  }
+  for (ModelOp<RegisterModel::Input>& m : *ops) {
+    if (m.input.kind == history::REGISTER_READ || observed[m.input.value]) continue;
+    m.input.value = model->values().Unobserved();
+  }
 }
 
 // --- Key-value ------------------------------------------------------------------------

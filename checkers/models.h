@@ -28,12 +28,17 @@ class ValueTable {
  public:
   ValueTable();
   int32_t Intern(const history::Value& v);
+  // The id of a value that stands for every value no operation observes (see
+  // PrepareRegister); no history value interns to it.
+  int32_t Unobserved();
   const std::string& Text(int32_t id) const { return texts_[id]; }
+  int32_t size() const { return static_cast<int32_t>(texts_.size()); }
 
  private:
   absl::flat_hash_map<std::string, int32_t> str_ids_;
   absl::flat_hash_map<int64_t, int32_t> int_ids_;
   std::vector<std::string> texts_;  // ValueToString of each id
+  int32_t unobserved_ = -1;
 };
 
 // A register that starts absent (nil). read returns its value; write sets it; cas
@@ -155,6 +160,19 @@ class CmpxchgModel {
 absl::StatusOr<std::vector<ModelOp<RegisterModel::Input>>> PrepareRegister(
     const history::History& history, const std::vector<int32_t>& indexes,
     RegisterModel* model);
+
+// A value that no operation observes (no read returned it, no cas expected it) can
+// only make reads and cas operations fail while the register holds it, like any other
+// such value: from any of them the same operations succeed. This gives every such
+// value written by `ops` one id (ValueTable::Unobserved), which merges states the
+// search would keep apart and makes unknown-outcome writes of different unobserved
+// values twins (search.h), linearized in invocation order instead of in every subset:
+// a few dozen timed-out writes would otherwise exhaust any budget. The verdict is the
+// same as with the original values, and so is every step's validity, so a
+// linearization found with the result replays on the original `ops` (which keep the
+// values to show in a counterexample).
+void CanonicalizeUnobservedValues(std::vector<ModelOp<RegisterModel::Input>>* ops,
+                                  RegisterModel* model);
 absl::StatusOr<std::vector<ModelOp<KvModel::Input>>> PrepareKv(
     const history::History& history, const std::vector<int32_t>& indexes, KvModel* model);
 

@@ -1,6 +1,9 @@
 #include "checkers/models.h"
 
+#include <vector>
+
 #include "checkers/history/history.h"
+#include "checkers/search.h"
 #include "gtest/gtest.h"
 
 namespace ravensim::checkers {
@@ -22,6 +25,108 @@ TEST(RegisterModelTest, CasSucceedsOnlyOnMatch) {
   EXPECT_EQ(next, two);
   EXPECT_EQ(m.DescribeState(two), "2");
   EXPECT_EQ(m.DescribeState(m.Init()), "nil");
+}
+
+using RegisterOp = ModelOp<RegisterModel::Input>;
+
+RegisterOp MakeOp(history::OpKind kind, int32_t value, int32_t expected, int32_t result,
+                  bool successful, int64_t invoke, int64_t ret, bool unknown) {
+  RegisterOp op;
+  op.input = RegisterModel::Input{kind, value, expected, result, successful};
+  op.invoke_time = invoke;
+  op.outcome_unknown = unknown;
+  op.return_time = unknown ? kReturnNever : ret;
+  return op;
+}
+
+TEST(RegisterModelTest, UnobservedValuesShareOneId) {
+  RegisterModel m;
+  std::vector<int32_t> v;
+  for (int i = 1; i <= 6; ++i) v.push_back(m.values().Intern(history::IntValue(i)));
+  std::vector<RegisterOp> ops = {
+      MakeOp(history::REGISTER_WRITE, v[0], 0, 0, false, 0, 1, false),  // 1: read below
+      MakeOp(history::REGISTER_WRITE, v[1], 0, 0, false, 0, 1, true),   // 2: unobserved
+      MakeOp(history::REGISTER_CAS, v[2], v[3], 0, false, 0, 1, true),  // 3: unobserved
+      MakeOp(history::REGISTER_WRITE, v[3], 0, 0, false, 0, 1, false),  // 4: a cas expects it
+      MakeOp(history::REGISTER_WRITE, v[4], 0, 0, false, 0, 1, false),  // 5: unobserved
+      MakeOp(history::REGISTER_READ, 0, 0, v[0], false, 2, 3, false),
+      MakeOp(history::REGISTER_READ, 0, 0, v[5], false, 2, 3, true),    // 6: unknown read
+      MakeOp(history::REGISTER_WRITE, 0, 0, 0, false, 0, 1, false),     // nil
+  };
+  std::vector<RegisterOp> canonical = ops;
+  CanonicalizeUnobservedValues(&canonical, &m);
+  const int32_t u = m.values().Unobserved();
+  EXPECT_NE(u, 0);
+  for (int32_t id : v) EXPECT_NE(u, id);
+  EXPECT_EQ(m.DescribeState(u), "(a value no operation observed)");
+  EXPECT_EQ(canonical[0].input.value, v[0]);
+  EXPECT_EQ(canonical[1].input.value, u);
+  EXPECT_EQ(canonical[2].input.value, u);
+  EXPECT_EQ(canonical[2].input.expected, v[3]);
+  EXPECT_EQ(canonical[3].input.value, v[3]);
+  EXPECT_EQ(canonical[4].input.value, u);
+  EXPECT_EQ(canonical[5].input, ops[5].input);
+  EXPECT_EQ(canonical[6].input, ops[6].input);
+  EXPECT_EQ(canonical[7].input.value, 0);
+  // Two unknown writes of different unobserved values are now twins.
+  EXPECT_EQ(canonical[1].input, MakeOp(history::REGISTER_WRITE, u, 0, 0, false, 0, 1, true).input);
+}
+
+// Small random register histories: the search gives the same verdict with and without
+// the unobserved values merged, and a linearization found with them merged replays on
+// the original values.
+TEST(RegisterModelTest, MergingUnobservedValuesKeepsEveryVerdict) {
+  uint64_t x = 12345;
+  auto draw = [&x](uint64_t n) {
+    x = search_internal::Mix64(x);
+    return x % n;
+  };
+  int verdicts[2] = {0, 0};
+  for (int round = 0; round < 4000; ++round) {
+    RegisterModel m;
+    const int values = 2 + static_cast<int>(draw(4));
+    std::vector<int32_t> ids = {0};
+    for (int i = 1; i <= values; ++i) ids.push_back(m.values().Intern(history::IntValue(i)));
+    std::vector<RegisterOp> ops;
+    const int n = 2 + static_cast<int>(draw(9));
+    int64_t t = 0;
+    for (int i = 0; i < n; ++i) {
+      t += static_cast<int64_t>(draw(3));
+      const int64_t ret = t + 1 + static_cast<int64_t>(draw(6));
+      const bool unknown = draw(4) == 0;
+      const int32_t a = ids[draw(ids.size())], b = ids[draw(ids.size())];
+      switch (draw(3)) {
+        case 0:
+          ops.push_back(MakeOp(history::REGISTER_READ, 0, 0, a, false, t, ret, false));
+          break;
+        case 1:
+          ops.push_back(MakeOp(history::REGISTER_WRITE, a == 0 ? ids[1] : a, 0, 0, false, t,
+                               ret, unknown));
+          break;
+        default:
+          ops.push_back(MakeOp(history::REGISTER_CAS, a == 0 ? ids[1] : a, b, 0,
+                               draw(2) == 0, t, ret, unknown));
+          break;
+      }
+      ops.back().history_index = i;
+    }
+    std::vector<RegisterOp> canonical = ops;
+    CanonicalizeUnobservedValues(&canonical, &m);
+    const SearchResult original = CheckOperations(m, ops, SearchBudget());
+    const SearchResult merged = CheckOperations(m, canonical, SearchBudget());
+    ASSERT_NE(original.verdict, Verdict::kUnknown);
+    ASSERT_EQ(merged.verdict, original.verdict) << "round " << round;
+    ++verdicts[original.verdict == Verdict::kLinearizable ? 0 : 1];
+    int32_t state = m.Init();
+    for (int32_t i : merged.longest_linearization) {
+      int32_t next;
+      ASSERT_TRUE(m.Step(state, ops[i].input, ops[i].outcome_unknown, &next)) << round;
+      state = next;
+    }
+  }
+  // Both verdicts are well represented.
+  EXPECT_GT(verdicts[0], 500);
+  EXPECT_GT(verdicts[1], 500);
 }
 
 TEST(KvModelTest, AppendsConcatenateAndGetsCompareExactly) {
