@@ -81,8 +81,16 @@ void World::Impl::OnConnected(sim::ConnectionId connection, NodeId node, NodeId 
   }
 }
 
-void World::Impl::OnAccepted(sim::ConnectionId, NodeId, NodeId) {
-  // The acceptor only reads from this connection; it replies on its own.
+void World::Impl::OnAccepted(sim::ConnectionId, NodeId node, NodeId peer) {
+  // The acceptor only reads from this connection; it replies on its own. A peer that
+  // just connected is reachable, so a backoff left from when it was not ends here: the
+  // next message connects at once. (In RavenDB a reply travels back on the requester's
+  // own connection, so a reachable requester gets it without waiting.)
+  Outgoing& o = rt(node).outgoing[peer];
+  if (o.state == Outgoing::State::kIdle) {
+    o.next_attempt = world_->now();
+    o.backoff = world_->options_.reconnect_backoff_min;
+  }
 }
 
 // Called when the sender's connection to `peer` failed or broke: drop what waited, back

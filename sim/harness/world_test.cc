@@ -295,6 +295,25 @@ TEST_F(WorldTest, CrashedPeerIsReportedAndReconnectionBacksOff) {
   EXPECT_EQ(counter(0)->known()[2], counter(2)->own_count());
 }
 
+// Node 0 backed off from a peer that was down for seconds. When the peer comes back
+// and connects to node 0, the backoff ends: node 0's next gossip connects at once
+// instead of being dropped until the backoff (up to 2 s plus jitter) runs out.
+TEST_F(WorldTest, AnAcceptedConnectionEndsTheBackoffToThatPeer) {
+  for (uint64_t seed = 1; seed <= 5; ++seed) {
+    WorldOptions options;
+    options.seed = seed;
+    seen_.clear();
+    Build(2, options, {.max_increments = 50});
+    ASSERT_TRUE(world_->RunFor(SimDuration::Millis(100)).ok());
+    ASSERT_TRUE(world_->Crash(1).ok());
+    ASSERT_TRUE(world_->RunFor(SimDuration::Seconds(6)).ok());
+    ASSERT_EQ(counter(0)->own_count(), 50);
+    ASSERT_TRUE(world_->Restart(1).ok());
+    ASSERT_TRUE(world_->RunFor(SimDuration::Millis(250)).ok());
+    EXPECT_EQ(counter(1)->known()[0], 50) << "seed " << seed;
+  }
+}
+
 TEST_F(WorldTest, CommandsCallAnUpNodeAndCarryOutWhatItAsks) {
   WorldOptions options;
   options.clocks.resize(3);
