@@ -29,7 +29,7 @@ class ValueTable {
   ValueTable();
   int32_t Intern(const history::Value& v);
   // The id of a value that stands for every value no operation observes (see
-  // PrepareRegister); no history value interns to it.
+  // CanonicalizeUnobservedValues); no history value interns to it.
   int32_t Unobserved();
   const std::string& Text(int32_t id) const { return texts_[id]; }
   int32_t size() const { return static_cast<int32_t>(texts_.size()); }
