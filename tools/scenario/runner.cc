@@ -74,6 +74,7 @@ class Run {
         clients_(scenario.workload().clients()),
         watchers_(Listed(scenario.cluster().watchers(), nodes_)),
         passive_(Listed(scenario.cluster().passive(), nodes_)),
+        fault_phase_end_(SimTime::Zero() + Get(scenario.run().duration(), SimDuration::Zero())),
         view_(nodes_, watchers_) {}
 
   RunReport Execute();
@@ -94,12 +95,12 @@ class Run {
   absl::Status StepDown(int32_t leader);
   // "voters A B C, non-voters D", as the final leader reports its topology ("" if none).
   std::string FinalTopology() const;
-  void ScheduleFaults(SimTime fault_phase_end);
-  void ScheduleWorkload(SimTime fault_phase_end);
+  void ScheduleFaults();
+  void ScheduleWorkload();
   void Fire(const FaultEvent& event, SimDuration delay);
   void OnLeaderChange(const ClusterView::LeaderChange& change);
   void OnOperationCompleted();
-  void Evaluate(RunReport* report, SimTime fault_phase_end);
+  void Evaluate(RunReport* report);
   void DrawTimeline(RunReport* report);
 
   const Scenario& s_;
@@ -108,6 +109,7 @@ class Run {
   const int32_t clients_;
   const std::vector<bool> watchers_;  // cluster.watchers, by node
   const std::vector<bool> passive_;   // cluster.passive, by node
+  const SimTime fault_phase_end_;     // run.duration: workload and faults before it
   rachis::ClusterTopologyProto topology_;
   ClusterView view_;
   checkers::raft::RaftInvariantChecker raft_;
@@ -123,7 +125,6 @@ class Run {
     bool fired = false;
   };
   std::vector<Armed> armed_;
-  SimTime fault_phase_end_ = SimTime::Max();  // set by ScheduleFaults
   // Each node's last reported topology (TOPOLOGY_CHANGED): voters, non-voters.
   struct ReportedTopology {
     std::vector<std::string> voters;
@@ -261,8 +262,7 @@ void Run::Fire(const FaultEvent& event, SimDuration delay) {
       delay, [this, event]() { injector_->Inject(event); }, "fault.inject");
 }
 
-void Run::ScheduleFaults(SimTime fault_phase_end) {
-  fault_phase_end_ = fault_phase_end;
+void Run::ScheduleFaults() {
   std::vector<FaultEvent> timed;
   for (const FaultEvent& e : s_.timeline()) {
     if (e.has_on()) {
@@ -271,7 +271,7 @@ void Run::ScheduleFaults(SimTime fault_phase_end) {
       timed.push_back(e);
     }
   }
-  for (FaultEvent& e : DrawRandomFaults(s_, options_.seed, fault_phase_end)) {
+  for (FaultEvent& e : DrawRandomFaults(s_, options_.seed, fault_phase_end_)) {
     timed.push_back(std::move(e));
   }
   // Stable by time, so events at the same time keep their file order.
@@ -280,12 +280,12 @@ void Run::ScheduleFaults(SimTime fault_phase_end) {
   });
   for (const FaultEvent& e : timed) {
     const SimTime at = SimTime::Zero() + Get(e.at(), SimDuration::Zero());
-    if (at >= fault_phase_end) continue;
+    if (at >= fault_phase_end_) continue;
     world_->scheduler().Schedule(at, [this, e]() { injector_->Inject(e); }, "fault.inject");
   }
 }
 
-void Run::ScheduleWorkload(SimTime fault_phase_end) {
+void Run::ScheduleWorkload() {
   if (clients_ == 0) return;
   const scenarios::RegisterWorkload& w = s_.workload().register_();
   auto set_active = [this](bool active) {
@@ -298,7 +298,7 @@ void Run::ScheduleWorkload(SimTime fault_phase_end) {
     world_->scheduler().Schedule(start, [set_active]() { set_active(true); }, "workload.start");
   }
   const SimTime stop =
-      w.stop().empty() ? fault_phase_end : SimTime::Zero() + Get(w.stop(), SimDuration::Zero());
+      w.stop().empty() ? fault_phase_end_ : SimTime::Zero() + Get(w.stop(), SimDuration::Zero());
   world_->scheduler().Schedule(stop, [set_active]() { set_active(false); }, "workload.stop");
 }
 
@@ -361,13 +361,12 @@ RunReport Run::Execute() {
   view_.SetLeaderListener([this](const ClusterView::LeaderChange& c) { OnLeaderChange(c); });
   world_->SetObserver([this](const harness::ObservationRecord& r) { OnObservation(r); });
 
-  const SimTime fault_phase_end = SimTime::Zero() + Get(s_.run().duration(), SimDuration::Zero());
   const SimTime until = options_.until.value_or(SimTime::Max());
-  ScheduleFaults(fault_phase_end);
-  ScheduleWorkload(fault_phase_end);
+  ScheduleFaults();
+  ScheduleWorkload();
   world_->Start();
-  absl::Status status = world_->RunUntil(std::min(fault_phase_end, until));
-  if (status.ok() && s_.run().heal_and_quiesce().enabled() && until > fault_phase_end) {
+  absl::Status status = world_->RunUntil(std::min(fault_phase_end_, until));
+  if (status.ok() && s_.run().heal_and_quiesce().enabled() && until > fault_phase_end_) {
     injector_->HealAll();
     report.heal_time = world_->now();
     const SimTime quiesce_end =
@@ -390,13 +389,13 @@ RunReport Run::Execute() {
     if (op.outcome() == history::FAIL) ++report.operations_fail;
     if (op.outcome() == history::UNKNOWN) ++report.operations_unknown;
   }
-  if (status.ok()) Evaluate(&report, fault_phase_end);
+  if (status.ok()) Evaluate(&report);
   if (options_.build_timeline) DrawTimeline(&report);
   report.wall_time_ns = WallNanos() - wall_start;
   return report;
 }
 
-void Run::Evaluate(RunReport* report, SimTime fault_phase_end) {
+void Run::Evaluate(RunReport* report) {
   if (s_.checks().raft_invariants()) {
     const auto result = raft_.Result();
     CheckReport check{"raft_invariants"};
@@ -413,7 +412,7 @@ void Run::Evaluate(RunReport* report, SimTime fault_phase_end) {
   RunFacts facts;
   facts.view = &view_;
   facts.history = &report->history;
-  facts.fault_phase_end = fault_phase_end;
+  facts.fault_phase_end = fault_phase_end_;
   facts.heal_time = report->heal_time;
   facts.last_fault_time = injector_->last_fault_time();
   facts.end = report->end_time;
