@@ -635,6 +635,32 @@ TEST(RachisNodeTest, WatcherNeverCampaignsAndIsNotCountedForCommit) {
   EXPECT_EQ(f.node->commit_index(), 1u);
 }
 
+// §1.4 GetMaxIndexOnQuorum: the leader counts an entry of its own only once it is
+// durable (its Ready advanced), however many followers already acknowledged it. Hosts
+// that send only after the fsync never show the difference; a host that sent first
+// would.
+TEST(RachisNodeTest, LeaderCountsItsOwnEntryOnlyOnceDurable) {
+  Fixture f(5);
+  f.WinElection(kT);
+  f.Step(kT, f.AppendResponse("B", 1, 1));
+  f.Step(kT, f.AppendResponse("C", 1, 1));
+  ASSERT_EQ(f.node->commit_index(), 1u);
+  f.node->Submit(kT, "r1", "cmd");
+  ASSERT_TRUE(f.node->HasReady());
+  Ready pending = f.node->TakeReady();  // the entry's persist, not yet done
+  ASSERT_TRUE(pending.log_append.has_value());
+  ASSERT_EQ(pending.log_append->entries_size(), 1);
+  ASSERT_TRUE(f.node->Step(kT, f.AppendResponse("B", 1, 2)).ok());
+  ASSERT_TRUE(f.node->Step(kT, f.AppendResponse("C", 1, 2)).ok());
+  EXPECT_EQ(f.node->commit_index(), 1u);  // B and C: two of five; with A's copy, three
+  f.node->Advance(pending);
+  EXPECT_EQ(f.node->commit_index(), 2u);
+  const Ready after = f.Drain();
+  ASSERT_EQ(after.results.size(), 1u);
+  EXPECT_EQ(after.results[0].outcome, COMMAND_OUTCOME_COMMITTED);
+  EXPECT_EQ(after.results[0].index, 2u);
+}
+
 TEST(RachisNodeTest, SingleMemberBecomesLeaderAndCommitsAfterPersisting) {
   Fixture f(1);
   f.node->Tick(kT);
