@@ -635,6 +635,31 @@ TEST(RachisNodeTest, WatcherNeverCampaignsAndIsNotCountedForCommit) {
   EXPECT_EQ(f.node->commit_index(), 1u);
 }
 
+// §1.4 LogHistory at apply time: a log can hold one request twice (a retry through a
+// new leader while the first attempt sat uncommitted in its log); every node applies
+// it once, at its first index, and skips the second entry.
+TEST(RachisNodeTest, RequestInTheLogTwiceIsAppliedOnce) {
+  Fixture f(3, 0, {}, 0, "B");
+  // Entries 1 and 3 carry the same request id, "req-a".
+  f.Step(kMs, f.Append("A", 1, 0, 0, {Entry(1, 1, "a"), Entry(2, 1, "b"), Entry(3, 1, "a")}, 3));
+  EXPECT_EQ(f.node->commit_index(), 3u);
+  EXPECT_EQ(f.node->applied_index(), 3u);
+  EXPECT_EQ(f.state_machine.applied(), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(f.node->mark("duplicate request not applied twice"), 1);
+  // A leader's log with the same twin: the retry's waiter gets the first index.
+  Fixture leader(1, 1, {Entry(1, 1, "a"), Entry(2, 1, "a")});
+  leader.node->Tick(kT);
+  leader.Drain();
+  ASSERT_EQ(leader.node->state(), RachisState::kLeader);
+  EXPECT_EQ(leader.state_machine.applied(), (std::vector<std::string>{"a"}));
+  leader.node->Submit(kT, "req-a", "a");
+  const Ready ready = leader.Drain();
+  ASSERT_EQ(ready.results.size(), 1u);
+  EXPECT_EQ(ready.results[0].outcome, COMMAND_OUTCOME_COMMITTED);
+  EXPECT_EQ(ready.results[0].index, 1u);
+  EXPECT_EQ(leader.state_machine.applied(), (std::vector<std::string>{"a"}));
+}
+
 // §1.4 GetMaxIndexOnQuorum: the leader counts an entry of its own only once it is
 // durable (its Ready advanced), however many followers already acknowledged it. Hosts
 // that send only after the fsync never show the difference; a host that sent first
