@@ -66,17 +66,17 @@ for patch in "${patches[@]}"; do
   [ -n "$unit" ] && caught+=("unit: ${unit% }")
   # (In subshells, so that a run a planted bug aborts is reported here, not by bash.)
   (RACHIS_SWEEP_SEEDS=$sweep_seeds bazel-bin/sim/harness/rachis_sweep_test --gtest_brief=1 \
-    --gtest_fail_fast >"$log.sweep" 2>&1) 2>/dev/null
+    --gtest_fail_fast >"$log.sweep" 2>&1; true) 2>/dev/null
   first=$(grep -m1 -oE 'GetParam\(\) = [0-9]+' "$log.sweep" | grep -oE '[0-9]+$')
   if [ -n "$first" ]; then
     caught+=("sweep: seed $first")
   elif ! grep -q '^\[  PASSED  \]' "$log.sweep"; then
     caught+=("sweep: crashed")
   fi
-  (bazel-bin/tools/ravensim suite >"$log.suite" 2>&1) 2>/dev/null
+  (bazel-bin/tools/ravensim suite >"$log.suite" 2>&1; true) 2>/dev/null
   suite=$(grep -m1 -E '^[0-9]+ runs, ' "$log.suite")
-  if [[ "$suite" =~ ([1-9][0-9]*)\ failed ]]; then
-    caught+=("suite: ${BASH_REMATCH[1]} runs")
+  if [[ "$suite" =~ ^([0-9]+)\ runs,.*\ ([1-9][0-9]*)\ failed ]]; then
+    caught+=("suite: ${BASH_REMATCH[2]} of ${BASH_REMATCH[1]} runs")
   elif [ -z "$suite" ]; then
     caught+=("suite: crashed")
   fi
@@ -88,8 +88,8 @@ for patch in "${patches[@]}"; do
   elif [ -z "$swarm" ]; then
     caught+=("swarm: crashed")
   fi
-  (bazel-bin/tools/scenario/scenario_generated_test --gtest_brief=1 >"$log.generated" 2>&1) \
-    2>/dev/null
+  (bazel-bin/tools/scenario/scenario_generated_test --gtest_brief=1 >"$log.generated" 2>&1;
+   true) 2>/dev/null
   generated=$(grep -cE '^\[  FAILED  \] Generated.* ms\)$' "$log.generated")
   if [ "$generated" -gt 0 ]; then
     caught+=("generated: $generated of 240 cases")
