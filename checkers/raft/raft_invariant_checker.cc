@@ -175,20 +175,83 @@ void RaftInvariantChecker::OnFoldedApplied(const RaftObservationView& o) {
   observations_ += static_cast<int64_t>(o.applied.size());
   for (const RaftObservationView::Applied& a : o.applied) {
     if (violation_.has_value()) return;
-    OnApplied(o, a.index, a.command_hash);
+    OnApplied(o, a.index, a.command_hash, a.skipped, a.not_request);
   }
 }
 
-// State-machine safety of applies: every node applies the same command at an index.
+// State-machine safety of applies: every node applies the same command at an index,
+// and executes it or skips it alike (its LogHistory is the same).
 void RaftInvariantChecker::OnApplied(const RaftObservationView& o, uint64_t index,
-                                     uint64_t command_hash) {
-  auto [slot, inserted] = applied_.Emplace(index, command_hash);
-  if (!inserted && slot->value != command_hash) {
+                                     uint64_t command_hash, bool skipped, bool not_request) {
+  const Execution execution = not_request ? Execution::kNotRequest
+                              : skipped   ? Execution::kSkipped
+                                          : Execution::kExecuted;
+  auto [slot, inserted] = applied_.Emplace(index, {command_hash, execution});
+  if (inserted) {
+    if (execution != Execution::kNotRequest) CheckExactlyOnce(o, index, command_hash, skipped);
+    return;
+  }
+  if (slot->value.hash != command_hash) {
     FailWith(o, "state machine safety", index, [&] {
       return absl::StrCat("applied command ", command_hash, " where another node applied ",
-                          slot->value);
+                          slot->value.hash);
+    });
+  } else if (slot->value.execution != execution) {
+    FailWith(o, "exactly once", index, [&] {
+      auto name = [](Execution e) {
+        return e == Execution::kExecuted  ? "executed"
+               : e == Execution::kSkipped ? "skipped as a duplicate"
+                                          : "applied as no request";
+      };
+      return absl::StrCat("request ", command_hash, " ", name(execution),
+                          " where another node ", name(slot->value.execution), " it");
     });
   }
+}
+
+// RavenDB's LogHistory (RAVENDB_MODEL.md §1.4) remembers the ids of the latest
+// log_history_max_entries executed requests: a request met again is skipped if it was
+// executed within them, and executed again otherwise (the hazard of
+// scenarios/cluster/late_duplicate_after_history.textproto, not a violation).
+void RaftInvariantChecker::CheckExactlyOnce(const RaftObservationView& o, uint64_t index,
+                                            uint64_t command_hash, bool skipped) {
+  const auto found = last_execution_.find(command_hash);
+  const bool earlier = found != last_execution_.end() && found->second < index;
+  // Executed requests strictly between the last execution and `index`, counted up to
+  // the window (a first apply comes after every lower index's, so all are known).
+  int64_t between = 0;
+  if (earlier) {
+    const int64_t window = options_.log_history_max_entries;
+    for (const auto* slot = applied_.LowerBound(found->second + 1);
+         slot != applied_.end() && slot->index < index && between < window; ++slot) {
+      between += slot->value.execution == Execution::kExecuted ? 1 : 0;
+    }
+  }
+  const bool remembered = earlier && between < options_.log_history_max_entries;
+  if (skipped) {
+    if (!remembered) {
+      FailWith(o, "exactly once", index, [&] {
+        return earlier ? absl::StrCat("request ", command_hash,
+                                      " skipped as a duplicate, but its execution at index ",
+                                      found->second, " is ", between,
+                                      " executed requests back, out of the LogHistory (",
+                                      options_.log_history_max_entries, ")")
+                       : absl::StrCat("request ", command_hash,
+                                      " skipped as a duplicate but never executed before");
+      });
+    }
+    return;
+  }
+  if (remembered) {
+    FailWith(o, "exactly once", index, [&] {
+      return absl::StrCat("request ", command_hash, " executed again; executed at index ",
+                          found->second, " only ", between,
+                          " executed requests before, within the LogHistory (",
+                          options_.log_history_max_entries, ")");
+    });
+    return;
+  }
+  last_execution_.insert_or_assign(command_hash, index);
 }
 
 void RaftInvariantChecker::CheckQuorum(const RaftObservationView& o, const NodeView& node,
@@ -308,7 +371,7 @@ bool RaftInvariantChecker::Observe(const RaftObservationView& o) {
       OnFoldedApplied(o);
       break;
     case RaftObservation::APPLIED:
-      OnApplied(o, o.index, o.command_hash);
+      OnApplied(o, o.index, o.command_hash, o.skipped, o.not_request);
       break;
     case RaftObservation::COMMITTED_CONFLICT:
       FailWith(o, "state machine safety", o.index, [&] {

@@ -10,7 +10,11 @@
 //                           no node truncates an entry it reported committed;
 //   * commit monotone     — a node's commit index never decreases within an incarnation;
 //   * voting quorum       — commits and election wins are decided by a majority of the
-//                           voters in force, never counting a watcher or promotable.
+//                           voters in force, never counting a watcher or promotable;
+//   * exactly once        — RavenDB's LogHistory (RAVENDB_MODEL.md §1.4): a client
+//                           request in the log twice is executed again only once more
+//                           than Cluster.LogHistoryMaxEntries requests were executed
+//                           since (it is skipped, on every node alike, otherwise).
 // Feed observations in time order with Observe(); the first violation is kept and later
 // observations are ignored. Observe() takes a RaftObservationView (raft_observation_view.h,
 // what a runner parses each observation into without allocating) or a RaftObservation
@@ -150,9 +154,16 @@ struct RaftCheckResult {
   int64_t observations = 0;
 };
 
+struct RaftCheckerOptions {
+  // The nodes' Cluster.LogHistoryMaxEntries (RAVENDB_MODEL.md §1.2): how many executed
+  // request ids a node remembers.
+  int64_t log_history_max_entries = 4096;
+};
+
 class RaftInvariantChecker {
  public:
   RaftInvariantChecker() = default;
+  explicit RaftInvariantChecker(const RaftCheckerOptions& options) : options_(options) {}
 
   // Checks one observation. Returns false once a violation has been found.
   bool Observe(const RaftObservationView& observation);
@@ -219,7 +230,11 @@ class RaftInvariantChecker {
                                               uint64_t index, bool by_quorum);
   [[gnu::always_inline]] inline void OnFoldedApplied(const RaftObservationView& o);
   [[gnu::always_inline]] inline void OnApplied(const RaftObservationView& o, uint64_t index,
-                                               uint64_t command_hash);
+                                               uint64_t command_hash, bool skipped,
+                                               bool not_request);
+  // The exactly-once check of a first apply of `index` (executed or skipped).
+  void CheckExactlyOnce(const RaftObservationView& o, uint64_t index, uint64_t command_hash,
+                        bool skipped);
   void CheckQuorum(const RaftObservationView& o, const NodeView& node, const char* what);
   void ResetLog(NodeView& node, uint64_t index, uint64_t term);
   NodeView& NodeOf(int32_t node) {  // valid until the next call
@@ -241,7 +256,17 @@ class RaftInvariantChecker {
   internal::IndexedRun<FirstEntry> first_entries_;
   absl::flat_hash_map<std::pair<uint64_t, uint64_t>, EntryIdentity> other_entries_;
   internal::IndexedRun<Committed> committed_;
-  internal::IndexedRun<uint64_t> applied_;  // index -> hash
+  // What the first node to apply an index applied there, and whether it executed it.
+  enum class Execution : uint8_t { kExecuted, kSkipped, kNotRequest };
+  struct AppliedEntry {
+    uint64_t hash = 0;
+    Execution execution = Execution::kExecuted;
+  };
+  internal::IndexedRun<AppliedEntry> applied_;
+  // Request (command hash) -> the highest index at which it was executed. Only looked
+  // up, never iterated.
+  absl::flat_hash_map<uint64_t, uint64_t> last_execution_;
+  RaftCheckerOptions options_;
   std::optional<RaftViolation> violation_;
   int64_t observations_ = 0;
   RaftObservationView scratch_;  // Observe(RaftObservation)'s view

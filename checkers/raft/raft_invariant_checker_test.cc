@@ -1,5 +1,6 @@
 #include "checkers/raft/raft_invariant_checker.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <iterator>
 #include <map>
@@ -52,16 +53,26 @@ class History {
       for (auto& s : supporters) o.add_supporters(s);
     }
   }
+  // The indexes among folded applies that are no request, or skipped duplicates.
+  struct Flags {
+    std::vector<uint64_t> not_request;
+    std::vector<uint64_t> skipped;
+  };
   // A commit with the APPLIED observations that followed it folded in.
   void CommitApplying(int32_t node, uint64_t term, uint64_t index,
-                      std::vector<std::pair<uint64_t, uint64_t>> applied) {
+                      std::vector<std::pair<uint64_t, uint64_t>> applied, Flags flags = {}) {
     Commit(node, term, index);
     RaftObservation& o = observations_.back();
+    auto has = [](const std::vector<uint64_t>& v, uint64_t i) {
+      return std::find(v.begin(), v.end(), i) != v.end();
+    };
     for (const auto& [applied_index, hash] : applied) {
       RaftObservation::Applied* entry = o.add_applied();
       entry->set_index(applied_index);
       entry->set_entry_term(term);
       entry->set_command_hash(hash);
+      entry->set_not_request(has(flags.not_request, applied_index));
+      entry->set_skipped(has(flags.skipped, applied_index));
     }
   }
   // An append with the commit (without quorum) and applies that followed it folded in.
@@ -83,8 +94,17 @@ class History {
     o.set_index(index);
     o.set_command_hash(hash);
   }
+  // An APPLIED observation of a request skipped as a duplicate, or of no request.
+  void Skipped(int32_t node, uint64_t index, uint64_t hash) {
+    Applied(node, index, hash);
+    observations_.back().set_skipped(true);
+  }
+  void NotRequest(int32_t node, uint64_t index, uint64_t hash) {
+    Applied(node, index, hash);
+    observations_.back().set_not_request(true);
+  }
   RaftCheckResult Check() const {
-    RaftInvariantChecker checker;
+    RaftInvariantChecker checker({.log_history_max_entries = log_history});
     for (const RaftObservation& o : observations_) checker.Observe(o);
     return checker.Result();
   }
@@ -92,6 +112,7 @@ class History {
     RaftCheckResult result = Check();
     return result.ok ? "" : result.violation->invariant;
   }
+  int64_t log_history = 4096;  // the checker's RaftCheckerOptions
 
  private:
   std::vector<RaftObservation> observations_;
@@ -167,6 +188,84 @@ TEST(RaftInvariantCheckerTest, DifferentCommandsAppliedAtOneIndex) {
   h.Applied(0, 4, 40);
   h.Applied(1, 4, 41);
   EXPECT_EQ(h.Violated(), "state machine safety");
+}
+
+// Exactly once (RAVENDB_MODEL.md §1.4, LogHistory): a request met again within the
+// history is skipped, on every node; beyond it, executed again.
+TEST(RaftInvariantCheckerTest, RequestExecutedTwiceWithinTheLogHistory) {
+  History h = ThreeNodes();
+  h.log_history = 3;
+  h.Applied(0, 1, 10);
+  h.Applied(0, 2, 20);
+  h.Applied(0, 3, 10);  // one execution between: still remembered
+  EXPECT_EQ(h.Violated(), "exactly once");
+}
+
+TEST(RaftInvariantCheckerTest, RequestSkippedWithinTheLogHistoryOnEveryNode) {
+  History h = ThreeNodes();
+  h.log_history = 3;
+  for (int32_t node : {0, 1}) {
+    h.Applied(node, 1, 10);
+    h.Applied(node, 2, 20);
+    h.Skipped(node, 3, 10);
+  }
+  h.Applied(0, 1, 10);  // a restart replays what it executed: the same index again
+  EXPECT_EQ(h.Violated(), "");
+  h.Applied(2, 1, 10);
+  h.Applied(2, 2, 20);
+  h.Applied(2, 3, 10);  // executed where the others skipped it
+  EXPECT_EQ(h.Violated(), "exactly once");
+}
+
+TEST(RaftInvariantCheckerTest, RequestExecutedAgainBeyondTheLogHistory) {
+  History h = ThreeNodes();
+  h.log_history = 2;
+  h.Applied(0, 1, 10);
+  h.Applied(0, 2, 20);
+  h.Skipped(0, 3, 20);      // a skipped duplicate is not an execution
+  h.NotRequest(0, 4, 99);   // nor is a noop
+  h.Applied(0, 5, 30);
+  h.Applied(0, 6, 10);      // two executions between: forgotten, executed again
+  h.Applied(0, 7, 40);
+  h.Skipped(0, 8, 10);      // remembered again from index 6
+  EXPECT_EQ(h.Violated(), "");
+  h.Applied(0, 9, 50);
+  h.Applied(0, 10, 60);
+  h.Skipped(0, 11, 10);     // index 6 is three executions back: forgotten
+  EXPECT_EQ(h.Violated(), "exactly once");
+}
+
+TEST(RaftInvariantCheckerTest, RequestSkippedThatWasNeverExecuted) {
+  History h = ThreeNodes();
+  h.Applied(0, 1, 10);
+  h.Skipped(0, 2, 20);
+  EXPECT_EQ(h.Violated(), "exactly once");
+}
+
+TEST(RaftInvariantCheckerTest, EntriesOfNoRequestMayRepeatAndDoNotCount) {
+  History h = ThreeNodes();
+  h.log_history = 1;
+  h.NotRequest(0, 1, 5);
+  h.NotRequest(0, 2, 5);  // noops share a hash
+  h.Applied(0, 3, 10);
+  h.NotRequest(0, 4, 5);
+  h.NotRequest(1, 4, 5);
+  EXPECT_EQ(h.Violated(), "");
+  h.Applied(0, 5, 10);  // no execution between (noops do not count): still remembered
+  EXPECT_EQ(h.Violated(), "exactly once");
+}
+
+TEST(RaftInvariantCheckerTest, FoldedAppliesCarrySkippedAndNotRequest) {
+  History h = ThreeNodes();
+  h.log_history = 3;
+  h.Applied(1, 1, 10);
+  h.CommitApplying(0, 1, 3, {{1, 10}, {2, 5}, {3, 10}});
+  EXPECT_EQ(h.Violated(), "exactly once");  // index 2 a request, index 3 executed again
+  History g = ThreeNodes();
+  g.log_history = 3;
+  g.Applied(1, 1, 10);
+  g.CommitApplying(0, 1, 3, {{1, 10}, {2, 5}, {3, 10}}, {.not_request = {2}, .skipped = {3}});
+  EXPECT_EQ(g.Violated(), "");
 }
 
 TEST(RaftInvariantCheckerTest, AppliesFoldedIntoCommitsAreCheckedAndCounted) {

@@ -184,6 +184,8 @@ bool ParseApplied(const uint8_t* p, const uint8_t* const end,
       case Key(1, kVarint): p = ReadVarintInto(p, end, &out->index); break;
       case Key(2, kVarint): p = ReadVarintInto(p, end, &out->entry_term); break;
       case Key(3, kFixed64): p = ReadFixed64Into(p, end, &out->command_hash); break;
+      case Key(4, kVarint): p = ReadVarintInto(p, end, &out->skipped); break;
+      case Key(5, kVarint): p = ReadVarintInto(p, end, &out->not_request); break;
       default: p = SkipField(p, end, key); break;
     }
     if (p == nullptr) return false;
@@ -280,6 +282,14 @@ inline bool ParsePaddedAppliedInOrder(const uint8_t* p, const uint8_t* const end
     out->command_hash = LoadLittleEndian64(p + 1);
     p += 9;
   }
+  if (p < end && *p == Key(4, kVarint)) {
+    p = ReadPaddedVarintInto(p + 1, &out->skipped);
+    if (p == nullptr) return false;
+  }
+  if (p < end && *p == Key(5, kVarint)) {
+    p = ReadPaddedVarintInto(p + 1, &out->not_request);
+    if (p == nullptr) return false;
+  }
   return p == end;
 }
 
@@ -329,7 +339,7 @@ inline bool ParsePaddedAppliedInOrder(const uint8_t* p, const uint8_t* const end
                      ReadPaddedText(p + 1, in, &Append(&out->non_voters)))
 #undef RAVENSIM_READ_NEXT
   if (p == in.end) return true;  // Nearly every observation ends before field 16.
-  // Keys of fields 16-18: two bytes, the second 1.
+  // Keys of fields 16-20: two bytes, the second 1.
   if (p[0] == ((Key(16, kVarint) & 0x7f) | 0x80) && p[1] == 1) {
     p = ReadPaddedVarintInto(p + 2, &out->committed_term);
     if (p == nullptr) return false;
@@ -345,6 +355,14 @@ inline bool ParsePaddedAppliedInOrder(const uint8_t* p, const uint8_t* const end
   }
   if (p[0] == ((Key(18, kVarint) & 0x7f) | 0x80) && p[1] == 1) {
     p = ReadPaddedVarintInto(p + 2, &out->commit_index);
+    if (p == nullptr) return false;
+  }
+  if (p[0] == ((Key(19, kVarint) & 0x7f) | 0x80) && p[1] == 1) {
+    p = ReadPaddedVarintInto(p + 2, &out->skipped);
+    if (p == nullptr) return false;
+  }
+  if (p[0] == ((Key(20, kVarint) & 0x7f) | 0x80) && p[1] == 1) {
+    p = ReadPaddedVarintInto(p + 2, &out->not_request);
     if (p == nullptr) return false;
   }
   return p == in.end;
@@ -402,6 +420,8 @@ bool ParseCopyInFieldOrder(std::string_view bytes, RaftObservationView* out) {
       case Key(16, kVarint): p = ReadVarintInto(p, end, &out->committed_term); break;
       case Key(17, kLengthDelimited): p = ReadAppliedInto(p, end, &out->applied); break;
       case Key(18, kVarint): p = ReadVarintInto(p, end, &out->commit_index); break;
+      case Key(19, kVarint): p = ReadVarintInto(p, end, &out->skipped); break;
+      case Key(20, kVarint): p = ReadVarintInto(p, end, &out->not_request); break;
       default: p = SkipField(p, end, key); break;
     }
     if (p == nullptr) return false;
@@ -453,9 +473,13 @@ void ViewOf(const RaftObservation& m, RaftObservationView* out) {
   for (const RaftObservation::Applied& a : m.applied()) {
     out->applied.push_back({.index = a.index(),
                             .entry_term = a.entry_term(),
-                            .command_hash = a.command_hash()});
+                            .command_hash = a.command_hash(),
+                            .skipped = a.skipped(),
+                            .not_request = a.not_request()});
   }
   out->commit_index = m.commit_index();
+  out->skipped = m.skipped();
+  out->not_request = m.not_request();
 }
 
 }  // namespace ravensim::checkers::raft

@@ -25,6 +25,8 @@ struct RaftObservationView {
     uint64_t index = 0;
     uint64_t entry_term = 0;
     uint64_t command_hash = 0;
+    bool skipped = false;
+    bool not_request = false;
   };
   RaftObservation::Kind kind = RaftObservation::KIND_UNSPECIFIED;
   int64_t time_ns = 0;
@@ -44,6 +46,8 @@ struct RaftObservationView {
   uint64_t committed_term = 0;
   std::vector<Applied> applied;
   uint64_t commit_index = 0;
+  bool skipped = false;
+  bool not_request = false;
 
   // Every field to its default; the repeated fields keep their capacity.
   void Clear() {
@@ -65,6 +69,8 @@ struct RaftObservationView {
     committed_term = 0;
     applied.clear();
     commit_index = 0;
+    skipped = false;
+    not_request = false;
   }
 };
 

@@ -34,6 +34,8 @@ void ExpectSame(const RaftObservationView& a, const RaftObservationView& b) {
     EXPECT_EQ(a.applied[i].index, b.applied[i].index);
     EXPECT_EQ(a.applied[i].entry_term, b.applied[i].entry_term);
     EXPECT_EQ(a.applied[i].command_hash, b.applied[i].command_hash);
+    EXPECT_EQ(a.applied[i].skipped, b.applied[i].skipped);
+    EXPECT_EQ(a.applied[i].not_request, b.applied[i].not_request);
   }
 }
 
@@ -73,6 +75,8 @@ std::vector<RaftObservation> Samples() {
   full.add_voters("C");
   full.add_non_voters("W");
   full.set_committed_term(6);
+  full.set_skipped(true);
+  full.set_not_request(true);
   samples.push_back(full);
   samples.emplace_back();  // Every field default: no bytes at all.
   RaftObservation appended;
@@ -251,9 +255,13 @@ std::vector<std::string> RandomFieldChunks(TestRng& rng) {
       if (!rng.OneIn(4)) a->set_index(rng.Value());
       if (!rng.OneIn(4)) a->set_entry_term(rng.Value());
       if (!rng.OneIn(4)) a->set_command_hash(rng.Value());
+      if (rng.OneIn(3)) a->set_skipped(true);
+      if (rng.OneIn(3)) a->set_not_request(true);
     });
   }
   maybe([&](RaftObservation& m) { m.set_commit_index(rng.Value()); });
+  maybe([&](RaftObservation& m) { m.set_skipped(rng.OneIn(2)); });
+  maybe([&](RaftObservation& m) { m.set_not_request(rng.OneIn(2)); });
   return chunks;
 }
 

@@ -116,18 +116,19 @@ void RachisNode::ApplyCommitted() {
   while (applied_index_ < commit_index_) {
     const uint64_t index = applied_index_ + 1;
     const LogEntry& entry = log_.At(index);
-    {
-      RachisObservation& applied = AddObservation(RachisObservation::Kind::kApplied);
-      applied.index = index;
-      applied.entry_term = entry.term();
-      applied.command_hash = log_.HashAt(index);
-    }
+    // Valid until the next observation is added (none is, before its last use below).
+    RachisObservation& applied = AddObservation(RachisObservation::Kind::kApplied);
+    applied.index = index;
+    applied.entry_term = entry.term();
+    applied.command_hash = log_.HashAt(index);
     if (entry.flags() == ENTRY_FLAGS_STATE_MACHINE_COMMAND) {
       const std::string& request_id = entry.request_id();
+      applied.not_request = request_id.empty();
       const AppliedKey key = request_id.empty() ? AppliedKey{} : AppliedKey::Of(request_id);
       const AppliedRecord* seen = request_id.empty() ? nullptr : FindApplied(key);
       if (seen != nullptr) {
         // §1.4: LogHistory says this request was applied already; do not apply twice.
+        applied.skipped = true;
         Mark("duplicate request not applied twice");
         const AppliedRecord original = *seen;
         applied_index_ = index;
@@ -145,6 +146,7 @@ void RachisNode::ApplyCommitted() {
       ResolveWaiters(request_id, index, *result);
       continue;
     }
+    applied.not_request = true;  // a noop or a topology change
     applied_index_ = index;
   }
   MaybeCompact();

@@ -71,6 +71,9 @@ class RachisStateMachine {
   virtual absl::Status Restore(const std::string& data) = 0;
 };
 
+// Cluster.LogHistoryMaxEntries' default (RAVENDB_MODEL.md §1.2).
+inline constexpr int kDefaultLogHistoryMaxEntries = 4096;
+
 struct RachisOptions {
   std::string tag;       // this node's tag (§1.5)
   int32_t node_id = -1;  // this node's address, carried in messages
@@ -84,7 +87,7 @@ struct RachisOptions {
   // snapshot (0: never).
   uint64_t snapshot_every_entries = 1024;
   // Cluster.LogHistoryMaxEntries (§1.2): request ids remembered for de-duplication.
-  int log_history_max_entries = 4096;
+  int log_history_max_entries = kDefaultLogHistoryMaxEntries;
   // Used only when the restored state is empty: the topology a fresh node starts with
   // (persisted as a snapshot at index 0). Without it a fresh node is Passive (§1.1).
   std::optional<ClusterTopologyProto> bootstrap_topology;
@@ -121,7 +124,7 @@ struct RachisObservation {
                          // log disagreed at index, the whole log was dropped
     kLogReset,           // index, entry_term: the log is now empty, based there (restart)
     kCommitAdvanced,     // index; by_quorum: leader decision with supporters/voters
-    kApplied,            // index, entry_term, command_hash
+    kApplied,            // index, entry_term, command_hash; skipped, not_request
     kElectionWon,        // term; supporters = real votes, voters = members in force
     kTopologyChanged,    // voters = members, non_voters = promotables + watchers
     kCommittedConflict,  // index, entry_term: a leader's entry that contradicts our
@@ -137,6 +140,10 @@ struct RachisObservation {
   uint64_t command_hash = 0;
   uint64_t committed_term = 0;
   bool by_quorum = false;
+  // kApplied: a client request not executed because the LogHistory holds its id
+  // (§1.4); an entry that is no client request (noop, topology, no request id).
+  bool skipped = false;
+  bool not_request = false;
   std::vector<std::string> supporters;
   std::vector<std::string> voters;
   std::vector<std::string> non_voters;
@@ -153,6 +160,8 @@ struct RachisObservation {
     command_hash = 0;
     committed_term = 0;
     by_quorum = false;
+    skipped = false;
+    not_request = false;
     supporters.clear();
     voters.clear();
     non_voters.clear();

@@ -152,6 +152,8 @@ RaftObservation ToRaftObservation(const rachis::RachisObservation& o, const std:
   out.set_command_hash(o.command_hash);
   if (o.committed_term != 0) out.set_committed_term(o.committed_term);
   out.set_by_quorum(o.by_quorum);
+  out.set_skipped(o.skipped);
+  out.set_not_request(o.not_request);
   for (const std::string& s : o.supporters) out.add_supporters(s);
   for (const std::string& s : o.voters) out.add_voters(s);
   for (const std::string& s : o.non_voters) out.add_non_voters(s);
@@ -160,6 +162,8 @@ RaftObservation ToRaftObservation(const rachis::RachisObservation& o, const std:
     entry->set_index(a.index);
     entry->set_entry_term(a.entry_term);
     entry->set_command_hash(a.command_hash);
+    entry->set_skipped(a.skipped);
+    entry->set_not_request(a.not_request);
   }
   out.set_commit_index(commit_index);
   return out;
@@ -227,8 +231,8 @@ size_t BytesBound(std::string_view bytes) { return bytes.size() + 12; }
 // Upper bound of the size of the fields other than the repeated ones and the tag.
 constexpr size_t kScalarsBound = 12 * 12;
 
-// Upper bound of the size of one applied entry (key, length, three fields).
-constexpr size_t kAppliedBound = 2 + 1 + 31;
+// Upper bound of the size of one applied entry (key, length, five fields).
+constexpr size_t kAppliedBound = 2 + 1 + 35;
 
 // Converts to the string of `size` bytes at `data`, so that a member initialized from it
 // is built in place (no string built and moved in).
@@ -262,16 +266,20 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline char* EncodeAt(
   for (const std::string& s : o.non_voters) p = PutBytes<15>(s, true, p);
   p = PutUint<16>(o.committed_term, p);
   for (const rachis::RachisObservation& a : folded.applied) {
-    // 17: RaftObservation.Applied {index = 1, entry_term = 2, command_hash = 3}, at
-    // most 31 bytes, so its length is one byte.
+    // 17: RaftObservation.Applied {index = 1, entry_term = 2, command_hash = 3,
+    // skipped = 4, not_request = 5}, at most 35 bytes, so its length is one byte.
     p = PutKey<17, 2>(p);
     char* const length = p++;
     p = PutUint<1>(a.index, p);
     p = PutUint<2>(a.entry_term, p);
     p = PutFixed64<3>(a.command_hash, p);
+    p = PutUint<4>(a.skipped ? 1 : 0, p);
+    p = PutUint<5>(a.not_request ? 1 : 0, p);
     *length = static_cast<char>(p - length - 1);
   }
   p = PutUint<18>(folded.commit_index, p);
+  p = PutUint<19>(o.skipped ? 1 : 0, p);
+  p = PutUint<20>(o.not_request ? 1 : 0, p);
   return p;
 }
 
@@ -353,9 +361,13 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void FillView(
   for (const rachis::RachisObservation& a : folded.applied) {
     out->applied.push_back({.index = a.index,
                             .entry_term = a.entry_term,
-                            .command_hash = a.command_hash});
+                            .command_hash = a.command_hash,
+                            .skipped = a.skipped,
+                            .not_request = a.not_request});
   }
   out->commit_index = folded.commit_index;
+  out->skipped = o.skipped;
+  out->not_request = o.not_request;
 }
 
 // AppendRachisObservations, and with kViews each appended observation's view into

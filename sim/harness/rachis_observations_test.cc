@@ -31,6 +31,8 @@ std::vector<rachis::RachisObservation> Samples() {
   samples.push_back(commit);
   samples.push_back({.kind = Kind::kApplied, .term = 9, .index = 77, .entry_term = 8,
                      .command_hash = 1});
+  samples.push_back({.kind = Kind::kApplied, .index = 78, .skipped = true});
+  samples.push_back({.kind = Kind::kApplied, .index = 79, .not_request = true});
   rachis::RachisObservation won{.kind = Kind::kElectionWon, .term = 2};
   won.supporters = {"B", ""};  // An empty element is still an element.
   won.voters = {"A", "B", "C"};
@@ -58,9 +60,9 @@ TEST(RachisObservationsTest, EncodingIsByteForByteTheSerializedMessage) {
         const std::vector<rachis::RachisObservation> folded = {
             {.kind = Kind::kCommitAdvanced, .index = UINT64_MAX},
             {.kind = Kind::kApplied, .index = 5, .entry_term = 2, .command_hash = 7},
-            {.kind = Kind::kApplied},
+            {.kind = Kind::kApplied, .not_request = true},
             {.kind = Kind::kApplied, .index = UINT64_MAX, .entry_term = UINT64_MAX,
-             .command_hash = UINT64_MAX}};
+             .command_hash = UINT64_MAX, .skipped = true, .not_request = true}};
         for (size_t from : {0, 1}) {
           const auto part = std::span(folded).subspan(from);
           EncodeRachisObservation(o, tag, incarnation, &encoded, part);
@@ -286,8 +288,13 @@ void ExpectSameView(const checkers::raft::RaftObservationView& a,
     EXPECT_EQ(a.applied[i].entry_term, b.applied[i].entry_term) << where << " applied " << i;
     EXPECT_EQ(a.applied[i].command_hash, b.applied[i].command_hash)
         << where << " applied " << i;
+    EXPECT_EQ(a.applied[i].skipped, b.applied[i].skipped) << where << " applied " << i;
+    EXPECT_EQ(a.applied[i].not_request, b.applied[i].not_request)
+        << where << " applied " << i;
   }
   EXPECT_EQ(a.commit_index, b.commit_index) << where;
+  EXPECT_EQ(a.skipped, b.skipped) << where;
+  EXPECT_EQ(a.not_request, b.not_request) << where;
 }
 
 TEST(RachisObservationsTest, ViewsAreWhatTheRecordsDecodeTo) {
@@ -327,6 +334,10 @@ TEST(RachisObservationsTest, ViewsAreWhatTheRecordsDecodeTo) {
           o.command_hash = values.Next();
         }
         if (o.kind == Kind::kEntryAppended) o.prev_term = values.Number();
+        if (o.kind == Kind::kApplied) {
+          o.skipped = values.Below(4) == 0;
+          o.not_request = values.Below(4) == 0;
+        }
         continue;
       }
       o.entry_term = values.Number();
@@ -334,6 +345,8 @@ TEST(RachisObservationsTest, ViewsAreWhatTheRecordsDecodeTo) {
       o.command_hash = values.Number();
       o.committed_term = values.Below(4) == 0 ? values.Number() : 0;
       o.by_quorum = values.Below(2) == 0;
+      o.skipped = values.Below(3) == 0;
+      o.not_request = values.Below(3) == 0;
       o.supporters = values.Tags();
       o.voters = values.Tags();
       o.non_voters = values.Tags();

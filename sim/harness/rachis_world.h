@@ -26,6 +26,7 @@
 
 #include "absl/status/status.h"
 #include "checkers/raft/raft_invariant_checker.h"
+#include "core/rachis/rachis_node.h"
 #include "sim/harness/cluster_client.h"
 #include "sim/harness/rachis_host.h"
 #include "sim/harness/world.h"
@@ -87,7 +88,9 @@ class RachisWorld {
 
   RachisWorldOptions options_;
   rachis::ClusterTopologyProto topology_;
-  checkers::raft::RaftInvariantChecker checker_;
+  // The hosts' nodes keep RachisOptions' default LogHistory.
+  checkers::raft::RaftInvariantChecker checker_{
+      {.log_history_max_entries = rachis::kDefaultLogHistoryMaxEntries}};
   std::deque<ClientOperation> returns_;
   int64_t invoked_ = 0;
   int64_t acknowledged_ = 0;

@@ -11,6 +11,7 @@
 #include "checkers/raft/raft_observation_view.h"
 #include "core/base/check.h"
 #include "core/rachis/rachis.pb.h"
+#include "core/rachis/rachis_node.h"
 #include "sim/harness/rachis_host.h"
 #include "sim/harness/rachis_observations.h"
 #include "sim/harness/world.h"
@@ -112,7 +113,9 @@ class Run {
   const SimTime fault_phase_end_;     // run.duration: workload and faults before it
   rachis::ClusterTopologyProto topology_;
   ClusterView view_;
-  checkers::raft::RaftInvariantChecker raft_;
+  // The hosts' nodes keep RachisOptions' default LogHistory.
+  checkers::raft::RaftInvariantChecker raft_{
+      {.log_history_max_entries = rachis::kDefaultLogHistoryMaxEntries}};
   checkers::raft::RaftObservationView raft_scratch_;  // OnObservation's parse target.
   std::unique_ptr<ClientRecorder> recorder_;
   std::unique_ptr<harness::World> world_;
