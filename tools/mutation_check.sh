@@ -3,7 +3,7 @@
 # tree and reports which of the project's nets catches it: the Rachis unit tests, the
 # seed sweep (rachis_sweep_test), the scenario suite, a swarm sweep and the generated
 # scenarios (docs/RACHIS.md, "Planted bugs"). A bug no net catches is a gap: the script
-# then exits 1. Not part of CI (about six minutes for all of them on two cores).
+# then exits 1. Not part of CI (six to nine minutes for all of them on two cores).
 # Usage: tools/mutation_check.sh [name ...]   (default: every patch in tools/mutants/)
 #   MUTATION_SWEEP_SEEDS  seeds of rachis_sweep_test per bug (default 2000)
 #   MUTATION_SWARM_SEEDS  swarm seeds per bug (default 300)
