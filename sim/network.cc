@@ -82,8 +82,35 @@ void Network::Clog(NodeId from, NodeId to, SimDuration duration) {
   CHECK_GE(duration, SimDuration::Zero());
   Link& link = links_[LinkIndex(from, to)];
   const SimTime until = scheduler_->now() + duration;
+  if (link.clogged_until <= scheduler_->now()) link.held.clear();  // the last clog is over
   if (until > link.clogged_until) link.clogged_until = until;
   trace_->AppendHot(scheduler_->now(), kClog, from, to, duration.nanos());
+}
+
+void Network::UnclogAll() {
+  const SimTime now = scheduler_->now();
+  for (size_t i = 0; i < links_.size(); ++i) {
+    Link& link = links_[i];
+    if (link.clogged_until <= now && link.held.empty()) continue;
+    const NodeId from = static_cast<NodeId>(i / static_cast<size_t>(options_.node_count));
+    const NodeId to = static_cast<NodeId>(i % static_cast<size_t>(options_.node_count));
+    const bool was_clogged = link.clogged_until > now;
+    link.clogged_until = now;
+    for (const Link::Held& h : link.held) {
+      if (!scheduler_->Cancel(h.event)) continue;  // ran already
+      const uint32_t target = h.packet_or_connection;
+      if (h.direction < 0) {
+        scheduler_->Schedule(now, [this, target] { DeliverDatagram(target); }, "net.dgram");
+      } else {
+        const int direction = h.direction;
+        scheduler_->Schedule(
+            now, [this, target, direction] { DeliverOnConnection(target, direction); },
+            "net.segment");
+      }
+    }
+    link.held.clear();
+    if (was_clogged) trace_->AppendHot(now, kClog, from, to, 0);
+  }
 }
 
 void Network::ClogNode(NodeId node, SimDuration duration) {
@@ -192,8 +219,9 @@ void Network::DeliverDatagram(uint32_t slot) {
   Link& link = links_[LinkIndex(p.from, p.to)];
   const SimTime now = scheduler_->now();
   if (link.clogged_until > now) {
-    scheduler_->Schedule(link.clogged_until, [this, slot] { DeliverDatagram(slot); },
-                         "net.dgram");
+    const TimerId event = scheduler_->Schedule(
+        link.clogged_until, [this, slot] { DeliverDatagram(slot); }, "net.dgram");
+    link.held.push_back({event, slot, -1});
     return;
   }
   const NodeId from = p.from;

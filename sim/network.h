@@ -158,6 +158,9 @@ class Network {
   void Clog(NodeId from, NodeId to, SimDuration duration);
   // Clogs every link into and out of `node`.
   void ClogNode(NodeId node, SimDuration duration);
+  // Ends every clog now: what the clogs hold is delivered now, in the order it would
+  // have been at their end (a heal).
+  void UnclogAll();
   // Installs a partition; breaks every connection whose endpoints are no longer
   // connected both ways. REQUIRES: reachability.node_count() == node_count().
   void SetReachability(const Reachability& reachability);

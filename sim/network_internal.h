@@ -71,6 +71,14 @@ struct Network::Link {
   LinkOptions options;
   Prng prng{0};
   SimTime clogged_until;
+  // The deliveries the clog put off to clogged_until, in the order they were put off
+  // (UnclogAll brings them forward; entries whose event already ran are stale).
+  struct Held {
+    TimerId event;
+    uint32_t packet_or_connection;
+    int direction;  // -1: a datagram (packet slot); else a connection's direction.
+  };
+  std::vector<Held> held;
   SimTime busy_until;  // Bandwidth: the link transmits one message at a time.
   LinkStats stats;
 };

@@ -279,6 +279,41 @@ TEST_F(NetworkTest, ClogDelaysThenReleasesInOrder) {
   }
 }
 
+// A heal ends the clogs at once: what they hold is delivered then, in order, once
+// each; messages sent after it are not held; a clog that ran out is left alone.
+TEST_F(NetworkTest, UnclogAllReleasesWhatTheClogsHoldAtOnce) {
+  LinkOptions link;
+  link.one_way_delay_ns_min = 1'000'000;
+  link.one_way_delay_ns_mean = 1'000'000;
+  Build(3, link);
+  const ConnectionId c = Establish(0, 1);
+  const SimTime start = scheduler_.now();
+  network_->Clog(0, 1, SimDuration::Seconds(10));
+  network_->Clog(2, 1, SimDuration::Seconds(10));
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(network_->Send(c, 0, std::to_string(i)).ok());
+  network_->SendDatagram(2, 1, "datagram");
+  network_->Clog(1, 0, SimDuration::Millis(5));  // runs out before the heal
+  ASSERT_TRUE(scheduler_.RunUntil(start + SimDuration::Millis(50)).ok());
+  network_->Clog(0, 1, SimDuration::Seconds(20));  // extended while holding
+  ASSERT_TRUE(scheduler_.RunUntil(start + SimDuration::Millis(100)).ok());
+  ASSERT_TRUE(handler_.received.empty());
+  network_->UnclogAll();
+  ASSERT_TRUE(network_->Send(c, 0, "after").ok());
+  ASSERT_TRUE(scheduler_.RunUntil(start + SimDuration::Millis(200)).ok());
+  ASSERT_EQ(handler_.received.size(), 7u);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(handler_.received[i].bytes, std::to_string(i));
+    EXPECT_EQ(handler_.received[i].time, start + SimDuration::Millis(100));
+  }
+  EXPECT_EQ(handler_.received[5].bytes, "datagram");
+  EXPECT_EQ(handler_.received[5].time, start + SimDuration::Millis(100));
+  EXPECT_EQ(handler_.received[6].bytes, "after");
+  EXPECT_EQ(handler_.received[6].time, start + SimDuration::Millis(101));
+  // The events put off to the clogs' old ends deliver nothing a second time.
+  ASSERT_TRUE(scheduler_.RunUntilQuiescent().ok());
+  EXPECT_EQ(handler_.received.size(), 7u);
+}
+
 TEST_F(NetworkTest, BandwidthSerializesMessagesOnALink) {
   LinkOptions link;
   link.one_way_delay_ns_min = 0;

@@ -229,6 +229,7 @@ void World::Clog(NodeId from, NodeId to, SimDuration duration) {
 void World::ClogNode(NodeId node, SimDuration duration) {
   network_->ClogNode(node, duration);
 }
+void World::UnclogAll() { network_->UnclogAll(); }
 void World::SetLinkOptions(NodeId from, NodeId to, const sim::LinkOptions& options) {
   network_->SetLinkOptions(from, to, options);
 }

@@ -184,6 +184,8 @@ class World {
   void Heal();
   void Clog(NodeId from, NodeId to, SimDuration duration);
   void ClogNode(NodeId node, SimDuration duration);
+  // Ends every clog now (Network::UnclogAll).
+  void UnclogAll();
   void SetLinkOptions(NodeId from, NodeId to, const sim::LinkOptions& options);
   void SetAllLinkOptions(const sim::LinkOptions& options);
 

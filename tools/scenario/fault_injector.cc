@@ -393,6 +393,7 @@ void FaultInjector::HealAll() {
   pending_undos_.clear();
   partitions_.clear();
   world_->Heal();
+  world_->UnclogAll();
   // Disks first, so that the restarts below read a well-behaved disk. Only disks that
   // have faults are told (each change is a trace event).
   for (const auto& [node, number] : faulty_disks_) {
