@@ -117,6 +117,7 @@ class FaultSchedule {
   void HealAll() {
     World& world = rw_.world();
     world.Heal();
+    world.UnclogAll();
     for (NodeId id = 0; id < rw_.cluster_size(); ++id) {
       (void)world.SetDiskFaults(id, {});
       if (world.state(id) == sim::ProcessState::kCrashed) (void)world.Restart(id);

@@ -280,8 +280,7 @@ void FaultInjector::InjectProcessFault(const FaultEvent& event) {
 
 void FaultInjector::InjectOther(const FaultEvent& event) {
   if (event.has_heal()) {
-    partitions_.clear();
-    world_->Heal();
+    HealNetwork();
     for (auto it = open_spans_.begin(); it != open_spans_.end();) {
       const bool network = it->second.category == "partition" || it->second.category == "clog";
       ++it;
@@ -388,12 +387,16 @@ void FaultInjector::InjectStepDown(const FaultEvent& event) {
   Record(event);
 }
 
-void FaultInjector::HealAll() {
-  for (sim::TimerId id : pending_undos_) world_->scheduler().Cancel(id);
-  pending_undos_.clear();
+void FaultInjector::HealNetwork() {
   partitions_.clear();
   world_->Heal();
   world_->UnclogAll();
+}
+
+void FaultInjector::HealAll() {
+  for (sim::TimerId id : pending_undos_) world_->scheduler().Cancel(id);
+  pending_undos_.clear();
+  HealNetwork();
   // Disks first, so that the restarts below read a well-behaved disk. Only disks that
   // have faults are told (each change is a trace event).
   for (const auto& [node, number] : faulty_disks_) {

@@ -74,6 +74,8 @@ class FaultInjector {
   int32_t Resolve(const scenarios::NodeRef& ref);
   void Record(scenarios::FaultEvent realized);
   void ScheduleUndo(const scenarios::FaultEvent& event, std::function<void()> undo);
+  // A `heal {}` event and the heal phase alike: every partition and every clog ends.
+  void HealNetwork();
   void InjectPartition(const scenarios::FaultEvent& event);
   void InjectProcessFault(const scenarios::FaultEvent& event);
   void InjectOther(const scenarios::FaultEvent& event);

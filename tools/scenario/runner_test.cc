@@ -271,6 +271,40 @@ TEST(RunnerTest, TriggersDueAfterTheFaultPhaseAreDropped) {
   }
 }
 
+// A `heal {}` event and the heal phase end every clog (scenario.proto), not only the
+// partitions: with every link clogged for 20 s, commits resume after the event, and a
+// leader is elected right after the heal phase begins.
+TEST(RunnerTest, HealEventsAndTheHealPhaseEndClogs) {
+  constexpr char kClogs[] = R"pb(
+    timeline { at: "1s" clog { a: "A" b: "B" extra_delay: "20s" } duration: "20s" }
+    timeline { at: "1s" clog { a: "A" b: "C" extra_delay: "20s" } duration: "20s" }
+    timeline { at: "1s" clog { a: "B" b: "C" extra_delay: "20s" } duration: "20s" }
+  )pb";
+  const auto event = Parse(absl::StrCat(R"pb(
+    cluster { nodes: 3 }
+    workload { clients: 2 register { keys: 1 think_time: "20ms" } }
+    timeline { at: "2s" heal {} }
+    run { duration: "5s" }
+    checks {
+      raft_invariants: true
+      liveness { name: "commits_after_heal" progress { from: "3s" to: "5s" min_ok: 20 } }
+    }
+  )pb", kClogs));
+  const auto phase = Parse(absl::StrCat(R"pb(
+    cluster { nodes: 3 }
+    workload { clients: 2 register { keys: 1 think_time: "20ms" } }
+    run { duration: "3s" heal_and_quiesce { enabled: true quiesce: "3s" } }
+    checks {
+      raft_invariants: true
+      liveness { name: "leader_after_heal" leader_within { after: HEAL within: "1s" } }
+    }
+  )pb", kClogs));
+  for (uint64_t seed = 1; seed <= 3; ++seed) {
+    RunHoldingEveryCheck(event, seed);
+    RunHoldingEveryCheck(phase, seed);
+  }
+}
+
 TEST(RunnerTest, LeaderInMinorityPutsTheLeaderWithTheMinority) {
   const auto scenario = Parse(R"pb(
     cluster { nodes: 5 }
