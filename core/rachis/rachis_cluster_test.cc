@@ -1,6 +1,7 @@
 // Multi-node behaviour of RachisNode on the TestCluster driver: elections, replication,
 // failures, trial elections, watchers, membership, snapshots, recovery, commands.
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "core/rachis/rachis_node.h"
@@ -305,6 +306,52 @@ TEST(RachisClusterTest, MembershipAddPromoteRemove) {
   EXPECT_EQ(cluster.node("C").state(), RachisState::kPassive);
   EXPECT_EQ(a.topology().members.size(), 2u);
   EXPECT_EQ(cluster.Leader(), "A");
+}
+
+// A liveness hazard that follows from two of RavenDB's rules, modelled as they are
+// (scenarios/cluster/uncommitted_removal_no_leader.textproto): a topology entry takes
+// effect on append (§1.5), and an elector denies its vote to a requester its own
+// topology does not list, saying NotInTopology only while it leads (§1.3 rule 3).
+// Leader L removes F2 while F1 is down and crashes before the removal can commit; F2,
+// never told, is elected with F1 and demotes F1. Then L (topology {L, F1}) needs F1,
+// whose log is ahead; F2 (voters {L, F2}) needs L, which does not know it: no election
+// can ever succeed.
+TEST(RachisClusterTest, UncommittedRemovalThenDemotionLeavesNoElectableMajority) {
+  TestCluster cluster({.members = 3});
+  ASSERT_TRUE(cluster.RunUntil([&] { return HasLeader(cluster); }, 2 * kSecond));
+  cluster.RunFor(200 * kMs);
+  const std::string l = cluster.Leader();
+  std::vector<std::string> others;
+  for (const std::string& tag : cluster.tags()) {
+    if (tag != l) others.push_back(tag);
+  }
+  const std::string f1 = others[0];
+  const std::string f2 = others[1];
+  cluster.Crash(f1);
+  ASSERT_TRUE(cluster.node(l).ModifyTopology(cluster.now(), f2, -1, NodeKind::kRemove).ok());
+  cluster.Drain(l);  // durable on L's disk
+  EXPECT_FALSE(cluster.node(l).topology().Contains(f2));
+  const uint64_t l_last_term = cluster.node(l).log().LastTerm();
+  cluster.Crash(l);
+  cluster.RunFor(500 * kMs);  // what L sent to F1 is lost with F1
+  cluster.Restart(f1);
+  ASSERT_TRUE(cluster.RunUntil([&] { return cluster.Leader() == f2; }, 3 * kSecond));
+  cluster.RunFor(100 * kMs);  // F2's no-op is on F1: F1's last log term is above L's
+  EXPECT_GT(cluster.node(f1).log().LastTerm(), l_last_term);
+  ASSERT_TRUE(
+      cluster.node(f2).ModifyTopology(cluster.now(), f1, -1, NodeKind::kPromotable).ok());
+  cluster.Drain(f2);
+  cluster.RunFor(1 * kSecond);  // F2 cannot reach L, the other voter: it steps down
+  EXPECT_FALSE(HasLeader(cluster));
+  cluster.Restart(l);
+  EXPECT_FALSE(cluster.node(l).topology().Contains(f2));
+  cluster.RunFor(30 * kSecond);
+  EXPECT_FALSE(HasLeader(cluster));
+  EXPECT_GT(cluster.node(l).mark("vote denied: requester not in my topology"), 0);
+  EXPECT_GT(cluster.node(f1).mark("vote denied: my last log term is higher"), 0);
+  // L is no leader, so its NotInTopology is not authoritative: F2 keeps campaigning.
+  EXPECT_NE(cluster.node(f2).state(), RachisState::kPassive);
+  EXPECT_TRUE(cluster.node(f2).topology().IsMember(l));
 }
 
 TEST(RachisClusterTest, StepDownHandsLeadershipToAnotherVoter) {
