@@ -102,10 +102,7 @@ void Network::UnclogAll() {
       if (h.direction < 0) {
         scheduler_->Schedule(now, [this, target] { DeliverDatagram(target); }, "net.dgram");
       } else {
-        const int direction = h.direction;
-        scheduler_->Schedule(
-            now, [this, target, direction] { DeliverOnConnection(target, direction); },
-            "net.segment");
+        ScheduleSegment(now, target, h.direction);
       }
     }
     link.held.clear();

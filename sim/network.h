@@ -227,6 +227,10 @@ class Network {
   // Send once checked: `from` is end `direction` of connection `index`.
   void SendOn(uint32_t index, int direction, NodeId from, Message&& message);
   void DeliverOnConnection(uint32_t index, int direction);
+  // Schedules DeliverOnConnection(index, direction) at `at` (inline, in
+  // network_internal.h): the one form of the event, whether a segment is sent, held by a
+  // clog or released at a heal.
+  TimerId ScheduleSegment(SimTime at, uint32_t index, int direction);
   void ConnectAtAcceptor(uint32_t index);
   void ConnectAtInitiator(uint32_t index);
   void FailConnect(uint32_t index);

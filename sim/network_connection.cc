@@ -152,10 +152,7 @@ void Network::DeliverOnConnection(uint32_t index, int direction) {
   Link& link = links_[LinkIndex(p.from, p.to)];
   const SimTime now = scheduler_->now();
   if (link.clogged_until > now) {
-    const TimerId event = scheduler_->Schedule(
-        link.clogged_until,
-        [this, index, direction] { DeliverOnConnection(index, direction); },
-        "net.segment");
+    const TimerId event = ScheduleSegment(link.clogged_until, index, direction);
     link.held.push_back({event, index, direction});
     return;
   }

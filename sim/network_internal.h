@@ -123,6 +123,14 @@ __attribute__((always_inline)) inline void Network::RecyclePacket(uint32_t slot)
   free_packets_.push_back(slot);
 }
 
+__attribute__((always_inline)) inline TimerId Network::ScheduleSegment(SimTime at,
+                                                                       uint32_t index,
+                                                                       int direction) {
+  return scheduler_->Schedule(
+      at, [this, index, direction] { DeliverOnConnection(index, direction); },
+      "net.segment");
+}
+
 // Inline in Send (and Close): one call less per message.
 __attribute__((always_inline)) inline void Network::EnqueueOnConnection(uint32_t index,
                                                                          int direction,
@@ -139,9 +147,7 @@ __attribute__((always_inline)) inline void Network::EnqueueOnConnection(uint32_t
   c.tail[direction] = slot;
   // Each event delivers the head of the queue, not a particular packet, so FIFO holds
   // even when clogging moves events around.
-  scheduler_->Schedule(
-      arrival, [this, index, direction] { DeliverOnConnection(index, direction); },
-      "net.segment");
+  ScheduleSegment(arrival, index, direction);
 }
 
 // Send's work once the connection, the direction and the in-flight limit are checked.
