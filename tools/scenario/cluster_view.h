@@ -65,6 +65,10 @@ class ClusterView {
   }
 
   std::optional<int32_t> leader() const;
+  // A node's last reported role and term, and whether its process is up.
+  Role role(int32_t node) const { return nodes_[node].role; }
+  uint64_t term(int32_t node) const { return nodes_[node].term; }
+  bool up(int32_t node) const { return nodes_[node].up; }
   const std::vector<LeaderChange>& leader_changes() const { return leader_changes_; }
   // Leader changes with time in [from, to).
   int64_t LeaderChangesBetween(sim::SimTime from, sim::SimTime to) const;

@@ -109,6 +109,7 @@ void PrintRunSummary(const scenarios::Scenario& scenario, const RunReport& r,
   out << "faults injected: " << r.faults_injected << "  leader changes: " << r.leader_changes
       << "\n";
   if (!r.topology.empty()) out << "topology: " << r.topology << "\n";
+  if (!r.leaderless_nodes.empty()) out << "no leader at the end: " << r.leaderless_nodes << "\n";
   if (!r.status.ok()) out << "run did not complete: " << r.status.message() << "\n";
   out << "checks:\n";
   size_t width = 0;

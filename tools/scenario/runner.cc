@@ -96,6 +96,8 @@ class Run {
   absl::Status StepDown(int32_t leader);
   // "voters A B C, non-voters D", as the final leader reports its topology ("" if none).
   std::string FinalTopology() const;
+  // RunReport::leaderless_nodes.
+  std::string LeaderlessNodes() const;
   void ScheduleFaults();
   void ScheduleWorkload();
   void Fire(const FaultEvent& event, SimDuration delay);
@@ -217,6 +219,39 @@ std::string Run::FinalTopology() const {
   }
   absl::StrAppend(&out, " (as leader ", NodeTag(*leader), " has it)");
   return out;
+}
+
+std::string Run::LeaderlessNodes() const {
+  if (view_.leader().has_value()) return "";
+  std::vector<std::string> parts;
+  for (int32_t n = 0; n < nodes_; ++n) {
+    std::string part = NodeTag(n);
+    if (!view_.up(n)) {
+      absl::StrAppend(&part, " down");
+      parts.push_back(std::move(part));
+      continue;
+    }
+    const char* role = "leader-elect";
+    switch (view_.role(n)) {
+      case Role::kFollower: role = "follower"; break;
+      case Role::kCandidate: role = "candidate"; break;
+      case Role::kLeader: role = "leader"; break;  // deposed, not yet told
+      case Role::kPassive: role = "passive"; break;
+      case Role::kOther: break;
+    }
+    absl::StrAppend(&part, " ", role, ", term ", view_.term(n));
+    const ReportedTopology& t = topologies_[n];
+    if (t.voters.empty() && t.non_voters.empty()) {
+      absl::StrAppend(&part, ", no topology");
+    } else {
+      absl::StrAppend(&part, ", voters ", absl::StrJoin(t.voters, " "));
+      if (!t.non_voters.empty()) {
+        absl::StrAppend(&part, ", non-voters ", absl::StrJoin(t.non_voters, " "));
+      }
+    }
+    parts.push_back(std::move(part));
+  }
+  return absl::StrJoin(parts, "; ");
 }
 
 std::unique_ptr<harness::Node> Run::MakeNode(NodeId id) {
@@ -385,6 +420,7 @@ RunReport Run::Execute() {
   report.realized_faults = injector_->realized();
   report.leader_changes = static_cast<int64_t>(view_.leader_changes().size());
   report.topology = FinalTopology();
+  report.leaderless_nodes = LeaderlessNodes();
   report.history = std::move(*recorder_).Finish(
       absl::StrCat("scenario ", s_.name(), " seed ", options_.seed));
   for (const history::Operation& op : report.history.operations()) {

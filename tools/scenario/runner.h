@@ -64,6 +64,11 @@ struct RunReport {
   // The topology at the end, as the final leader last reported it: "voters A B C,
   // non-voters D (as leader A has it)"; "" when the run ends without a leader.
   std::string topology;
+  // When the run ends without a leader, each cluster node's last reported state, term and
+  // topology: "A candidate, term 5, voters A B; B down; C follower, term 7, voters A C,
+  // non-voters B"; "" when there is a leader. Topologies that disagree show at once why
+  // no election succeeds (docs/CLI.md).
+  std::string leaderless_nodes;
   std::vector<CheckReport> checks;
   // Every fault as it happened, with resolved targets and exact times.
   std::vector<scenarios::FaultEvent> realized_faults;

@@ -1,15 +1,19 @@
 #include "tools/scenario/runner.h"
 
+#include <algorithm>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
+#include "tools/scenario/command_util.h"
 #include "tools/scenario/duration.h"
 #include "tools/scenario/scenario_loader.h"
 
@@ -181,6 +185,60 @@ TEST(RunnerTest, StepDownHandsLeadershipOver) {
   ASSERT_EQ(r.realized_faults.size(), 1u);
   EXPECT_TRUE(r.realized_faults[0].has_step_down());
   EXPECT_EQ(r.realized_faults[0].at(), "2s");
+}
+
+// With no leader at the end the report lists each node's last role, term and topology
+// (and says which are down); with a leader it is empty.
+TEST(RunnerTest, ReportListsEachNodeWhenNoLeaderRemains) {
+  const auto scenario = Parse(R"pb(
+    cluster { nodes: 3 }
+    workload { clients: 1 register { keys: 1 think_time: "20ms" } }
+    timeline { at: "1s" crash { follower: true } }
+    timeline { at: "1.5s" membership { node { follower: true } kind: WATCHER } }
+    run { duration: "4s" }
+  )pb");
+  RunOptions options;
+  options.seed = 2;
+  const RunReport r = RunScenario(scenario, options);
+  ASSERT_TRUE(r.status.ok()) << r.status;
+  ASSERT_EQ(r.realized_faults.size(), 2u);
+  // The crashed follower stays down; the other becomes a watcher, which leaves the
+  // leader one voter short of a majority: it steps down for good.
+  const std::string down = r.realized_faults[0].crash().node();
+  const std::string watcher = r.realized_faults[1].membership().node().node();
+  ASSERT_FALSE(down.empty());
+  ASSERT_FALSE(watcher.empty());
+  ASSERT_NE(down, watcher);
+  std::string last_leader;
+  for (const std::string tag : {"A", "B", "C"}) {
+    if (tag != down && tag != watcher) last_leader = tag;
+  }
+  EXPECT_EQ(r.topology, "");
+  const std::vector<std::string> parts = absl::StrSplit(r.leaderless_nodes, "; ");
+  ASSERT_EQ(parts.size(), 3u) << r.leaderless_nodes;
+  const std::string voters =
+      absl::StrCat("voters ", std::min(last_leader, down), " ", std::max(last_leader, down),
+                   ", non-voters ", watcher);
+  for (const std::string& part : parts) {
+    const std::string tag = part.substr(0, part.find(' '));
+    if (tag == down) {
+      EXPECT_EQ(part, absl::StrCat(down, " down"));
+      continue;
+    }
+    const std::string role = tag == last_leader ? " candidate, term " : " follower, term ";
+    EXPECT_TRUE(absl::StartsWith(part, absl::StrCat(tag, role))) << part;
+    EXPECT_TRUE(absl::EndsWith(part, absl::StrCat(", ", voters))) << part;
+  }
+  // The summary prints it.
+  std::ostringstream summary;
+  PrintRunSummary(scenario, r, summary);
+  EXPECT_NE(summary.str().find(absl::StrCat("no leader at the end: ", r.leaderless_nodes)),
+            std::string::npos)
+      << summary.str();
+
+  const RunReport healthy = RunHoldingEveryCheck(Parse(kBasic), 3);
+  EXPECT_EQ(healthy.leaderless_nodes, "");
+  EXPECT_NE(healthy.topology, "");
 }
 
 TEST(RunnerTest, TriggerFiresWhenNodeBecomesLeader) {
