@@ -5,6 +5,7 @@
 #include <functional>
 #include <iterator>
 #include <limits>
+#include <optional>
 
 #include "absl/base/optimization.h"
 #include "absl/container/inlined_vector.h"
@@ -376,6 +377,27 @@ absl::StatusOr<std::string> RachisNode::ModifyTopology(int64_t now_ns,
     }
     node_id = *existing;
   }
+  // A removed node's ambassador is dropped when the entry refreshes the ambassadors
+  // (below), but in RavenDB not before the new entry has woken every ambassador:
+  // TryModifyTopologyAsync signals _newEntry, whose handler releases the ambassadors to
+  // send, ahead of _voterResponded, whose handler (OnVoterConfirmation) runs
+  // RefreshAmbassadors and disposes the removed one. So an idle ambassador sends its
+  // node the entries it lacks, the removal among them, and the node, appending a
+  // topology without itself, goes Passive ("I was kicked out of the cluster"). Modelled
+  // as one last append to a replicating, idle ambassador; one waiting for a reply is
+  // disposed before it sends again. If that append is lost, the node learns of its
+  // removal only when a leader denies its vote with NotInTopology (§1.3 rule 3).
+  std::optional<FollowerAmbassador> last_append;
+  if (kind == NodeKind::kRemove) {
+    const auto it = ambassadors_.find(target);
+    if (it != ambassadors_.end() && it->second.mode == FollowerAmbassador::Mode::kReplicate &&
+        !it->second.in_flight && !it->second.topology_mismatch &&
+        it->second.next_index > log_.snapshot_index()) {
+      last_append = it->second;
+      last_append->listed = true;  // addressed by the id it had, as it leaves topology_
+      last_append->node_id = node_id;
+    }
+  }
   auto entry = std::make_shared<LogEntry>();
   entry->set_index(log_.LastIndex() + 1);
   entry->set_term(term_);
@@ -384,6 +406,10 @@ absl::StatusOr<std::string> RachisNode::ModifyTopology(int64_t now_ns,
       topology_.With(target, node_id, kind, static_cast<int64_t>(entry->index())).ToProto();
   AppendToLog(std::move(entry));  // takes effect now and refreshes the ambassadors
   BroadcastAppend(/*heartbeat_only_when_due=*/false);
+  if (last_append.has_value()) {
+    Mark("removed node sent its removal");
+    SendToFollower(target, &*last_append);
+  }
   return target;
 }
 

@@ -312,10 +312,10 @@ TEST(RachisClusterTest, MembershipAddPromoteRemove) {
 // (scenarios/cluster/uncommitted_removal_no_leader.textproto): a topology entry takes
 // effect on append (§1.5), and an elector denies its vote to a requester its own
 // topology does not list, saying NotInTopology only while it leads (§1.3 rule 3).
-// Leader L removes F2 while F1 is down and crashes before the removal can commit; F2,
-// never told, is elected with F1 and demotes F1. Then L (topology {L, F1}) needs F1,
-// whose log is ahead; F2 (voters {L, F2}) needs L, which does not know it: no election
-// can ever succeed.
+// Leader L removes F2 while F1 is down and F2 cannot hear it (so F2 misses its last
+// append), and crashes before the removal can commit; F2, never told, is elected with
+// F1 and demotes F1. Then L (topology {L, F1}) needs F1, whose log is ahead; F2 (voters
+// {L, F2}) needs L, which does not know it: no election can ever succeed.
 TEST(RachisClusterTest, UncommittedRemovalThenDemotionLeavesNoElectableMajority) {
   TestCluster cluster({.members = 3});
   ASSERT_TRUE(cluster.RunUntil([&] { return HasLeader(cluster); }, 2 * kSecond));
@@ -328,12 +328,15 @@ TEST(RachisClusterTest, UncommittedRemovalThenDemotionLeavesNoElectableMajority)
   const std::string f1 = others[0];
   const std::string f2 = others[1];
   cluster.Crash(f1);
+  cluster.Cut(l, f2);
   ASSERT_TRUE(cluster.node(l).ModifyTopology(cluster.now(), f2, -1, NodeKind::kRemove).ok());
+  EXPECT_EQ(cluster.node(l).mark("removed node sent its removal"), 1);  // lost on the cut
   cluster.Drain(l);  // durable on L's disk
   EXPECT_FALSE(cluster.node(l).topology().Contains(f2));
   const uint64_t l_last_term = cluster.node(l).log().LastTerm();
   cluster.Crash(l);
-  cluster.RunFor(500 * kMs);  // what L sent to F1 is lost with F1
+  cluster.RunFor(500 * kMs);  // what L sent to F1 and F2 is lost
+  cluster.Heal();
   cluster.Restart(f1);
   ASSERT_TRUE(cluster.RunUntil([&] { return cluster.Leader() == f2; }, 3 * kSecond));
   cluster.RunFor(100 * kMs);  // F2's no-op is on F1: F1's last log term is above L's
@@ -352,6 +355,43 @@ TEST(RachisClusterTest, UncommittedRemovalThenDemotionLeavesNoElectableMajority)
   // L is no leader, so its NotInTopology is not authoritative: F2 keeps campaigning.
   EXPECT_NE(cluster.node(f2).state(), RachisState::kPassive);
   EXPECT_TRUE(cluster.node(f2).topology().IsMember(l));
+}
+
+// §1.5: the removed node's ambassador, woken by the new entry before it is disposed,
+// sends it the removal; the node goes Passive at once instead of after an election
+// timeout (when a leader's NotInTopology would tell it). An ambassador waiting for a
+// reply sends nothing more.
+TEST(RachisClusterTest, RemovedNodeIsSentItsRemovalWhenItsAmbassadorIsIdle) {
+  TestCluster cluster({.members = 3});
+  ASSERT_TRUE(cluster.RunUntil([&] { return HasLeader(cluster); }, 2 * kSecond));
+  cluster.RunFor(200 * kMs);  // idle between heartbeats (one every 100 ms, replies in ~1 ms)
+  const std::string l = cluster.Leader();
+  const std::string removed = l == "C" ? "B" : "C";
+  ASSERT_TRUE(cluster.node(l).ModifyTopology(cluster.now(), removed, -1, NodeKind::kRemove).ok());
+  EXPECT_EQ(cluster.node(l).mark("removed node sent its removal"), 1);
+  cluster.Drain(l);
+  cluster.RunFor(20 * kMs);
+  EXPECT_EQ(cluster.node(removed).state(), RachisState::kPassive);
+  EXPECT_EQ(cluster.node(removed).mark("removed from topology"), 1);
+  EXPECT_FALSE(cluster.node(removed).topology().Contains(removed));
+
+  // With the append in flight (sent, not yet answered) nothing more goes out, and the
+  // node is told only later, by a denied vote.
+  TestCluster busy({.members = 3});
+  ASSERT_TRUE(busy.RunUntil([&] { return HasLeader(busy); }, 2 * kSecond));
+  busy.RunFor(200 * kMs);
+  const std::string leader = busy.Leader();
+  const std::string other = leader == "C" ? "B" : "C";
+  busy.Submit(leader, "r", "x");  // an append to every follower, in flight
+  ASSERT_TRUE(busy.node(leader).ModifyTopology(busy.now(), other, -1, NodeKind::kRemove).ok());
+  EXPECT_EQ(busy.node(leader).mark("removed node sent its removal"), 0);
+  busy.Drain(leader);
+  busy.RunFor(20 * kMs);
+  EXPECT_NE(busy.node(other).state(), RachisState::kPassive);
+  EXPECT_TRUE(busy.node(other).topology().Contains(other));
+  busy.RunFor(2 * kSecond);
+  EXPECT_EQ(busy.node(other).state(), RachisState::kPassive);
+  EXPECT_EQ(busy.node(other).mark("removed from topology"), 0);
 }
 
 TEST(RachisClusterTest, StepDownHandsLeadershipToAnotherVoter) {
