@@ -83,14 +83,18 @@ void RachisNode::HandleAppendEntries(const RachisMessage& message,
       // system reaches it: a node that lost its disk has no topology id and grants its
       // vote to anyone (RAVENDB_MODEL.md §1.3 Elector rule 2), so a stale candidate can
       // win. Report it and refuse the append; never overwrite or apply over the
-      // committed entry.
+      // committed entry. No reply: the exchange ends here, as a connection that fails,
+      // and the leader tries again at its next heartbeat. (A failure reply would restart
+      // the negotiation, which ends at this same entry: requests and replies without
+      // end, and over links of zero delay all at one instant of simulated time.) How
+      // RavenDB's follower treats such a divergence (HandleDivergenceAtFirstLeaderEntry)
+      // is not modelled: Raft rules the state out, and only the wipe hazard reaches it.
       Mark("append contradicting a committed entry refused");
       Observe({.kind = RachisObservation::Kind::kCommittedConflict,
                .term = term_,
                .index = entry.index(),
                .entry_term = entry.term(),
                .committed_term = *existing});
-      ReplyAppendEntries(message, false, 0);
       return;
     }
     if (existing.has_value()) {

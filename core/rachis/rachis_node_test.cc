@@ -469,9 +469,10 @@ TEST(RachisNodeTest, FollowerRefusesToOverwriteCommittedEntryAndReports) {
   Ready ready = f.Step(kMs, f.Append("B", 1, 3, 1, {}, 2));
   ASSERT_EQ(f.node->commit_index(), 2u);
   // A stale leader of a later term whose log diverges at index 2.
+  // No reply (RavenDB's follower fails the connection): a failure reply would restart
+  // the leader's negotiation, which ends at this entry again, without end.
   ready = f.Step(2 * kMs, f.Append("C", 3, 1, 1, {Entry(2, 2, "x"), Entry(3, 2, "y")}, 3));
-  ASSERT_EQ(ready.messages.size(), 1u);
-  EXPECT_FALSE(ready.messages[0]->message().append_entries_response().success());
+  EXPECT_EQ(ready.messages.size(), 0u);
   EXPECT_EQ(f.node->log().TermAt(2), 1u);
   EXPECT_EQ(f.node->log().TermAt(3), 1u);
   EXPECT_EQ(f.node->commit_index(), 2u);

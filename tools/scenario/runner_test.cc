@@ -241,6 +241,35 @@ TEST(RunnerTest, ReportListsEachNodeWhenNoLeaderRemains) {
   EXPECT_NE(healthy.topology, "");
 }
 
+// A wiped voter lets a stale candidate lead (§1.3 Elector rule 2), whose appends then
+// contradict a follower's committed entries. The follower refuses them without a reply;
+// with a failure reply the leader renegotiated and resent at once, for ever, and over
+// links of zero delay all at one instant: the run exhausted its event budget at every
+// seed tried instead of reporting the violation.
+TEST(RunnerTest, CommittedConflictDoesNotLivelockOverZeroDelayLinks) {
+  const auto scenario = Parse(R"pb(
+    cluster { nodes: 3 }
+    network { one_way_delay_min: "0ms" one_way_delay_median: "0ms" one_way_delay_max: "0ms" }
+    workload { clients: 3 register { keys: 2 think_time: "20ms" client_timeout: "2s" } }
+    timeline { at: "1s" partition { group { nodes: [ "B", "C" ] } } duration: "5s" }
+    timeline { at: "6s" wipe { node: "C" } }
+    timeline { at: "6s" partition { group { nodes: [ "A", "C" ] } } duration: "4s" }
+    run { duration: "14s" event_budget: 2000000 heal_and_quiesce { enabled: true quiesce: "3s" } }
+    checks { raft_invariants: true }
+  )pb");
+  for (uint64_t seed : {1, 2}) {
+    RunOptions options;
+    options.seed = seed;
+    const RunReport r = RunScenario(scenario, options);
+    ASSERT_TRUE(r.status.ok()) << "seed " << seed << ": " << r.status;
+    EXPECT_EQ(r.end_time.nanos(), 17'000'000'000);
+    EXPECT_LT(r.events, 200'000u);
+    const CheckReport* raft = Find(r, "raft_invariants");
+    ASSERT_NE(raft, nullptr);
+    EXPECT_EQ(raft->verdict, Verdict::kViolated) << raft->detail;  // the wipe's hazard
+  }
+}
+
 TEST(RunnerTest, TriggerFiresWhenNodeBecomesLeader) {
   const auto scenario = Parse(R"pb(
     cluster { nodes: 3 }
