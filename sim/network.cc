@@ -98,11 +98,10 @@ void Network::UnclogAll() {
     link.clogged_until = now;
     for (const Link::Held& h : link.held) {
       if (!scheduler_->Cancel(h.event)) continue;  // ran already
-      const uint32_t target = h.packet_or_connection;
       if (h.direction < 0) {
-        scheduler_->Schedule(now, [this, target] { DeliverDatagram(target); }, "net.dgram");
+        ScheduleDatagram(now, h.packet_or_connection);
       } else {
-        ScheduleSegment(now, target, h.direction);
+        ScheduleSegment(now, h.packet_or_connection, h.direction);
       }
     }
     link.held.clear();
@@ -207,7 +206,7 @@ void Network::SendDatagram(NodeId from, NodeId to, std::string bytes) {
     } else {
       p.message = Message(std::move(bytes));
     }
-    scheduler_->Schedule(arrival, [this, slot] { DeliverDatagram(slot); }, "net.dgram");
+    ScheduleDatagram(arrival, slot);
   }
 }
 
@@ -216,8 +215,7 @@ void Network::DeliverDatagram(uint32_t slot) {
   Link& link = links_[LinkIndex(p.from, p.to)];
   const SimTime now = scheduler_->now();
   if (link.clogged_until > now) {
-    const TimerId event = scheduler_->Schedule(
-        link.clogged_until, [this, slot] { DeliverDatagram(slot); }, "net.dgram");
+    const TimerId event = ScheduleDatagram(link.clogged_until, slot);
     link.held.push_back({event, slot, -1});
     return;
   }

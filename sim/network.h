@@ -227,10 +227,11 @@ class Network {
   // Send once checked: `from` is end `direction` of connection `index`.
   void SendOn(uint32_t index, int direction, NodeId from, Message&& message);
   void DeliverOnConnection(uint32_t index, int direction);
-  // Schedules DeliverOnConnection(index, direction) at `at` (inline, in
-  // network_internal.h): the one form of the event, whether a segment is sent, held by a
-  // clog or released at a heal.
+  // Schedule DeliverOnConnection(index, direction) / DeliverDatagram(slot) at `at`
+  // (inline, in network_internal.h): the one form of each delivery event, whether the
+  // message is sent, held by a clog or released at a heal.
   TimerId ScheduleSegment(SimTime at, uint32_t index, int direction);
+  TimerId ScheduleDatagram(SimTime at, uint32_t slot);
   void ConnectAtAcceptor(uint32_t index);
   void ConnectAtInitiator(uint32_t index);
   void FailConnect(uint32_t index);

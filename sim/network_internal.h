@@ -131,6 +131,11 @@ __attribute__((always_inline)) inline TimerId Network::ScheduleSegment(SimTime a
       "net.segment");
 }
 
+__attribute__((always_inline)) inline TimerId Network::ScheduleDatagram(SimTime at,
+                                                                        uint32_t slot) {
+  return scheduler_->Schedule(at, [this, slot] { DeliverDatagram(slot); }, "net.dgram");
+}
+
 // Inline in Send (and Close): one call less per message.
 __attribute__((always_inline)) inline void Network::EnqueueOnConnection(uint32_t index,
                                                                          int direction,

@@ -134,6 +134,14 @@ class Run {
   struct ReportedTopology {
     std::vector<std::string> voters;
     std::vector<std::string> non_voters;
+    // "voters A B C, non-voters D" (no non-voters part without any).
+    std::string Text() const {
+      std::string out = absl::StrCat("voters ", absl::StrJoin(voters, " "));
+      if (!non_voters.empty()) {
+        absl::StrAppend(&out, ", non-voters ", absl::StrJoin(non_voters, " "));
+      }
+      return out;
+    }
   };
   std::vector<ReportedTopology> topologies_;
 };
@@ -212,13 +220,8 @@ absl::Status Run::StepDown(int32_t leader) {
 std::string Run::FinalTopology() const {
   const std::optional<int32_t> leader = view_.leader();
   if (!leader.has_value()) return "";
-  const ReportedTopology& t = topologies_[*leader];
-  std::string out = absl::StrCat("voters ", absl::StrJoin(t.voters, " "));
-  if (!t.non_voters.empty()) {
-    absl::StrAppend(&out, ", non-voters ", absl::StrJoin(t.non_voters, " "));
-  }
-  absl::StrAppend(&out, " (as leader ", NodeTag(*leader), " has it)");
-  return out;
+  return absl::StrCat(topologies_[*leader].Text(), " (as leader ", NodeTag(*leader),
+                      " has it)");
 }
 
 std::string Run::LeaderlessNodes() const {
@@ -241,14 +244,8 @@ std::string Run::LeaderlessNodes() const {
     }
     absl::StrAppend(&part, " ", role, ", term ", view_.term(n));
     const ReportedTopology& t = topologies_[n];
-    if (t.voters.empty() && t.non_voters.empty()) {
-      absl::StrAppend(&part, ", no topology");
-    } else {
-      absl::StrAppend(&part, ", voters ", absl::StrJoin(t.voters, " "));
-      if (!t.non_voters.empty()) {
-        absl::StrAppend(&part, ", non-voters ", absl::StrJoin(t.non_voters, " "));
-      }
-    }
+    absl::StrAppend(&part, ", ",
+                    t.voters.empty() && t.non_voters.empty() ? "no topology" : t.Text());
     parts.push_back(std::move(part));
   }
   return absl::StrJoin(parts, "; ");
