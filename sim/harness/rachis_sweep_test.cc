@@ -10,7 +10,9 @@
 // One test per seed, so Bazel's shard_count spreads them and a failure names its seed:
 //   bazel test //sim/harness:rachis_sweep_test --test_filter='*/Seed.Sweep/17'  (seed 18:
 //   test index i runs seed i+1)
-// RACHIS_SWEEP_SEEDS overrides the number of seeds (default 1000).
+// RACHIS_SWEEP_SEEDS overrides the number of seeds (default 1000); RACHIS_SWEEP_MEMBERS
+// the number of members (default 5, 3 to 9: the bridge shape needs three), for longer
+// hunts outside CI.
 #include <cstdlib>
 #include <fstream>
 #include <string>
@@ -27,7 +29,14 @@ namespace {
 
 constexpr SimDuration kFaultPhase = SimDuration::Seconds(4);
 constexpr SimDuration kLivenessBound = SimDuration::Seconds(15);
-constexpr int kMembers = 5;
+constexpr int kDefaultMembers = 5;
+
+int Members() {
+  const char* env = std::getenv("RACHIS_SWEEP_MEMBERS");
+  if (env == nullptr) return kDefaultMembers;
+  const int members = std::atoi(env);
+  return members >= 3 && members <= 9 ? members : kDefaultMembers;
+}
 
 int SeedCount() {
   const char* env = std::getenv("RACHIS_SWEEP_SEEDS");
@@ -207,7 +216,7 @@ TEST_P(Seed, Sweep) {
   const uint64_t seed = static_cast<uint64_t>(GetParam());
   sim::Prng knobs = sim::Prng(seed).Fork(sim::StreamId::kScenario);
   RachisWorldOptions options{.seed = seed,
-                             .members = kMembers,
+                             .members = Members(),
                              .watchers = static_cast<int>(knobs.UniformBelow(3)),
                              .clients = 3};
   options.message_loss = sim::Ratio{knobs.UniformBelow(3), 100};

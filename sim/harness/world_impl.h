@@ -31,6 +31,10 @@ struct Outgoing {
   std::vector<sim::Message> pending;  // Waiting for kEstablished; bounded.
   SimTime next_attempt;              // No connect before this (backoff).
   SimDuration backoff;               // The next failure waits this long (+ jitter).
+  // kConnecting: the peer connected to us while this attempt was in flight, so it is
+  // reachable and the attempt's failure (a connect sent while it was not) starts no
+  // backoff.
+  bool peer_connected_meanwhile = false;
 };
 
 // Something that happened to a paused node, delivered at resume.

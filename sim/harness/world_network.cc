@@ -46,6 +46,7 @@ void World::Impl::SendMessageSlow(NodeId from, OutgoingMessage&& message) {
         return;
       }
       o.state = Outgoing::State::kConnecting;
+      o.peer_connected_meanwhile = false;
       o.connection = world_->network_->Connect(from, to);
       o.pending.push_back(std::move(message.message));
       return;
@@ -86,10 +87,15 @@ void World::Impl::OnAccepted(sim::ConnectionId, NodeId node, NodeId peer) {
   // just connected is reachable, so a backoff left from when it was not ends here: the
   // next message connects at once. (In RavenDB a reply travels back on the requester's
   // own connection, so a reachable requester gets it without waiting.)
+  // The same holds for an attempt of ours still in flight: it may have been sent while
+  // the peer was unreachable (its connect lost in a partition), and its failure must not
+  // hold our replies back for a backoff when the peer has just reached us.
   Outgoing& o = rt(node).outgoing[peer];
   if (o.state == Outgoing::State::kIdle) {
     o.next_attempt = world_->now();
     o.backoff = world_->options_.reconnect_backoff_min;
+  } else if (o.state == Outgoing::State::kConnecting) {
+    o.peer_connected_meanwhile = true;
   }
 }
 
@@ -103,6 +109,7 @@ void World::Impl::ConnectionFailed(NodeId node, NodeId peer) {
   o.pending.clear();
   o.state = Outgoing::State::kIdle;
   o.connection = sim::ConnectionId{};
+  o.peer_connected_meanwhile = false;
   const int64_t base = o.backoff.nanos();
   const int64_t jitter = static_cast<int64_t>(backoff_prng_.UniformBelow(
       static_cast<uint64_t>(base / 2 + 1)));
@@ -116,7 +123,13 @@ void World::Impl::ConnectionFailed(NodeId node, NodeId peer) {
 void World::Impl::OnConnectFailed(sim::ConnectionId connection, NodeId node, NodeId peer) {
   Outgoing& o = rt(node).outgoing[peer];
   if (!(o.connection == connection)) return;
+  const bool reachable = o.peer_connected_meanwhile;
   ConnectionFailed(node, peer);
+  if (reachable) {
+    // The peer connected to us during the attempt (OnAccepted): no backoff.
+    o.next_attempt = world_->now();
+    o.backoff = world_->options_.reconnect_backoff_min;
+  }
   NoteDisconnected(node, peer);
 }
 

@@ -314,6 +314,46 @@ TEST_F(WorldTest, AnAcceptedConnectionEndsTheBackoffToThatPeer) {
   }
 }
 
+// A connect attempt sent while the peer was unreachable (lost in a partition) is still
+// in flight when the peer comes back and connects to us. When the attempt then fails,
+// the peer is known reachable: the next send connects at once, with no backoff.
+TEST_F(WorldTest, AnAcceptDuringAFailingAttemptSkipsItsBackoff) {
+  for (uint64_t seed = 1; seed <= 5; ++seed) {
+    WorldOptions options;
+    options.seed = seed;
+    options.network.connect_timeout_ns = 5'000'000'000;  // Outlasts the isolation.
+    seen_.clear();
+    Build(2, options, {.max_increments = 50});
+    ASSERT_TRUE(world_->RunFor(SimDuration::Millis(100)).ok());
+    ASSERT_TRUE(world_->Crash(1).ok());
+    // Refused connects to the crashed node: the backoff grows to its maximum.
+    ASSERT_TRUE(world_->RunFor(SimDuration::Seconds(6)).ok());
+    ASSERT_EQ(counter(0)->own_count(), 50);
+    // Node 0 cut off: its next attempt is lost and stays in flight for connect_timeout.
+    world_->ApplyShape(sim::PartitionShape::kIsolateNode, 0);
+    ASSERT_TRUE(world_->RunFor(SimDuration::Millis(3500)).ok());
+    world_->Heal();
+    const SimTime healed = world_->now();
+    ASSERT_TRUE(world_->Restart(1).ok());  // Node 1 connects to node 0 at once.
+    ASSERT_TRUE(world_->RunFor(SimDuration::Seconds(8)).ok());
+    // Node 0's attempt failed after the heal (it was in flight then) ...
+    SimTime failed;
+    for (const Seen& s : Of(0, "counter.peer_disconnected")) failed = s.time;
+    ASSERT_GT(failed, healed) << "seed " << seed;
+    // ... and node 1 learned node 0's count within a gossip interval of that failure,
+    // not a backoff (2 s or more) later.
+    SimTime learned;
+    for (const Seen& s : Of(1, "counter.seen")) {
+      if (s.detail == "origin=0" && s.value == 50) {
+        learned = s.time;
+        break;
+      }
+    }
+    ASSERT_GT(learned, failed) << "seed " << seed;
+    EXPECT_LT((learned - failed).nanos(), SimDuration::Millis(150).nanos()) << "seed " << seed;
+  }
+}
+
 TEST_F(WorldTest, CommandsCallAnUpNodeAndCarryOutWhatItAsks) {
   WorldOptions options;
   options.clocks.resize(3);
