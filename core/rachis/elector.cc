@@ -59,6 +59,10 @@ void RachisNode::CountVotes() {
   for (const std::string& tag : trial_votes_) trial += topology_.IsMember(tag) ? 1 : 0;
   for (const std::string& tag : real_votes_) real += topology_.IsMember(tag) ? 1 : 0;
   if (real_election_started_ && real >= majority) {
+    // Our own vote counts once it is durable (CastVoteForSelf commits before anything
+    // follows). With other voters this always holds by the time their votes arrive (the
+    // requests left after the sync); a single voter waits here for Advance.
+    if (!SelfVoteDurable()) return;
     BecomeLeaderElect();
     return;
   }

@@ -83,6 +83,8 @@ absl::Status RachisNode::Restore(const RestoredState& restored) {
   persisted_index_ = log_.LastIndex();
   term_ = restored.hard_state.term();
   voted_for_ = restored.hard_state.voted_for();
+  durable_term_ = term_;
+  durable_voted_for_ = voted_for_;
   applied_index_ = log_.snapshot_index();
   commit_index_ = std::min(std::max(restored.hard_state.commit_index(), applied_index_),
                            log_.LastIndex());
@@ -225,10 +227,21 @@ void RachisNode::SwitchToCandidate(bool forced) {
   }
   leader_tag_.clear();
   if (topology_.AllTags().size() == 1 && topology_.members.size() == 1) {
-    // SwitchToSingleLeader: vote for self in term+1 and become LeaderElect.
+    // SwitchToSingleLeader: vote for self in term+1 and become LeaderElect, in one
+    // transaction: the new state takes effect only once the vote is committed (durable),
+    // so a failed write cannot leave a leader of a term its disk never recorded (which,
+    // restarted from that disk, would lead the same term again with other entries).
+    // Until the vote is durable (Advance) the node waits as a Candidate whose real
+    // election has its one vote.
+    forced_election_ = forced;
     SetTerm(term_ + 1, options_.tag);
+    SetState(RachisState::kCandidate, "single voter: votes for itself");
+    election_term_ = term_;
+    trial_votes_ = {options_.tag};
     real_votes_ = {options_.tag};
-    BecomeLeaderElect();
+    real_election_started_ = true;
+    last_deferral_ns_ = now_ns_;
+    CountVotes();
     return;
   }
   forced_election_ = forced;
@@ -442,6 +455,12 @@ void RachisNode::Advance(const Ready& handled) {
     if (log_.TermAt(last.index()) == last.term()) {
       persisted_index_ = std::max(persisted_index_, std::min(last.index(), log_.LastIndex()));
     }
+  }
+  if (handled.hard_state.has_value()) {
+    durable_term_ = handled.hard_state->term();
+    durable_voted_for_ = handled.hard_state->voted_for();
+    // A candidate whose own vote completes its majority (a single voter) wins now.
+    if (state_ == RachisState::kCandidate && real_election_started_) CountVotes();
   }
   if (state_ == RachisState::kLeader || state_ == RachisState::kLeaderElect) {
     TryAdvanceCommit();

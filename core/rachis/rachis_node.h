@@ -518,6 +518,14 @@ class RachisNode {
   bool real_election_started_ = false;
   std::set<std::string> trial_votes_;
   std::set<std::string> real_votes_;
+  // The term and vote last made durable (restored, or in a Ready's HardState the host
+  // reported synced through Advance). A candidate's own vote counts towards winning only
+  // once it is durable (§1.3 step 4: CastVoteForSelf commits its transaction first).
+  uint64_t durable_term_ = 0;
+  std::string durable_voted_for_;
+  bool SelfVoteDurable() const {
+    return durable_term_ == term_ && durable_voted_for_ == options_.tag;
+  }
 
   // Leader (§1.4).
   std::map<std::string, FollowerAmbassador> ambassadors_;

@@ -690,6 +690,17 @@ TEST(RachisNodeTest, LeaderCountsItsOwnEntryOnlyOnceDurable) {
 TEST(RachisNodeTest, SingleMemberBecomesLeaderAndCommitsAfterPersisting) {
   Fixture f(1);
   f.node->Tick(kT);
+  // SwitchToSingleLeader: the vote for itself in term 1 must be durable before the
+  // node leads term 1 (RavenDB commits the vote and the state change together).
+  EXPECT_EQ(f.node->state(), RachisState::kCandidate);
+  EXPECT_EQ(f.node->term(), 1u);
+  Ready vote = f.node->TakeReady();
+  ASSERT_TRUE(vote.hard_state.has_value());
+  EXPECT_EQ(vote.hard_state->term(), 1u);
+  EXPECT_EQ(vote.hard_state->voted_for(), "A");
+  EXPECT_FALSE(vote.log_append.has_value());  // no noop before the vote is durable
+  EXPECT_EQ(f.node->state(), RachisState::kCandidate);
+  f.node->Advance(vote);
   EXPECT_EQ(f.node->state(), RachisState::kLeaderElect);
   f.Drain();  // the noop is persisted, then Advance() lets it commit
   EXPECT_EQ(f.node->state(), RachisState::kLeader);
@@ -699,6 +710,23 @@ TEST(RachisNodeTest, SingleMemberBecomesLeaderAndCommitsAfterPersisting) {
   EXPECT_EQ(ready.results[0].outcome, COMMAND_OUTCOME_COMMITTED);
   EXPECT_EQ(ready.results[0].index, 2u);
   EXPECT_EQ(ready.results[0].result, "ok:cmd");
+}
+
+// A single voter whose vote never reached the disk (the host rebuilds the node from its
+// durable state after a failed persist) must not have led that term: restarted from the
+// disk it runs for the same term again, and two different entries at one (index, term)
+// would follow. It leads no term before its vote for it is durable.
+TEST(RachisNodeTest, SingleVoterLeadsNoTermItsDiskNeverRecorded) {
+  Fixture f(1);
+  f.node->Tick(kT);
+  Ready vote = f.node->TakeReady();  // term 1, vote A: this persist fails
+  ASSERT_TRUE(vote.hard_state.has_value());
+  EXPECT_NE(f.node->state(), RachisState::kLeaderElect);
+  EXPECT_NE(f.node->state(), RachisState::kLeader);
+  for (const RachisObservation& o : vote.observations) {
+    EXPECT_NE(o.kind, RachisObservation::Kind::kElectionWon);
+  }
+  EXPECT_EQ(f.node->state(), RachisState::kCandidate);
 }
 
 // The LogHistory finds every applied request id, of every length, and only those: ids

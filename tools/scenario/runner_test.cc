@@ -299,6 +299,36 @@ TEST(RunnerTest, AConnectLostBeforeTheHealDoesNotDelayTheElection) {
   }
 }
 
+// Once B is removed, A is the only voter. Failed writes make its host rebuild it from
+// the disk, where its newest term was never recorded; if it had led that term in memory
+// it would lead it again after the rebuild and append other entries at the same
+// (index, term). It must lead a term only once its vote for it is durable (§1.3).
+// These seeds broke log matching before that rule (34 of seeds 1-150 did; none now).
+TEST(RunnerTest, ASingleVoterWithFailingWritesLeadsOnlyDurableTerms) {
+  const auto scenario = Parse(R"pb(
+    cluster { nodes: 2 timing { election_timeout: "100ms" } }
+    workload { clients: 2 register { keys: 2 write_weight: 1 think_time: "10ms" client_timeout: "5s" } }
+    timeline { at: "1s" membership { node { follower: true } kind: REMOVE } }
+    timeline {
+      at: "1500ms"
+      disk { node { leader: true } write_error: "1/2" fsync_error: "1/6" slow_io: "1/2" slow_io_latency: "136ms" }
+      duration: "3s"
+    }
+    run { duration: "6s" heal_and_quiesce { enabled: true quiesce: "4s" } }
+    checks { raft_invariants: true linearizability: true }
+  )pb");
+  for (uint64_t seed : {5, 11, 12}) {
+    RunOptions options;
+    options.seed = seed;
+    const RunReport r = RunScenario(scenario, options);
+    ASSERT_TRUE(r.status.ok()) << "seed " << seed << ": " << r.status;
+    for (const CheckReport& check : r.checks) {
+      EXPECT_EQ(check.verdict, Verdict::kHeld) << "seed " << seed << ": " << check.name << ": "
+                                               << check.detail;
+    }
+  }
+}
+
 TEST(RunnerTest, TriggerFiresWhenNodeBecomesLeader) {
   const auto scenario = Parse(R"pb(
     cluster { nodes: 3 }
