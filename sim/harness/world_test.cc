@@ -54,6 +54,17 @@ class WorldTest : public ::testing::Test {
     return true;
   }
 
+  // Two counters; node 1 crashes at 100 ms and stays down 6 s while node 0 counts to 50,
+  // its connects refused, so its reconnect backoff grows to the maximum.
+  void StartPairWithNodeOneDown(const WorldOptions& options) {
+    seen_.clear();
+    Build(2, options, {.max_increments = 50});
+    ASSERT_TRUE(world_->RunFor(SimDuration::Millis(100)).ok());
+    ASSERT_TRUE(world_->Crash(1).ok());
+    ASSERT_TRUE(world_->RunFor(SimDuration::Seconds(6)).ok());
+    ASSERT_EQ(counter(0)->own_count(), 50);
+  }
+
   std::unique_ptr<World> world_;
   std::vector<Seen> seen_;
 };
@@ -302,12 +313,7 @@ TEST_F(WorldTest, AnAcceptedConnectionEndsTheBackoffToThatPeer) {
   for (uint64_t seed = 1; seed <= 5; ++seed) {
     WorldOptions options;
     options.seed = seed;
-    seen_.clear();
-    Build(2, options, {.max_increments = 50});
-    ASSERT_TRUE(world_->RunFor(SimDuration::Millis(100)).ok());
-    ASSERT_TRUE(world_->Crash(1).ok());
-    ASSERT_TRUE(world_->RunFor(SimDuration::Seconds(6)).ok());
-    ASSERT_EQ(counter(0)->own_count(), 50);
+    ASSERT_NO_FATAL_FAILURE(StartPairWithNodeOneDown(options));
     ASSERT_TRUE(world_->Restart(1).ok());
     ASSERT_TRUE(world_->RunFor(SimDuration::Millis(250)).ok());
     EXPECT_EQ(counter(1)->known()[0], 50) << "seed " << seed;
@@ -322,13 +328,7 @@ TEST_F(WorldTest, AnAcceptDuringAFailingAttemptSkipsItsBackoff) {
     WorldOptions options;
     options.seed = seed;
     options.network.connect_timeout_ns = 5'000'000'000;  // Outlasts the isolation.
-    seen_.clear();
-    Build(2, options, {.max_increments = 50});
-    ASSERT_TRUE(world_->RunFor(SimDuration::Millis(100)).ok());
-    ASSERT_TRUE(world_->Crash(1).ok());
-    // Refused connects to the crashed node: the backoff grows to its maximum.
-    ASSERT_TRUE(world_->RunFor(SimDuration::Seconds(6)).ok());
-    ASSERT_EQ(counter(0)->own_count(), 50);
+    ASSERT_NO_FATAL_FAILURE(StartPairWithNodeOneDown(options));
     // Node 0 cut off: its next attempt is lost and stays in flight for connect_timeout.
     world_->ApplyShape(sim::PartitionShape::kIsolateNode, 0);
     ASSERT_TRUE(world_->RunFor(SimDuration::Millis(3500)).ok());

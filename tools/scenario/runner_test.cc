@@ -288,14 +288,8 @@ TEST(RunnerTest, AConnectLostBeforeTheHealDoesNotDelayTheElection) {
     }
   )pb");
   for (uint64_t seed : {1, 4, 5, 7}) {
-    RunOptions options;
-    options.seed = seed;
-    const RunReport r = RunScenario(scenario, options);
-    ASSERT_TRUE(r.status.ok()) << "seed " << seed << ": " << r.status;
-    for (const CheckReport& check : r.checks) {
-      EXPECT_EQ(check.verdict, Verdict::kHeld) << "seed " << seed << ": " << check.name << ": "
-                                               << check.detail;
-    }
+    SCOPED_TRACE(absl::StrCat("seed ", seed));
+    RunHoldingEveryCheck(scenario, seed);
   }
 }
 
@@ -318,14 +312,8 @@ TEST(RunnerTest, ASingleVoterWithFailingWritesLeadsOnlyDurableTerms) {
     checks { raft_invariants: true linearizability: true }
   )pb");
   for (uint64_t seed : {5, 11, 12}) {
-    RunOptions options;
-    options.seed = seed;
-    const RunReport r = RunScenario(scenario, options);
-    ASSERT_TRUE(r.status.ok()) << "seed " << seed << ": " << r.status;
-    for (const CheckReport& check : r.checks) {
-      EXPECT_EQ(check.verdict, Verdict::kHeld) << "seed " << seed << ": " << check.name << ": "
-                                               << check.detail;
-    }
+    SCOPED_TRACE(absl::StrCat("seed ", seed));
+    RunHoldingEveryCheck(scenario, seed);
   }
 }
 
