@@ -59,6 +59,11 @@ class RegisterModel {
   uint64_t Hash(const State& s) const { return search_internal::Mix64(s); }
   std::string DescribeState(const State& s) const { return values_.Text(s); }
   bool ReadOnly(const Input& in) const { return in.kind == history::REGISTER_READ; }
+  // A read, or a cas that failed: with its outcome known, it never changes the state.
+  bool KnownOutcomeKeepsState(const Input& in) const {
+    return in.kind == history::REGISTER_READ ||
+           (in.kind == history::REGISTER_CAS && !in.successful);
+  }
 
   ValueTable& values() { return values_; }
 
@@ -91,6 +96,7 @@ class KvModel {
   uint64_t Hash(const State& s) const { return search_internal::Mix64(s); }
   std::string DescribeState(const State& s) const;
   bool ReadOnly(const Input& in) const { return in.kind == history::KV_GET; }
+  bool KnownOutcomeKeepsState(const Input& in) const { return ReadOnly(in); }
 
   // Interns a value (not thread-safe; call before searching).
   int32_t InternValue(const std::string& text);
@@ -147,6 +153,7 @@ class CmpxchgModel {
   uint64_t Hash(const State& s) const;
   std::string DescribeState(const State& s) const;
   bool ReadOnly(const Input& in) const { return in.kind == Kind::kGet; }
+  bool KnownOutcomeKeepsState(const Input& in) const { return ReadOnly(in); }
 
   ValueTable& values() { return values_; }
   const ValueTable& values() const { return values_; }

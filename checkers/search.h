@@ -12,6 +12,8 @@
 //   uint64_t Hash(const State& s) const;
 //   std::string DescribeState(const State& s) const;
 //   bool ReadOnly(const Input& in) const;  // never changes the state
+//   // With its outcome known, never changes the state (a read; a failed cas).
+//   bool KnownOutcomeKeepsState(const Input& in) const;
 // and Input has operator== (equal inputs behave identically).
 //
 // The search walks the call/return events in time order (calls before returns at
@@ -21,6 +23,14 @@
 // visited at most once (the cache). Operations with an unknown outcome return "after
 // the end": they may take effect any time after their invocation, or never, so the
 // search succeeds once every operation with a known outcome is linearized.
+//
+// A cut: an operation with a known outcome that keeps the state (a read, a failed
+// cas), linearized at once when it may be (invoked, and its result possible in the
+// current state), stands first in some linearization from there if any exists — moved
+// ahead of the others it changes no state, and any operation that must precede it
+// returned before its call, so is linearized already. So when nothing follows from
+// linearizing it, nothing follows from the state before it either: the search
+// backtracks past both instead of trying the other operations in its place.
 //
 // Budget: `max_steps` bounds the loop iterations and `max_cache_entries` the memory;
 // exceeding either yields kUnknown, never a pass. The result depends only on the input
@@ -308,15 +318,22 @@ bool Search<M>::Backtrack(int op) {
     result_.stuck_op = op;
   }
   if (stack_.empty()) return false;
-  Frame top = std::move(stack_.back());
-  stack_.pop_back();
-  const int top_op = ev_[top.call].op;
-  Flip(top_op);
-  bits_hash_ ^= zobrist_[top_op];
-  state_ = std::move(top.state);
-  Unlift(top.call);
-  entry_ = ev_[top.call].next;
-  return true;
+  for (;;) {
+    Frame top = std::move(stack_.back());
+    stack_.pop_back();
+    const int top_op = ev_[top.call].op;
+    Flip(top_op);
+    bits_hash_ ^= zobrist_[top_op];
+    state_ = std::move(top.state);
+    Unlift(top.call);
+    entry_ = ev_[top.call].next;
+    // The cut (above): a state-keeping operation with a known outcome failed here, so
+    // the state it was linearized from fails too.
+    if (ops_[top_op].outcome_unknown || !model_.KnownOutcomeKeepsState(ops_[top_op].input)) {
+      return true;
+    }
+    if (stack_.empty()) return false;
+  }
 }
 
 template <typename M>

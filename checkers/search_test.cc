@@ -87,5 +87,87 @@ TEST(SearchTest, EmptyHistoryIsLinearizable) {
             Verdict::kLinearizable);
 }
 
+
+namespace brute {
+
+// Linearizability by plain depth-first search over orders, without the search's cache,
+// twins or cut: an operation may come next once every known-outcome operation that
+// returned before its call is placed; unknown-outcome operations may be left out.
+bool Linearizable(const RegisterModel& m, const std::vector<Op>& ops, uint32_t placed,
+                  int32_t state) {
+  const int n = static_cast<int>(ops.size());
+  bool all_known_placed = true;
+  for (int i = 0; i < n; ++i) {
+    if (!(placed >> i & 1) && !ops[i].outcome_unknown) all_known_placed = false;
+  }
+  if (all_known_placed) return true;
+  for (int i = 0; i < n; ++i) {
+    if (placed >> i & 1) continue;
+    bool ready = true;
+    for (int j = 0; j < n && ready; ++j) {
+      if (j != i && !(placed >> j & 1) && !ops[j].outcome_unknown &&
+          ops[j].return_time < ops[i].invoke_time) {
+        ready = false;
+      }
+    }
+    int32_t next;
+    if (!ready || !m.Step(state, ops[i].input, ops[i].outcome_unknown, &next)) continue;
+    if (Linearizable(m, ops, placed | (1u << i), next)) return true;
+  }
+  return false;
+}
+
+}  // namespace brute
+
+// Small random register histories full of reads and failed cas operations (the ones the
+// search cuts after): its verdict is the plain search's, and a linearization it finds
+// replays.
+TEST(SearchTest, CutAfterStateKeepingOperationsKeepsEveryVerdict) {
+  uint64_t x = 777;
+  auto draw = [&x](uint64_t n) {
+    x = search_internal::Mix64(x);
+    return x % n;
+  };
+  int verdicts[2] = {0, 0};
+  for (int round = 0; round < 4000; ++round) {
+    RegisterModel m;
+    std::vector<int32_t> ids = {0};
+    for (int i = 1; i <= 3; ++i) ids.push_back(m.values().Intern(history::IntValue(i)));
+    std::vector<Op> ops;
+    const int n = 2 + static_cast<int>(draw(8));
+    int64_t t = 0;
+    for (int i = 0; i < n; ++i) {
+      t += static_cast<int64_t>(draw(3));
+      Op op;
+      op.invoke_time = t;
+      op.return_time = t + 1 + static_cast<int64_t>(draw(6));
+      op.outcome_unknown = draw(5) == 0;
+      if (op.outcome_unknown) op.return_time = kReturnNever;
+      const int32_t a = ids[1 + draw(3)], b = ids[draw(4)];
+      switch (draw(4)) {
+        case 0:
+          op.input = {.kind = history::REGISTER_READ, .result = b};
+          break;
+        case 1:
+          op.input = {.kind = history::REGISTER_WRITE, .value = a};
+          break;
+        default:
+          op.input = {.kind = history::REGISTER_CAS, .value = a, .expected = b,
+                      .successful = draw(3) == 0};
+          break;
+      }
+      op.history_index = i;
+      ops.push_back(op);
+    }
+    const SearchResult r = CheckOperations(m, ops, SearchBudget());
+    ASSERT_NE(r.verdict, Verdict::kUnknown);
+    const bool expected = brute::Linearizable(m, ops, 0, m.Init());
+    ASSERT_EQ(r.verdict == Verdict::kLinearizable, expected) << "round " << round;
+    ++verdicts[expected ? 0 : 1];
+  }
+  EXPECT_GT(verdicts[0], 500);
+  EXPECT_GT(verdicts[1], 500);
+}
+
 }  // namespace
 }  // namespace ravensim::checkers
