@@ -226,24 +226,12 @@ void RachisNode::SwitchToCandidate(bool forced) {
     return;
   }
   leader_tag_.clear();
-  if (topology_.AllTags().size() == 1 && topology_.members.size() == 1) {
-    // SwitchToSingleLeader: vote for self in term+1 and become LeaderElect, in one
-    // transaction: the new state takes effect only once the vote is committed (durable),
-    // so a failed write cannot leave a leader of a term its disk never recorded (which,
-    // restarted from that disk, would lead the same term again with other entries).
-    // Until the vote is durable (Advance) the node waits as a Candidate whose real
-    // election has its one vote.
-    forced_election_ = forced;
-    SetTerm(term_ + 1, options_.tag);
-    SetState(RachisState::kCandidate, "single voter: votes for itself");
-    election_term_ = term_;
-    trial_votes_ = {options_.tag};
-    real_votes_ = {options_.tag};
-    real_election_started_ = true;
-    last_deferral_ns_ = now_ns_;
-    CountVotes();
-    return;
-  }
+  // A single member (RavenDB's SwitchToSingleLeader: vote for self in term+1 and become
+  // LeaderElect, in one transaction) takes the same round as any candidate: its trial
+  // needs no one else's vote, so it casts its vote for term+1 at once, and CountVotes
+  // counts that vote only once it is durable (Advance), as the transaction's commit
+  // does. It never leads a term its disk did not record (which, restarted from that
+  // disk, it would lead again with other entries).
   forced_election_ = forced;
   SetState(RachisState::kCandidate, forced ? "forced election" : "election timeout");
   StartElectionRound();
