@@ -13,6 +13,7 @@
 // RACHIS_SWEEP_SEEDS overrides the number of seeds (default 1000); RACHIS_SWEEP_MEMBERS
 // the number of members (default 5, 3 to 9: the bridge shape needs three), for longer
 // hunts outside CI.
+#include <climits>
 #include <cstdlib>
 #include <fstream>
 #include <string>
@@ -31,19 +32,17 @@ constexpr SimDuration kFaultPhase = SimDuration::Seconds(4);
 constexpr SimDuration kLivenessBound = SimDuration::Seconds(15);
 constexpr int kDefaultMembers = 5;
 
-int Members() {
-  const char* env = std::getenv("RACHIS_SWEEP_MEMBERS");
-  if (env == nullptr) return kDefaultMembers;
-  const int members = std::atoi(env);
-  return members >= 3 && members <= 9 ? members : kDefaultMembers;
+// The integer in environment variable `name` if it is set and within [min, max], else
+// `fallback`.
+int EnvInt(const char* name, int fallback, int min, int max) {
+  const char* env = std::getenv(name);
+  if (env == nullptr) return fallback;
+  const int value = std::atoi(env);
+  return value >= min && value <= max ? value : fallback;
 }
 
-int SeedCount() {
-  const char* env = std::getenv("RACHIS_SWEEP_SEEDS");
-  if (env == nullptr) return 1000;
-  const int count = std::atoi(env);
-  return count > 0 ? count : 1000;
-}
+int Members() { return EnvInt("RACHIS_SWEEP_MEMBERS", kDefaultMembers, 3, 9); }
+int SeedCount() { return EnvInt("RACHIS_SWEEP_SEEDS", 1000, 1, INT_MAX); }
 
 // The random fault schedule of one seed, drawn from the run's kFaultSchedule stream.
 class FaultSchedule {

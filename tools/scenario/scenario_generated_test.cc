@@ -33,19 +33,17 @@ namespace {
 
 constexpr int kDefaultCases = 240;
 
-int CaseCount() {
-  const char* env = std::getenv("GENERATED_SCENARIO_CASES");
-  if (env == nullptr) return kDefaultCases;
-  const int count = std::atoi(env);
-  return count > 0 ? count : kDefaultCases;
+// The integer in environment variable `name` if it is set and at least `min`, else
+// `fallback`.
+int EnvInt(const char* name, int fallback, int min) {
+  const char* env = std::getenv(name);
+  if (env == nullptr) return fallback;
+  const int value = std::atoi(env);
+  return value >= min ? value : fallback;
 }
 
-int FirstCase() {
-  const char* env = std::getenv("GENERATED_SCENARIO_FIRST");
-  if (env == nullptr) return 0;
-  const int first = std::atoi(env);
-  return first > 0 ? first : 0;
-}
+int CaseCount() { return EnvInt("GENERATED_SCENARIO_CASES", kDefaultCases, 1); }
+int FirstCase() { return EnvInt("GENERATED_SCENARIO_FIRST", 0, 0); }
 
 class Generator {
  public:
