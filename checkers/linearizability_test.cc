@@ -74,12 +74,16 @@ TEST(LinearizabilityTest, InfersAndRejectsModels) {
 }
 
 TEST(LinearizabilityTest, BudgetYieldsUnknown) {
+  // Twelve concurrent writes still running at a read no write explains: every subset
+  // of them must be tried before the read's return.
   HistoryBuilder b;
+  std::vector<int64_t> writes;
   for (int c = 0; c < 12; ++c) {
-    const int64_t id = b.Invoke(c, "A", c, history::REGISTER_WRITE, "");
-    *b.MutableOperation(id)->mutable_value() = history::IntValue(c);
+    writes.push_back(b.Invoke(c, "A", c, history::REGISTER_WRITE, ""));
+    *b.MutableOperation(writes.back())->mutable_value() = history::IntValue(c);
   }
   Read(b, 99, "", 12345, 100, 101);
+  for (int64_t id : writes) b.Ok(id, 200);
   const history::History h = std::move(b).Finish("t");
   LinearizabilityOptions o;
   o.budget.max_steps = 50;  // the first round alone needs more

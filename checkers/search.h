@@ -32,6 +32,13 @@
 // linearizing it, nothing follows from the state before it either: the search
 // backtracks past both instead of trying the other operations in its place.
 //
+// A second cut: an operation with an unknown outcome is linearized only where it
+// changes the state. Where it would not, leaving it out changes nothing, and it may be
+// left out for good ("never took effect"), so every linearization has a twin without
+// such steps. Timed-out writes of values nobody observed (models.h merges those
+// values) and timed-out cas operations whose expected value is not there are the
+// common case: without the cut, each could be placed at every point, in every subset.
+//
 // Budget: `max_steps` bounds the loop iterations and `max_cache_entries` the memory;
 // exceeding either yields kUnknown, never a pass. The result depends only on the input
 // (no clocks), so it is the same on every run and thread.
@@ -294,6 +301,11 @@ bool Search<M>::TryLinearize(int32_t call) {
   if (t >= 0 && !Bit(t)) return false;
   State next;
   if (!model_.Step(state_, ops_[op].input, ops_[op].outcome_unknown, &next)) return false;
+  // An unknown-outcome operation that would leave the state as it is is not linearized
+  // here: it need never be (it may stay pending to the end), and a linearization that
+  // places it where it changes nothing stays valid without it, so no verdict changes.
+  // Its earlier twins are no obstacle: they have its input and were invoked before it.
+  if (ops_[op].outcome_unknown && next == state_) return false;
   Flip(op);
   const uint64_t h = search_internal::Mix64(bits_hash_ ^ zobrist_[op]) ^ model_.Hash(next);
   if (visited_.Contains(h, bits_.data(),

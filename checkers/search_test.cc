@@ -81,6 +81,37 @@ TEST(SearchTest, BudgetGivesUnknownNeverPass) {
   EXPECT_EQ(CheckOperations(m, ops, small_memory).verdict, Verdict::kUnknown);
 }
 
+// Timed-out cas operations whose expected values the register never holds, and
+// timed-out writes of the value it already holds, change nothing wherever they are
+// placed: the search never places them, so they cost no search however many there
+// are (placed as no-ops, every subset of them at every point would be a state).
+TEST(SearchTest, UnknownOperationsThatChangeNothingAreNotPlaced) {
+  RegisterModel m;
+  std::vector<Op> ops = {Make(m, history::REGISTER_WRITE, 1, 0, 1)};
+  for (int i = 0; i < 24; ++i) {
+    Op cas = Make(m, history::REGISTER_CAS, 500 + i, 2 + i, kReturnNever);
+    cas.input.expected = m.values().Intern(history::IntValue(100 + i));
+    ops.push_back(cas);
+    ops.push_back(Make(m, history::REGISTER_WRITE, 1, 2 + i, kReturnNever));
+  }
+  ops.push_back(Make(m, history::REGISTER_READ, 1, 40, 41));
+  SearchBudget budget;
+  budget.max_steps = 2'000;
+  SearchResult r = CheckOperations(m, ops, budget);
+  EXPECT_EQ(r.verdict, Verdict::kLinearizable);
+  EXPECT_LT(r.cache_entries, 5);
+  // A read nothing explains: every order must be refuted, still within the budget.
+  ops.back() = Make(m, history::REGISTER_READ, 7, 40, 41);
+  r = CheckOperations(m, ops, budget);
+  EXPECT_EQ(r.verdict, Verdict::kNotLinearizable);
+  EXPECT_EQ(r.longest_linearization, (std::vector<int32_t>{0}));
+  // One cas whose expected value the register does hold is placed, and what it writes
+  // explains a read.
+  ops[1].input.expected = ops[0].input.value;
+  ops.back() = Make(m, history::REGISTER_READ, 500, 40, 41);
+  EXPECT_EQ(CheckOperations(m, ops, budget).verdict, Verdict::kLinearizable);
+}
+
 TEST(SearchTest, EmptyHistoryIsLinearizable) {
   RegisterModel m;
   EXPECT_EQ(CheckOperations(m, std::vector<Op>{}, SearchBudget()).verdict,
