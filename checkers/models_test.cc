@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "checkers/history/history.h"
+#include "checkers/random_register_histories.h"
 #include "checkers/search.h"
 #include "gtest/gtest.h"
 
@@ -76,40 +77,13 @@ TEST(RegisterModelTest, UnobservedValuesShareOneId) {
 // the unobserved values merged, and a linearization found with them merged replays on
 // the original values.
 TEST(RegisterModelTest, MergingUnobservedValuesKeepsEveryVerdict) {
-  uint64_t x = 12345;
-  auto draw = [&x](uint64_t n) {
-    x = search_internal::Mix64(x);
-    return x % n;
-  };
+  RandomRegisterHistories histories(12345);
   int verdicts[2] = {0, 0};
   for (int round = 0; round < 4000; ++round) {
     RegisterModel m;
-    const int values = 2 + static_cast<int>(draw(4));
-    std::vector<int32_t> ids = {0};
-    for (int i = 1; i <= values; ++i) ids.push_back(m.values().Intern(history::IntValue(i)));
-    std::vector<RegisterOp> ops;
-    const int n = 2 + static_cast<int>(draw(9));
-    int64_t t = 0;
-    for (int i = 0; i < n; ++i) {
-      t += static_cast<int64_t>(draw(3));
-      const int64_t ret = t + 1 + static_cast<int64_t>(draw(6));
-      const bool unknown = draw(4) == 0;
-      const int32_t a = ids[draw(ids.size())], b = ids[draw(ids.size())];
-      switch (draw(3)) {
-        case 0:
-          ops.push_back(MakeOp(history::REGISTER_READ, 0, 0, a, false, t, ret, false));
-          break;
-        case 1:
-          ops.push_back(MakeOp(history::REGISTER_WRITE, a == 0 ? ids[1] : a, 0, 0, false, t,
-                               ret, unknown));
-          break;
-        default:
-          ops.push_back(MakeOp(history::REGISTER_CAS, a == 0 ? ids[1] : a, b, 0,
-                               draw(2) == 0, t, ret, unknown));
-          break;
-      }
-      ops.back().history_index = i;
-    }
+    const std::vector<RegisterOp> ops = histories.Next(
+        {.min_values = 2, .max_values = 5, .max_ops = 9, .unknown_in = 4, .unknown_reads = false},
+        &m);
     std::vector<RegisterOp> canonical = ops;
     CanonicalizeUnobservedValues(&canonical, &m);
     const SearchResult original = CheckOperations(m, ops, SearchBudget());

@@ -2,6 +2,7 @@
 
 #include "checkers/history/history.h"
 #include "checkers/models.h"
+#include "checkers/random_register_histories.h"
 #include "gtest/gtest.h"
 
 namespace ravensim::checkers {
@@ -122,7 +123,7 @@ TEST(SearchTest, EmptyHistoryIsLinearizable) {
 namespace brute {
 
 // Linearizability by plain depth-first search over orders, without the search's cache,
-// twins or cut: an operation may come next once every known-outcome operation that
+// twins or cuts: an operation may come next once every known-outcome operation that
 // returned before its call is placed; unknown-outcome operations may be left out.
 bool Linearizable(const RegisterModel& m, const std::vector<Op>& ops, uint32_t placed,
                   int32_t state) {
@@ -155,42 +156,12 @@ bool Linearizable(const RegisterModel& m, const std::vector<Op>& ops, uint32_t p
 // state): its verdict is the plain search's. One round in five has half its
 // operations' outcomes unknown.
 TEST(SearchTest, CutsKeepEveryVerdict) {
-  uint64_t x = 777;
-  auto draw = [&x](uint64_t n) {
-    x = search_internal::Mix64(x);
-    return x % n;
-  };
+  RandomRegisterHistories histories(777);
   int verdicts[2] = {0, 0};
   for (int round = 0; round < 4000; ++round) {
     RegisterModel m;
-    std::vector<int32_t> ids = {0};
-    for (int i = 1; i <= 3; ++i) ids.push_back(m.values().Intern(history::IntValue(i)));
-    std::vector<Op> ops;
-    const int n = 2 + static_cast<int>(draw(8));
-    int64_t t = 0;
-    for (int i = 0; i < n; ++i) {
-      t += static_cast<int64_t>(draw(3));
-      Op op;
-      op.invoke_time = t;
-      op.return_time = t + 1 + static_cast<int64_t>(draw(6));
-      op.outcome_unknown = draw(round % 5 == 0 ? 2 : 5) == 0;
-      if (op.outcome_unknown) op.return_time = kReturnNever;
-      const int32_t a = ids[1 + draw(3)], b = ids[draw(4)];
-      switch (draw(4)) {
-        case 0:
-          op.input = {.kind = history::REGISTER_READ, .result = b};
-          break;
-        case 1:
-          op.input = {.kind = history::REGISTER_WRITE, .value = a};
-          break;
-        default:
-          op.input = {.kind = history::REGISTER_CAS, .value = a, .expected = b,
-                      .successful = draw(3) == 0};
-          break;
-      }
-      op.history_index = i;
-      ops.push_back(op);
-    }
+    const std::vector<Op> ops =
+        histories.Next({.unknown_in = round % 5 == 0 ? 2 : 5}, &m);
     const SearchResult r = CheckOperations(m, ops, SearchBudget());
     ASSERT_NE(r.verdict, Verdict::kUnknown);
     const bool expected = brute::Linearizable(m, ops, 0, m.Init());
