@@ -32,12 +32,14 @@
 // linearizing it, nothing follows from the state before it either: the search
 // backtracks past both instead of trying the other operations in its place.
 //
-// A second cut: an operation with an unknown outcome is linearized only where it
-// changes the state. Where it would not, leaving it out changes nothing, and it may be
-// left out for good ("never took effect"), so every linearization has a twin without
-// such steps. Timed-out writes of values nobody observed (models.h merges those
-// values) and timed-out cas operations whose expected value is not there are the
-// common case: without the cut, each could be placed at every point, in every subset.
+// A second cut: of the operations with an unknown outcome that would change nothing in
+// the current configuration, only the first tried is linearized there; the others stay
+// pending. Such a step is never needed: the operation may as well stay pending, to the
+// end if need be ("never took effect"), so every linearization has a twin without such
+// steps. Placing the first keeps it out of later scans; placing any subset would make
+// every subset, at every point, a configuration of its own. Timed-out writes of values
+// nobody observed (models.h merges those values) and timed-out cas operations whose
+// expected value is not there are the common case.
 //
 // Budget: `max_steps` bounds the loop iterations and `max_cache_entries` the memory;
 // exceeding either yields kUnknown, never a pass. The result depends only on the input
@@ -227,6 +229,7 @@ class Search {
   struct Frame {
     int32_t call;
     State state;
+    bool passed_noop;  // passed_noop_ of the configuration the call was linearized in
   };
 
   // Symmetry: unknown-outcome operations with equal inputs are interchangeable once
@@ -289,6 +292,9 @@ class Search {
   search_internal::BlockedArray<State> visited_states_;
   std::vector<Frame> stack_;
   State state_;
+  // In the current configuration an unknown-outcome operation that changes nothing was
+  // already tried (the second cut): no other such operation is placed in it.
+  bool passed_noop_ = false;
   int32_t entry_ = -1;
   SearchResult result_;
   bool done_ = false;
@@ -301,11 +307,12 @@ bool Search<M>::TryLinearize(int32_t call) {
   if (t >= 0 && !Bit(t)) return false;
   State next;
   if (!model_.Step(state_, ops_[op].input, ops_[op].outcome_unknown, &next)) return false;
-  // An unknown-outcome operation that would leave the state as it is is not linearized
-  // here: it need never be (it may stay pending to the end), and a linearization that
-  // places it where it changes nothing stays valid without it, so no verdict changes.
-  // Its earlier twins are no obstacle: they have its input and were invoked before it.
-  if (ops_[op].outcome_unknown && next == state_) return false;
+  // The second cut (above): of the unknown-outcome operations that would change nothing
+  // here, only the first tried is placed.
+  if (ops_[op].outcome_unknown && next == state_) {
+    if (passed_noop_) return false;
+    passed_noop_ = true;
+  }
   Flip(op);
   const uint64_t h = search_internal::Mix64(bits_hash_ ^ zobrist_[op]) ^ model_.Hash(next);
   if (visited_.Contains(h, bits_.data(),
@@ -316,8 +323,9 @@ bool Search<M>::TryLinearize(int32_t call) {
   visited_.Insert(h, bits_.data());
   visited_states_.push_back(next);
   bits_hash_ ^= zobrist_[op];
-  stack_.push_back(Frame{call, std::move(state_)});
+  stack_.push_back(Frame{call, std::move(state_), passed_noop_});
   state_ = std::move(next);
+  passed_noop_ = false;
   Lift(call);
   return true;
 }
@@ -337,6 +345,7 @@ bool Search<M>::Backtrack(int op) {
     Flip(top_op);
     bits_hash_ ^= zobrist_[top_op];
     state_ = std::move(top.state);
+    passed_noop_ = top.passed_noop;
     Unlift(top.call);
     entry_ = ev_[top.call].next;
     // The cut (above): a state-keeping operation with a known outcome failed here, so
