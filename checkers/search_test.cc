@@ -155,9 +155,9 @@ bool Linearizable(const RegisterModel& m, const std::vector<Op>& ops, uint32_t p
 }  // namespace brute
 
 // Small random register histories full of reads and failed cas operations (the ones the
-// search cuts after) and unknown-outcome operations (placed only where they change the
-// state): its verdict is the plain search's. One round in five has half its
-// operations' outcomes unknown.
+// search cuts after) and unknown-outcome operations (of those that would change nothing,
+// the search places only the first it tries): its verdict is the plain search's. One
+// round in five has half its operations' outcomes unknown.
 TEST(SearchTest, CutsKeepEveryVerdict) {
   RandomRegisterHistories histories(777);
   int verdicts[2] = {0, 0};
