@@ -17,7 +17,11 @@
 // a triggered disk fault firing in the quiesce, replies dropped in a reconnect backoff
 // while their requester was reachable, and a linearizability search that forty
 // timed-out writes exhausted; each was about one case in a thousand, so these 240 cases
-// guard the broad mix rather than those cases (each has its own test).
+// guard the broad mix rather than those cases (each has its own test). Longer hunts can
+// also meet RavenDB's own hazard of removals that never commit (docs/RACHIS.md,
+// "Membership"): case 172752 ends with no leader for good, as RavenDB would, and fails
+// the liveness check (the library scenario deposed_leader_removal_no_leader is it,
+// shrunk).
 #include <cstdlib>
 #include <string>
 #include <vector>
