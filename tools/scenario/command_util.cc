@@ -110,6 +110,9 @@ void PrintRunSummary(const scenarios::Scenario& scenario, const RunReport& r,
       << "\n";
   if (!r.topology.empty()) out << "topology: " << r.topology << "\n";
   if (!r.leaderless_nodes.empty()) out << "no leader at the end: " << r.leaderless_nodes << "\n";
+  if (!r.election_deadlock.empty()) {
+    out << "no election can ever succeed: " << r.election_deadlock << "\n";
+  }
   if (!r.status.ok()) out << "run did not complete: " << r.status.message() << "\n";
   out << "checks:\n";
   size_t width = 0;

@@ -17,6 +17,7 @@
 #include "sim/harness/world.h"
 #include "tools/scenario/cluster_view.h"
 #include "tools/scenario/duration.h"
+#include "tools/scenario/election_deadlock.h"
 #include "tools/scenario/fault_injector.h"
 #include "tools/scenario/fault_plan.h"
 #include "tools/scenario/runner_clients.h"
@@ -98,6 +99,8 @@ class Run {
   std::string FinalTopology() const;
   // RunReport::leaderless_nodes.
   std::string LeaderlessNodes() const;
+  // RunReport::election_deadlock: each cluster node's topology and log, as it holds them.
+  std::string ElectionDeadlockNow();
   void ScheduleFaults();
   void ScheduleWorkload();
   void Fire(const FaultEvent& event, SimDuration delay);
@@ -249,6 +252,27 @@ std::string Run::LeaderlessNodes() const {
     parts.push_back(std::move(part));
   }
   return absl::StrJoin(parts, "; ");
+}
+
+std::string Run::ElectionDeadlockNow() {
+  if (view_.leader().has_value()) return "";
+  std::vector<ElectorState> states;
+  for (int32_t n = 0; n < nodes_; ++n) {
+    ElectorState& state = states.emplace_back();
+    state.tag = NodeTag(n);
+    harness::Node* node = world_->node(n);
+    state.up = view_.up(n) && node != nullptr;
+    if (!state.up) continue;
+    const rachis::RachisNode& rachis = static_cast<harness::RachisHost*>(node)->rachis();
+    const rachis::ClusterTopology& topology = rachis.topology();
+    state.passive = rachis.state() == rachis::RachisState::kPassive;
+    state.wiped = topology.topology_id.empty();
+    state.members = topology.MemberTags();
+    state.listed = topology.AllTags();
+    state.last_log_term = rachis.log().LastTerm();
+    state.last_log_index = rachis.log().LastIndex();
+  }
+  return ElectionDeadlock(states);
 }
 
 std::unique_ptr<harness::Node> Run::MakeNode(NodeId id) {
@@ -418,6 +442,7 @@ RunReport Run::Execute() {
   report.leader_changes = static_cast<int64_t>(view_.leader_changes().size());
   report.topology = FinalTopology();
   report.leaderless_nodes = LeaderlessNodes();
+  report.election_deadlock = ElectionDeadlockNow();
   report.history = std::move(*recorder_).Finish(
       absl::StrCat("scenario ", s_.name(), " seed ", options_.seed));
   for (const history::Operation& op : report.history.operations()) {

@@ -69,6 +69,11 @@ struct RunReport {
   // non-voters B"; "" when there is a leader. Topologies that disagree show at once why
   // no election succeeds (docs/CLI.md).
   std::string leaderless_nodes;
+  // When the run ends without a leader and no node can ever be elected under the
+  // topologies and logs the nodes hold (election_deadlock.h: RavenDB's hazard of
+  // removals that never commit), why: "A needs 2 of A B, B denies (log ahead); ...";
+  // "" otherwise.
+  std::string election_deadlock;
   std::vector<CheckReport> checks;
   // Every fault as it happened, with resolved targets and exact times.
   std::vector<scenarios::FaultEvent> realized_faults;

@@ -236,9 +236,46 @@ TEST(RunnerTest, ReportListsEachNodeWhenNoLeaderRemains) {
             std::string::npos)
       << summary.str();
 
+  // A node is down (it may come back with anything): no verdict on future elections.
+  EXPECT_EQ(r.election_deadlock, "");
+
   const RunReport healthy = RunHoldingEveryCheck(Parse(kBasic), 3);
   EXPECT_EQ(healthy.leaderless_nodes, "");
+  EXPECT_EQ(healthy.election_deadlock, "");
   EXPECT_NE(healthy.topology, "");
+}
+
+// Removals that never commit (scenarios/cluster/deposed_leader_removal_no_leader):
+// the report says why no election can ever succeed, from the nodes' topologies and
+// logs; at a seed where the draws avoid the trap there is a leader and nothing to say.
+TEST(RunnerTest, ReportSaysWhenNoElectionCanEverSucceed) {
+  const auto scenario = Parse(R"pb(
+    cluster { nodes: 3 }
+    workload { clients: 1 register { keys: 1 think_time: "20ms" } }
+    timeline { on { leader_changes: true occurrence: 1 delay: "100ms" } partition { isolate_leader: true } duration: "3s" }
+    timeline { on { leader_changes: true occurrence: 1 delay: "150ms" } membership { node { follower: true } kind: REMOVE } }
+    timeline { on { leader_changes: true occurrence: 2 delay: "100ms" } membership { node { follower: true } kind: REMOVE } }
+    run { duration: "4s" heal_and_quiesce { enabled: true quiesce: "6s" } }
+  )pb");
+  RunOptions options;
+  options.seed = 1;
+  const RunReport trapped = RunScenario(scenario, options);
+  ASSERT_TRUE(trapped.status.ok()) << trapped.status;
+  EXPECT_EQ(trapped.election_deadlock,
+            "A needs 2 of A B, B denies (log ahead); "
+            "C needs 2 of A C, A denies (C not in its topology)")
+      << trapped.leaderless_nodes;
+  std::ostringstream summary;
+  PrintRunSummary(scenario, trapped, summary);
+  EXPECT_NE(summary.str().find(absl::StrCat("no election can ever succeed: ",
+                                            trapped.election_deadlock)),
+            std::string::npos)
+      << summary.str();
+  options.seed = 2;
+  const RunReport escaped = RunScenario(scenario, options);
+  ASSERT_TRUE(escaped.status.ok()) << escaped.status;
+  EXPECT_EQ(escaped.leaderless_nodes, "");
+  EXPECT_EQ(escaped.election_deadlock, "");
 }
 
 // A wiped voter lets a stale candidate lead (§1.3 Elector rule 2), whose appends then

