@@ -32,6 +32,19 @@ TEST(ElectionDeadlockTest, RemovalsThatNeverCommittedLeaveNoElectableNode) {
             "C needs 2 of A C, A denies (C not in its topology)");
 }
 
+// The end of uncommitted_removal_no_leader: A, cut off, removed B and crashed; B,
+// elected without knowing it, demoted C to promotable.
+TEST(ElectionDeadlockTest, RemovalThenDemotionLeavesNoElectableNode) {
+  std::vector<ElectorState> nodes = {Node("A", {"A", "C"}, 1, 40),
+                                     Node("B", {"A", "B"}, 2, 45),
+                                     Node("C", {"A", "B"}, 2, 44)};
+  nodes[1].listed.push_back("C");
+  nodes[2].listed.push_back("C");
+  EXPECT_EQ(ElectionDeadlock(nodes),
+            "A needs 2 of A C, C denies (log ahead); "
+            "B needs 2 of A B, A denies (B not in its topology)");
+}
+
 TEST(ElectionDeadlockTest, ANodeThatCanWinEndsIt) {
   // A lists C (as a promotable, say): C's log is ahead of A's, so A may vote for C.
   std::vector<ElectorState> nodes = DeposedLeaderTrap();
