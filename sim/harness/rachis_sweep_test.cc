@@ -13,7 +13,6 @@
 // RACHIS_SWEEP_SEEDS overrides the number of seeds (default 1000); RACHIS_SWEEP_MEMBERS
 // the number of members (default 5, 3 to 9: the bridge shape needs three), for longer
 // hunts outside CI.
-#include <climits>
 #include <cstdlib>
 #include <fstream>
 #include <string>
@@ -24,6 +23,7 @@
 #include "gtest/gtest.h"
 #include "sim/harness/rachis_world.h"
 #include "sim/partition.h"
+#include "sim/test_env.h"
 
 namespace ravensim::harness {
 namespace {
@@ -32,17 +32,8 @@ constexpr SimDuration kFaultPhase = SimDuration::Seconds(4);
 constexpr SimDuration kLivenessBound = SimDuration::Seconds(15);
 constexpr int kDefaultMembers = 5;
 
-// The integer in environment variable `name` if it is set and within [min, max], else
-// `fallback`.
-int EnvInt(const char* name, int fallback, int min, int max) {
-  const char* env = std::getenv(name);
-  if (env == nullptr) return fallback;
-  const int value = std::atoi(env);
-  return value >= min && value <= max ? value : fallback;
-}
-
-int Members() { return EnvInt("RACHIS_SWEEP_MEMBERS", kDefaultMembers, 3, 9); }
-int SeedCount() { return EnvInt("RACHIS_SWEEP_SEEDS", 1000, 1, INT_MAX); }
+int Members() { return sim::EnvInt("RACHIS_SWEEP_MEMBERS", kDefaultMembers, 3, 9); }
+int SeedCount() { return sim::EnvInt("RACHIS_SWEEP_SEEDS", 1000, 1); }
 
 // The random fault schedule of one seed, drawn from the run's kFaultSchedule stream.
 class FaultSchedule {

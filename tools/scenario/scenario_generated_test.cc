@@ -30,6 +30,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "sim/prng.h"
+#include "sim/test_env.h"
 #include "tools/scenario/runner.h"
 #include "tools/scenario/scenario_loader.h"
 
@@ -38,17 +39,8 @@ namespace {
 
 constexpr int kDefaultCases = 240;
 
-// The integer in environment variable `name` if it is set and at least `min`, else
-// `fallback`.
-int EnvInt(const char* name, int fallback, int min) {
-  const char* env = std::getenv(name);
-  if (env == nullptr) return fallback;
-  const int value = std::atoi(env);
-  return value >= min ? value : fallback;
-}
-
-int CaseCount() { return EnvInt("GENERATED_SCENARIO_CASES", kDefaultCases, 1); }
-int FirstCase() { return EnvInt("GENERATED_SCENARIO_FIRST", 0, 0); }
+int CaseCount() { return sim::EnvInt("GENERATED_SCENARIO_CASES", kDefaultCases, 1); }
+int FirstCase() { return sim::EnvInt("GENERATED_SCENARIO_FIRST", 0, 0); }
 
 class Generator {
  public:
@@ -277,7 +269,8 @@ TEST_P(ScenarioGeneratedTest, KeepsEveryCheck) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Generated, ScenarioGeneratedTest, ::testing::Range(FirstCase(), FirstCase() + CaseCount()));
+INSTANTIATE_TEST_SUITE_P(Generated, ScenarioGeneratedTest,
+                         ::testing::Range(FirstCase(), FirstCase() + CaseCount()));
 
 }  // namespace
 }  // namespace ravensim::tools
